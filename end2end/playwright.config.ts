@@ -1,0 +1,58 @@
+import { defineConfig } from "@playwright/test";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as fs from "node:fs";
+
+// scripts/test builds the release app and passes its location here. The app
+// runs on its own port with a fresh SQLite database for each test run.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const repoRoot = path.resolve(__dirname, "..");
+const binary = process.env.TASKWARD_BIN ?? path.join(repoRoot, "target", "release", "taskward");
+const siteRoot = process.env.TASKWARD_SITE_ROOT ?? path.join(repoRoot, "target", "site");
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "taskward-e2e-"));
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 2,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    browserName: "chromium",
+    launchOptions: {
+      // Debian's Chromium; Playwright's own browser download cannot run here.
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: binary,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      APP_ENV: "development",
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      PUBLIC_ORIGIN: baseURL,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "warn",
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_OUTPUT_NAME: "taskward",
+      LEPTOS_ENV: "PROD",
+    },
+  },
+});

@@ -1,0 +1,93 @@
+# Installs what Taskward's commands need, each piece only when it is missing.
+# Sourced by scripts/dev and scripts/test; not run on its own.
+
+CARGO_LEPTOS_VERSION="0.3.10" # 0.3.11 needs a newer rustc than the pinned toolchain
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+fail() {
+  printf '\033[1;31merror:\033[0m %s\n' "$*" >&2
+  exit 1
+}
+
+require_command() { # command, what to do when it is missing
+  command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed. $2"
+}
+
+ensure_rust() {
+  require_command cargo "Install Rust from rustup (https://rustup.rs), then run this again."
+  require_command rustup "Install Rust with rustup so the wasm32 target can be added."
+  # rust-toolchain.toml lists the target; this makes sure it is present.
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown || fail "could not add the wasm32-unknown-unknown target (rustup target add wasm32-unknown-unknown)"
+  fi
+}
+
+ensure_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -q " ${CARGO_LEPTOS_VERSION}\$"; then
+    return
+  fi
+  say "Installing cargo-leptos ${CARGO_LEPTOS_VERSION} (once; about 15 minutes on 2 cores)"
+  cargo install "cargo-leptos@${CARGO_LEPTOS_VERSION}" --locked ||
+    fail "could not install cargo-leptos ${CARGO_LEPTOS_VERSION} (cargo install cargo-leptos@${CARGO_LEPTOS_VERSION} --locked)"
+}
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock, and
+# cargo-leptos would otherwise try to download one.
+ensure_wasm_bindgen() {
+  local wanted
+  wanted="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+  [ -n "$wanted" ] || fail "could not read the wasm-bindgen version from Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen ${wanted}" ]; then
+    return
+  fi
+  say "Installing wasm-bindgen-cli ${wanted} (once; a few minutes)"
+  # Not --locked: its lockfile names a webpki-roots release the registry lacks.
+  cargo install wasm-bindgen-cli --version "${wanted}" ||
+    fail "could not install wasm-bindgen-cli ${wanted} (cargo install wasm-bindgen-cli --version ${wanted})"
+}
+
+APT_UPDATED=""
+ensure_debian_package() { # command it provides, Debian package
+  command -v "$1" >/dev/null 2>&1 && return
+  local apt=()
+  if [ "$(id -u)" -eq 0 ]; then
+    apt=(apt-get)
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    apt=(sudo apt-get)
+  else
+    fail "$1 is missing. Install the Debian package '$2' (sudo apt-get install -y $2) and run this again."
+  fi
+  say "Installing the Debian package $2 (for $1)"
+  if [ -z "$APT_UPDATED" ]; then
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq || fail "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "$2" >/dev/null ||
+    fail "could not install the Debian package $2"
+  command -v "$1" >/dev/null 2>&1 || fail "$2 was installed but $1 is still not on PATH"
+}
+
+# npm packages of end2end/: Playwright for the browser tests, and binaryen,
+# whose wasm-opt shrinks the release bundle (Debian's wasm-opt 108 corrupts
+# the externref table that wasm-bindgen emits, so the page never hydrates).
+# Reinstalled only when the lockfile changes.
+ensure_end2end_packages() {
+  require_command node "Install Node.js 20 or newer, then run this again."
+  require_command npm "Install npm (it comes with Node.js), then run this again."
+  local stamp="end2end/node_modules/.taskward-lock" lock_sum
+  lock_sum="$(sha256sum end2end/package-lock.json | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_sum" ]; then
+    return
+  fi
+  say "Installing the end-to-end test packages (npm ci)"
+  # Playwright must not download a browser: the tests use Debian's Chromium.
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund) ||
+    fail "npm ci failed in end2end/"
+  echo "$lock_sum" >"$stamp"
+}
+
+# Puts the npm-installed wasm-opt first on PATH, where cargo-leptos looks.
+use_npm_wasm_opt() {
+  export PATH="$(pwd)/end2end/node_modules/.bin:$PATH"
+}

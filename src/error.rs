@@ -1,0 +1,178 @@
+//! The application's one error type, shared by the server and the browser.
+//!
+//! Each variant is an outcome a person can act on, with a message fit to
+//! show them and an HTTP status. Causes (database errors and the like) are
+//! logged on the server by [`AppError::internal`] and never leave it: the
+//! browser only ever sees the variant and its message.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input was wrong; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("We couldn't find that.")]
+    NotFound,
+    /// The request clashes with existing data; the message says how.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("Something went wrong on our side. Please try again in a moment.")]
+    Internal,
+    #[error("The service is busy or briefly unavailable. Please try again in a moment.")]
+    Unavailable,
+    /// Seen only in the browser: the request did not reach the server.
+    #[error("We couldn't reach Taskward. Check your connection and try again.")]
+    Network,
+}
+
+impl AppError {
+    /// The HTTP status this outcome is sent with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited { .. } => 429,
+            AppError::Internal => 500,
+            AppError::Unavailable | AppError::Network => 503,
+        }
+    }
+}
+
+// Lets Leptos server functions return `Result<T, AppError>` directly.
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Malformed or missing arguments: the form or client sent bad data.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Invalid("Some of the information sent was missing or malformed.".into())
+            }
+            ServerFnErrorErr::Request(_) => AppError::Network,
+            _ => AppError::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::AppError;
+    use axum::{
+        Json,
+        http::{HeaderValue, StatusCode, header},
+        response::{IntoResponse, Response},
+    };
+
+    impl AppError {
+        /// Logs `cause` on the server and returns the generic internal error,
+        /// so no detail of it reaches the client.
+        #[track_caller]
+        pub fn internal(cause: impl std::fmt::Display) -> Self {
+            let location = std::panic::Location::caller();
+            tracing::error!(%cause, %location, "internal error");
+            AppError::Internal
+        }
+
+        pub fn http_status(&self) -> StatusCode {
+            StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+    }
+
+    impl From<sqlx::Error> for AppError {
+        #[track_caller]
+        fn from(error: sqlx::Error) -> Self {
+            match error {
+                sqlx::Error::PoolTimedOut => {
+                    tracing::warn!("database pool timed out");
+                    AppError::Unavailable
+                }
+                other => AppError::internal(other),
+            }
+        }
+    }
+
+    /// For plain axum handlers: the status and `{"error": message}`.
+    impl IntoResponse for AppError {
+        fn into_response(self) -> Response {
+            let mut response = (
+                self.http_status(),
+                Json(serde_json::json!({ "error": self.to_string() })),
+            )
+                .into_response();
+            if let AppError::RateLimited { retry_after_secs } = self {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_a_user_facing_message_and_a_status() {
+        let cases = [
+            (AppError::Invalid("Title can't be empty.".into()), 422),
+            (AppError::Unauthenticated, 401),
+            (AppError::Forbidden, 403),
+            (AppError::NotFound, 404),
+            (
+                AppError::Conflict("That email is already registered.".into()),
+                409,
+            ),
+            (
+                AppError::RateLimited {
+                    retry_after_secs: 30,
+                },
+                429,
+            ),
+            (AppError::Internal, 500),
+            (AppError::Unavailable, 503),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.status_code(), status);
+            let message = error.to_string();
+            assert!(!message.is_empty());
+            assert!(!message.contains("ServerFnError"), "{message}");
+        }
+    }
+
+    #[test]
+    fn server_fn_plumbing_errors_become_messages_a_person_understands() {
+        let error =
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `email`".into()));
+        assert_eq!(error.status_code(), 422);
+        assert!(!error.to_string().contains("email`"));
+        let error =
+            AppError::from_server_fn_error(ServerFnErrorErr::ServerError("db exploded".into()));
+        assert_eq!(error, AppError::Internal);
+        assert!(!error.to_string().contains("db exploded"));
+    }
+
+    #[test]
+    fn errors_survive_the_trip_to_the_browser() {
+        let error = AppError::RateLimited {
+            retry_after_secs: 42,
+        };
+        let bytes = error.ser();
+        assert_eq!(AppError::de(bytes), error);
+    }
+}

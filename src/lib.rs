@@ -1,0 +1,37 @@
+//! Taskward: a personal todo list, written entirely in Rust.
+//!
+//! Where to start reading:
+//! - [`app`] is the Leptos application (routes and the HTML shell); it compiles
+//!   both for the server (`ssr`) and for the browser (`hydrate`).
+//! - [`pages`] holds one module per page.
+//! - [`error`] is the one error type shared by server and browser.
+//! - Server-only code sits behind the `ssr` feature: [`config`] (typed settings
+//!   read once from the environment), [`db`] (SQLite or PostgreSQL through one
+//!   sqlx code path), [`server`] (the axum router, shared state, middleware and
+//!   graceful shutdown), [`health`] and [`telemetry`].
+//! - `src/main.rs` is a thin wrapper over [`server::Application`], which the
+//!   integration tests in `tests/` also start, on a random port.
+
+pub mod app;
+pub mod error;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod health;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
+
+/// Entry point of the browser bundle: attaches the reactive system to the
+/// HTML the server rendered.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

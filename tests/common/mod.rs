@@ -1,0 +1,187 @@
+//! Test harness: every test starts the real application on a random port
+//! against a fresh database of its own, so tests run in parallel and leave
+//! nothing behind.
+//!
+//! The backend comes from `TASKWARD_TEST_DATABASE` (`sqlite`, the default,
+//! or `postgres`). PostgreSQL tests create a database on the server named by
+//! `TASKWARD_TEST_POSTGRES_URL` and drop it when the test ends.
+
+#![allow(dead_code)] // Each test file uses a different part of the harness.
+
+pub mod tcp_proxy;
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use sqlx::{Connection, PgConnection};
+use taskward::{
+    config::{Config, Environment, Secret},
+    db::Backend,
+    server::Application,
+};
+
+pub const TEST_JWT_SECRET: &str =
+    "3c1f0e9d8b7a6f5e4d3c2b1a09f8e7d63c1f0e9d8b7a6f5e4d3c2b1a09f8e7d6";
+
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub base_url: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    // Dropped last: removes the database once the app is gone.
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request reaches the test server")
+    }
+}
+
+/// Which backend this test run uses.
+pub fn backend_under_test() -> Backend {
+    match std::env::var("TASKWARD_TEST_DATABASE").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("TASKWARD_TEST_DATABASE must be sqlite or postgres, not {other:?}"),
+    }
+}
+
+/// Starts the app on the backend under test.
+pub async fn spawn_app() -> TestApp {
+    let database = TestDatabase::create(backend_under_test()).await;
+    let url = database.url.clone();
+    spawn_app_with_database(database, url).await
+}
+
+/// Starts the app on `database`, connecting through `connect_url` (which may
+/// differ from the database's own URL, e.g. to go through a proxy).
+pub async fn spawn_app_with_database(database: TestDatabase, connect_url: String) -> TestApp {
+    let config = Config {
+        environment: Environment::Development,
+        database_url: Secret::new(connect_url),
+        database_max_connections: 4,
+        listen_addr: "127.0.0.1:0".parse().unwrap(),
+        public_origin: "http://127.0.0.1".into(),
+        jwt_secret: Secret::new(TEST_JWT_SECRET),
+        log_level: "warn".into(),
+        data_dir: database.data_dir.clone(),
+    };
+    let app = Application::build(config)
+        .await
+        .expect("application starts");
+    let address = app.local_addr();
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        address,
+        base_url: format!("http://{address}"),
+        client,
+        backend: database.backend,
+        _database: database,
+    }
+}
+
+/// A database that exists for one test only.
+pub struct TestDatabase {
+    pub backend: Backend,
+    pub url: String,
+    data_dir: PathBuf,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    /// Removing the temporary folder removes the SQLite file.
+    Sqlite(tempfile::TempDir),
+    Postgres {
+        server_url: String,
+        name: String,
+        _data_dir: tempfile::TempDir,
+    },
+}
+
+pub fn postgres_server_url() -> String {
+    std::env::var("TASKWARD_TEST_POSTGRES_URL").expect(
+        "TASKWARD_TEST_POSTGRES_URL must name a PostgreSQL server for the PostgreSQL tests \
+         (e.g. postgres://postgres@127.0.0.1:5432/postgres)",
+    )
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        let data_dir = tempfile::tempdir().expect("temporary folder");
+        match backend {
+            Backend::Sqlite => Self {
+                backend,
+                url: format!("sqlite://{}/taskward.db", data_dir.path().display()),
+                data_dir: data_dir.path().to_path_buf(),
+                cleanup: Cleanup::Sqlite(data_dir),
+            },
+            Backend::Postgres => {
+                let server_url = postgres_server_url();
+                let name = format!("taskward_test_{}", uuid::Uuid::new_v4().simple());
+                let mut connection = PgConnection::connect(&server_url)
+                    .await
+                    .expect("connect to the PostgreSQL test server");
+                sqlx::query(&format!(r#"CREATE DATABASE "{name}""#))
+                    .execute(&mut connection)
+                    .await
+                    .expect("create the test database");
+                let mut url = reqwest::Url::parse(&server_url).expect("a valid PostgreSQL URL");
+                url.set_path(&name);
+                Self {
+                    backend,
+                    url: url.to_string(),
+                    data_dir: data_dir.path().to_path_buf(),
+                    cleanup: Cleanup::Postgres {
+                        server_url,
+                        name,
+                        _data_dir: data_dir,
+                    },
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Cleanup::Postgres {
+            server_url, name, ..
+        } = &self.cleanup
+        else {
+            return;
+        };
+        let (server_url, name) = (server_url.clone(), name.clone());
+        // Drop runs inside the test's runtime, which cannot block on async
+        // work; a short-lived thread with its own runtime can.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime for cleanup");
+            runtime.block_on(async {
+                let mut connection = PgConnection::connect(&server_url).await?;
+                sqlx::query(&format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#))
+                    .execute(&mut connection)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop test database {}", self.url);
+        }
+    }
+}
