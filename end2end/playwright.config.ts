@@ -11,6 +11,8 @@ const repoRoot = path.resolve(__dirname, "..");
 const binary = process.env.TASKWARD_BIN ?? path.join(repoRoot, "target", "release", "taskward");
 const siteRoot = process.env.TASKWARD_SITE_ROOT ?? path.join(repoRoot, "target", "site");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "taskward-e2e-"));
+// Known to the tests (tests/support.ts) so they can forge an expired session.
+export const E2E_JWT_SECRET = "e2e0c0ffee5ecret1d2c3b4a5968778695a4b3c2d1e0f9e8d7c6b5a4938271605";
 
 export default defineConfig({
   testDir: "./tests",
@@ -50,6 +52,9 @@ export default defineConfig({
       PUBLIC_ORIGIN: baseURL,
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
+      JWT_SECRET: E2E_JWT_SECRET,
+      // Every test signs in from 127.0.0.1; the limits have their own Rust tests.
+      AUTH_ATTEMPTS_PER_MINUTE: "1000",
       LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_OUTPUT_NAME: "taskward",
       LEPTOS_ENV: "PROD",

@@ -4,11 +4,14 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
-use crate::pages::{landing::LandingPage, not_found::NotFoundPage};
+use crate::pages::{
+    account::AccountPage, dashboard::DashboardPage, landing::LandingPage, not_found::NotFoundPage,
+    signin::SignInPage, signup::SignUpPage,
+};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,6 +54,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=StaticSegment("") view=LandingPage />
+                <Route path=StaticSegment("signup") view=SignUpPage />
+                <Route path=StaticSegment("signin") view=SignInPage />
+                // Signed-in pages render whole before the first byte, so the
+                // user's data is in the first response, JavaScript or not.
+                <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

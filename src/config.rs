@@ -5,8 +5,10 @@
 
 use std::{
     fmt,
-    net::SocketAddr,
+    net::{IpAddr, SocketAddr},
     path::{Path, PathBuf},
+    str::FromStr,
+    time::Duration,
 };
 
 /// Where the app runs: development is forgiving (generated secret, defaults),
@@ -83,6 +85,69 @@ pub struct Config {
     pub log_level: String,
     /// Holds the default SQLite database and the development signing secret.
     pub data_dir: PathBuf,
+    pub auth: AuthConfig,
+}
+
+/// Sessions, passwords and rate limits.
+#[derive(Clone, Debug)]
+pub struct AuthConfig {
+    /// Accepted for verification only, so rotating `JWT_SECRET` does not
+    /// sign everyone out: sessions signed with it are re-signed on next use.
+    pub jwt_secret_previous: Option<Secret>,
+    /// Lifetime of one token; past half of it a request gets a fresh one.
+    pub session_ttl: Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_max_age: Duration,
+    /// `false` only for plain-http development on an address other than
+    /// localhost: the cookie then drops `Secure` and the `__Host-` prefix.
+    pub cookie_secure: bool,
+    /// Proxies whose `X-Forwarded-For` is believed for the client address.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Sign-up, sign-in and change-password attempts per client address.
+    pub attempts_per_minute_per_address: u32,
+    /// Failed sign-ins per account before it is locked for the window.
+    pub max_failed_signins: u32,
+    pub failed_signin_window: Duration,
+    pub password_hashing: PasswordHashing,
+    /// Password hashes computed at once; each holds 19 MiB.
+    pub hashing_concurrency: usize,
+}
+
+/// Argon2id cost. Production always uses [`PasswordHashing::OWASP`];
+/// `Application::build` refuses anything else outside development.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PasswordHashing {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl PasswordHashing {
+    /// OWASP's recommendation for argon2id: m=19456 KiB, t=2, p=1.
+    pub const OWASP: Self = Self {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret_previous: None,
+            session_ttl: Duration::from_secs(60 * 60),
+            session_max_age: Duration::from_secs(7 * 24 * 60 * 60),
+            cookie_secure: true,
+            trusted_proxies: Vec::new(),
+            attempts_per_minute_per_address: 20,
+            max_failed_signins: 5,
+            failed_signin_window: Duration::from_secs(15 * 60),
+            password_hashing: PasswordHashing::OWASP,
+            hashing_concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        }
+    }
 }
 
 impl fmt::Debug for Config {
@@ -96,6 +161,7 @@ impl fmt::Debug for Config {
             .field("jwt_secret", &self.jwt_secret)
             .field("log_level", &self.log_level)
             .field("data_dir", &self.data_dir)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -135,18 +201,11 @@ impl Config {
         };
         let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
         let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
-        let database_max_connections = match var("DATABASE_MAX_CONNECTIONS") {
-            Some(value) => value
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "DATABASE_MAX_CONNECTIONS",
-                    reason: format!("'{value}' is not a positive whole number"),
-                })?,
-            None => DEFAULT_DATABASE_MAX_CONNECTIONS,
-        };
+        let database_max_connections = number(
+            &var,
+            "DATABASE_MAX_CONNECTIONS",
+            DEFAULT_DATABASE_MAX_CONNECTIONS,
+        )?;
         let listen_addr_text = var("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.into());
         let listen_addr: SocketAddr =
             listen_addr_text
@@ -172,7 +231,67 @@ impl Config {
             (None, Environment::Development) => development_secret(&data_dir)?,
         };
 
+        let defaults = AuthConfig::default();
+        let jwt_secret_previous = match var("JWT_SECRET_PREVIOUS") {
+            Some(secret) => {
+                check_secret_strength(&secret).map_err(|reason| ConfigError::Invalid {
+                    name: "JWT_SECRET_PREVIOUS",
+                    reason: reason.into(),
+                })?;
+                Some(Secret::new(secret))
+            }
+            None => None,
+        };
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| {
+                    IpAddr::from_str(item).map_err(|_| ConfigError::Invalid {
+                        name: "TRUSTED_PROXIES",
+                        reason: format!("'{item}' is not an IP address"),
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        let auth = AuthConfig {
+            jwt_secret_previous,
+            session_ttl: seconds(&var, "SESSION_TTL_SECS", defaults.session_ttl)?,
+            session_max_age: seconds(&var, "SESSION_MAX_AGE_SECS", defaults.session_max_age)?,
+            cookie_secure: match var("SESSION_COOKIE_SECURE") {
+                Some(value) => parse_bool("SESSION_COOKIE_SECURE", &value)?,
+                None => defaults.cookie_secure,
+            },
+            trusted_proxies,
+            attempts_per_minute_per_address: number(
+                &var,
+                "AUTH_ATTEMPTS_PER_MINUTE",
+                defaults.attempts_per_minute_per_address,
+            )?,
+            max_failed_signins: number(&var, "SIGNIN_MAX_FAILURES", defaults.max_failed_signins)?,
+            failed_signin_window: seconds(
+                &var,
+                "SIGNIN_FAILURE_WINDOW_SECS",
+                defaults.failed_signin_window,
+            )?,
+            password_hashing: PasswordHashing::OWASP,
+            hashing_concurrency: number(
+                &var,
+                "PASSWORD_HASHING_CONCURRENCY",
+                defaults.hashing_concurrency as u32,
+            )? as usize,
+        };
+        if auth.session_max_age < auth.session_ttl {
+            return Err(ConfigError::Invalid {
+                name: "SESSION_MAX_AGE_SECS",
+                reason: "must not be shorter than SESSION_TTL_SECS".into(),
+            });
+        }
+
         Ok(Self {
+            auth,
             environment,
             database_url: Secret::new(database_url),
             database_max_connections,
@@ -182,6 +301,45 @@ impl Config {
             log_level: var("LOG_LEVEL").unwrap_or_else(|| DEFAULT_LOG_LEVEL.into()),
             data_dir,
         })
+    }
+}
+
+fn number(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+) -> Result<u32, ConfigError> {
+    match var(name) {
+        Some(value) => value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ConfigError::Invalid {
+                name,
+                reason: format!("'{value}' is not a positive whole number"),
+            }),
+        None => Ok(default),
+    }
+}
+
+fn seconds(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let default_secs = u32::try_from(default.as_secs()).unwrap_or(u32::MAX);
+    number(var, name, default_secs).map(|secs| Duration::from_secs(secs.into()))
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(ConfigError::Invalid {
+            name,
+            reason: format!("'{other}' is not true or false"),
+        }),
     }
 }
 

@@ -12,12 +12,16 @@ use leptos::server_fn::{
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(into = "WireError", try_from = "WireError")]
 pub enum AppError {
     /// The input was wrong; the message says what to change.
     #[error("{0}")]
     Invalid(String),
     #[error("Please sign in to continue.")]
     Unauthenticated,
+    /// One message for an unknown email and a wrong password alike.
+    #[error("Invalid email or password.")]
+    InvalidCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
     #[error("We couldn't find that.")]
@@ -36,12 +40,74 @@ pub enum AppError {
     Network,
 }
 
+/// How an error travels: a stable code for programs and the message for
+/// people, e.g. `{"code":"invalid_credentials","message":"Invalid email or password."}`.
+#[derive(Serialize, Deserialize)]
+struct WireError {
+    code: String,
+    message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after_secs: Option<u64>,
+}
+
+impl From<AppError> for WireError {
+    fn from(error: AppError) -> Self {
+        let retry_after_secs = match error {
+            AppError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
+        Self {
+            code: error.code().into(),
+            message: error.to_string(),
+            retry_after_secs,
+        }
+    }
+}
+
+impl TryFrom<WireError> for AppError {
+    type Error = String;
+
+    fn try_from(wire: WireError) -> Result<Self, Self::Error> {
+        Ok(match wire.code.as_str() {
+            "invalid" => AppError::Invalid(wire.message),
+            "unauthenticated" => AppError::Unauthenticated,
+            "invalid_credentials" => AppError::InvalidCredentials,
+            "forbidden" => AppError::Forbidden,
+            "not_found" => AppError::NotFound,
+            "conflict" => AppError::Conflict(wire.message),
+            "rate_limited" => AppError::RateLimited {
+                retry_after_secs: wire.retry_after_secs.unwrap_or(60),
+            },
+            "internal" => AppError::Internal,
+            "unavailable" => AppError::Unavailable,
+            "network" => AppError::Network,
+            other => return Err(format!("unknown error code {other}")),
+        })
+    }
+}
+
 impl AppError {
+    /// A stable identifier for programs; the message is for people.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "invalid",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal => "internal",
+            AppError::Unavailable => "unavailable",
+            AppError::Network => "network",
+        }
+    }
+
     /// The HTTP status this outcome is sent with.
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Invalid(_) => 422,
-            AppError::Unauthenticated => 401,
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
@@ -132,6 +198,7 @@ mod tests {
         let cases = [
             (AppError::Invalid("Title can't be empty.".into()), 422),
             (AppError::Unauthenticated, 401),
+            (AppError::InvalidCredentials, 401),
             (AppError::Forbidden, 403),
             (AppError::NotFound, 404),
             (

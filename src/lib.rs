@@ -13,6 +13,8 @@
 //!   integration tests in `tests/` also start, on a random port.
 
 pub mod app;
+pub mod auth;
+pub mod components;
 pub mod error;
 pub mod pages;
 
@@ -22,6 +24,8 @@ pub mod config;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod health;
+#[cfg(feature = "ssr")]
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -3,7 +3,12 @@
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
-use axum::{Router, extract::FromRef, routing::get};
+use axum::{
+    Router,
+    extract::FromRef,
+    middleware::{from_fn, from_fn_with_state},
+    routing::get,
+};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -19,9 +24,10 @@ use tracing::Level;
 
 use crate::{
     app::{App, shell},
-    config::Config,
+    auth::{service::AuthService, session::session_middleware},
+    config::{Config, Environment, PasswordHashing},
     db::{Db, DbError},
-    health,
+    health, security,
 };
 
 /// Largest request body accepted. Forms and JSON here are small; anything
@@ -35,12 +41,15 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    pub auth: Arc<AuthService>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error("production must hash passwords with the OWASP argon2id parameters")]
+    WeakPasswordHashing,
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -60,6 +69,11 @@ impl Application {
     /// Connects to the database, applies migrations and binds the listener.
     /// Port 0 picks a free port (see [`Application::local_addr`]).
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        if config.environment == Environment::Production
+            && config.auth.password_hashing != PasswordHashing::OWASP
+        {
+            return Err(StartupError::WeakPasswordHashing);
+        }
         let db = Db::connect(
             config.database_url.expose(),
             config.database_max_connections,
@@ -83,10 +97,12 @@ impl Application {
             "Taskward is listening on http://{local_addr}"
         );
 
+        let auth = AuthService::new(db.clone(), &config.jwt_secret, config.auth.clone());
         let state = AppState {
             leptos_options: leptos_options(local_addr),
             db: db.clone(),
             config: Arc::new(config),
+            auth,
         };
         Ok(Self {
             listener,
@@ -148,18 +164,32 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT));
 
+    // Runs for every page render and server function call.
+    let leptos_context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            security::provide_nonce_and_policy();
+        }
+    };
+
     Router::new()
         .route("/healthz", get(health::healthz))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            move || shell(leptos_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(&state, routes, leptos_context.clone(), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(leptos_context, shell))
+        // Inner to outer: resolve the session, refuse cross-origin writes,
+        // add security headers, then the generic HTTP layers.
+        .layer(from_fn_with_state(state.clone(), session_middleware))
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::reject_cross_origin_writes,
+        ))
+        .layer(from_fn(security::security_headers))
         .layer(middleware)
         .with_state(state)
 }

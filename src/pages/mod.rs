@@ -1,4 +1,9 @@
 //! One module per page.
 
+pub mod account;
+mod auth_form;
+pub mod dashboard;
 pub mod landing;
 pub mod not_found;
+pub mod signin;
+pub mod signup;

@@ -8,13 +8,14 @@
 
 #![allow(dead_code)] // Each test file uses a different part of the harness.
 
+pub mod accounts;
 pub mod tcp_proxy;
 
 use std::{net::SocketAddr, path::PathBuf};
 
 use sqlx::{Connection, PgConnection};
 use taskward::{
-    config::{Config, Environment, Secret},
+    config::{AuthConfig, Config, Environment, PasswordHashing, Secret},
     db::Backend,
     server::Application,
 };
@@ -24,6 +25,7 @@ pub const TEST_JWT_SECRET: &str =
 
 pub struct TestApp {
     pub address: SocketAddr,
+    pub database_url: String,
     pub base_url: String,
     pub client: reqwest::Client,
     pub backend: Backend,
@@ -56,24 +58,67 @@ pub fn backend_under_test() -> Backend {
 
 /// Starts the app on the backend under test.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_configured(|_| {}).await
+}
+
+/// Starts the app with settings changed by `configure`.
+pub async fn spawn_app_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
     let database = TestDatabase::create(backend_under_test()).await;
     let url = database.url.clone();
-    spawn_app_with_database(database, url).await
+    spawn(database, url, configure).await
 }
 
 /// Starts the app on `database`, connecting through `connect_url` (which may
 /// differ from the database's own URL, e.g. to go through a proxy).
 pub async fn spawn_app_with_database(database: TestDatabase, connect_url: String) -> TestApp {
-    let config = Config {
+    spawn(database, connect_url, |_| {}).await
+}
+
+/// A second instance of the app on the same database, as behind a load
+/// balancer. It shares nothing with `first` but the database and secret.
+pub async fn spawn_second_instance(
+    first: &TestApp,
+    configure: impl FnOnce(&mut Config),
+) -> (SocketAddr, String) {
+    let mut config = test_config(first.database_url.clone(), first._database.data_dir.clone());
+    configure(&mut config);
+    let app = Application::build(config)
+        .await
+        .expect("second instance starts");
+    let address = app.local_addr();
+    tokio::spawn(app.run_until(std::future::pending()));
+    (address, format!("http://{address}"))
+}
+
+fn test_config(database_url: String, data_dir: PathBuf) -> Config {
+    Config {
         environment: Environment::Development,
-        database_url: Secret::new(connect_url),
+        database_url: Secret::new(database_url),
         database_max_connections: 4,
         listen_addr: "127.0.0.1:0".parse().unwrap(),
         public_origin: "http://127.0.0.1".into(),
         jwt_secret: Secret::new(TEST_JWT_SECRET),
         log_level: "warn".into(),
-        data_dir: database.data_dir.clone(),
-    };
+        data_dir,
+        auth: AuthConfig {
+            // Cheap hashing keeps the suite fast; production refuses it.
+            password_hashing: PasswordHashing {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..AuthConfig::default()
+        },
+    }
+}
+
+async fn spawn(
+    database: TestDatabase,
+    connect_url: String,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    let mut config = test_config(connect_url.clone(), database.data_dir.clone());
+    configure(&mut config);
     let app = Application::build(config)
         .await
         .expect("application starts");
@@ -86,6 +131,7 @@ pub async fn spawn_app_with_database(database: TestDatabase, connect_url: String
         .unwrap();
     TestApp {
         address,
+        database_url: connect_url,
         base_url: format!("http://{address}"),
         client,
         backend: database.backend,

@@ -1,0 +1,222 @@
+//! Account and session queries. Each is written once and runs on SQLite or
+//! PostgreSQL through `on_db!`.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    db::{Db, now},
+    on_db,
+};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A live session, with its user's current email.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRecord {
+    pub user_id: Uuid,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub enum CreateUser {
+    Created(UserRecord),
+    EmailTaken,
+}
+
+pub async fn create_user(
+    db: &Db,
+    email: &str,
+    password_hash: &str,
+) -> Result<CreateUser, sqlx::Error> {
+    let user = UserRecord {
+        id: Uuid::new_v4(),
+        email: email.to_owned(),
+        password_hash: password_hash.to_owned(),
+        created_at: now(),
+    };
+    let inserted = on_db!(db, pool => {
+        sqlx::query(
+            "INSERT INTO users (id, email, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(user.id)
+        .bind(&user.email)
+        .bind(&user.password_hash)
+        .bind(user.created_at)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    });
+    match inserted {
+        Ok(_) => Ok(CreateUser::Created(user)),
+        // The unique index on lower(email) settles races between sign-ups.
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Ok(CreateUser::EmailTaken)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+pub async fn find_user_by_email(db: &Db, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, UserRecord>(
+            "SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)",
+        )
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+pub async fn find_user(db: &Db, user_id: Uuid) -> Result<Option<UserRecord>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, UserRecord>(
+            "SELECT id, email, password_hash, created_at FROM users WHERE id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+pub async fn update_password(
+    db: &Db,
+    user_id: Uuid,
+    password_hash: &str,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(now())
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Deletes the user; their todos and sessions go with them (ON DELETE CASCADE).
+pub async fn delete_user(db: &Db, user_id: Uuid) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+pub async fn create_session(
+    db: &Db,
+    session_id: Uuid,
+    user_id: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(session_id)
+            .bind(user_id)
+            .bind(now())
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// The one indexed lookup a request with a token costs.
+pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRecord>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, SessionRecord>(
+            "SELECT s.user_id, u.email, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id = $1",
+        )
+        .bind(session_id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+pub async fn delete_session(db: &Db, session_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+            .bind(session_id)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Ends every session of the user except `keep` (if any).
+pub async fn delete_sessions_of_user(
+    db: &Db,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(Uuid::nil()))
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+pub async fn delete_expired_sessions(db: &Db, user_id: Uuid) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2")
+            .bind(user_id)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+pub async fn record_signin_failure(db: &Db, email: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO signin_failures (email, failed_at) VALUES ($1, $2)")
+            .bind(email)
+            .bind(now())
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// How many sign-ins failed for `email` since `since`, and the oldest of them.
+pub async fn signin_failures_since(
+    db: &Db,
+    email: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
+            "SELECT COUNT(*), MIN(failed_at) FROM signin_failures WHERE email = $1 AND failed_at > $2",
+        )
+        .bind(email)
+        .bind(since)
+        .fetch_one(pool)
+        .await
+    })
+}
+
+pub async fn clear_signin_failures(db: &Db, email: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM signin_failures WHERE email = $1")
+            .bind(email)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}

@@ -1,0 +1,99 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::auth_form::{FormError, clear_on_error};
+use crate::{
+    auth::{ChangePassword, DeleteAccount, SignOutEverywhere},
+    components::signed_in::signed_in_page,
+};
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <Title text="Account" />
+        {signed_in_page(|user| {
+            view! {
+                <h1>"Account"</h1>
+                <p class="muted">"Signed in as " <strong>{user.email}</strong></p>
+                <ChangePasswordCard />
+                <SessionsCard />
+                <DeleteAccountCard />
+            }
+        })}
+    }
+}
+
+#[component]
+fn ChangePasswordCard() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let current = NodeRef::new();
+    let new = NodeRef::new();
+    clear_on_error(action, current);
+    clear_on_error(action, new);
+    let changed = move || matches!(action.value().get(), Some(Ok(())));
+
+    view! {
+        <section class="card stack" aria-labelledby="change-password">
+            <h2 id="change-password">"Change password"</h2>
+            <ActionForm action=action attr:class="form">
+                <label class="field">
+                    <span class="field__label">"Current password"</span>
+                    <input class="input" type="password" name="current_password" autocomplete="current-password" required node_ref=current />
+                </label>
+                <label class="field">
+                    <span class="field__label">"New password"</span>
+                    <input class="input" type="password" name="new_password" autocomplete="new-password" minlength="8" maxlength="128" required node_ref=new />
+                </label>
+                <FormError action />
+                <Show when=changed>
+                    <p class="notice notice--success" role="status">
+                        "Password changed. Your other sessions have been signed out."
+                    </p>
+                </Show>
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Changing…" } else { "Change password" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn SessionsCard() -> impl IntoView {
+    let action = ServerAction::<SignOutEverywhere>::new();
+    view! {
+        <section class="card stack" aria-labelledby="sessions">
+            <h2 id="sessions">"Sessions"</h2>
+            <p class="muted">"Signed in on a device you no longer use? Sign out of every session, this one included."</p>
+            <ActionForm action=action>
+                <FormError action />
+                <button class="button button--ghost" type="submit" disabled=move || action.pending().get()>
+                    "Sign out everywhere"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn DeleteAccountCard() -> impl IntoView {
+    let action = ServerAction::<DeleteAccount>::new();
+    let password = NodeRef::new();
+    clear_on_error(action, password);
+    view! {
+        <section class="card stack card--danger" aria-labelledby="delete-account">
+            <h2 id="delete-account">"Delete account"</h2>
+            <p class="muted">"This deletes your account and all your todos for good. It cannot be undone."</p>
+            <ActionForm action=action attr:class="form">
+                <label class="field">
+                    <span class="field__label">"Confirm with your password"</span>
+                    <input class="input" type="password" name="password" autocomplete="current-password" required node_ref=password />
+                </label>
+                <FormError action />
+                <button class="button button--danger" type="submit" disabled=move || action.pending().get()>
+                    "Delete my account"
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

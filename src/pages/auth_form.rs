@@ -1,0 +1,59 @@
+//! What the sign-in, sign-up and account forms share.
+
+use leptos::{html, prelude::*, server_fn::ServerFn};
+
+use crate::error::AppError;
+
+/// The centred card the sign-in and sign-up forms sit in.
+#[component]
+pub fn AuthShell(children: Children) -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand__mark" aria-hidden="true">"✓"</span>
+                "Taskward"
+            </a>
+        </header>
+        <main class="page page--narrow">
+            <section class="card auth">{children()}</section>
+        </main>
+    }
+}
+
+/// The latest error of `action`, in words, where a screen reader hears it.
+#[component]
+pub fn FormError<S, T>(action: ServerAction<S>) -> impl IntoView
+where
+    S: ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    let message = move || {
+        action.value().with(|value| {
+            value
+                .as_ref()
+                .and_then(|result| result.as_ref().err())
+                .map(ToString::to_string)
+        })
+    };
+    view! {
+        <p class="form-error" role="alert" aria-live="assertive">
+            {message}
+        </p>
+    }
+}
+
+/// Empties a password field when the server refuses the form: the other
+/// fields keep what was typed.
+pub fn clear_on_error<S, T>(action: ServerAction<S>, input: NodeRef<html::Input>)
+where
+    S: ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        let failed = action.value().with(|value| matches!(value, Some(Err(_))));
+        if failed && let Some(input) = input.get() {
+            input.set_value("");
+        }
+    });
+}

@@ -1,0 +1,141 @@
+//! Helpers for signing up, signing in and handling session cookies and
+//! tokens over plain HTTP, as a browser or an API client would.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{Response, header};
+use taskward::auth::token::Claims;
+
+use super::{TEST_JWT_SECRET, TestApp};
+
+pub const COOKIE: &str = "__Host-taskward_session";
+pub const PASSWORD: &str = "velvet tractor umbrella sings";
+
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+impl TestApp {
+    /// A form post from our own pages (what the browser sends).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        token: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("sec-fetch-site", "same-origin")
+            .form(form);
+        if let Some(token) = token {
+            request = request.header(header::COOKIE, format!("{COOKIE}={token}"));
+        }
+        request
+            .send()
+            .await
+            .expect("request reaches the test server")
+    }
+
+    pub async fn get_with_cookie(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header(header::COOKIE, format!("{COOKIE}={token}"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn me(&self, token: &str) -> Response {
+        self.post_form("/api/auth/me", &[], Some(token)).await
+    }
+
+    pub async fn me_with_bearer(&self, token: &str) -> Response {
+        self.client
+            .post(self.url("/api/auth/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs up and returns the session token from the cookie.
+    pub async fn sign_up(&self, email: &str, password: &str) -> String {
+        let response = self
+            .post_form(
+                "/api/auth/signup",
+                &[("email", email), ("password", password)],
+                None,
+            )
+            .await;
+        assert!(
+            response.status().is_success(),
+            "sign-up failed: {} {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        );
+        session_token(&response).expect("sign-up sets the session cookie")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Response {
+        self.post_form(
+            "/api/auth/signin",
+            &[("email", email), ("password", password)],
+            None,
+        )
+        .await
+    }
+}
+
+/// The session token set by `response`, if any (empty when cleared).
+pub fn session_token(response: &Response) -> Option<String> {
+    set_cookie_header(response).map(|cookie| {
+        cookie
+            .split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .map(|(_, value)| value.to_owned())
+            .unwrap_or_default()
+    })
+}
+
+/// The whole `Set-Cookie` line for the session cookie.
+pub fn set_cookie_header(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with(&format!("{COOKIE}=")))
+        .map(str::to_owned)
+}
+
+/// The claims inside a token, read without checking it.
+pub fn claims_of(token: &str) -> Claims {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Signs `claims` as the app would, with the test secret (or another).
+pub fn sign(claims: &impl serde::Serialize, secret: &str, algorithm: Algorithm) -> String {
+    jsonwebtoken::encode(
+        &Header::new(algorithm),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+pub fn sign_hs256(claims: &impl serde::Serialize) -> String {
+    sign(claims, TEST_JWT_SECRET, Algorithm::HS256)
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
