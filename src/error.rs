@@ -123,14 +123,19 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             // Malformed or missing arguments: the form or client sent bad data.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::Invalid("Some of the information sent was missing or malformed.".into())
             }
             ServerFnErrorErr::Request(_) => AppError::Network,
             _ => AppError::Internal,
-        }
+        };
+        // On the server this runs while answering the request (e.g. its
+        // arguments did not parse): give the response the matching status.
+        #[cfg(feature = "ssr")]
+        error.set_response_status();
+        error
     }
 }
 
@@ -151,6 +156,31 @@ mod server {
             let location = std::panic::Location::caller();
             tracing::error!(%cause, %location, "internal error");
             AppError::Internal
+        }
+
+        /// Sets this error's status (and `Retry-After`) on the current
+        /// server function response. A plain HTML form post keeps its
+        /// redirect back to the form instead, which carries the error.
+        pub fn set_response_status(&self) {
+            use leptos::prelude::use_context;
+            let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+                return;
+            };
+            let plain_form_post =
+                use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+                    parts
+                        .headers
+                        .get(header::ACCEPT)
+                        .and_then(|value| value.to_str().ok())
+                        .is_some_and(|accept| accept.contains("text/html"))
+                });
+            if plain_form_post {
+                return;
+            }
+            response.set_status(self.http_status());
+            if let AppError::RateLimited { retry_after_secs } = self {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
         }
 
         pub fn http_status(&self) -> StatusCode {

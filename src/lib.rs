@@ -17,6 +17,7 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod todos;
 
 #[cfg(feature = "ssr")]
 pub mod config;

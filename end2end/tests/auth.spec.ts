@@ -110,6 +110,8 @@ test.describe("without JavaScript", () => {
     await page.getByLabel("Password").fill("not my password at all");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("alert")).toHaveText("Invalid email or password.");
+    await expect(page.getByLabel("Email")).toHaveValue(email);
+    await expect(page.getByLabel("Password")).toHaveValue("");
 
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);

@@ -11,7 +11,7 @@ use std::{
 
 use axum::{
     extract::ConnectInfo,
-    http::{HeaderValue, StatusCode, header, request::Parts},
+    http::{HeaderValue, header, request::Parts},
 };
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -29,6 +29,10 @@ fn state() -> Result<AppState, AppError> {
 
 fn parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| AppError::internal("request parts missing from context"))
+}
+
+pub fn db() -> Result<crate::db::Db, AppError> {
+    Ok(state()?.db)
 }
 
 pub fn auth() -> Result<Arc<AuthService>, AppError> {
@@ -75,8 +79,7 @@ pub fn clear_session_cookie() {
     }
 }
 
-/// A plain HTML form post (no JavaScript): errors then travel back in the
-/// redirect to the form, so the status must stay a redirect.
+/// A plain HTML form post (no JavaScript).
 fn is_plain_form_post() -> bool {
     parts().is_ok_and(|parts| {
         parts
@@ -87,20 +90,56 @@ fn is_plain_form_post() -> bool {
     })
 }
 
+/// For a plain form post that failed, sends the browser back to the form
+/// with the error (as Leptos does) and with `keep`'s values in the query,
+/// so the page can refill what was typed. Passwords are never kept.
+pub fn return_to_form_with(server_fn_path: &str, error: &AppError, keep: &[(&str, &str)]) {
+    use super::navigation::encode_query_value;
+    use leptos::server_fn::error::ServerFnUrlError;
+
+    let (Ok(parts), Some(response)) = (parts(), use_context::<ResponseOptions>()) else {
+        return;
+    };
+    if !is_plain_form_post() {
+        return;
+    }
+    let Some(referer) = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return;
+    };
+    let (page, query) = referer.split_once('?').unwrap_or((referer, ""));
+    let replaced =
+        |key: &str| key == "__path" || key == "__err" || keep.iter().any(|(kept, _)| *kept == key);
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !replaced(pair.split('=').next().unwrap_or_default()))
+        .map(str::to_owned)
+        .collect();
+    pairs.extend(
+        keep.iter()
+            .map(|(key, value)| format!("{key}={}", encode_query_value(value))),
+    );
+    let base = if pairs.is_empty() {
+        page.to_owned()
+    } else {
+        format!("{page}?{}", pairs.join("&"))
+    };
+    if let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(&base)
+        && let Ok(location) = HeaderValue::from_str(url.as_str())
+    {
+        response.insert_header(header::LOCATION, location);
+    }
+}
+
 /// Runs a server function body and gives its error the right HTTP status
 /// (and `Retry-After` when rate limited).
 pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
     let result = body.await;
-    if let Err(error) = &result
-        && !is_plain_form_post()
-        && let Some(response) = use_context::<ResponseOptions>()
-    {
-        response.set_status(
-            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        );
-        if let AppError::RateLimited { retry_after_secs } = error {
-            response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
-        }
+    if let Err(error) = &result {
+        error.set_response_status();
     }
     result
 }

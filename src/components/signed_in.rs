@@ -17,6 +17,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
             </a>
             <nav class="topbar__nav" aria-label="Main">
                 <a href="/dashboard">"Dashboard"</a>
+                <a href="/todos">"Todos"</a>
                 <a href="/account">"Account"</a>
                 <span class="topbar__user" title="Signed in">{user.email}</span>
                 <ActionForm action=sign_out>

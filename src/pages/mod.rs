@@ -7,3 +7,4 @@ pub mod landing;
 pub mod not_found;
 pub mod signin;
 pub mod signup;
+pub mod todos;

@@ -10,6 +10,8 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    // Refills the email after a refused form post without JavaScript.
+    let typed_email = query.read_untracked().get("email").unwrap_or_default();
     let expired = move || query.read().get("expired").is_some() && action.value().get().is_none();
     let password = NodeRef::new();
     clear_on_error(action, password);
@@ -25,7 +27,7 @@ pub fn SignInPage() -> impl IntoView {
                 <input type="hidden" name="next" prop:value=next />
                 <label class="field">
                     <span class="field__label">"Email"</span>
-                    <input class="input" type="email" name="email" autocomplete="email" required />
+                    <input class="input" type="email" name="email" autocomplete="email" required value=typed_email />
                 </label>
                 <label class="field">
                     <span class="field__label">"Password"</span>

@@ -10,6 +10,8 @@ pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    // Refills the email after a refused form post without JavaScript.
+    let typed_email = query.read_untracked().get("email").unwrap_or_default();
     let password = NodeRef::new();
     clear_on_error(action, password);
 
@@ -22,7 +24,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <input type="hidden" name="next" prop:value=next />
                 <label class="field">
                     <span class="field__label">"Email"</span>
-                    <input class="input" type="email" name="email" autocomplete="email" required />
+                    <input class="input" type="email" name="email" autocomplete="email" required value=typed_email />
                 </label>
                 <label class="field">
                     <span class="field__label">"Password"</span>

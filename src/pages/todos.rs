@@ -1,0 +1,392 @@
+//! `/todos`: the list, server-rendered whole, then interactive. Every
+//! action is an `ActionForm`, so it works as a plain form post without
+//! JavaScript; with it, changes show at once from the pending input and
+//! fall back, with a message, if the server refuses them.
+
+use leptos::{ev, html, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    auth::navigation::encode_query_value,
+    components::signed_in::signed_in_page,
+    error::AppError,
+    todos::{
+        ClearCompleted, CreateTodo, DeleteTodo, Filter, Todo, ToggleAll, UpdateTodo, list_todos,
+        todo_stats,
+    },
+};
+
+#[component]
+pub fn TodosPage() -> impl IntoView {
+    view! {
+        <Title text="Todos" />
+        {signed_in_page(|_| view! { <TodoList /> })}
+    }
+}
+
+/// The five actions of the list; items share them.
+#[derive(Clone, Copy)]
+struct Actions {
+    create: ServerAction<CreateTodo>,
+    update: ServerAction<UpdateTodo>,
+    delete: ServerAction<DeleteTodo>,
+    toggle_all: ServerAction<ToggleAll>,
+    clear: ServerAction<ClearCompleted>,
+}
+
+impl Actions {
+    fn new() -> Self {
+        Self {
+            create: ServerAction::new(),
+            update: ServerAction::new(),
+            delete: ServerAction::new(),
+            toggle_all: ServerAction::new(),
+            clear: ServerAction::new(),
+        }
+    }
+
+    /// Changes whenever any action completes, to refetch the list.
+    fn version(&self) -> (usize, usize, usize, usize, usize) {
+        (
+            self.create.version().get(),
+            self.update.version().get(),
+            self.delete.version().get(),
+            self.toggle_all.version().get(),
+            self.clear.version().get(),
+        )
+    }
+
+    /// The most recent refusal, in words.
+    fn latest_error(&self) -> Option<String> {
+        fn error_of<T: Clone>(value: Option<Result<T, AppError>>) -> Option<String> {
+            value.and_then(Result::err).map(|error| error.to_string())
+        }
+        error_of(self.create.value().get())
+            .or_else(|| error_of(self.update.value().get()))
+            .or_else(|| error_of(self.delete.value().get()))
+            .or_else(|| error_of(self.toggle_all.value().get()))
+            .or_else(|| error_of(self.clear.value().get()))
+    }
+}
+
+#[component]
+fn TodoList() -> impl IntoView {
+    let query = use_query_map();
+    let filter_param = move || query.read().get("filter");
+    let cursor_param = move || query.read().get("cursor");
+    let actions = Actions::new();
+
+    let page = Resource::new(
+        move || (filter_param(), cursor_param(), actions.version()),
+        |(filter, cursor, _)| list_todos(filter, cursor),
+    );
+    let totals = Resource::new(move || actions.version(), |_| todo_stats());
+    let filter = move || Filter::parse(filter_param().as_deref()).unwrap_or_default();
+
+    let new_title: NodeRef<html::Input> = NodeRef::new();
+    // A new todo was saved: empty the field for the next one.
+    Effect::new(move |_| {
+        if matches!(actions.create.value().get(), Some(Ok(_)))
+            && let Some(input) = new_title.get()
+        {
+            input.set_value("");
+        }
+    });
+
+    view! {
+        <section class="todos" aria-labelledby="todos-heading">
+            <div class="todos__head">
+                <h1 id="todos-heading">"Todos"</h1>
+                <ActionForm action=actions.create attr:class="todos__new">
+                    <label class="visually-hidden" for="new-todo">"New todo"</label>
+                    <input
+                        id="new-todo"
+                        class="input"
+                        name="title"
+                        placeholder="What needs doing?"
+                        autocomplete="off"
+                        maxlength="500"
+                        required
+                        node_ref=new_title
+                    />
+                    <button class="button" type="submit">"Add"</button>
+                </ActionForm>
+            </div>
+            <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
+            <Transition fallback=|| view! { <p class="muted">"Loading your todos…"</p> }>
+                {move || Suspend::new(async move {
+                    let (page, totals) = (page.await, totals.await);
+                    match (page, totals) {
+                        (Ok(page), Ok(totals)) => {
+                            let nothing_shown = page.items.is_empty();
+                            let items = page.items;
+                            view! {
+                                <div class="card todos__card" class:todos__card--busy=move || actions.toggle_all.pending().get() || actions.clear.pending().get()>
+                                    <ToggleAllForm actions all_done={totals.total > 0 && totals.active == 0} show={totals.total > 0} />
+                                    <ul class="todo-list">
+                                        <PendingNewTodo actions />
+                                        <For each=move || items.clone() key=|todo| todo.id.clone() let(todo)>
+                                            <TodoItem todo actions />
+                                        </For>
+                                    </ul>
+                                    <EmptyState filter=filter() total=totals.total shown=nothing_shown />
+                                    {page.next_cursor.map(|cursor| {
+                                        let href = format!("/todos?filter={}&cursor={}", filter().as_str(), encode_query_value(&cursor));
+                                        view! { <a class="button button--ghost todos__more" href=href>"Show older todos"</a> }
+                                    })}
+                                    <footer class="todos__footer">
+                                        <span class="todos__count">
+                                            {match totals.active {
+                                                1 => "1 item left".to_string(),
+                                                n => format!("{n} items left"),
+                                            }}
+                                        </span>
+                                        <FilterLinks current=filter() />
+                                        <ClearCompletedForm actions show={totals.completed > 0} />
+                                    </footer>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                        (Err(error), _) | (_, Err(error)) => {
+                            view! {
+                                <div class="card">
+                                    <p class="form-error" role="alert">{error.to_string()}</p>
+                                    <a class="button button--ghost" href="/todos">"Show all todos"</a>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The todo being added, shown before the server confirms it.
+#[component]
+fn PendingNewTodo(actions: Actions) -> impl IntoView {
+    move || {
+        actions.create.input().get().map(|input| {
+            view! {
+                <li class="todo todo--pending" aria-busy="true">
+                    <span class="todo__check" aria-hidden="true"></span>
+                    <span class="todo__title">{input.title}</span>
+                </li>
+            }
+        })
+    }
+}
+
+#[component]
+fn TodoItem(todo: Todo, actions: Actions) -> impl IntoView {
+    let Todo {
+        id,
+        title,
+        completed,
+    } = todo;
+    // While an update of this todo is in flight, show what it will become.
+    let pending = {
+        let id = id.clone();
+        Signal::derive(move || actions.update.input().get().filter(|input| input.id == id))
+    };
+    let shown_completed = Signal::derive(move || {
+        pending
+            .get()
+            .and_then(|input| input.completed)
+            .unwrap_or(completed)
+    });
+    let shown_title = {
+        let title = title.clone();
+        Signal::derive(move || {
+            pending
+                .get()
+                .and_then(|input| input.title)
+                .unwrap_or_else(|| title.clone())
+        })
+    };
+    let deleting = {
+        let id = id.clone();
+        Signal::derive(move || {
+            actions
+                .delete
+                .input()
+                .get()
+                .is_some_and(|input| input.id == id)
+        })
+    };
+    let editing = RwSignal::new(false);
+    let editor: NodeRef<html::Input> = NodeRef::new();
+    Effect::new(move |_| {
+        if editing.get()
+            && let Some(input) = editor.get()
+        {
+            let _ = input.focus();
+            input.select();
+        }
+    });
+
+    let save = {
+        let (id, original) = (id.clone(), title.clone());
+        move || {
+            let Some(input) = editor.get_untracked() else {
+                return;
+            };
+            let value = input.value();
+            editing.set(false);
+            if value.trim() != original {
+                actions.update.dispatch(UpdateTodo {
+                    id: id.clone(),
+                    title: Some(value),
+                    completed: None,
+                });
+            }
+        }
+    };
+    let on_key = {
+        let save = save.clone();
+        move |event: ev::KeyboardEvent| match event.key().as_str() {
+            "Enter" => {
+                event.prevent_default();
+                save();
+            }
+            "Escape" => editing.set(false),
+            _ => {}
+        }
+    };
+    let on_blur = {
+        let save = save.clone();
+        move |_| {
+            if editing.get_untracked() {
+                save();
+            }
+        }
+    };
+    // With JavaScript, "Edit" turns the title into a field in place; without
+    // it, the <details> opens an edit form.
+    let start_editing = move |event: ev::MouseEvent| {
+        event.prevent_default();
+        editing.set(true);
+    };
+
+    let (id_check, id_edit, id_delete) = (id.clone(), id.clone(), id.clone());
+    let editor_id = format!("edit-{id}");
+    let edit_form_id = format!("edit-form-{id}");
+    let label_done = format!("Mark \u{201c}{title}\u{201d} as done");
+    let label_undo = format!("Mark \u{201c}{title}\u{201d} as not done");
+    let delete_label = format!("Delete \u{201c}{title}\u{201d}");
+    let edit_label = format!("Edit \u{201c}{title}\u{201d}");
+
+    view! {
+        <li
+            class="todo"
+            class:todo--done=shown_completed
+            class:todo--pending=move || pending.get().is_some()
+            class:todo--deleting=deleting
+        >
+            <ActionForm action=actions.update attr:class="todo__check-form">
+                <input type="hidden" name="id" value=id_check />
+                <input type="hidden" name="completed" value=move || (!shown_completed.get()).to_string() />
+                <button
+                    class="todo__check"
+                    type="submit"
+                    aria-pressed=move || shown_completed.get().to_string()
+                    aria-label=move || if shown_completed.get() { label_undo.clone() } else { label_done.clone() }
+                >
+                    <span aria-hidden="true">"✓"</span>
+                </button>
+            </ActionForm>
+            <Show
+                when=move || editing.get()
+                fallback=move || view! {
+                    <span class="todo__title" on:dblclick=move |_| editing.set(true)>{shown_title}</span>
+                }
+            >
+                <label class="visually-hidden" for=editor_id.clone()>"Title"</label>
+                <input
+                    id=editor_id.clone()
+                    class="input todo__editor"
+                    value=shown_title.get_untracked()
+                    maxlength="500"
+                    node_ref=editor
+                    on:keydown=on_key.clone()
+                    on:blur=on_blur.clone()
+                />
+            </Show>
+            <details class="todo__edit" class:visually-hidden=move || editing.get()>
+                <summary class="todo__action" aria-label=edit_label on:click=start_editing>"Edit"</summary>
+                <ActionForm action=actions.update attr:class="todo__edit-form">
+                    <input type="hidden" name="id" value=id_edit />
+                    <label class="visually-hidden" for=edit_form_id.clone()>"New title"</label>
+                    <input id=edit_form_id class="input" name="title" value=title.clone() maxlength="500" required />
+                    <button class="button button--small" type="submit">"Save"</button>
+                </ActionForm>
+            </details>
+            <ActionForm action=actions.delete attr:class="todo__delete-form">
+                <input type="hidden" name="id" value=id_delete />
+                <button class="todo__action todo__delete" type="submit" aria-label=delete_label>
+                    <span aria-hidden="true">"×"</span>
+                </button>
+            </ActionForm>
+        </li>
+    }
+}
+
+#[component]
+fn ToggleAllForm(actions: Actions, all_done: bool, show: bool) -> impl IntoView {
+    show.then(|| {
+        view! {
+            <ActionForm action=actions.toggle_all attr:class="todos__toggle-all">
+                <input type="hidden" name="completed" value=(!all_done).to_string() />
+                <button class="button button--ghost button--small" type="submit">
+                    {if all_done { "Mark all as not done" } else { "Mark all as done" }}
+                </button>
+            </ActionForm>
+        }
+    })
+}
+
+#[component]
+fn ClearCompletedForm(actions: Actions, show: bool) -> impl IntoView {
+    show.then(|| {
+        view! {
+            <ActionForm action=actions.clear attr:class="todos__clear">
+                <button class="todo__action" type="submit">"Clear completed"</button>
+            </ActionForm>
+        }
+    })
+}
+
+#[component]
+fn FilterLinks(current: Filter) -> impl IntoView {
+    let link = move |filter: Filter, label: &'static str| {
+        let href = match filter {
+            Filter::All => "/todos".to_string(),
+            other => format!("/todos?filter={}", other.as_str()),
+        };
+        let current = (filter == current).then_some("page");
+        view! { <a class="filters__link" href=href aria-current=current>{label}</a> }
+    };
+    view! {
+        <nav class="filters" aria-label="Show">
+            {link(Filter::All, "All")}
+            {link(Filter::Active, "Active")}
+            {link(Filter::Completed, "Completed")}
+        </nav>
+    }
+}
+
+#[component]
+fn EmptyState(filter: Filter, total: i64, shown: bool) -> impl IntoView {
+    shown.then(|| {
+        let message = match (filter, total) {
+            (_, 0) => "Nothing here yet. Add your first todo above.",
+            (Filter::Active, _) => "All done. Nice work!",
+            (Filter::Completed, _) => "Nothing completed yet.",
+            (Filter::All, _) => "Nothing on this page.",
+        };
+        view! { <p class="todos__empty">{message}</p> }
+    })
+}

@@ -1,0 +1,237 @@
+//! The todo list: shared types, input rules and the server functions at
+//! `/api/todos/*`. Every query is scoped to the session's user inside the
+//! SQL itself (see `store`), so another user's todo behaves exactly like
+//! one that does not exist.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// Todos per page of the list.
+pub const PAGE_SIZE: usize = 50;
+pub const MAX_TITLE_CHARS: usize = 500;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Todo {
+    pub id: String,
+    pub title: String,
+    pub completed: bool,
+}
+
+/// One page of a user's todos, newest first, and where the next starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodoPage {
+    pub items: Vec<Todo>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodoTotals {
+    pub total: i64,
+    pub active: i64,
+    pub completed: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Filter {
+    #[default]
+    All,
+    Active,
+    Completed,
+}
+
+impl Filter {
+    /// An absent or empty filter means all.
+    pub fn parse(value: Option<&str>) -> Result<Self, AppError> {
+        match value.map(str::trim).unwrap_or_default() {
+            "" | "all" => Ok(Filter::All),
+            "active" => Ok(Filter::Active),
+            "completed" => Ok(Filter::Completed),
+            other => Err(AppError::Invalid(format!(
+                "\u{201c}{other}\u{201d} is not a filter: use all, active or completed."
+            ))),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Filter::All => "all",
+            Filter::Active => "active",
+            Filter::Completed => "completed",
+        }
+    }
+
+    /// The `completed` value this filter keeps, if it keeps only one.
+    pub fn completed(self) -> Option<bool> {
+        match self {
+            Filter::All => None,
+            Filter::Active => Some(false),
+            Filter::Completed => Some(true),
+        }
+    }
+}
+
+/// A todo title: trimmed, 1 to 500 characters of any script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodoTitle(String);
+
+impl TodoTitle {
+    pub fn parse(input: &str) -> Result<Self, AppError> {
+        let title = input.trim();
+        let chars = title.chars().count();
+        if chars == 0 {
+            Err(AppError::Invalid("A todo needs a title.".into()))
+        } else if chars > MAX_TITLE_CHARS {
+            Err(AppError::Invalid(format!(
+                "Keep the title to {MAX_TITLE_CHARS} characters (this one has {chars})."
+            )))
+        } else {
+            Ok(Self(title.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(id.trim())
+        .map_err(|_| AppError::Invalid("That todo id is not valid.".into()))
+}
+
+#[cfg(feature = "ssr")]
+use crate::auth::context;
+
+/// One page of the caller's todos, newest first.
+#[server(prefix = "/api", endpoint = "todos/list")]
+pub async fn list_todos(
+    filter: Option<String>,
+    cursor: Option<String>,
+) -> Result<TodoPage, AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        let filter = Filter::parse(filter.as_deref())?;
+        let cursor = match cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(cursor) => Some(store::Cursor::decode(cursor)?),
+            None => None,
+        };
+        store::list(&context::db()?, session.user_id, filter, cursor).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "todos/create")]
+pub async fn create_todo(title: String) -> Result<Todo, AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        let title = TodoTitle::parse(&title)?;
+        store::create(&context::db()?, session.user_id, &title).await
+    })
+    .await
+}
+
+/// Changes the title, the completed state, or both.
+#[server(prefix = "/api", endpoint = "todos/update")]
+pub async fn update_todo(
+    id: String,
+    title: Option<String>,
+    completed: Option<bool>,
+) -> Result<Todo, AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        let id = parse_id(&id)?;
+        let title = title.as_deref().map(TodoTitle::parse).transpose()?;
+        if title.is_none() && completed.is_none() {
+            return Err(AppError::Invalid(
+                "Nothing to change: send a title or a completed state.".into(),
+            ));
+        }
+        store::update(
+            &context::db()?,
+            session.user_id,
+            id,
+            title.as_ref(),
+            completed,
+        )
+        .await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "todos/delete")]
+pub async fn delete_todo(id: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        let id = parse_id(&id)?;
+        store::delete(&context::db()?, session.user_id, id).await
+    })
+    .await
+}
+
+/// Marks every todo of the caller done, or not done.
+#[server(prefix = "/api", endpoint = "todos/toggle-all")]
+pub async fn toggle_all(completed: bool) -> Result<(), AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        store::set_all_completed(&context::db()?, session.user_id, completed).await
+    })
+    .await
+}
+
+/// Deletes the caller's completed todos; returns how many went.
+#[server(prefix = "/api", endpoint = "todos/clear-completed")]
+pub async fn clear_completed() -> Result<u64, AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        store::clear_completed(&context::db()?, session.user_id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "todos/stats")]
+pub async fn todo_stats() -> Result<TodoTotals, AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        store::stats(&context::db()?, session.user_id).await
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_trimmed_and_1_to_500_characters_of_any_script() {
+        assert_eq!(
+            TodoTitle::parse("  Buy milk \n").unwrap().as_str(),
+            "Buy milk"
+        );
+        assert!(TodoTitle::parse("   ").is_err());
+        assert!(TodoTitle::parse(&"é".repeat(500)).is_ok());
+        assert!(TodoTitle::parse(&"é".repeat(501)).is_err());
+        assert_eq!(
+            TodoTitle::parse("写信给妈妈 ✉️").unwrap().as_str(),
+            "写信给妈妈 ✉️"
+        );
+    }
+
+    #[test]
+    fn filters_parse_from_the_url_and_unknown_ones_are_explained() {
+        assert_eq!(Filter::parse(None).unwrap(), Filter::All);
+        assert_eq!(Filter::parse(Some("active")).unwrap(), Filter::Active);
+        assert_eq!(
+            Filter::parse(Some("completed")).unwrap().completed(),
+            Some(true)
+        );
+        let error = Filter::parse(Some("someday")).unwrap_err();
+        assert_eq!(error.status_code(), 422);
+        assert!(error.to_string().contains("someday"));
+    }
+}

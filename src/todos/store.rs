@@ -1,0 +1,250 @@
+//! Todo queries. Each one names the owner in its WHERE clause: a todo id
+//! alone never reaches a row.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Filter, PAGE_SIZE, Todo, TodoPage, TodoTitle, TodoTotals};
+use crate::{
+    db::{Db, now},
+    error::AppError,
+    on_db,
+};
+
+#[derive(sqlx::FromRow)]
+struct TodoRow {
+    id: Uuid,
+    title: String,
+    completed: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<&TodoRow> for Todo {
+    fn from(row: &TodoRow) -> Self {
+        Todo {
+            id: row.id.to_string(),
+            title: row.title.clone(),
+            completed: row.completed,
+        }
+    }
+}
+
+/// Where a page starts: just after this (created_at, id) in newest-first
+/// order. Opaque to clients: `<microseconds>.<uuid>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    created_at: DateTime<Utc>,
+    id: Uuid,
+}
+
+impl Cursor {
+    fn after(row: &TodoRow) -> Self {
+        Self {
+            created_at: row.created_at,
+            id: row.id,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        format!(
+            "{}.{}",
+            self.created_at.timestamp_micros(),
+            self.id.simple()
+        )
+    }
+
+    pub fn decode(text: &str) -> Result<Self, AppError> {
+        let invalid = || {
+            AppError::Invalid(
+                "That page link is not valid; start again from the first page.".into(),
+            )
+        };
+        let (micros, id) = text.split_once('.').ok_or_else(invalid)?;
+        let created_at = micros
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros)
+            .ok_or_else(invalid)?;
+        let id = Uuid::parse_str(id).map_err(|_| invalid())?;
+        Ok(Self { created_at, id })
+    }
+}
+
+const COLUMNS: &str = "id, title, completed, created_at";
+
+/// Keyset pagination on the (user_id, created_at DESC, id DESC) index: the
+/// cost of a page does not grow with the number of todos.
+pub async fn list(
+    db: &Db,
+    user_id: Uuid,
+    filter: Filter,
+    cursor: Option<Cursor>,
+) -> Result<TodoPage, AppError> {
+    let limit = i64::try_from(PAGE_SIZE + 1).unwrap_or(i64::MAX);
+    let completed = filter.completed();
+    let mut rows: Vec<TodoRow> = match cursor {
+        None => on_db!(db, pool => {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM todos WHERE user_id = $1 AND ($2 IS NULL OR completed = $2) \
+                 ORDER BY created_at DESC, id DESC LIMIT $3"
+            ))
+            .bind(user_id)
+            .bind(completed)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?,
+        Some(cursor) => on_db!(db, pool => {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM todos WHERE user_id = $1 AND ($2 IS NULL OR completed = $2) \
+                 AND (created_at < $3 OR (created_at = $3 AND id < $4)) \
+                 ORDER BY created_at DESC, id DESC LIMIT $5"
+            ))
+            .bind(user_id)
+            .bind(completed)
+            .bind(cursor.created_at)
+            .bind(cursor.id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?,
+    };
+    let next_cursor = if rows.len() > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE);
+        rows.last().map(|row| Cursor::after(row).encode())
+    } else {
+        None
+    };
+    Ok(TodoPage {
+        items: rows.iter().map(Todo::from).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn create(db: &Db, user_id: Uuid, title: &TodoTitle) -> Result<Todo, AppError> {
+    let row = TodoRow {
+        id: Uuid::new_v4(),
+        title: title.as_str().to_owned(),
+        completed: false,
+        created_at: now(),
+    };
+    on_db!(db, pool => {
+        sqlx::query(
+            "INSERT INTO todos (id, user_id, title, completed, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(row.id)
+        .bind(user_id)
+        .bind(&row.title)
+        .bind(row.completed)
+        .bind(row.created_at)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(Todo::from(&row))
+}
+
+/// One statement, so two concurrent updates each apply whole.
+pub async fn update(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    title: Option<&TodoTitle>,
+    completed: Option<bool>,
+) -> Result<Todo, AppError> {
+    let row: Option<TodoRow> = on_db!(db, pool => {
+        sqlx::query_as(&format!(
+            "UPDATE todos SET title = COALESCE($1, title), completed = COALESCE($2, completed), updated_at = $3 \
+             WHERE id = $4 AND user_id = $5 RETURNING {COLUMNS}"
+        ))
+        .bind(title.map(TodoTitle::as_str))
+        .bind(completed)
+        .bind(now())
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+    })?;
+    row.as_ref().map(Todo::from).ok_or(AppError::NotFound)
+}
+
+pub async fn delete(db: &Db, user_id: Uuid, id: Uuid) -> Result<(), AppError> {
+    let deleted = on_db!(db, pool => {
+        sqlx::query("DELETE FROM todos WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|result| result.rows_affected())
+    })?;
+    if deleted == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn set_all_completed(db: &Db, user_id: Uuid, completed: bool) -> Result<(), AppError> {
+    on_db!(db, pool => {
+        sqlx::query("UPDATE todos SET completed = $1, updated_at = $2 WHERE user_id = $3 AND completed <> $1")
+            .bind(completed)
+            .bind(now())
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(())
+}
+
+pub async fn clear_completed(db: &Db, user_id: Uuid) -> Result<u64, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query("DELETE FROM todos WHERE user_id = $1 AND completed = $2")
+            .bind(user_id)
+            .bind(true)
+            .execute(pool)
+            .await
+            .map(|result| result.rows_affected())
+    })?)
+}
+
+/// Totals from one aggregate query; no rows are loaded.
+pub async fn stats(db: &Db, user_id: Uuid) -> Result<TodoTotals, AppError> {
+    let (total, completed): (i64, i64) = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) \
+             FROM todos WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok(TodoTotals {
+        total,
+        active: total - completed,
+        completed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let cursor = Cursor {
+            created_at: DateTime::from_timestamp_micros(1_795_000_000_123_456).unwrap(),
+            id: Uuid::new_v4(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+        for garbage in [
+            "",
+            "abc",
+            "12.not-a-uuid",
+            "x.00000000000000000000000000000000",
+        ] {
+            assert!(Cursor::decode(garbage).is_err(), "{garbage}");
+        }
+    }
+}
