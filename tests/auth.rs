@@ -645,6 +645,14 @@ async fn without_javascript_sign_up_and_sign_in_are_form_posts_that_redirect() {
         location.contains("/signin?next=%2Faccount") && location.contains("__err="),
         "{location}"
     );
+    assert!(
+        location.contains(&format!("email={}", email.replace('@', "%40"))),
+        "the email is kept: {location}"
+    );
+    assert!(
+        !location.contains("wrong"),
+        "the password is not: {location}"
+    );
 
     let signed_in = form_post(
         "/api/auth/signin",

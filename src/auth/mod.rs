@@ -6,6 +6,8 @@
 //! hardened cookie, resolved once per request by [`session`].
 
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use leptos::server_fn::ServerFn;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -54,7 +56,14 @@ pub async fn sign_up(
         let auth = context::auth()?;
         let issued = auth
             .sign_up(&email, &password, context::client_address()?)
-            .await?;
+            .await
+            .inspect_err(|error| {
+                context::return_to_form_with(
+                    <SignUp as ServerFn>::PATH,
+                    error,
+                    &[("email", &email)],
+                )
+            })?;
         context::set_session_cookie(&issued);
         leptos_axum::redirect(&destination(next));
         Ok(issued.user)
@@ -72,7 +81,14 @@ pub async fn sign_in(
         let auth = context::auth()?;
         let issued = auth
             .sign_in(&email, &password, context::client_address()?)
-            .await?;
+            .await
+            .inspect_err(|error| {
+                context::return_to_form_with(
+                    <SignIn as ServerFn>::PATH,
+                    error,
+                    &[("email", &email)],
+                )
+            })?;
         context::set_session_cookie(&issued);
         leptos_axum::redirect(&destination(next));
         Ok(issued.user)

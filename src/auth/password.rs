@@ -126,13 +126,19 @@ mod server {
         /// parameters recorded in the hash itself.
         pub async fn verify(&self, password: &str, stored_hash: &str) -> Result<bool, AppError> {
             let (password, stored_hash) = (password.to_owned(), stored_hash.to_owned());
-            self.run(move |params| {
-                let parsed = PasswordHash::new(&stored_hash).map_err(AppError::internal)?;
-                Ok(Self::argon2(params)
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok())
-            })
-            .await?
+            self.run(move |params| verify_with(params, &password, &stored_hash))
+                .await?
+        }
+
+        /// The work of [`PasswordHasherPool::verify`] on the calling thread,
+        /// for benchmarks. The app always goes through the bounded pool.
+        pub fn verify_blocking(&self, password: &str, stored_hash: &str) -> Result<bool, AppError> {
+            verify_with(self.params.clone(), password, stored_hash)
+        }
+
+        /// A hash computed on the calling thread, for benchmarks and seeding.
+        pub fn hash_blocking(&self, password: &NewPassword) -> Result<String, AppError> {
+            hash_with(self.params.clone(), password.expose())
         }
 
         /// Spends the same time as a real verification, for sign-ins with an
@@ -149,6 +155,13 @@ mod server {
                 .clone();
             self.verify(password, &dummy).await.map(|_| ())
         }
+    }
+
+    fn verify_with(params: Params, password: &str, stored_hash: &str) -> Result<bool, AppError> {
+        let parsed = PasswordHash::new(stored_hash).map_err(AppError::internal)?;
+        Ok(PasswordHasherPool::argon2(params)
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     }
 
     fn hash_with(params: Params, password: &str) -> Result<String, AppError> {

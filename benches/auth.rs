@@ -1,0 +1,66 @@
+//! Micro-benchmarks of the per-request and per-sign-in costs:
+//! `cargo bench --bench auth`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use taskward::{
+    auth::{
+        email::Email,
+        password::{NewPassword, PasswordHasherPool},
+        token::{AUDIENCE, Claims, ISSUER, TokenKeys},
+    },
+    config::{PasswordHashing, Secret},
+};
+use uuid::Uuid;
+
+const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+fn session_tokens(c: &mut Criterion) {
+    let keys = TokenKeys::new(&Secret::new(SECRET), None);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = Claims {
+        sub: Uuid::new_v4(),
+        email: "ada@example.com".into(),
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        jti: Uuid::new_v4(),
+        sid: Uuid::new_v4(),
+    };
+    let token = keys.issue(&claims).unwrap();
+
+    c.bench_function("session token: issue", |b| {
+        b.iter(|| keys.issue(black_box(&claims)).unwrap())
+    });
+    c.bench_function("session token: verify", |b| {
+        b.iter(|| keys.verify(black_box(&token)).unwrap())
+    });
+}
+
+fn password_verify(c: &mut Criterion) {
+    let pool = PasswordHasherPool::new(PasswordHashing::OWASP, 1);
+    let email = Email::parse("ada@example.com").unwrap();
+    let password = NewPassword::parse("velvet tractor umbrella sings", &email).unwrap();
+    let hash = pool.hash_blocking(&password).unwrap();
+
+    let mut group = c.benchmark_group("argon2id");
+    group.sample_size(20);
+    group.bench_function("verify (m=19456 KiB, t=2, p=1)", |b| {
+        b.iter(|| {
+            assert!(
+                pool.verify_blocking(black_box("velvet tractor umbrella sings"), &hash)
+                    .unwrap()
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, session_tokens, password_verify);
+criterion_main!(benches);
