@@ -91,3 +91,14 @@ ensure_end2end_packages() {
 use_npm_wasm_opt() {
   export PATH="$(pwd)/end2end/node_modules/.bin:$PATH"
 }
+
+# The HTTP load generator the benchmark drives.
+OHA_VERSION="1.16.0"
+ensure_oha() {
+  if [ "$(oha --version 2>/dev/null)" = "oha ${OHA_VERSION}" ]; then
+    return
+  fi
+  say "Installing oha ${OHA_VERSION} (once; a few minutes)"
+  cargo install oha --version "${OHA_VERSION}" --locked ||
+    fail "could not install oha ${OHA_VERSION} (cargo install oha --version ${OHA_VERSION} --locked)"
+}

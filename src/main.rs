@@ -5,8 +5,21 @@ use std::process::ExitCode;
 
 use taskward::{config::Config, server::Application, telemetry};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    return_large_blocks_to_the_os();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("taskward: could not start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     // A missing `.env` is normal (production sets real environment variables).
     let _ = dotenvy::dotenv();
 
@@ -35,3 +48,21 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+/// Each argon2id hash allocates a 19 MiB block. glibc serves a block that
+/// large with mmap and returns it on free, but after the first such free it
+/// raises its threshold and keeps later blocks in its heaps, where they stay
+/// resident (measured: 775 MiB after 5 s of sign-ins at 8 connections, 57
+/// MiB with this fixed threshold).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn return_large_blocks_to_the_os() {
+    const ONE_MIB: libc::c_int = 1024 * 1024;
+    // SAFETY: mallopt only changes allocator tuning; it is called once, from
+    // main, before the runtime or anything else starts another thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, ONE_MIB);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn return_large_blocks_to_the_os() {}

@@ -45,6 +45,22 @@ fn destination(next: Option<String>) -> String {
         .to_owned()
 }
 
+/// What sign-up and sign-in do once the account rules have answered: set the
+/// cookie and go on, or send a plain form back with the email kept.
+#[cfg(feature = "ssr")]
+fn enter(
+    outcome: Result<service::IssuedToken, AppError>,
+    form_path: &str,
+    email: &str,
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
+    let issued = outcome
+        .inspect_err(|error| context::return_to_form_with(form_path, error, &[("email", email)]))?;
+    context::set_session_cookie(&issued);
+    leptos_axum::redirect(&destination(next));
+    Ok(issued.user)
+}
+
 /// Creates an account, signs it in and goes to the dashboard.
 #[server(prefix = "/api", endpoint = "auth/signup")]
 pub async fn sign_up(
@@ -53,20 +69,10 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<CurrentUser, AppError> {
     context::respond(async {
-        let auth = context::auth()?;
-        let issued = auth
+        let outcome = context::auth()?
             .sign_up(&email, &password, context::client_address()?)
-            .await
-            .inspect_err(|error| {
-                context::return_to_form_with(
-                    <SignUp as ServerFn>::PATH,
-                    error,
-                    &[("email", &email)],
-                )
-            })?;
-        context::set_session_cookie(&issued);
-        leptos_axum::redirect(&destination(next));
-        Ok(issued.user)
+            .await;
+        enter(outcome, <SignUp as ServerFn>::PATH, &email, next)
     })
     .await
 }
@@ -78,20 +84,10 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<CurrentUser, AppError> {
     context::respond(async {
-        let auth = context::auth()?;
-        let issued = auth
+        let outcome = context::auth()?
             .sign_in(&email, &password, context::client_address()?)
-            .await
-            .inspect_err(|error| {
-                context::return_to_form_with(
-                    <SignIn as ServerFn>::PATH,
-                    error,
-                    &[("email", &email)],
-                )
-            })?;
-        context::set_session_cookie(&issued);
-        leptos_axum::redirect(&destination(next));
-        Ok(issued.user)
+            .await;
+        enter(outcome, <SignIn as ServerFn>::PATH, &email, next)
     })
     .await
 }

@@ -1,6 +1,7 @@
 //! The frame of every protected page: the header with who is signed in and
 //! a sign-out button, around content that receives the current user.
 
+use crate::components::brand::Brand;
 use leptos::{either::Either, prelude::*};
 use leptos_router::{components::Redirect, hooks::use_location};
 
@@ -11,10 +12,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">
-            <a class="brand" href="/dashboard">
-                <span class="brand__mark" aria-hidden="true">"✓"</span>
-                "Taskward"
-            </a>
+            <Brand href="/dashboard" />
             <nav class="topbar__nav" aria-label="Main">
                 <a href="/dashboard">"Dashboard"</a>
                 <a href="/todos">"Todos"</a>

@@ -1,5 +1,6 @@
 //! What the sign-in, sign-up and account forms share.
 
+use crate::components::brand::Brand;
 use leptos::{html, prelude::*, server_fn::ServerFn};
 
 use crate::error::AppError;
@@ -9,10 +10,7 @@ use crate::error::AppError;
 pub fn AuthShell(children: Children) -> impl IntoView {
     view! {
         <header class="topbar">
-            <a class="brand" href="/">
-                <span class="brand__mark" aria-hidden="true">"✓"</span>
-                "Taskward"
-            </a>
+            <Brand href="/" />
         </header>
         <main class="page page--narrow">
             <section class="card auth">{children()}</section>

@@ -11,11 +11,12 @@ const RECENT: usize = 5;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    // Created once, outside the signed-in frame (see pages::todos).
+    let totals = Resource::new(|| (), |_| todo_stats());
+    let recent = Resource::new(|| (), |_| list_todos(None, None));
     view! {
         <Title text="Dashboard" />
-        {signed_in_page(|user| {
-            let totals = Resource::new(|| (), |_| todo_stats());
-            let recent = Resource::new(|| (), |_| list_todos(None, None));
+        {signed_in_page(move |user| {
             view! {
                 <h1 class="greeting">"Hello, " {user.email}</h1>
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

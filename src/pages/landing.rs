@@ -1,3 +1,4 @@
+use crate::components::brand::Brand;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
 
@@ -7,10 +8,7 @@ pub fn LandingPage() -> impl IntoView {
     view! {
         <Title text="" />
         <header class="topbar">
-            <a class="brand" href="/">
-                <span class="brand__mark" aria-hidden="true">"✓"</span>
-                "Taskward"
-            </a>
+            <Brand href="/" />
             <nav class="topbar__nav" aria-label="Account">
                 <a href="/signin">"Sign in"</a>
                 <a class="button button--small" href="/signup">"Sign up"</a>

@@ -12,16 +12,31 @@ use crate::{
     components::signed_in::signed_in_page,
     error::AppError,
     todos::{
-        ClearCompleted, CreateTodo, DeleteTodo, Filter, Todo, ToggleAll, UpdateTodo, list_todos,
-        todo_stats,
+        ClearCompleted, CreateTodo, DeleteTodo, Filter, Todo, TodoPage, TodoTotals, ToggleAll,
+        UpdateTodo, list_todos, todo_stats,
     },
 };
 
 #[component]
 pub fn TodosPage() -> impl IntoView {
+    // Created once per page, outside the signed-in frame, which may render
+    // its content more than once while it resolves.
+    let actions = Actions::new();
+    let query = use_query_map();
+    let page = Resource::new(
+        move || {
+            (
+                query.read().get("filter"),
+                query.read().get("cursor"),
+                actions.version(),
+            )
+        },
+        |(filter, cursor, _)| list_todos(filter, cursor),
+    );
+    let totals = Resource::new(move || actions.version(), |_| todo_stats());
     view! {
         <Title text="Todos" />
-        {signed_in_page(|_| view! { <TodoList /> })}
+        {signed_in_page(move |_| view! { <TodoList actions page totals /> })}
     }
 }
 
@@ -71,18 +86,13 @@ impl Actions {
 }
 
 #[component]
-fn TodoList() -> impl IntoView {
+fn TodoList(
+    actions: Actions,
+    page: Resource<Result<TodoPage, AppError>>,
+    totals: Resource<Result<TodoTotals, AppError>>,
+) -> impl IntoView {
     let query = use_query_map();
-    let filter_param = move || query.read().get("filter");
-    let cursor_param = move || query.read().get("cursor");
-    let actions = Actions::new();
-
-    let page = Resource::new(
-        move || (filter_param(), cursor_param(), actions.version()),
-        |(filter, cursor, _)| list_todos(filter, cursor),
-    );
-    let totals = Resource::new(move || actions.version(), |_| todo_stats());
-    let filter = move || Filter::parse(filter_param().as_deref()).unwrap_or_default();
+    let filter = move || Filter::parse(query.read().get("filter").as_deref()).unwrap_or_default();
 
     let new_title: NodeRef<html::Input> = NodeRef::new();
     // A new todo was saved: empty the field for the next one.

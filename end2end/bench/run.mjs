@@ -1,0 +1,259 @@
+// Taskward's end-to-end benchmark: starts the release app, seeds it over
+// HTTP, drives load with oha, reads memory from /proc and measures the first
+// load in Chromium. Run it through scripts/bench, which builds the app and
+// installs the tools first.
+//
+//   node end2end/bench/run.mjs [--smoke]
+//
+// Figures are printed as a table and written to target/bench/<date>.json.
+
+import { spawn, execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "@playwright/test";
+
+const smoke = process.argv.includes("--smoke");
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "..", "..");
+const binary = process.env.TASKWARD_BIN ?? path.join(repo, "target", "release", "taskward");
+const siteRoot = path.join(repo, "target", "site");
+const duration = smoke ? "2s" : "10s";
+const bigListSize = smoke ? 500 : 10_000;
+const PASSWORD = "velvet tractor umbrella sings";
+const SECRET = "b3nchb3nchb3nch0123456789abcdef0123456789abcdef0123456789abcdef01";
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function memoryKiB(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name) => Number(status.match(new RegExp(`${name}:\\s+(\\d+)`))[1]);
+  return { rss: field("VmRSS"), peak: field("VmHWM") };
+}
+
+async function startServer(databaseUrl, port) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "taskward-bench-"));
+  const started = performance.now();
+  const child = spawn(binary, [], {
+    env: {
+      ...process.env,
+      APP_ENV: "production",
+      JWT_SECRET: SECRET,
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl ?? `sqlite://${dataDir}/taskward.db`,
+      LOG_LEVEL: "warn",
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_ENV: "PROD",
+      // The load comes from one address: keep the per-address limit out of
+      // the way; the lockout per account still applies.
+      AUTH_ATTEMPTS_PER_MINUTE: "100000000",
+      // Lets the browser part take the session cookie over plain http; the
+      // cookie's attributes do not change what is measured.
+      SESSION_COOKIE_SECURE: "false",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    try {
+      const response = await fetch(`${base}/healthz`);
+      if (response.status === 200) break;
+    } catch {}
+    if (child.exitCode !== null) throw new Error("the app exited during start");
+    await sleep(2);
+  }
+  return { child, base, startupMs: performance.now() - started, dataDir };
+}
+
+async function stop(server) {
+  server.child.kill("SIGTERM");
+  await new Promise((resolve) => server.child.once("exit", resolve));
+}
+
+async function form(base, pathname, fields, cookie) {
+  const response = await fetch(`${base}${pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },
+    body: new URLSearchParams(fields),
+  });
+  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+async function newUser(base) {
+  const email = `bench-${randomUUID()}@example.com`;
+  const response = await form(base, "/api/auth/signup", { email, password: PASSWORD });
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith("taskward_session=")).split(";")[0];
+  return { email, cookie };
+}
+
+async function addTodos(base, cookie, count) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      await form(base, "/api/todos/create", { title: `Todo number ${i}` }, cookie);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+/** Runs oha and returns its JSON summary (latencies in seconds). */
+function oha(url, { connections, method = "GET", body, cookie }) {
+  const args = ["-z", duration, "-c", String(connections), "--no-tui", "--output-format", "json"];
+  if (cookie) args.push("-H", `cookie: ${cookie}`);
+  if (method !== "GET") args.push("-m", method, "-T", "application/x-www-form-urlencoded", "-d", body);
+  args.push(url);
+  return new Promise((resolve, reject) => {
+    const child = spawn("oha", args, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`oha exited ${code}`))));
+  });
+}
+
+function figures(result) {
+  const pct = result.latencyPercentiles ?? {};
+  const statuses = result.statusCodeDistribution ?? {};
+  const ok = Object.entries(statuses).filter(([s]) => Number(s) < 400).reduce((n, [, c]) => n + c, 0);
+  const all = Object.values(statuses).reduce((n, c) => n + c, 0);
+  return {
+    rps: result.summary.requestsPerSec,
+    p50_ms: (pct.p50 ?? NaN) * 1000,
+    p99_ms: (pct.p99 ?? NaN) * 1000,
+    success_ratio: all ? ok / all : 0,
+    statuses,
+  };
+}
+
+async function firstLoad(base, cookie) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ baseURL: base });
+  const [name, value] = cookie.split(/=(.*)/s);
+  await context.addCookies([{ name, value, url: base, httpOnly: true, sameSite: "Strict" }]);
+  const page = await context.newPage();
+  // Records when the app marks itself hydrated, relative to navigation start.
+  await page.addInitScript(() => {
+    new MutationObserver((_, observer) => {
+      if (document.documentElement?.dataset.hydrated) {
+        window.__hydratedAt = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { attributes: true, subtree: true });
+  });
+  const assets = [];
+  page.on("requestfinished", async (request) => {
+    const url = new URL(request.url());
+    if (/\.(js|wasm|css)$/.test(url.pathname)) {
+      const sizes = await request.sizes();
+      assets.push({ path: url.pathname, bytes: sizes.responseBodySize + sizes.responseHeadersSize });
+    }
+  });
+  await page.goto("/todos");
+  await page.waitForFunction(() => window.__hydratedAt !== undefined);
+  const hydratedMs = await page.evaluate(() => window.__hydratedAt);
+  await page.waitForLoadState("networkidle");
+  await sleep(100); // lets the last requestfinished handlers record their sizes
+  await browser.close();
+  return { hydrated_ms: hydratedMs, transferred_kb: assets.reduce((n, a) => n + a.bytes, 0) / 1000, assets };
+}
+
+async function benchBackend(name, databaseUrl, port) {
+  // A first start applies the migrations; the second is the cold start.
+  await stop(await startServer(databaseUrl, port));
+  const server = await startServer(databaseUrl, port);
+  const pid = server.child.pid;
+  const result = { backend: name, cold_start_ms: server.startupMs };
+  await sleep(500);
+  result.idle_rss_mib = memoryKiB(pid).rss / 1024;
+
+  const regular = await newUser(server.base);
+  await addTodos(server.base, regular.cookie, 50);
+  const heavy = await newUser(server.base);
+  const seedStart = performance.now();
+  await addTodos(server.base, heavy.cookie, bigListSize);
+  result.seed_seconds = (performance.now() - seedStart) / 1000;
+  result.big_list_size = bigListSize;
+
+  const url = (p) => `${server.base}${p}`;
+  result.healthz = figures(await oha(url("/healthz"), { connections: 64 }));
+  result.todos_50 = figures(await oha(url("/todos"), { connections: 64, cookie: regular.cookie }));
+  result.todos_big = figures(await oha(url("/todos"), { connections: 64, cookie: heavy.cookie }));
+  const writer = await newUser(server.base);
+  result.create = figures(
+    await oha(url("/api/todos/create"), { connections: 64, method: "POST", body: "title=Benchmark+todo", cookie: writer.cookie }),
+  );
+  const signinBody = new URLSearchParams({ email: regular.email, password: PASSWORD }).toString();
+  result.signin = figures(await oha(url("/api/auth/signin"), { connections: 8, method: "POST", body: signinBody }));
+  const [storm, pageUnderStorm] = await Promise.all([
+    oha(url("/api/auth/signin"), { connections: 8, method: "POST", body: signinBody }),
+    oha(url("/todos"), { connections: 64, cookie: regular.cookie }),
+  ]);
+  result.signin_storm = figures(storm);
+  result.todos_50_during_storm = figures(pageUnderStorm);
+  result.peak_rss_mib = memoryKiB(pid).peak / 1024;
+  result.first_load = await firstLoad(server.base, regular.cookie);
+  await stop(server);
+  return result;
+}
+
+function argon2VerifyMs() {
+  const estimates = path.join(
+    process.env.CARGO_TARGET_DIR ?? path.join(repo, "target"),
+    "criterion",
+    "argon2id",
+    "verify (m=19456 KiB, t=2, p=1)",
+    "new",
+    "estimates.json",
+  );
+  if (!fs.existsSync(estimates)) return null;
+  return JSON.parse(fs.readFileSync(estimates, "utf8")).median.point_estimate / 1e6;
+}
+
+const runs = [await benchBackend("sqlite", null, 3400)];
+if (process.env.TASKWARD_BENCH_POSTGRES_URL) {
+  runs.push(await benchBackend("postgres", process.env.TASKWARD_BENCH_POSTGRES_URL, 3401));
+}
+const argon2 = argon2VerifyMs();
+
+const rows = [];
+const row = (scenario, figure, bar, holds) => rows.push({ scenario, figure, bar, holds: holds === null ? "-" : holds ? "yes" : "NO" });
+const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+for (const r of runs) {
+  const b = r.backend;
+  row(`${b}: GET /todos, 50 todos, c=64`, `${fmt(r.todos_50.rps, 0)} req/s, p99 ${fmt(r.todos_50.p99_ms)} ms`, ">= 3000 req/s, p99 < 50 ms", r.todos_50.rps >= 3000 && r.todos_50.p99_ms < 50);
+  row(`${b}: GET /healthz, c=64`, `${fmt(r.healthz.rps, 0)} req/s; /todos is ${fmt(r.todos_50.rps / r.healthz.rps, 2)}x of it`, "reference", null);
+  const bigRatio = r.todos_big.p50_ms / r.todos_50.p50_ms;
+  row(`${b}: GET /todos, ${r.big_list_size} todos`, `p50 ${fmt(r.todos_big.p50_ms, 2)} ms = ${fmt(bigRatio, 2)}x of 50`, "<= 1.5x", bigRatio <= 1.5);
+  row(`${b}: POST /api/todos/create, c=64`, `${fmt(r.create.rps, 0)} req/s, p99 ${fmt(r.create.p99_ms)} ms`, "report", null);
+  const signinRatio = argon2 ? r.signin.p50_ms / argon2 : NaN;
+  row(`${b}: POST /api/auth/signin, c=8`, `p50 ${fmt(r.signin.p50_ms)} ms; argon2id verify ${fmt(argon2 ?? NaN)} ms; ${fmt(signinRatio, 2)}x`, "<= 1.3x verify", argon2 ? signinRatio <= 1.3 : null);
+  const stormRatio = r.todos_50_during_storm.p99_ms / r.todos_50.p99_ms;
+  row(`${b}: /todos p99 during sign-in storm`, `${fmt(r.todos_50_during_storm.p99_ms)} ms = ${fmt(stormRatio, 2)}x`, "<= 3x", stormRatio <= 3);
+  row(`${b}: memory`, `idle ${fmt(r.idle_rss_mib)} MiB, peak ${fmt(r.peak_rss_mib)} MiB`, "idle <= 40, peak <= 150", r.idle_rss_mib <= 40 && r.peak_rss_mib <= 150);
+  row(`${b}: first load of /todos`, `${fmt(r.first_load.transferred_kb)} KB JS+wasm+CSS, hydrated at ${fmt(r.first_load.hydrated_ms, 0)} ms`, "<= 250 KB, <= 300 ms", r.first_load.transferred_kb <= 250 && r.first_load.hydrated_ms <= 300);
+  row(`${b}: cold start to first /healthz 200`, `${fmt(r.cold_start_ms, 0)} ms`, "<= 250 ms", r.cold_start_ms <= 250);
+}
+
+const machine = { cores: os.cpus().length, memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1), cpu: os.cpus()[0]?.model };
+const report = { date: new Date().toISOString(), smoke, duration, machine, argon2_verify_ms: argon2, runs, table: rows };
+const outDir = path.join(repo, "target", "bench");
+fs.mkdirSync(outDir, { recursive: true });
+const outFile = path.join(outDir, `${smoke ? "smoke-" : ""}${report.date.replace(/[:.]/g, "-")}.json`);
+fs.writeFileSync(outFile, JSON.stringify(report, null, 2));
+
+console.log(`\nTaskward benchmark ${report.date} on ${machine.cores} cores, ${machine.memory_gib} GiB (${machine.cpu})${smoke ? " [smoke: no bars]" : ""}`);
+const widths = ["scenario", "figure", "bar", "holds"].map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+const line = (r) => ["scenario", "figure", "bar", "holds"].map((k, i) => String(r[k]).padEnd(widths[i])).join(" | ");
+console.log(line({ scenario: "scenario", figure: "figure", bar: "bar", holds: "holds" }));
+console.log(widths.map((w) => "-".repeat(w)).join("-|-"));
+rows.forEach((r) => console.log(line(r)));
+console.log(`\nwritten to ${path.relative(repo, outFile)}`);
