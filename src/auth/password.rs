@@ -25,10 +25,13 @@ pub use server::*;
 
 #[cfg(feature = "ssr")]
 mod server {
-    use std::{sync::Arc, time::Duration};
+    use std::{
+        sync::{Arc, Mutex},
+        time::Duration,
+    };
 
     use argon2::{
-        Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
+        Algorithm, Argon2, Block, Params, PasswordHash, PasswordHasher, Version,
         password_hash::SaltString,
     };
     use tokio::sync::{OnceCell, Semaphore};
@@ -82,6 +85,10 @@ mod server {
         params: Params,
         permits: Arc<Semaphore>,
         dummy_hash: Arc<OnceCell<String>>,
+        /// Working memory of finished verifications, reused by the next:
+        /// at most one 19 MiB buffer per permit, and no fresh pages to
+        /// fault in on each sign-in.
+        buffers: Arc<Mutex<Vec<Vec<Block>>>>,
     }
 
     impl PasswordHasherPool {
@@ -92,6 +99,7 @@ mod server {
                 params,
                 permits: Arc::new(Semaphore::new(concurrency.max(1))),
                 dummy_hash: Arc::new(OnceCell::new()),
+                buffers: Arc::new(Mutex::new(Vec::new())),
             }
         }
 
@@ -102,7 +110,7 @@ mod server {
         /// Runs `work` on the blocking pool once a hashing slot is free.
         async fn run<T: Send + 'static>(
             &self,
-            work: impl FnOnce(Params) -> T + Send + 'static,
+            work: impl FnOnce(Params, &mut Vec<Block>) -> T + Send + 'static,
         ) -> Result<T, AppError> {
             let _permit = tokio::time::timeout(QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
                 .await
@@ -112,28 +120,38 @@ mod server {
                 })?
                 .map_err(AppError::internal)?;
             let params = self.params.clone();
-            tokio::task::spawn_blocking(move || work(params))
-                .await
-                .map_err(AppError::internal)
+            let buffers = self.buffers.clone();
+            tokio::task::spawn_blocking(move || {
+                let mut buffer = lock(&buffers).pop().unwrap_or_default();
+                let result = work(params, &mut buffer);
+                lock(&buffers).push(buffer);
+                result
+            })
+            .await
+            .map_err(AppError::internal)
         }
 
         pub async fn hash(&self, password: &NewPassword) -> Result<String, AppError> {
             let password = password.expose().to_owned();
-            self.run(move |params| hash_with(params, &password)).await?
+            self.run(move |params, _| hash_with(params, &password))
+                .await?
         }
 
         /// True when `password` matches `stored_hash`. Verifies with the
         /// parameters recorded in the hash itself.
         pub async fn verify(&self, password: &str, stored_hash: &str) -> Result<bool, AppError> {
             let (password, stored_hash) = (password.to_owned(), stored_hash.to_owned());
-            self.run(move |params| verify_with(params, &password, &stored_hash))
+            self.run(move |_, buffer| verify_with(&password, &stored_hash, buffer))
                 .await?
         }
 
         /// The work of [`PasswordHasherPool::verify`] on the calling thread,
         /// for benchmarks. The app always goes through the bounded pool.
         pub fn verify_blocking(&self, password: &str, stored_hash: &str) -> Result<bool, AppError> {
-            verify_with(self.params.clone(), password, stored_hash)
+            let mut buffer = lock(&self.buffers).pop().unwrap_or_default();
+            let result = verify_with(password, stored_hash, &mut buffer);
+            lock(&self.buffers).push(buffer);
+            result
         }
 
         /// A hash computed on the calling thread, for benchmarks and seeding.
@@ -148,7 +166,7 @@ mod server {
             let dummy = self
                 .dummy_hash
                 .get_or_try_init(|| async move {
-                    pool.run(|params| hash_with(params, "taskward-dummy-password-never-matches"))
+                    pool.run(|params, _| hash_with(params, "taskward-dummy-password-never-matches"))
                         .await?
                 })
                 .await?
@@ -157,11 +175,55 @@ mod server {
         }
     }
 
-    fn verify_with(params: Params, password: &str, stored_hash: &str) -> Result<bool, AppError> {
+    fn lock(buffers: &Mutex<Vec<Vec<Block>>>) -> std::sync::MutexGuard<'_, Vec<Vec<Block>>> {
+        buffers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Recomputes the hash with the algorithm, version, parameters and salt
+    /// recorded in `stored_hash`, in `buffer`, and compares in constant time.
+    fn verify_with(
+        password: &str,
+        stored_hash: &str,
+        buffer: &mut Vec<Block>,
+    ) -> Result<bool, AppError> {
         let parsed = PasswordHash::new(stored_hash).map_err(AppError::internal)?;
-        Ok(PasswordHasherPool::argon2(params)
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
+        let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+            return Err(AppError::internal(
+                "stored password hash lacks a salt or output",
+            ));
+        };
+        let algorithm = Algorithm::try_from(parsed.algorithm).map_err(AppError::internal)?;
+        let version = match parsed.version {
+            Some(version) => Version::try_from(version).map_err(AppError::internal)?,
+            None => Version::default(),
+        };
+        let params = Params::try_from(&parsed).map_err(AppError::internal)?;
+        let mut salt_bytes = [0u8; 64];
+        let salt = salt
+            .decode_b64(&mut salt_bytes)
+            .map_err(AppError::internal)?;
+        let blocks = params.block_count();
+        if buffer.len() < blocks {
+            buffer.resize(blocks, Block::default());
+        }
+        let mut computed = vec![0u8; expected.len()];
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(
+                password.as_bytes(),
+                salt,
+                &mut computed,
+                &mut buffer[..blocks],
+            )
+            .map_err(AppError::internal)?;
+        Ok(constant_time_eq(&computed, expected.as_bytes()))
+    }
+
+    /// Compares without stopping at the first difference, so the time taken
+    /// says nothing about how much of a guess was right.
+    fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
     }
 
     fn hash_with(params: Params, password: &str) -> Result<String, AppError> {
@@ -239,6 +301,30 @@ mod server {
                     .unwrap()
             );
             pool.verify_against_dummy("anything").await.unwrap();
+        }
+
+        #[tokio::test]
+        async fn hashes_made_with_other_parameters_still_verify() {
+            let cheap = PasswordHasherPool::new(
+                PasswordHashing {
+                    memory_kib: 1024,
+                    iterations: 1,
+                    parallelism: 1,
+                },
+                1,
+            );
+            let password = NewPassword::parse("velvet tractor umbrella sings", &email()).unwrap();
+            let hash = cheap.hash(&password).await.unwrap();
+            let pool = PasswordHasherPool::new(PasswordHashing::OWASP, 1);
+            // Twice: the second run reuses the first one's buffer.
+            for _ in 0..2 {
+                assert!(
+                    pool.verify("velvet tractor umbrella sings", &hash)
+                        .await
+                        .unwrap()
+                );
+                assert!(!pool.verify("velvet tractor umbrella", &hash).await.unwrap());
+            }
         }
     }
 }
