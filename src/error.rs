@@ -140,6 +140,9 @@ impl FromServerFnError for AppError {
 }
 
 #[cfg(feature = "ssr")]
+pub use server::is_plain_form_post;
+
+#[cfg(feature = "ssr")]
 mod server {
     use super::AppError;
     use axum::{
@@ -166,15 +169,7 @@ mod server {
             let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
                 return;
             };
-            let plain_form_post =
-                use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-                    parts
-                        .headers
-                        .get(header::ACCEPT)
-                        .and_then(|value| value.to_str().ok())
-                        .is_some_and(|accept| accept.contains("text/html"))
-                });
-            if plain_form_post {
+            if is_plain_form_post() {
                 return;
             }
             response.set_status(self.http_status());
@@ -199,6 +194,18 @@ mod server {
                 other => AppError::internal(other),
             }
         }
+    }
+
+    /// Whether the current server function call is a plain HTML form post
+    /// (no JavaScript): its answer must stay a redirect back to the form.
+    pub fn is_plain_form_post() -> bool {
+        leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        })
     }
 
     /// For plain axum handlers: the status and `{"error": message}`.

@@ -50,12 +50,16 @@ fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
 /// origin or with this response's nonce (Leptos's hydration script carries
 /// it); wasm may compile; nothing may frame the page.
 pub fn content_security_policy(nonce: &str) -> String {
-    // `cargo leptos watch` reloads the page over a websocket on another port.
-    let dev_reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
-        " ws:"
-    } else {
-        ""
-    };
+    // `cargo leptos watch` reloads the page over a websocket on another
+    // port. Read once: the environment does not change while serving.
+    static DEV_RELOAD: std::sync::LazyLock<&str> = std::sync::LazyLock::new(|| {
+        if std::env::var_os("LEPTOS_WATCH").is_some() {
+            " ws:"
+        } else {
+            ""
+        }
+    });
+    let dev_reload = *DEV_RELOAD;
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{dev_reload}; \

@@ -21,7 +21,10 @@ use super::{
     service::{AuthService, IssuedToken, Session, SessionState},
     session::{cleared_session_cookie, session_cookie},
 };
-use crate::{error::AppError, server::AppState};
+use crate::{
+    error::{AppError, is_plain_form_post},
+    server::AppState,
+};
 
 fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
@@ -77,17 +80,6 @@ pub fn clear_session_cookie() {
     if let Some(response) = use_context::<ResponseOptions>() {
         response.append_header(header::SET_COOKIE, cleared_session_cookie(cookie_secure()));
     }
-}
-
-/// A plain HTML form post (no JavaScript).
-fn is_plain_form_post() -> bool {
-    parts().is_ok_and(|parts| {
-        parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    })
 }
 
 /// For a plain form post that failed, sends the browser back to the form

@@ -74,9 +74,10 @@ fn is_static_asset(path: &str) -> bool {
 }
 
 fn is_protected(path: &str) -> bool {
-    PROTECTED_PATHS
-        .iter()
-        .any(|protected| path == *protected || path.starts_with(&format!("{protected}/")))
+    PROTECTED_PATHS.iter().any(|protected| {
+        path.strip_prefix(protected)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
 }
 
 /// A top-level navigation that came from another site. SameSite=Strict

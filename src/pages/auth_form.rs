@@ -2,6 +2,7 @@
 
 use crate::components::brand::Brand;
 use leptos::{html, prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
 
@@ -16,6 +17,29 @@ pub fn AuthShell(children: Children) -> impl IntoView {
             <section class="card auth">{children()}</section>
         </main>
     }
+}
+
+/// The email field of the sign-in and sign-up forms, refilled from the
+/// `email` query value after a form post refused without JavaScript.
+#[component]
+pub fn EmailField() -> impl IntoView {
+    let typed_email = use_query_map()
+        .read_untracked()
+        .get("email")
+        .unwrap_or_default();
+    view! {
+        <label class="field">
+            <span class="field__label">"Email"</span>
+            <input class="input" type="email" name="email" autocomplete="email" required value=typed_email />
+        </label>
+    }
+}
+
+/// Carries the page to return to (`?next=`) through the form post.
+#[component]
+pub fn ReturnTo() -> impl IntoView {
+    let query = use_query_map();
+    view! { <input type="hidden" name="next" prop:value=move || query.read().get("next").unwrap_or_default() /> }
 }
 
 /// The latest error of `action`, in words, where a screen reader hears it.

@@ -2,16 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::auth_form::{AuthShell, FormError, clear_on_error};
+use super::auth_form::{AuthShell, EmailField, FormError, ReturnTo, clear_on_error};
 use crate::auth::SignIn;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
-    // Refills the email after a refused form post without JavaScript.
-    let typed_email = query.read_untracked().get("email").unwrap_or_default();
     let expired = move || query.read().get("expired").is_some() && action.value().get().is_none();
     let password = NodeRef::new();
     clear_on_error(action, password);
@@ -24,11 +21,8 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="notice" role="status">"Your session expired, please sign in again."</p>
             </Show>
             <ActionForm action=action attr:class="form">
-                <input type="hidden" name="next" prop:value=next />
-                <label class="field">
-                    <span class="field__label">"Email"</span>
-                    <input class="input" type="email" name="email" autocomplete="email" required value=typed_email />
-                </label>
+                <ReturnTo />
+                <EmailField />
                 <label class="field">
                     <span class="field__label">"Password"</span>
                     <input

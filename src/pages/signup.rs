@@ -1,17 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
-use super::auth_form::{AuthShell, FormError, clear_on_error};
+use super::auth_form::{AuthShell, EmailField, FormError, ReturnTo, clear_on_error};
 use crate::auth::SignUp;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
-    let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
-    // Refills the email after a refused form post without JavaScript.
-    let typed_email = query.read_untracked().get("email").unwrap_or_default();
     let password = NodeRef::new();
     clear_on_error(action, password);
 
@@ -21,11 +16,8 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>"Create your account"</h1>
             <p class="muted">"Free, private, and yours alone."</p>
             <ActionForm action=action attr:class="form">
-                <input type="hidden" name="next" prop:value=next />
-                <label class="field">
-                    <span class="field__label">"Email"</span>
-                    <input class="input" type="email" name="email" autocomplete="email" required value=typed_email />
-                </label>
+                <ReturnTo />
+                <EmailField />
                 <label class="field">
                     <span class="field__label">"Password"</span>
                     <input
