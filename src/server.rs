@@ -1,7 +1,11 @@
 //! The HTTP server: shared state, the axum router with Leptos mounted on it,
 //! middleware, and graceful shutdown.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    sync::{Arc, OnceLock},
+};
 
 use axum::{
     Router,
@@ -11,7 +15,7 @@ use axum::{
 };
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
@@ -137,7 +141,7 @@ impl Application {
 /// The whole HTTP surface: health check, Leptos pages and server functions,
 /// static files, and the middleware around them.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let leptos_options = state.leptos_options.clone();
 
     let middleware = ServiceBuilder::new()
@@ -192,6 +196,15 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(security::security_headers))
         .layer(middleware)
         .with_state(state)
+}
+
+/// The app's routes, listed once per process. Listing them renders the app
+/// with resource loading switched off by a process-wide flag, so a page
+/// rendered meanwhile by another server in the same process (the test
+/// suite starts many) would wait forever for its data (leptos-rs/leptos#4773).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Leptos settings. cargo-leptos passes them as `LEPTOS_*` variables; a

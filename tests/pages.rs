@@ -1,6 +1,11 @@
 mod common;
 
-use common::spawn_app;
+use std::time::Duration;
+
+use common::{
+    accounts::{PASSWORD, unique_email},
+    spawn_app,
+};
 
 #[tokio::test]
 async fn landing_page_is_rendered_on_the_server_with_the_way_in() {
@@ -51,4 +56,34 @@ async fn pages_are_compressed_for_clients_that_accept_it() {
 
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-encoding"], "gzip");
+}
+
+/// Listing the routes (done when a server starts) switches Leptos resource
+/// loading off for the whole process while it runs; a page whose data
+/// started loading at that moment used to wait forever. Several servers
+/// start in one process here, as in the test suite, while pages render.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_finish_rendering_while_other_servers_start() {
+    let app = spawn_app().await;
+    let token = app.sign_up(&unique_email(), PASSWORD).await;
+
+    let starting = tokio::spawn(async {
+        for _ in 0..30 {
+            drop(spawn_app().await);
+        }
+    });
+    let mut rendered = 0;
+    while !starting.is_finished() {
+        let page = tokio::time::timeout(Duration::from_secs(10), async {
+            let response = app.get_with_cookie("/todos", &token).await;
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        })
+        .await
+        .expect("the page finished rendering");
+        assert!(page.contains("Add your first todo above."), "{page}");
+        rendered += 1;
+    }
+    starting.await.unwrap();
+    assert!(rendered > 0);
 }

@@ -127,6 +127,8 @@ async fn spawn(
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A response that never comes fails its test instead of the whole run.
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .unwrap();
     TestApp {
