@@ -50,22 +50,26 @@ ensure_wasm_bindgen() {
 APT_UPDATED=""
 ensure_debian_package() { # command it provides, Debian package
   command -v "$1" >/dev/null 2>&1 && return
+  install_debian_package "$2" "$1"
+  command -v "$1" >/dev/null 2>&1 || fail "$2 was installed but $1 is still not on PATH"
+}
+
+install_debian_package() { # Debian package, what it is for
   local apt=()
   if [ "$(id -u)" -eq 0 ]; then
     apt=(apt-get)
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     apt=(sudo apt-get)
   else
-    fail "$1 is missing. Install the Debian package '$2' (sudo apt-get install -y $2) and run this again."
+    fail "$2 is missing. Install the Debian package '$1' (sudo apt-get install -y $1) and run this again."
   fi
-  say "Installing the Debian package $2 (for $1)"
+  say "Installing the Debian package $1 (for $2)"
   if [ -z "$APT_UPDATED" ]; then
     DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq || fail "apt-get update failed"
     APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "$2" >/dev/null ||
-    fail "could not install the Debian package $2"
-  command -v "$1" >/dev/null 2>&1 || fail "$2 was installed but $1 is still not on PATH"
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq "$1" >/dev/null ||
+    fail "could not install the Debian package $1"
 }
 
 # npm packages of end2end/: Playwright for the browser tests, and binaryen,
@@ -101,4 +105,26 @@ ensure_oha() {
   say "Installing oha ${OHA_VERSION} (once; a few minutes)"
   cargo install oha --version "${OHA_VERSION}" --locked ||
     fail "could not install oha ${OHA_VERSION} (cargo install oha --version ${OHA_VERSION} --locked)"
+}
+
+# schemathesis (from PyPI) checks the JSON API against its OpenAPI document.
+# It lives in a virtualenv outside the checkout, rebuilt only when
+# end2end/api/requirements.txt changes.
+SCHEMATHESIS_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/taskward/schemathesis-venv"
+ensure_schemathesis() {
+  local stamp="$SCHEMATHESIS_VENV/.taskward-requirements" wanted
+  wanted="$(sha256sum end2end/api/requirements.txt | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
+    return
+  fi
+  ensure_debian_package python3 python3
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    install_debian_package python3-venv "Python virtualenvs"
+  fi
+  say "Installing schemathesis into $SCHEMATHESIS_VENV (once; about a minute)"
+  rm -rf "$SCHEMATHESIS_VENV"
+  python3 -m venv "$SCHEMATHESIS_VENV" || fail "could not create a Python virtualenv (sudo apt-get install -y python3-venv)"
+  "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check -r end2end/api/requirements.txt ||
+    fail "could not install schemathesis from PyPI (see end2end/api/requirements.txt)"
+  echo "$wanted" >"$stamp"
 }

@@ -17,6 +17,10 @@ pub enum AppError {
     /// The input was wrong; the message says what to change.
     #[error("{0}")]
     Invalid(String),
+    /// As `Invalid`, naming the input at fault (e.g. `email`), so a form
+    /// or an API client can point at it.
+    #[error("{message}")]
+    InvalidField { field: String, message: String },
     #[error("Please sign in to continue.")]
     Unauthenticated,
     /// One message for an unknown email and a wrong password alike.
@@ -48,6 +52,8 @@ struct WireError {
     message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retry_after_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
 }
 
 impl From<AppError> for WireError {
@@ -60,6 +66,7 @@ impl From<AppError> for WireError {
             code: error.code().into(),
             message: error.to_string(),
             retry_after_secs,
+            field: error.field().map(str::to_owned),
         }
     }
 }
@@ -69,7 +76,13 @@ impl TryFrom<WireError> for AppError {
 
     fn try_from(wire: WireError) -> Result<Self, Self::Error> {
         Ok(match wire.code.as_str() {
-            "invalid" => AppError::Invalid(wire.message),
+            "invalid" => match wire.field {
+                Some(field) => AppError::InvalidField {
+                    field,
+                    message: wire.message,
+                },
+                None => AppError::Invalid(wire.message),
+            },
             "unauthenticated" => AppError::Unauthenticated,
             "invalid_credentials" => AppError::InvalidCredentials,
             "forbidden" => AppError::Forbidden,
@@ -90,7 +103,7 @@ impl AppError {
     /// A stable identifier for programs; the message is for people.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Invalid(_) => "invalid",
+            AppError::Invalid(_) | AppError::InvalidField { .. } => "invalid",
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
@@ -103,10 +116,31 @@ impl AppError {
         }
     }
 
+    /// The input an `InvalidField` error is about.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::InvalidField { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// Names the input an `Invalid` error is about; other errors pass
+    /// through unchanged. For shared rules (a title, an email) that do not
+    /// know what the caller calls their input.
+    pub fn in_field(self, field: &str) -> Self {
+        match self {
+            AppError::Invalid(message) => AppError::InvalidField {
+                field: field.to_owned(),
+                message,
+            },
+            other => other,
+        }
+    }
+
     /// The HTTP status this outcome is sent with.
     pub fn status_code(&self) -> u16 {
         match self {
-            AppError::Invalid(_) => 422,
+            AppError::Invalid(_) | AppError::InvalidField { .. } => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
@@ -208,12 +242,13 @@ mod server {
         })
     }
 
-    /// For plain axum handlers: the status and `{"error": message}`.
+    /// For plain axum handlers and middleware: the status and the same
+    /// `{"code","message"}` body server functions answer with.
     impl IntoResponse for AppError {
         fn into_response(self) -> Response {
             let mut response = (
                 self.http_status(),
-                Json(serde_json::json!({ "error": self.to_string() })),
+                Json(super::WireError::from(self.clone())),
             )
                 .into_response();
             if let AppError::RateLimited { retry_after_secs } = self {
@@ -273,10 +308,24 @@ mod tests {
 
     #[test]
     fn errors_survive_the_trip_to_the_browser() {
-        let error = AppError::RateLimited {
-            retry_after_secs: 42,
-        };
-        let bytes = error.ser();
-        assert_eq!(AppError::de(bytes), error);
+        let errors = [
+            AppError::RateLimited {
+                retry_after_secs: 42,
+            },
+            AppError::Invalid("A todo needs a title.".into()).in_field("title"),
+        ];
+        for error in errors {
+            let bytes = error.ser();
+            assert_eq!(AppError::de(bytes), error);
+        }
+    }
+
+    #[test]
+    fn naming_the_field_keeps_the_message_and_status() {
+        let error = AppError::Invalid("Enter your email address.".into()).in_field("email");
+        assert_eq!(error.field(), Some("email"));
+        assert_eq!(error.to_string(), "Enter your email address.");
+        assert_eq!(error.status_code(), 422);
+        assert_eq!(AppError::NotFound.in_field("id"), AppError::NotFound);
     }
 }

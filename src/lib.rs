@@ -8,7 +8,8 @@
 //! - Server-only code sits behind the `ssr` feature: [`config`] (typed settings
 //!   read once from the environment), [`db`] (SQLite or PostgreSQL through one
 //!   sqlx code path), [`server`] (the axum router, shared state, middleware and
-//!   graceful shutdown), [`health`] and [`telemetry`].
+//!   graceful shutdown), [`api`] (the JSON API at `/api/v1` for clients that
+//!   are not browsers), [`health`] and [`telemetry`].
 //! - `src/main.rs` is a thin wrapper over [`server::Application`], which the
 //!   integration tests in `tests/` also start, on a random port.
 
@@ -19,6 +20,8 @@ pub mod error;
 pub mod pages;
 pub mod todos;
 
+#[cfg(feature = "ssr")]
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

@@ -13,7 +13,8 @@ use crate::{error::AppError, server::AppState};
 /// Refuses, with 403, a state-changing request to `/api/` sent by a page of
 /// another origin: first by `Sec-Fetch-Site`, which browsers set and pages
 /// cannot forge, else by `Origin`. Requests with neither (curl, mobile apps
-/// with bearer tokens) carry no ambient browser credentials to abuse.
+/// with bearer tokens) carry no ambient browser credentials to abuse, and
+/// neither does any request to the JSON API, which ignores cookies.
 pub async fn reject_cross_origin_writes(
     State(state): State<AppState>,
     request: Request,
@@ -25,6 +26,7 @@ pub async fn reject_cross_origin_writes(
     );
     if writes
         && request.uri().path().starts_with("/api/")
+        && !crate::api::is_api_path(request.uri().path())
         && !is_same_origin(request.headers(), &state.config.public_origin)
     {
         tracing::warn!(path = %request.uri().path(), "cross-origin write refused");

@@ -27,6 +27,7 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
+    api,
     app::{App, shell},
     auth::{service::AuthService, session::session_middleware},
     config::{Config, Environment, PasswordHashing},
@@ -166,6 +167,8 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(CompressionLayer::new())
+        // Inside compression, outside the body limit: sees its 413.
+        .layer(from_fn(api::problem::problem_responses))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT));
 
     // Runs for every page render and server function call.
@@ -179,6 +182,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(health::healthz))
+        .merge(api::router())
         .leptos_routes_with_context(&state, routes, leptos_context.clone(), move || {
             shell(leptos_options.clone())
         })

@@ -58,7 +58,7 @@ fn enter(
         .inspect_err(|error| context::return_to_form_with(form_path, error, &[("email", email)]))?;
     context::set_session_cookie(&issued);
     leptos_axum::redirect(&destination(next));
-    Ok(issued.user)
+    Ok(issued.account.current_user())
 }
 
 /// Creates an account, signs it in and goes to the dashboard.

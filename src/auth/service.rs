@@ -21,11 +21,29 @@ use crate::{
     error::AppError,
 };
 
+/// An account, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Account {
+    pub fn current_user(&self) -> CurrentUser {
+        CurrentUser {
+            id: self.id.to_string(),
+            email: self.email.clone(),
+        }
+    }
+}
+
 /// A signed-in session, as resolved from a valid token.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user_id: Uuid,
     pub email: String,
+    pub user_created_at: DateTime<Utc>,
     pub session_id: Uuid,
     pub expires_at: DateTime<Utc>,
     /// Issued-at of the token presented, to decide on a refresh.
@@ -35,9 +53,14 @@ pub struct Session {
 
 impl Session {
     pub fn user(&self) -> CurrentUser {
-        CurrentUser {
-            id: self.user_id.to_string(),
+        self.account().current_user()
+    }
+
+    pub fn account(&self) -> Account {
+        Account {
+            id: self.user_id,
             email: self.email.clone(),
+            created_at: self.user_created_at,
         }
     }
 }
@@ -60,7 +83,7 @@ pub struct IssuedToken {
     pub expires_in: Duration,
     /// How long the cookie should live: until the session's absolute end.
     pub session_remaining: Duration,
-    pub user: CurrentUser,
+    pub account: Account,
 }
 
 pub struct AuthService {
@@ -94,13 +117,14 @@ impl AuthService {
         client: IpAddr,
     ) -> Result<IssuedToken, AppError> {
         self.limiter.check(Action::SignUp, client)?;
-        let email = Email::parse(email).map_err(AppError::Invalid)?;
-        let password = NewPassword::parse(password, &email).map_err(AppError::Invalid)?;
+        let email = Email::parse(email).map_err(|message| invalid("email", message))?;
+        let password =
+            NewPassword::parse(password, &email).map_err(|message| invalid("password", message))?;
         let hash = self.hasher.hash(&password).await?;
         match store::create_user(&self.db, email.as_str(), &hash).await? {
             CreateUser::Created(user) => {
                 tracing::info!(user_id = %user.id, "account created");
-                self.start_session(user.id, user.email).await
+                self.start_session(user.into()).await
             }
             CreateUser::EmailTaken => Err(AppError::Conflict(
                 "That email is already registered. Sign in instead, or use another email.".into(),
@@ -136,7 +160,7 @@ impl AuthService {
             Some(user) if verified => {
                 store::clear_signin_failures(&self.db, email.as_str()).await?;
                 store::delete_expired_sessions(&self.db, user.id).await?;
-                self.start_session(user.id, user.email).await
+                self.start_session(user.into()).await
             }
             _ => {
                 store::record_signin_failure(&self.db, email.as_str()).await?;
@@ -164,21 +188,20 @@ impl AuthService {
         })
     }
 
-    async fn start_session(&self, user_id: Uuid, email: String) -> Result<IssuedToken, AppError> {
+    async fn start_session(&self, account: Account) -> Result<IssuedToken, AppError> {
         let session_id = Uuid::new_v4();
         let expires_at = now()
             + chrono::Duration::from_std(self.config.session_max_age)
                 .map_err(AppError::internal)?;
-        store::create_session(&self.db, session_id, user_id, expires_at).await?;
-        self.issue(user_id, email, session_id, expires_at)
+        store::create_session(&self.db, session_id, account.id, expires_at).await?;
+        self.issue(account, session_id, expires_at)
     }
 
     /// Signs a token for the session, valid for the configured lifetime but
     /// never past the session's absolute end.
     fn issue(
         &self,
-        user_id: Uuid,
-        email: String,
+        account: Account,
         session_id: Uuid,
         session_expires_at: DateTime<Utc>,
     ) -> Result<IssuedToken, AppError> {
@@ -186,8 +209,8 @@ impl AuthService {
         let session_end = unix_seconds(session_expires_at);
         let expires = (issued_at + self.config.session_ttl.as_secs()).min(session_end);
         let claims = Claims {
-            sub: user_id,
-            email: email.clone(),
+            sub: account.id,
+            email: account.email.clone(),
             iat: issued_at,
             nbf: issued_at,
             exp: expires,
@@ -201,10 +224,7 @@ impl AuthService {
             token,
             expires_in: Duration::from_secs(expires.saturating_sub(issued_at)),
             session_remaining: Duration::from_secs(session_end.saturating_sub(issued_at)),
-            user: CurrentUser {
-                id: user_id.to_string(),
-                email,
-            },
+            account,
         })
     }
 
@@ -226,6 +246,7 @@ impl AuthService {
         Ok(SessionState::Valid(Session {
             user_id: record.user_id,
             email: record.email,
+            user_created_at: record.user_created_at,
             session_id: claims.sid,
             expires_at: record.expires_at,
             token_issued_at: claims.iat,
@@ -240,13 +261,13 @@ impl AuthService {
         if age * 2 < self.config.session_ttl.as_secs() && !session.signed_with_previous_key {
             return Ok(None);
         }
-        self.issue(
-            session.user_id,
-            session.email.clone(),
-            session.session_id,
-            session.expires_at,
-        )
-        .map(Some)
+        self.reissue(session).map(Some)
+    }
+
+    /// A fresh token for the same session (for clients that hold the token
+    /// themselves); never valid past the session's absolute end.
+    pub fn reissue(&self, session: &Session) -> Result<IssuedToken, AppError> {
+        self.issue(session.account(), session.session_id, session.expires_at)
     }
 
     pub async fn sign_out(&self, session: &Session) -> Result<(), AppError> {
@@ -278,12 +299,14 @@ impl AuthService {
             .verify(current_password, &user.password_hash)
             .await?
         {
-            return Err(AppError::Invalid(
+            return Err(invalid(
+                "current_password",
                 "Your current password is not correct.".into(),
             ));
         }
         let email = Email::parse(&user.email).map_err(AppError::internal)?;
-        let password = NewPassword::parse(new_password, &email).map_err(AppError::Invalid)?;
+        let password = NewPassword::parse(new_password, &email)
+            .map_err(|message| invalid("new_password", message))?;
         let hash = self.hasher.hash(&password).await?;
         store::update_password(&self.db, user.id, &hash).await?;
         store::delete_sessions_of_user(&self.db, user.id, Some(session.session_id)).await?;
@@ -299,11 +322,25 @@ impl AuthService {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         if !self.hasher.verify(password, &user.password_hash).await? {
-            return Err(AppError::Invalid("That password is not correct.".into()));
+            return Err(invalid("password", "That password is not correct.".into()));
         }
         store::delete_user(&self.db, user.id).await?;
         tracing::info!("account deleted");
         Ok(())
+    }
+}
+
+fn invalid(field: &str, message: String) -> AppError {
+    AppError::Invalid(message).in_field(field)
+}
+
+impl From<store::UserRecord> for Account {
+    fn from(user: store::UserRecord) -> Self {
+        Account {
+            id: user.id,
+            email: user.email,
+            created_at: user.created_at,
+        }
     }
 }
 

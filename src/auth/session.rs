@@ -93,7 +93,8 @@ pub async fn session_middleware(
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    if is_static_asset(&path) {
+    // The JSON API reads bearer tokens itself and never the cookie.
+    if is_static_asset(&path) || crate::api::is_api_path(&path) {
         return next.run(request).await;
     }
     let auth = state.auth.clone();

@@ -22,6 +22,7 @@ pub struct UserRecord {
 pub struct SessionRecord {
     pub user_id: Uuid,
     pub email: String,
+    pub user_created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
@@ -135,7 +136,7 @@ pub async fn create_session(
 pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRecord>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, SessionRecord>(
-            "SELECT s.user_id, u.email, s.expires_at \
+            "SELECT s.user_id, u.email, u.created_at AS user_created_at, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id = $1",
         )

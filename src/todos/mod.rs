@@ -11,8 +11,10 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-/// Todos per page of the list.
+/// Todos per page of the list, unless a client asks for another size.
 pub const PAGE_SIZE: usize = 50;
+/// The largest page a client may ask for.
+pub const MAX_PAGE_SIZE: usize = 100;
 pub const MAX_TITLE_CHARS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,7 +49,7 @@ pub enum Filter {
 impl Filter {
     /// An absent or empty filter means all.
     pub fn parse(value: Option<&str>) -> Result<Self, AppError> {
-        match value.map(str::trim).unwrap_or_default() {
+        match value.unwrap_or_default() {
             "" | "all" => Ok(Filter::All),
             "active" => Ok(Filter::Active),
             "completed" => Ok(Filter::Completed),
@@ -75,7 +77,8 @@ impl Filter {
     }
 }
 
-/// A todo title: trimmed, 1 to 500 characters of any script.
+/// A todo title: trimmed, 1 to 500 characters of any script. Every
+/// interface calls the input `title`, so refusals name that field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TodoTitle(String);
 
@@ -83,12 +86,13 @@ impl TodoTitle {
     pub fn parse(input: &str) -> Result<Self, AppError> {
         let title = input.trim();
         let chars = title.chars().count();
+        let refuse = |message: String| Err(AppError::Invalid(message).in_field("title"));
         if chars == 0 {
-            Err(AppError::Invalid("A todo needs a title.".into()))
+            refuse("A todo needs a title.".into())
         } else if chars > MAX_TITLE_CHARS {
-            Err(AppError::Invalid(format!(
+            refuse(format!(
                 "Keep the title to {MAX_TITLE_CHARS} characters (this one has {chars})."
-            )))
+            ))
         } else {
             Ok(Self(title.to_owned()))
         }
@@ -99,10 +103,76 @@ impl TodoTitle {
     }
 }
 
+/// Which page of which todos a caller asked for, checked.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListQuery {
+    pub filter: Filter,
+    pub cursor: Option<store::Cursor>,
+    pub limit: usize,
+}
+
+#[cfg(feature = "ssr")]
+impl ListQuery {
+    /// An absent or empty filter means all todos, an absent or empty
+    /// cursor the first page, and an absent limit [`PAGE_SIZE`] todos.
+    pub fn parse(
+        filter: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<&str>,
+    ) -> Result<Self, AppError> {
+        let filter = Filter::parse(filter).map_err(|error| error.in_field("filter"))?;
+        let cursor = cursor
+            .filter(|cursor| !cursor.is_empty())
+            .map(store::Cursor::decode)
+            .transpose()
+            .map_err(|error| error.in_field("cursor"))?;
+        let limit = match limit {
+            None => PAGE_SIZE,
+            Some(text) => text
+                .parse::<usize>()
+                .ok()
+                .filter(|limit| (1..=MAX_PAGE_SIZE).contains(limit))
+                .ok_or_else(|| {
+                    AppError::Invalid(format!(
+                        "Ask for 1 to {MAX_PAGE_SIZE} todos per page, as a whole number."
+                    ))
+                    .in_field("limit")
+                })?,
+        };
+        Ok(Self {
+            filter,
+            cursor,
+            limit,
+        })
+    }
+}
+
+/// A change to one todo: a new title, a completed state, or both.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodoChanges {
+    pub title: Option<TodoTitle>,
+    pub completed: Option<bool>,
+}
+
+#[cfg(feature = "ssr")]
+impl TodoChanges {
+    pub fn parse(title: Option<&str>, completed: Option<bool>) -> Result<Self, AppError> {
+        let title = title.map(TodoTitle::parse).transpose()?;
+        if title.is_none() && completed.is_none() {
+            return Err(AppError::Invalid(
+                "Nothing to change: send a title or a completed state.".into(),
+            ));
+        }
+        Ok(Self { title, completed })
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id.trim())
-        .map_err(|_| AppError::Invalid("That todo id is not valid.".into()))
+        .map_err(|_| AppError::Invalid("That todo id is not valid.".into()).in_field("id"))
 }
 
 #[cfg(feature = "ssr")]
@@ -116,12 +186,10 @@ pub async fn list_todos(
 ) -> Result<TodoPage, AppError> {
     context::respond(async {
         let session = context::session()?;
-        let filter = Filter::parse(filter.as_deref())?;
-        let cursor = match cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            Some(cursor) => Some(store::Cursor::decode(cursor)?),
-            None => None,
-        };
-        store::list(&context::db()?, session.user_id, filter, cursor).await
+        let query = ListQuery::parse(filter.as_deref(), cursor.as_deref(), None)?;
+        store::list(&context::db()?, session.user_id, &query)
+            .await
+            .map(TodoPage::from)
     })
     .await
 }
@@ -131,7 +199,9 @@ pub async fn create_todo(title: String) -> Result<Todo, AppError> {
     context::respond(async {
         let session = context::session()?;
         let title = TodoTitle::parse(&title)?;
-        store::create(&context::db()?, session.user_id, &title).await
+        store::create(&context::db()?, session.user_id, &title)
+            .await
+            .map(Todo::from)
     })
     .await
 }
@@ -146,20 +216,10 @@ pub async fn update_todo(
     context::respond(async {
         let session = context::session()?;
         let id = parse_id(&id)?;
-        let title = title.as_deref().map(TodoTitle::parse).transpose()?;
-        if title.is_none() && completed.is_none() {
-            return Err(AppError::Invalid(
-                "Nothing to change: send a title or a completed state.".into(),
-            ));
-        }
-        store::update(
-            &context::db()?,
-            session.user_id,
-            id,
-            title.as_ref(),
-            completed,
-        )
-        .await
+        let changes = TodoChanges::parse(title.as_deref(), completed)?;
+        store::update(&context::db()?, session.user_id, id, &changes)
+            .await
+            .map(Todo::from)
     })
     .await
 }

@@ -4,27 +4,46 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{Filter, PAGE_SIZE, Todo, TodoPage, TodoTitle, TodoTotals};
+use super::{ListQuery, Todo, TodoChanges, TodoPage, TodoTitle, TodoTotals};
 use crate::{
     db::{Db, now},
     error::AppError,
     on_db,
 };
 
-#[derive(sqlx::FromRow)]
-struct TodoRow {
-    id: Uuid,
-    title: String,
-    completed: bool,
-    created_at: DateTime<Utc>,
+/// A todo as stored. Pages show the [`Todo`] part; the JSON API also
+/// shows the timestamps.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TodoRecord {
+    pub id: Uuid,
+    pub title: String,
+    pub completed: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
-impl From<&TodoRow> for Todo {
-    fn from(row: &TodoRow) -> Self {
+impl From<TodoRecord> for Todo {
+    fn from(record: TodoRecord) -> Self {
         Todo {
-            id: row.id.to_string(),
-            title: row.title.clone(),
-            completed: row.completed,
+            id: record.id.to_string(),
+            title: record.title,
+            completed: record.completed,
+        }
+    }
+}
+
+/// One page of records, newest first, and where the next starts.
+#[derive(Debug)]
+pub struct RecordPage {
+    pub items: Vec<TodoRecord>,
+    pub next_cursor: Option<String>,
+}
+
+impl From<RecordPage> for TodoPage {
+    fn from(page: RecordPage) -> Self {
+        TodoPage {
+            items: page.items.into_iter().map(Todo::from).collect(),
+            next_cursor: page.next_cursor,
         }
     }
 }
@@ -38,7 +57,7 @@ pub struct Cursor {
 }
 
 impl Cursor {
-    fn after(row: &TodoRow) -> Self {
+    fn after(row: &TodoRecord) -> Self {
         Self {
             created_at: row.created_at,
             id: row.id,
@@ -70,19 +89,20 @@ impl Cursor {
     }
 }
 
-const COLUMNS: &str = "id, title, completed, created_at";
+const COLUMNS: &str = "id, title, completed, created_at, updated_at";
 
 /// Keyset pagination on the (user_id, created_at DESC, id DESC) index: the
 /// cost of a page does not grow with the number of todos.
-pub async fn list(
-    db: &Db,
-    user_id: Uuid,
-    filter: Filter,
-    cursor: Option<Cursor>,
-) -> Result<TodoPage, AppError> {
-    let limit = i64::try_from(PAGE_SIZE + 1).unwrap_or(i64::MAX);
+pub async fn list(db: &Db, user_id: Uuid, query: &ListQuery) -> Result<RecordPage, AppError> {
+    let ListQuery {
+        filter,
+        cursor,
+        limit: page_size,
+    } = *query;
+    // One row past the page tells whether another page follows.
+    let limit = i64::try_from(page_size + 1).unwrap_or(i64::MAX);
     let completed = filter.completed();
-    let mut rows: Vec<TodoRow> = match cursor {
+    let mut rows: Vec<TodoRecord> = match cursor {
         None => on_db!(db, pool => {
             sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM todos WHERE user_id = $1 AND ($2 IS NULL OR completed = $2) \
@@ -109,24 +129,38 @@ pub async fn list(
             .await
         })?,
     };
-    let next_cursor = if rows.len() > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE);
+    let next_cursor = if rows.len() > page_size {
+        rows.truncate(page_size);
         rows.last().map(|row| Cursor::after(row).encode())
     } else {
         None
     };
-    Ok(TodoPage {
-        items: rows.iter().map(Todo::from).collect(),
+    Ok(RecordPage {
+        items: rows,
         next_cursor,
     })
 }
 
-pub async fn create(db: &Db, user_id: Uuid, title: &TodoTitle) -> Result<Todo, AppError> {
-    let row = TodoRow {
+/// One todo of the user's, or `NotFound` (also for another user's).
+pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> Result<TodoRecord, AppError> {
+    let row: Option<TodoRecord> = on_db!(db, pool => {
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM todos WHERE id = $1 AND user_id = $2"))
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    row.ok_or(AppError::NotFound)
+}
+
+pub async fn create(db: &Db, user_id: Uuid, title: &TodoTitle) -> Result<TodoRecord, AppError> {
+    let created_at = now();
+    let row = TodoRecord {
         id: Uuid::new_v4(),
         title: title.as_str().to_owned(),
         completed: false,
-        created_at: now(),
+        created_at,
+        updated_at: created_at,
     };
     on_db!(db, pool => {
         sqlx::query(
@@ -142,7 +176,7 @@ pub async fn create(db: &Db, user_id: Uuid, title: &TodoTitle) -> Result<Todo, A
         .await
         .map(|_| ())
     })?;
-    Ok(Todo::from(&row))
+    Ok(row)
 }
 
 /// One statement, so two concurrent updates each apply whole.
@@ -150,23 +184,22 @@ pub async fn update(
     db: &Db,
     user_id: Uuid,
     id: Uuid,
-    title: Option<&TodoTitle>,
-    completed: Option<bool>,
-) -> Result<Todo, AppError> {
-    let row: Option<TodoRow> = on_db!(db, pool => {
+    changes: &TodoChanges,
+) -> Result<TodoRecord, AppError> {
+    let row: Option<TodoRecord> = on_db!(db, pool => {
         sqlx::query_as(&format!(
             "UPDATE todos SET title = COALESCE($1, title), completed = COALESCE($2, completed), updated_at = $3 \
              WHERE id = $4 AND user_id = $5 RETURNING {COLUMNS}"
         ))
-        .bind(title.map(TodoTitle::as_str))
-        .bind(completed)
+        .bind(changes.title.as_ref().map(TodoTitle::as_str))
+        .bind(changes.completed)
         .bind(now())
         .bind(id)
         .bind(user_id)
         .fetch_optional(pool)
         .await
     })?;
-    row.as_ref().map(Todo::from).ok_or(AppError::NotFound)
+    row.ok_or(AppError::NotFound)
 }
 
 pub async fn delete(db: &Db, user_id: Uuid, id: Uuid) -> Result<(), AppError> {

@@ -139,3 +139,75 @@ pub fn now() -> u64 {
         .unwrap()
         .as_secs()
 }
+
+/// Tokens an attacker or an accident could present, each named: forged,
+/// tampered, expired, for a session or user that is gone, or not a token
+/// at all. Made from `token`, a genuine one of a user of `app`.
+pub async fn forged_tokens(app: &TestApp, token: &str) -> Vec<(&'static str, String)> {
+    let claims = claims_of(token);
+    let as_json = serde_json::to_value(&claims).unwrap();
+    let with = |key: &str, value: serde_json::Value| {
+        let mut changed = as_json.clone();
+        changed[key] = value;
+        sign_hs256(&changed)
+    };
+    let without = |key: &str| {
+        let mut changed = as_json.clone();
+        changed.as_object_mut().unwrap().remove(key);
+        sign_hs256(&changed)
+    };
+    let unsigned = {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = engine.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = engine.encode(serde_json::to_vec(&as_json).unwrap());
+        format!("{header}.{payload}.")
+    };
+    let mut truncated = token.to_owned();
+    truncated.truncate(token.len() - 10);
+    let deleted_user = {
+        let other_app_user = app.sign_up(&unique_email(), PASSWORD).await;
+        app.post_form(
+            "/api/auth/delete-account",
+            &[("password", PASSWORD)],
+            Some(&other_app_user),
+        )
+        .await;
+        other_app_user
+    };
+
+    vec![
+        (
+            "wrong signature",
+            sign(
+                &claims,
+                "another-secret-another-secret-another-secret!!",
+                Algorithm::HS256,
+            ),
+        ),
+        ("alg none", unsigned),
+        (
+            "another algorithm (HS512)",
+            sign(&claims, TEST_JWT_SECRET, Algorithm::HS512),
+        ),
+        ("expired", with("exp", (now() - 120).into())),
+        ("not yet valid", with("nbf", (now() + 600).into())),
+        ("wrong issuer", with("iss", "someone-else".into())),
+        ("wrong audience", with("aud", "another-app".into())),
+        ("missing sub", without("sub")),
+        ("missing exp", without("exp")),
+        ("missing session id", without("sid")),
+        (
+            "unknown user",
+            with("sub", uuid::Uuid::new_v4().to_string().into()),
+        ),
+        (
+            "unknown session",
+            with("sid", uuid::Uuid::new_v4().to_string().into()),
+        ),
+        ("deleted user", deleted_user),
+        ("truncated", truncated),
+        ("garbage", "not.a.jwt".into()),
+        ("oversized", format!("{token}{}", "A".repeat(10_000))),
+    ]
+}

@@ -1,0 +1,185 @@
+//! `/api/v1/auth`: accounts and bearer tokens, through the same
+//! [`AuthService`](crate::auth::service::AuthService) as the web forms
+//! (same rules, same rate limits, same sessions).
+
+use axum::{Json, extract::State, http::StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    extract::{ApiJson, Authenticated, ClientAddress},
+    problem::{
+        EmailTaken, JsonBodyRefusals, Problem, TooManyRequests, Unauthorized, Unavailable,
+        WrongCredentials,
+    },
+};
+use crate::{
+    auth::service::{Account, IssuedToken},
+    server::AppState,
+};
+
+pub const TAG: &str = "auth";
+
+/// An email and a password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    /// Trimmed and compared without regard to case.
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    /// For register: 8 to 128 characters, hard to guess (it is scored for
+    /// strength; a 422 explains a refusal), and not containing the email's
+    /// name.
+    #[schema(example = "velvet tractor umbrella sings", max_length = 128)]
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Account> for User {
+    fn from(account: Account) -> Self {
+        Self {
+            id: account.id,
+            email: account.email,
+            created_at: account.created_at,
+        }
+    }
+}
+
+/// A bearer token and the account it belongs to.
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send it as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the token expires; `POST /api/v1/auth/refresh` gets a
+    /// new one for the same session before then.
+    pub expires_in: u64,
+    pub user: User,
+}
+
+impl From<IssuedToken> for TokenResponse {
+    fn from(issued: IssuedToken) -> Self {
+        Self {
+            access_token: issued.token,
+            token_type: "Bearer".into(),
+            expires_in: issued.expires_in.as_secs(),
+            user: issued.account.into(),
+        }
+    }
+}
+
+/// Create an account and sign it in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/register",
+    tag = TAG,
+    request_body = Credentials,
+    responses(
+        JsonBodyRefusals,
+        (status = 201, description = "The account exists and this token is signed in to it.", body = TokenResponse),
+        (status = 409, response = EmailTaken),
+        (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<(StatusCode, Json<TokenResponse>), Problem> {
+    let issued = state
+        .auth
+        .sign_up(&credentials.email, &credentials.password, client)
+        .await?;
+    Ok((StatusCode::CREATED, Json(issued.into())))
+}
+
+/// Sign in: a new session and its token.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/signin",
+    tag = TAG,
+    request_body = Credentials,
+    responses(
+        JsonBodyRefusals,
+        (status = 200, description = "Signed in.", body = TokenResponse),
+        (status = 401, response = WrongCredentials),
+        (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    ApiJson(credentials): ApiJson<Credentials>,
+) -> Result<Json<TokenResponse>, Problem> {
+    let issued = state
+        .auth
+        .sign_in(&credentials.email, &credentials.password, client)
+        .await?;
+    Ok(Json(issued.into()))
+}
+
+/// Sign out: the session ends, and this token (and any copy) is refused
+/// from now on.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/signout",
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out; the token is revoked."),
+        (status = 401, response = Unauthorized),
+    )
+)]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<StatusCode, Problem> {
+    state.auth.sign_out(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A fresh token for the same session, valid for another full lifetime
+/// (never past the session's absolute end, 7 days after sign-in).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A new token; the old one stays valid until it expires.", body = TokenResponse),
+        (status = 401, response = Unauthorized),
+    )
+)]
+pub async fn refresh(
+    State(state): State<AppState>,
+    Authenticated(session): Authenticated,
+) -> Result<Json<TokenResponse>, Problem> {
+    Ok(Json(state.auth.reissue(&session)?.into()))
+}
+
+/// The account this token belongs to.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed-in account.", body = User),
+        (status = 401, response = Unauthorized),
+    )
+)]
+pub async fn me(Authenticated(session): Authenticated) -> Json<User> {
+    Json(session.account().into())
+}

@@ -1,0 +1,252 @@
+//! What `/api/v1` handlers take from a request, each refusing bad input
+//! with a problem: the JSON body, the bearer session and the client's
+//! address.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    body::Bytes,
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Request},
+    http::{HeaderMap, StatusCode, header, request::Parts},
+};
+use serde::de::DeserializeOwned;
+
+use super::problem::Problem;
+use crate::{
+    auth::{
+        rate_limit::client_address,
+        service::{Session, SessionState},
+    },
+    server::{AppState, REQUEST_BODY_LIMIT},
+};
+
+/// A JSON body. Refuses a wrong content type (415), a body over the limit
+/// (413), text that is not JSON (400), and JSON of the wrong shape, such
+/// as a missing or unknown field (422, naming the field).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        if !is_json(request.headers()) {
+            return Err(Problem::unsupported_media_type());
+        }
+        let bytes =
+            Bytes::from_request(request, state)
+                .await
+                .map_err(|rejection| match rejection.status() {
+                    StatusCode::PAYLOAD_TOO_LARGE => Problem::body_too_large(REQUEST_BODY_LIMIT),
+                    _ => Problem::malformed_body("The request body could not be read."),
+                })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(content_type) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Problem::malformed_body(
+            "The request body is empty; send a JSON object.",
+        ));
+    }
+    // serde would also fill a struct from an array; every body here is an object.
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                Ok(_) => {
+                    Problem::invalid_field("#".into(), "The body must be a JSON object.".into())
+                }
+                Err(error) => Problem::malformed_body(format!(
+                    "The request body is not valid JSON: {}.",
+                    without_position(&error.to_string())
+                )),
+            },
+        );
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let message = without_position(&inner.to_string());
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                Problem::invalid_field(pointer(&path, &message), capitalized(&message))
+            }
+            _ => Problem::malformed_body(format!("The request body is not valid JSON: {message}.")),
+        }
+    })
+}
+
+/// serde's messages end with "at line 1 column 9": true, but noise here.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Where in the body the problem is: the path serde reached (which names
+/// an unknown field itself), plus the field a "missing field" names.
+fn pointer(path: &str, message: &str) -> String {
+    let mut segments: Vec<&str> = path
+        .split('.')
+        .filter(|segment| !segment.is_empty() && *segment != "?")
+        .collect();
+    if message.starts_with("missing field `")
+        && let Some(field) = message.split('`').nth(1)
+    {
+        segments.push(field);
+    }
+    let mut pointer = String::from("#");
+    for segment in segments {
+        pointer.push('/');
+        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+    }
+    pointer
+}
+
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+/// The session of the bearer token in `Authorization`. Cookies are never
+/// read here: without ambient credentials the API needs no CSRF defence.
+pub struct Authenticated(pub Session);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let Some(authorization) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(crate::error::AppError::Unauthenticated.into());
+        };
+        let token = authorization
+            .to_str()
+            .ok()
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .filter(|token| !token.is_empty())
+            .ok_or_else(|| {
+                Problem::invalid_token("Send the token as `Authorization: Bearer <token>`.")
+            })?;
+        match state.auth.resolve(token).await? {
+            SessionState::Valid(session) => Ok(Self(session)),
+            SessionState::Ended => Err(Problem::invalid_token(
+                "This token has expired or was revoked. Sign in again for a new one.",
+            )),
+            SessionState::Invalid | SessionState::Anonymous => Err(Problem::invalid_token(
+                "This token is not valid. Sign in again for a new one.",
+            )),
+        }
+    }
+}
+
+/// The client's address, for rate limits (through trusted proxies only).
+pub struct ClientAddress(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0)
+            .ok_or_else(|| crate::error::AppError::internal("client address missing"))?;
+        Ok(Self(client_address(
+            peer,
+            &parts.headers,
+            &state.auth.config().trusted_proxies,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        completed: Option<bool>,
+    }
+
+    fn refusal(body: &str) -> Problem {
+        parse_json::<Body>(body.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn wrong_json_names_the_field_at_fault_without_serde_noise() {
+        let missing = refusal(r#"{"completed": true}"#);
+        assert_eq!(missing.status, 422);
+        assert_eq!(missing.errors[0].pointer, "#/title");
+        assert!(!missing.detail.contains("line"), "{}", missing.detail);
+
+        let unknown = refusal(r#"{"title": "a", "titel": "b"}"#);
+        assert_eq!(unknown.errors[0].pointer, "#/titel");
+
+        let wrong_type = refusal(r#"{"title": 5}"#);
+        assert_eq!(wrong_type.errors[0].pointer, "#/title");
+        assert!(
+            wrong_type.detail.starts_with("Invalid type"),
+            "{}",
+            wrong_type.detail
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_a_400() {
+        for body in ["", "  ", "{", "title=a", "\"unterminated", "[1,"] {
+            assert_eq!(refusal(body).status, 400, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn json_that_is_not_an_object_is_a_422() {
+        for body in [r#"["a"]"#, "42", "null", r#""title""#] {
+            let problem = refusal(body);
+            assert_eq!(problem.status, 422, "{body}");
+            assert_eq!(problem.errors[0].pointer, "#");
+        }
+    }
+
+    #[test]
+    fn json_content_types_are_recognised_with_parameters_and_suffixes() {
+        let headers = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::CONTENT_TYPE, value.parse().unwrap());
+            headers
+        };
+        assert!(is_json(&headers("application/json")));
+        assert!(is_json(&headers("Application/JSON; charset=utf-8")));
+        assert!(is_json(&headers("application/merge-patch+json")));
+        assert!(!is_json(&headers("text/plain")));
+        assert!(!is_json(&headers("application/x-www-form-urlencoded")));
+        assert!(!is_json(&HeaderMap::new()));
+    }
+}

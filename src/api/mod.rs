@@ -1,0 +1,139 @@
+//! The JSON API, version 1, at `/api/v1`: for clients that are not
+//! browsers (mobile apps, scripts, other services).
+//!
+//! - Bearer tokens only: cookies are never read here (so no CSRF check is
+//!   needed), and the token rules are the web session's ([`extract`]).
+//! - Every error is an RFC 9457 problem ([`problem`]).
+//! - Handlers are thin: they call the same account service and todo store
+//!   as the server functions behind the pages ([`auth`], [`todos`]).
+//! - The OpenAPI 3.1 document is generated from the handlers' annotations
+//!   and served at `/api/v1/openapi.json`; schemathesis checks the running
+//!   app against it in the test command.
+
+// A problem is built only on the error path, where its size does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod auth;
+pub mod extract;
+pub mod problem;
+pub mod todos;
+
+use axum::{
+    Router,
+    body::Bytes,
+    http::{HeaderValue, header},
+    response::IntoResponse,
+    routing::{any, get},
+};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::server::AppState;
+use problem::Problem;
+
+/// Where the API lives. Paths in the handlers' annotations repeat it, so
+/// the document reads as the URLs clients call.
+pub const PREFIX: &str = "/api/v1";
+
+/// Whether `path` is the API's (bearer tokens only, problem errors).
+pub fn is_api_path(path: &str) -> bool {
+    path.strip_prefix(PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Taskward API",
+        version = "1.0.0",
+        description = "Your Taskward account and todo list, for clients that are not browsers. \
+            Register or sign in for a bearer token, then send it as `Authorization: Bearer <token>`. \
+            Errors are RFC 9457 problem details (`application/problem+json`).",
+    ),
+    modifiers(&BearerSecurity),
+    components(
+        schemas(Problem, problem::FieldError),
+        responses(
+            problem::BadRequest,
+            problem::Unauthorized,
+            problem::WrongCredentials,
+            problem::NotFound,
+            problem::EmailTaken,
+            problem::BodyTooLarge,
+            problem::UnsupportedMediaType,
+            problem::Unprocessable,
+            problem::TooManyRequests,
+            problem::Unavailable,
+        )
+    ),
+    tags(
+        (name = auth::TAG, description = "Accounts and bearer tokens"),
+        (name = todos::TAG, description = "Your todos"),
+    )
+)]
+struct ApiDoc;
+
+/// The `bearer` scheme the operations' `security` names.
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("The access_token from register, signin or refresh."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The routes and their document, built from the same list.
+fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::register))
+        .routes(routes!(auth::sign_in))
+        .routes(routes!(auth::sign_out))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::me))
+        .routes(routes!(todos::list, todos::create))
+        .routes(routes!(todos::get, todos::update, todos::delete))
+        .split_for_parts()
+}
+
+/// `/api/v1`: the endpoints, the document, and a problem for any other path.
+pub fn router() -> Router<AppState> {
+    let (router, document) = routes();
+    let document = Bytes::from(
+        document
+            .to_pretty_json()
+            .expect("the OpenAPI document serializes"),
+    );
+    router
+        .route(
+            &format!("{PREFIX}/openapi.json"),
+            get(move || {
+                let document = document.clone();
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("application/json"),
+                        )],
+                        document,
+                    )
+                }
+            }),
+        )
+        .route(
+            &format!("{PREFIX}/{{*rest}}"),
+            any(|| async { Problem::no_such_address().into_response() }),
+        )
+}

@@ -1,0 +1,335 @@
+//! RFC 9457 problem details: the one error shape of `/api/v1`.
+//!
+//! Errors from the account and todo rules ([`AppError`]) become problems
+//! here, and [`problem_responses`] turns every other error response on
+//! `/api/v1` (unknown route, wrong method, body over the size limit) into
+//! one too, so a client parses a single shape.
+
+use axum::{
+    Json,
+    extract::Request,
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use utoipa::{
+    IntoResponses, PartialSchema, ToResponse, ToSchema,
+    openapi::{
+        ContentBuilder, HeaderBuilder, Ref, RefOr, ResponseBuilder,
+        response::Response as DocResponse,
+    },
+};
+
+use crate::error::AppError;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// What went wrong, for programs (`type`, `status`) and for people
+/// (`title`, `detail`, and per-field `errors` for 422).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(
+    example = json!({
+        "type": "urn:taskward:problem:invalid",
+        "title": "Some input is not valid",
+        "status": 422,
+        "detail": "A todo needs a title.",
+        "errors": [{ "pointer": "#/title", "detail": "A todo needs a title." }]
+    })
+)]
+pub struct Problem {
+    /// Identifies the kind of problem: `urn:taskward:problem:<code>`, or
+    /// `about:blank` when the HTTP status says it all.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem; the same for every instance.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What happened this time, in words a person can act on.
+    pub detail: String,
+    /// The inputs at fault (only for 422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip)]
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// One input at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// A JSON Pointer (as a URI fragment) to the input: `#/title`, or the
+    /// query parameter's name (`#/limit`).
+    pub pointer: String,
+    pub detail: String,
+}
+
+/// The realm sent with every 401, so clients know to present a token.
+const BEARER_CHALLENGE: &str = "Bearer realm=\"taskward\"";
+/// The challenge of a 401 for a token that was presented and refused.
+const INVALID_TOKEN_CHALLENGE: &str = "Bearer realm=\"taskward\", error=\"invalid_token\", \
+    error_description=\"The access token is invalid, expired or revoked\"";
+
+impl Problem {
+    /// A problem of type `urn:taskward:problem:<code>`.
+    fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self::of_type(
+            format!("urn:taskward:problem:{code}"),
+            status,
+            title,
+            detail,
+        )
+    }
+
+    fn of_type(kind: String, status: StatusCode, title: &str, detail: impl Into<String>) -> Self {
+        let mut problem = Self {
+            kind,
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            headers: Vec::new(),
+        };
+        if status == StatusCode::UNAUTHORIZED {
+            problem.headers.push((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(BEARER_CHALLENGE),
+            ));
+        }
+        problem
+    }
+
+    /// A problem the HTTP status describes fully (`type: about:blank`).
+    pub fn from_status(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self::of_type(
+            "about:blank".into(),
+            status,
+            status.canonical_reason().unwrap_or("Error"),
+            detail,
+        )
+    }
+
+    /// A 404 for a path the API does not have.
+    pub fn no_such_address() -> Self {
+        Self::from_status(
+            StatusCode::NOT_FOUND,
+            "There is nothing at this address. See /api/v1/openapi.json.",
+        )
+    }
+
+    pub fn malformed_body(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+            "The request body could not be read",
+            detail,
+        )
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "The body must be JSON",
+            "Send the body as JSON, with the header Content-Type: application/json.",
+        )
+    }
+
+    pub fn body_too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "The request body is too large",
+            format!("Keep the request body under {} KiB.", limit_bytes / 1024),
+        )
+    }
+
+    /// A 422 for one input; `pointer` like `#/title`, or `#` for the body.
+    pub fn invalid_field(pointer: String, detail: String) -> Self {
+        let mut problem = Self::from(AppError::Invalid(detail.clone()));
+        problem.errors.push(FieldError { pointer, detail });
+        problem
+    }
+
+    /// A 401 for a token that was presented and refused (RFC 6750's
+    /// `invalid_token`): damaged, forged, expired or revoked.
+    pub fn invalid_token(detail: &str) -> Self {
+        let mut problem = Self::from(AppError::Unauthenticated);
+        problem.detail = detail.to_owned();
+        problem.headers = vec![(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(INVALID_TOKEN_CHALLENGE),
+        )];
+        problem
+    }
+}
+
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Self {
+        let status = error.http_status();
+        let title = match &error {
+            AppError::Invalid(_) | AppError::InvalidField { .. } => "Some input is not valid",
+            AppError::Unauthenticated => "Authentication required",
+            AppError::InvalidCredentials => "Invalid credentials",
+            AppError::Forbidden => "Forbidden",
+            AppError::NotFound => "Not found",
+            AppError::Conflict(_) => "Conflict",
+            AppError::RateLimited { .. } => "Too many requests",
+            AppError::Internal => "Internal error",
+            AppError::Unavailable | AppError::Network => "Service unavailable",
+        };
+        let mut problem = Self::new(status, error.code(), title, error.to_string());
+        if let Some(field) = error.field() {
+            problem.errors.push(FieldError {
+                pointer: format!("#/{field}"),
+                detail: error.to_string(),
+            });
+        }
+        if let AppError::RateLimited { retry_after_secs } = error {
+            problem
+                .headers
+                .push((header::RETRY_AFTER, HeaderValue::from(retry_after_secs)));
+        }
+        problem
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = self.headers.clone();
+        let mut response = (status, Json(self)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        );
+        response.headers_mut().extend(headers);
+        response
+    }
+}
+
+fn is_problem(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).is_some_and(|value| {
+        value
+            .as_bytes()
+            .starts_with(PROBLEM_CONTENT_TYPE.as_bytes())
+    })
+}
+
+/// Middleware for `/api/v1`: an error response that is not yet a problem
+/// (axum's 404 and 405, the body limit's 413, an extractor's rejection)
+/// becomes one with the same status and headers (e.g. `Allow`).
+pub async fn problem_responses(request: Request, next: Next) -> Response {
+    if !super::is_api_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_problem(response.headers()) {
+        return response;
+    }
+    let problem = match status {
+        StatusCode::NOT_FOUND => Problem::no_such_address(),
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::body_too_large(crate::server::REQUEST_BODY_LIMIT),
+        StatusCode::METHOD_NOT_ALLOWED => Problem::from_status(
+            status,
+            "This address does not accept that method; the Allow header lists those it does.",
+        ),
+        _ if status.is_server_error() => Problem::from_status(
+            status,
+            "Something went wrong on our side. Please try again.",
+        ),
+        _ => Problem::from_status(status, "The request could not be processed."),
+    };
+    replace_body(response, problem)
+}
+
+fn replace_body(original: Response, problem: Problem) -> Response {
+    let (parts, _) = original.into_parts();
+    let mut response = problem.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && !response.headers().contains_key(name)
+        {
+            response.headers_mut().append(name, value.clone());
+        }
+    }
+    response
+}
+
+/// The problem responses the OpenAPI document refers to, one per status.
+pub fn problem_response(description: &str, challenge: bool, retry_after: bool) -> DocResponse {
+    let mut response = ResponseBuilder::new().description(description).content(
+        PROBLEM_CONTENT_TYPE,
+        ContentBuilder::new()
+            .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+            .build(),
+    );
+    if challenge {
+        response = response.header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .schema(Some(String::schema()))
+                .description(Some("`Bearer realm=\"taskward\"`, with `error=\"invalid_token\"` when a token was refused"))
+                .build(),
+        );
+    }
+    if retry_after {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(u64::schema()))
+                .description(Some("Seconds to wait before trying again"))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+/// A reusable problem response for the document: name, description, and
+/// whether it carries `WWW-Authenticate` and `Retry-After`.
+macro_rules! problem_doc {
+    ($name:ident, $description:literal, challenge: $challenge:literal, retry_after: $retry:literal) => {
+        #[doc = $description]
+        pub struct $name;
+
+        impl<'r> ToResponse<'r> for $name {
+            fn response() -> (&'r str, RefOr<DocResponse>) {
+                (
+                    stringify!($name),
+                    problem_response($description, $challenge, $retry).into(),
+                )
+            }
+        }
+    };
+}
+
+problem_doc!(BadRequest, "The body is not valid JSON, or the query or path could not be read.", challenge: false, retry_after: false);
+problem_doc!(Unauthorized, "The bearer token is missing, malformed, expired or revoked.", challenge: true, retry_after: false);
+problem_doc!(WrongCredentials, "The email or the password is wrong (one message for both).", challenge: true, retry_after: false);
+problem_doc!(NotFound, "No such todo among yours.", challenge: false, retry_after: false);
+problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);
+problem_doc!(BodyTooLarge, "The body is larger than the server accepts (64 KiB).", challenge: false, retry_after: false);
+problem_doc!(UnsupportedMediaType, "The body is not sent as application/json.", challenge: false, retry_after: false);
+problem_doc!(Unprocessable, "Some input is not valid; `errors` names each input at fault.", challenge: false, retry_after: false);
+problem_doc!(TooManyRequests, "Too many attempts from this address, or for this account.", challenge: false, retry_after: true);
+problem_doc!(Unavailable, "The server is briefly overloaded; try again in a moment.", challenge: false, retry_after: false);
+
+/// The refusals of any operation that reads a JSON body: 400 (not JSON),
+/// 413 (too large), 415 (not sent as JSON) and 422 (wrong shape or values).
+pub struct JsonBodyRefusals;
+
+impl IntoResponses for JsonBodyRefusals {
+    fn responses() -> BTreeMap<String, RefOr<DocResponse>> {
+        let reference = |name: &str| RefOr::Ref(Ref::from_response_name(name));
+        BTreeMap::from([
+            ("400".into(), reference(BadRequest::response().0)),
+            ("413".into(), reference(BodyTooLarge::response().0)),
+            ("415".into(), reference(UnsupportedMediaType::response().0)),
+            ("422".into(), reference(Unprocessable::response().0)),
+        ])
+    }
+}
