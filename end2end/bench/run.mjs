@@ -205,12 +205,13 @@ async function benchBackend(name, databaseUrl, port) {
   return result;
 }
 
-function argon2VerifyMs() {
+/** The median of a criterion benchmark run just before, in ms. */
+function criterionMedianMs(group, name) {
   const estimates = path.join(
     process.env.CARGO_TARGET_DIR ?? path.join(repo, "target"),
     "criterion",
-    "argon2id",
-    "verify (m=19456 KiB, t=2, p=1)",
+    group,
+    name,
     "new",
     "estimates.json",
   );
@@ -222,7 +223,8 @@ const runs = [await benchBackend("sqlite", null, 3400)];
 if (process.env.TASKWARD_BENCH_POSTGRES_URL) {
   runs.push(await benchBackend("postgres", process.env.TASKWARD_BENCH_POSTGRES_URL, 3401));
 }
-const argon2 = argon2VerifyMs();
+const argon2 = criterionMedianMs("argon2id", "verify (m=19456 KiB, t=2, p=1)");
+const render50 = criterionMedianMs("render", "todo list, 50 items");
 
 const rows = [];
 const row = (scenario, figure, bar, holds) => rows.push({ scenario, figure, bar, holds: holds === null ? "-" : holds ? "yes" : "NO" });
@@ -244,7 +246,8 @@ for (const r of runs) {
 }
 
 const machine = { cores: os.cpus().length, memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1), cpu: os.cpus()[0]?.model };
-const report = { date: new Date().toISOString(), smoke, duration, machine, argon2_verify_ms: argon2, runs, table: rows };
+row("server render of the 50-item list (criterion)", `${fmt((render50 ?? NaN) * 1000, 0)} µs`, "report", null);
+const report = { date: new Date().toISOString(), smoke, duration, machine, argon2_verify_ms: argon2, render_50_ms: render50, runs, table: rows };
 const outDir = path.join(repo, "target", "bench");
 fs.mkdirSync(outDir, { recursive: true });
 const outFile = path.join(outDir, `${smoke ? "smoke-" : ""}${report.date.replace(/[:.]/g, "-")}.json`);
