@@ -9,7 +9,8 @@
 //!   read once from the environment), [`db`] (SQLite or PostgreSQL through one
 //!   sqlx code path), [`server`] (the axum router, shared state, middleware and
 //!   graceful shutdown), [`api`] (the JSON API at `/api/v1` for clients that
-//!   are not browsers), [`health`] and [`telemetry`].
+//!   are not browsers), [`page_cache`] (signed-in pages kept while the
+//!   user's todos are unchanged), [`health`] and [`telemetry`].
 //! - `src/main.rs` is a thin wrapper over [`server::Application`], which the
 //!   integration tests in `tests/` also start, on a random port.
 
@@ -28,6 +29,8 @@ pub mod config;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod health;
+#[cfg(feature = "ssr")]
+pub mod page_cache;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]

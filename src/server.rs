@@ -32,7 +32,9 @@ use crate::{
     auth::{service::AuthService, session::session_middleware},
     config::{Config, Environment, PasswordHashing},
     db::{Db, DbError},
-    health, security,
+    health,
+    page_cache::{self, PageCache},
+    security,
 };
 
 /// Largest request body accepted. Forms and JSON here are small; anything
@@ -47,6 +49,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub auth: Arc<AuthService>,
+    pub page_cache: Arc<PageCache>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +111,7 @@ impl Application {
             db: db.clone(),
             config: Arc::new(config),
             auth,
+            page_cache: Arc::default(),
         };
         Ok(Self {
             listener,
@@ -190,8 +194,13 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(leptos_context, shell))
-        // Inner to outer: resolve the session, refuse cross-origin writes,
-        // add security headers, then the generic HTTP layers.
+        // Inner to outer: serve unchanged signed-in pages from the page
+        // cache, resolve the session, refuse cross-origin writes, add
+        // security headers, then the generic HTTP layers.
+        .layer(from_fn_with_state(
+            state.clone(),
+            page_cache::serve_cached_pages,
+        ))
         .layer(from_fn_with_state(state.clone(), session_middleware))
         .layer(from_fn_with_state(
             state.clone(),

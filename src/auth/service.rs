@@ -49,6 +49,9 @@ pub struct Session {
     /// Issued-at of the token presented, to decide on a refresh.
     pub token_issued_at: u64,
     pub signed_with_previous_key: bool,
+    /// Changes whenever the user's todos change (kept by the database), so
+    /// a page rendered from an earlier version is known to be stale.
+    pub todos_version: i64,
 }
 
 impl Session {
@@ -251,6 +254,7 @@ impl AuthService {
             expires_at: record.expires_at,
             token_issued_at: claims.iat,
             signed_with_previous_key: verified.signed_with_previous_key,
+            todos_version: record.todos_version,
         }))
     }
 

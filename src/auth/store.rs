@@ -24,6 +24,7 @@ pub struct SessionRecord {
     pub email: String,
     pub user_created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    pub todos_version: i64,
 }
 
 pub enum CreateUser {
@@ -136,7 +137,8 @@ pub async fn create_session(
 pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRecord>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, SessionRecord>(
-            "SELECT s.user_id, u.email, u.created_at AS user_created_at, s.expires_at \
+            "SELECT s.user_id, u.email, u.created_at AS user_created_at, s.expires_at, \
+                    u.todos_version \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id = $1",
         )
