@@ -50,12 +50,18 @@ struct CachedPage {
     headers: HeaderMap,
     /// The body cut at each occurrence of the nonce it was rendered with.
     parts: Vec<Bytes>,
-    size: usize,
 }
 
 impl CachedPage {
+    /// Bytes held for this copy under `key`, for the capacity bound.
+    fn footprint(&self, key: &Key) -> usize {
+        self.parts.iter().map(Bytes::len).sum::<usize>() + key.path_and_query.len()
+    }
+
     fn body_with_nonce(&self, nonce: &str) -> Bytes {
-        let mut body = Vec::with_capacity(self.size + nonce.len() * self.parts.len());
+        let mut body = Vec::with_capacity(
+            self.parts.iter().map(Bytes::len).sum::<usize>() + nonce.len() * self.parts.len(),
+        );
         for (index, part) in self.parts.iter().enumerate() {
             if index > 0 {
                 body.extend_from_slice(nonce.as_bytes());
@@ -105,7 +111,7 @@ impl PageCache {
             // A slower render of an older version finished last.
             return;
         }
-        let size = page.size + key.path_and_query.len();
+        let size = page.footprint(&key);
         let sequence = entries.next_sequence;
         entries.next_sequence += 1;
         entries.bytes += size;
@@ -114,7 +120,7 @@ impl PageCache {
             .pages
             .insert(key.clone(), (sequence, Arc::new(page)))
         {
-            entries.bytes -= replaced.size + key.path_and_query.len();
+            entries.bytes -= replaced.footprint(&key);
         }
         while entries.bytes > CAPACITY_BYTES {
             let Some((oldest, sequence)) = entries.order.pop_front() else {
@@ -126,7 +132,7 @@ impl PageCache {
                 .is_some_and(|(kept, _)| *kept == sequence)
                 && let Some((_, page)) = entries.pages.remove(&oldest)
             {
-                entries.bytes -= page.size + oldest.path_and_query.len();
+                entries.bytes -= page.footprint(&oldest);
             }
         }
         // Re-inserted keys leave stale places in the queue; drop them
@@ -193,7 +199,6 @@ pub async fn serve_cached_pages(
                 todos_version,
                 headers,
                 parts: split_at(&body, nonce.as_bytes()),
-                size: body.len(),
             },
         );
     }
@@ -258,7 +263,6 @@ mod tests {
             todos_version,
             headers: HeaderMap::new(),
             parts: split_at(&Bytes::from(body.to_owned()), b"N0NCE"),
-            size: body.len(),
         }
     }
 
