@@ -1,8 +1,12 @@
-//! The Leptos application: the HTML shell and the routes. Compiled for the
-//! server (to render) and for the browser (to hydrate).
+//! The Leptos application: the HTML shell and the routes. Pages render on
+//! the server only; the browser hydrates the `#[island]` components inside
+//! them (the todo list, the forms, the landing page's scratch list), and
+//! links between pages are plain page loads.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -14,6 +18,7 @@ use crate::pages::{
 };
 
 /// The document around the app, rendered on the server only.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -25,7 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="Taskward: your personal todo list." />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <IslandLoader options />
                 <MetaTags />
             </head>
             <body>
@@ -35,16 +40,42 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Preloads the browser bundle and hydrates the page's islands as soon as
+/// the page is parsed (`src/island_loader.js`), in place of Leptos's
+/// `HydrationScripts`. The site is built without hashed file names.
+#[cfg(feature = "ssr")]
+#[component]
+fn IslandLoader(options: LeptosOptions) -> impl IntoView {
+    // What `HydrationScripts` does in islands mode: the HTML outside the
+    // islands is never hydrated, so it is rendered without markers.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let script_url = format!("{pkg}/{}.js", options.output_name);
+    // cargo-leptos names the wasm after the crate's output name; wasm-bindgen
+    // run by hand adds `_bg`.
+    let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() {
+        ""
+    } else {
+        "_bg"
+    };
+    let wasm_url = format!("{pkg}/{}{wasm_suffix}.wasm", options.output_name);
+    let loader = format!(
+        "import * as bundle from {script_url:?};\n{}(bundle, {wasm_url:?});",
+        include_str!("island_loader.js").trim_end()
+    );
+    let nonce = leptos::nonce::use_nonce();
+    view! {
+        <link rel="modulepreload" href=script_url />
+        <link rel="preload" href=wasm_url r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
+        <script type="module" async=true nonce=nonce>{loader}</script>
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: this marks the page
-    // as interactive (browser tests wait for it).
-    Effect::new(|_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Stylesheet id="taskward" href="/pkg/taskward.css" />

@@ -38,11 +38,11 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 
-/// Entry point of the browser bundle: attaches the reactive system to the
-/// HTML the server rendered.
+/// Entry point of the browser bundle: prepares the reactive system, after
+/// which the island loader (`src/island_loader.js`) hydrates each island.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

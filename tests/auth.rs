@@ -482,7 +482,7 @@ async fn pages_carry_security_headers_and_a_nonce_for_the_hydration_script() {
         .to_owned();
     let html = response.text().await.unwrap();
     assert!(
-        html.contains(&format!(r#"<script type="module" nonce="{nonce}">"#)),
+        html.contains(&format!(r#"<script type="module" async nonce="{nonce}">"#)),
         "{html}"
     );
 }

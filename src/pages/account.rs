@@ -23,7 +23,9 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-#[component]
+/// The account page's forms are islands, hydrated so each explains its
+/// outcome in place.
+#[island]
 fn ChangePasswordCard() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let current = NodeRef::new();
@@ -58,7 +60,7 @@ fn ChangePasswordCard() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn SessionsCard() -> impl IntoView {
     let action = ServerAction::<SignOutEverywhere>::new();
     view! {
@@ -75,7 +77,7 @@ fn SessionsCard() -> impl IntoView {
     }
 }
 
-#[component]
+#[island]
 fn DeleteAccountCard() -> impl IntoView {
     let action = ServerAction::<DeleteAccount>::new();
     let password = NodeRef::new();

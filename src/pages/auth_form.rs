@@ -19,27 +19,33 @@ pub fn AuthShell(children: Children) -> impl IntoView {
     }
 }
 
-/// The email field of the sign-in and sign-up forms, refilled from the
-/// `email` query value after a form post refused without JavaScript.
+/// What the sign-in and sign-up pages read from their address for their
+/// form island, which has no router: the page to return to (`?next=`) and
+/// the email typed before a form post refused without JavaScript (`?email=`).
+pub fn return_to_and_typed_email() -> (String, String) {
+    use_query_map().with_untracked(|query| {
+        (
+            query.get("next").unwrap_or_default(),
+            query.get("email").unwrap_or_default(),
+        )
+    })
+}
+
+/// The email field of the sign-in and sign-up forms, holding `typed`.
 #[component]
-pub fn EmailField() -> impl IntoView {
-    let typed_email = use_query_map()
-        .read_untracked()
-        .get("email")
-        .unwrap_or_default();
+pub fn EmailField(typed: String) -> impl IntoView {
     view! {
         <label class="field">
             <span class="field__label">"Email"</span>
-            <input class="input" type="email" name="email" autocomplete="email" required value=typed_email />
+            <input class="input" type="email" name="email" autocomplete="email" required value=typed />
         </label>
     }
 }
 
-/// Carries the page to return to (`?next=`) through the form post.
+/// Carries the page to return to through the form post.
 #[component]
-pub fn ReturnTo() -> impl IntoView {
-    let query = use_query_map();
-    view! { <input type="hidden" name="next" prop:value=move || query.read().get("next").unwrap_or_default() /> }
+pub fn ReturnTo(next: String) -> impl IntoView {
+    view! { <input type="hidden" name="next" value=next /> }
 }
 
 /// The latest error of `action`, in words, where a screen reader hears it.

@@ -34,8 +34,8 @@ pub fn LandingPage() -> impl IntoView {
 }
 
 /// A scratch list that lives only in this browser tab, so a visitor can feel
-/// the app before signing up. It needs the wasm bundle to run.
-#[component]
+/// the app before signing up. An island: it needs the wasm bundle to run.
+#[island]
 fn TryItOut() -> impl IntoView {
     // Each item carries a number that never repeats, so `<For>` can key on it.
     let (items, set_items) = signal(Vec::<(u32, String)>::new());

@@ -2,46 +2,58 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::auth_form::{AuthShell, EmailField, FormError, ReturnTo, clear_on_error};
+use super::auth_form::{
+    AuthShell, EmailField, FormError, ReturnTo, clear_on_error, return_to_and_typed_email,
+};
 use crate::auth::SignIn;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let query = use_query_map();
-    let expired = move || query.read().get("expired").is_some() && action.value().get().is_none();
-    let password = NodeRef::new();
-    clear_on_error(action, password);
-
+    let (next, email) = return_to_and_typed_email();
+    let expired = use_query_map().with_untracked(|query| query.get("expired").is_some());
     view! {
         <Title text="Sign in" />
         <AuthShell>
             <h1>"Sign in"</h1>
-            <Show when=expired>
-                <p class="notice" role="status">"Your session expired, please sign in again."</p>
-            </Show>
-            <ActionForm action=action attr:class="form">
-                <ReturnTo />
-                <EmailField />
-                <label class="field">
-                    <span class="field__label">"Password"</span>
-                    <input
-                        class="input"
-                        type="password"
-                        name="password"
-                        autocomplete="current-password"
-                        required
-                        node_ref=password
-                    />
-                </label>
-                <FormError action />
-                <button class="button button--block" type="submit" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </ActionForm>
+            <SignInForm next email expired />
             <p class="auth__switch">
                 "New to Taskward? " <a href="/signup">"Create an account"</a>
             </p>
         </AuthShell>
+    }
+}
+
+/// The form, hydrated so a refusal is explained in place. `expired` shows
+/// why the user was sent here, until they submit.
+#[island]
+fn SignInForm(next: String, email: String, expired: bool) -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let show_expired = move || expired && action.value().get().is_none();
+    let password = NodeRef::new();
+    clear_on_error(action, password);
+
+    view! {
+        <Show when=show_expired>
+            <p class="notice" role="status">"Your session expired, please sign in again."</p>
+        </Show>
+        <ActionForm action=action attr:class="form">
+            <ReturnTo next />
+            <EmailField typed=email />
+            <label class="field">
+                <span class="field__label">"Password"</span>
+                <input
+                    class="input"
+                    type="password"
+                    name="password"
+                    autocomplete="current-password"
+                    required
+                    node_ref=password
+                />
+            </label>
+            <FormError action />
+            <button class="button button--block" type="submit" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
     }
 }

@@ -1,9 +1,11 @@
-//! `/todos`: the list, server-rendered whole, then interactive. Every
-//! action is an `ActionForm`, so it works as a plain form post without
-//! JavaScript; with it, changes show at once from the pending input and
-//! fall back, with a message, if the server refuses them.
+//! `/todos`: the list, server-rendered whole, then interactive. The page
+//! around the list is server-only HTML; the list itself is an island, the
+//! one part of the page the browser bundle hydrates. Every action is an
+//! `ActionForm`, so it works as a plain form post without JavaScript; with
+//! it, changes show at once from the pending input and fall back, with a
+//! message, if the server refuses them.
 
-use leptos::{ev, html, prelude::*};
+use leptos::{either::Either, ev, html, prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -19,24 +21,27 @@ use crate::{
 
 #[component]
 pub fn TodosPage() -> impl IntoView {
-    // Created once per page, outside the signed-in frame, which may render
-    // its content more than once while it resolves.
-    let actions = Actions::new();
-    let query = use_query_map();
-    let page = Resource::new(
-        move || {
-            (
-                query.read().get("filter"),
-                query.read().get("cursor"),
-                actions.version(),
-            )
-        },
-        |(filter, cursor, _)| list_todos(filter, cursor),
-    );
-    let totals = Resource::new(move || actions.version(), |_| todo_stats());
+    let (filter, cursor) =
+        use_query_map().with_untracked(|query| (query.get("filter"), query.get("cursor")));
     view! {
         <Title text="Todos" />
-        {signed_in_page(move |_| view! { <TodoList actions page totals /> })}
+        {signed_in_page(move |_| {
+            let (filter, cursor) = (filter.clone(), cursor.clone());
+            view! {
+                <Suspense fallback=|| view! { <p class="muted">"Loading your todos…"</p> }>
+                    {move || {
+                        let (filter, cursor) = (filter.clone(), cursor.clone());
+                        // Awaited here rather than through a `Resource`: only
+                        // the island below runs in the browser, and it gets
+                        // the data as its props.
+                        Suspend::new(async move {
+                            let first = load(filter.clone(), cursor.clone()).await;
+                            view! { <TodoList filter cursor first /> }
+                        })
+                    }}
+                </Suspense>
+            }
+        })}
     }
 }
 
@@ -100,14 +105,41 @@ impl Actions {
     }
 }
 
-#[component]
-fn TodoList(
-    actions: Actions,
-    page: Resource<Result<TodoPage, AppError>>,
-    totals: Resource<Result<TodoTotals, AppError>>,
-) -> impl IntoView {
-    let query = use_query_map();
-    let filter = move || Filter::parse(query.read().get("filter").as_deref()).unwrap_or_default();
+/// What the list shows: one page of todos and the totals, or why not.
+type Shown = Result<(TodoPage, TodoTotals), AppError>;
+
+/// One page of the list with the totals, through the server functions.
+async fn load(filter: Option<String>, cursor: Option<String>) -> Shown {
+    let (page, totals) = (list_todos(filter, cursor).await, todo_stats().await);
+    Ok((page?, totals?))
+}
+
+/// The list and its forms, hydrated in the browser. `first` is what the
+/// server loaded for this page; after every completed action the island
+/// loads the list and the totals again.
+#[island]
+pub fn TodoList(filter: Option<String>, cursor: Option<String>, first: Shown) -> impl IntoView {
+    let actions = Actions::new();
+    let shown = RwSignal::new(first);
+    let shown_filter = Filter::parse(filter.as_deref()).unwrap_or_default();
+    let reloads = StoredValue::new(0u64);
+    Effect::watch(
+        move || actions.version(),
+        move |_, _, _| {
+            // A reload that started earlier may finish later: only the
+            // newest one is shown.
+            reloads.update_value(|n| *n += 1);
+            let this_reload = reloads.get_value();
+            let (filter, cursor) = (filter.clone(), cursor.clone());
+            spawn_local(async move {
+                let reloaded = load(filter, cursor).await;
+                if reloads.get_value() == this_reload {
+                    shown.set(reloaded);
+                }
+            });
+        },
+        false,
+    );
 
     let new_title: NodeRef<html::Input> = NodeRef::new();
     // A new todo was saved: empty the field for the next one.
@@ -139,49 +171,43 @@ fn TodoList(
                 </ActionForm>
             </div>
             <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
-            <Transition fallback=|| view! { <p class="muted">"Loading your todos…"</p> }>
-                {move || Suspend::new(async move {
-                    let (page, totals) = (page.await, totals.await);
-                    match (page, totals) {
-                        (Ok(page), Ok(totals)) => {
-                            let nothing_shown = page.items.is_empty();
-                            let items = page.items;
-                            view! {
-                                <div class="card todos__card" class:todos__card--busy=move || actions.toggle_all.pending().get() || actions.clear.pending().get()>
-                                    <ToggleAllForm actions all_done={totals.total > 0 && totals.active == 0} show={totals.total > 0} />
-                                    <TodoRows items actions />
-                                    <EmptyState filter=filter() total=totals.total shown=nothing_shown />
-                                    {page.next_cursor.map(|cursor| {
-                                        let href = format!("/todos?filter={}&cursor={}", filter().as_str(), encode_query_value(&cursor));
-                                        view! { <a class="button button--ghost todos__more" href=href>"Show older todos"</a> }
-                                    })}
-                                    <footer class="todos__footer">
-                                        <span class="todos__count">
-                                            {match totals.active {
-                                                1 => "1 item left".to_string(),
-                                                n => format!("{n} items left"),
-                                            }}
-                                        </span>
-                                        <FilterLinks current=filter() />
-                                        <ClearCompletedForm actions show={totals.completed > 0} />
-                                    </footer>
-                                </div>
-                            }
-                            .into_any()
-                        }
-                        (Err(error), _) | (_, Err(error)) => {
-                            view! {
-                                <div class="card">
-                                    <p class="form-error" role="alert">{error.to_string()}</p>
-                                    <a class="button button--ghost" href="/todos">"Show all todos"</a>
-                                </div>
-                            }
-                            .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            {move || match shown.get() {
+                Ok((page, totals)) => Either::Left(view! { <TodoCard filter=shown_filter page totals actions /> }),
+                Err(error) => Either::Right(view! {
+                    <div class="card">
+                        <p class="form-error" role="alert">{error.to_string()}</p>
+                        <a class="button button--ghost" href="/todos">"Show all todos"</a>
+                    </div>
+                }),
+            }}
         </section>
+    }
+}
+
+/// The card with the rows, the paging link and the footer.
+#[component]
+fn TodoCard(filter: Filter, page: TodoPage, totals: TodoTotals, actions: Actions) -> impl IntoView {
+    let nothing_shown = page.items.is_empty();
+    view! {
+        <div class="card todos__card" class:todos__card--busy=move || actions.toggle_all.pending().get() || actions.clear.pending().get()>
+            <ToggleAllForm actions all_done={totals.total > 0 && totals.active == 0} show={totals.total > 0} />
+            <TodoRows items=page.items actions />
+            <EmptyState filter total=totals.total shown=nothing_shown />
+            {page.next_cursor.map(|cursor| {
+                let href = format!("/todos?filter={}&cursor={}", filter.as_str(), encode_query_value(&cursor));
+                view! { <a class="button button--ghost todos__more" href=href>"Show older todos"</a> }
+            })}
+            <footer class="todos__footer">
+                <span class="todos__count">
+                    {match totals.active {
+                        1 => "1 item left".to_string(),
+                        n => format!("{n} items left"),
+                    }}
+                </span>
+                <FilterLinks current=filter />
+                <ClearCompletedForm actions show={totals.completed > 0} />
+            </footer>
+        </div>
     }
 }
 
