@@ -332,3 +332,50 @@ async fn concurrent_updates_to_one_todo_leave_a_consistent_row() {
     );
     assert!(written.iter().any(|w| w == stored));
 }
+
+#[tokio::test]
+async fn without_javascript_a_title_is_edited_on_its_own_form_then_the_list_returns() {
+    let app = spawn_app().await;
+    let token = app.new_user().await;
+    let todo = app.create(&token, "Water the plants").await;
+    let id = todo["id"].as_str().unwrap();
+
+    let editing = format!("/todos?filter=active&edit={id}");
+    let page = app.get_with_cookie(&editing, &token).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("New title"), "the title form is open");
+    assert!(
+        html.contains(r#"name="title" value="Water the plants""#),
+        "the form holds the current title"
+    );
+
+    let save = |title: &'static str| {
+        app.client
+            .post(app.url("/api/todos/update"))
+            .header("accept", "text/html")
+            .header("referer", app.url(&editing))
+            .header("sec-fetch-site", "same-origin")
+            .header("cookie", format!("{}={token}", common::accounts::COOKIE))
+            .form(&[("id", id), ("title", title)])
+            .send()
+    };
+    let location =
+        |response: &reqwest::Response| response.headers()["location"].to_str().unwrap().to_owned();
+
+    let refused = save("   ").await.unwrap();
+    assert_eq!(refused.status(), 302);
+    assert!(
+        location(&refused).contains(&format!("edit={id}")),
+        "a refused title goes back to the open form: {}",
+        location(&refused)
+    );
+
+    let saved = save("Water the garden").await.unwrap();
+    assert_eq!(saved.status(), 302);
+    assert_eq!(location(&saved), app.url("/todos?filter=active"));
+    assert_eq!(
+        titles(&app.list(&token, "all", None).await),
+        ["Water the garden"]
+    );
+}

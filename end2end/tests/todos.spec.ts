@@ -34,6 +34,7 @@ test("the TodoMVC flow: add, complete, edit in place, delete, mark all, clear", 
   await editor.fill("Call the bank about the card");
   await editor.press("Enter");
   await expect(titles(page)).toHaveText(["Water the plants", "Call the bank about the card", "Buy milk"]);
+  await expect(page, "edited in place, not on the no-JavaScript form").not.toHaveURL(/edit=/);
 
   // Escape cancels.
   await page.getByLabel("Edit “Water the plants”").click();
@@ -161,9 +162,11 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Mark “Posted without JS” as done" }).click();
     await expect(page.getByText("0 items left")).toBeVisible();
 
-    await page.getByText("Edit", { exact: true }).click();
+    await page.getByRole("link", { name: "Edit “Posted without JS”" }).click();
+    await expect(page).toHaveURL(/\/todos\?filter=all&edit=/);
     await page.getByLabel("New title").fill("Edited without JS");
     await page.getByRole("button", { name: "Save" }).click();
+    await expect(page).toHaveURL("/todos?filter=all");
     await expect(titles(page)).toHaveText(["Edited without JS"]);
 
     await page.getByRole("button", { name: "Delete “Edited without JS”" }).click();

@@ -126,6 +126,26 @@ pub fn return_to_form_with(server_fn_path: &str, error: &AppError, keep: &[(&str
     }
 }
 
+/// For a plain form post that succeeded, returns the browser to the page
+/// it came from without the query parameter `key` (say, the `edit` that
+/// opened the form), instead of to the page exactly as it was.
+pub fn return_to_referer_without(key: &str) {
+    let (Ok(parts), Some(response)) = (parts(), use_context::<ResponseOptions>()) else {
+        return;
+    };
+    if !is_plain_form_post() {
+        return;
+    }
+    let back = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|referer| super::navigation::without_query_key(referer, key));
+    if let Some(location) = back.and_then(|back| HeaderValue::from_str(&back).ok()) {
+        response.insert_header(header::LOCATION, location);
+    }
+}
+
 /// Runs a server function body and gives its error the right HTTP status
 /// (and `Retry-After` when rate limited).
 pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {

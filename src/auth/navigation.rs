@@ -55,6 +55,26 @@ pub fn decode_query_value(value: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
+/// `url` without the query parameter `key`, or `None` when it has none.
+/// The rest of the URL, including the order of the other parameters, is
+/// kept as it was.
+pub fn without_query_key(url: &str, key: &str) -> Option<String> {
+    let (page, query) = url.split_once('?')?;
+    let is_key = |pair: &&str| pair.split('=').next() == Some(key);
+    if !query.split('&').any(|pair| is_key(&pair)) {
+        return None;
+    }
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !is_key(pair))
+        .collect();
+    Some(if rest.is_empty() {
+        page.to_owned()
+    } else {
+        format!("{page}?{}", rest.join("&"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +108,20 @@ mod tests {
         assert_eq!(decode_query_value(&encoded), value);
         assert_eq!(decode_query_value("100%"), "100%");
         assert_eq!(decode_query_value("%zzé%4"), "%zzé%4");
+    }
+
+    #[test]
+    fn a_query_key_is_dropped_and_the_rest_kept() {
+        let url = "http://localhost:3000/todos?filter=active&edit=abc&cursor=x";
+        assert_eq!(
+            without_query_key(url, "edit").as_deref(),
+            Some("http://localhost:3000/todos?filter=active&cursor=x")
+        );
+        assert_eq!(
+            without_query_key("/todos?edit=abc", "edit").as_deref(),
+            Some("/todos")
+        );
+        assert_eq!(without_query_key("/todos?editor=1", "edit"), None);
+        assert_eq!(without_query_key("/todos", "edit"), None);
     }
 }

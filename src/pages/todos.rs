@@ -1,11 +1,12 @@
 //! `/todos`: the list, server-rendered whole, then interactive. The page
 //! around the list is server-only HTML; the list itself is an island, the
-//! one part of the page the browser bundle hydrates. Every action is an
-//! `ActionForm`, so it works as a plain form post without JavaScript; with
-//! it, changes show at once from the pending input and fall back, with a
-//! message, if the server refuses them.
+//! one part of the page the browser bundle hydrates. Every action is a
+//! form, so it works as a plain form post without JavaScript (a title is
+//! then edited on `/todos?edit=<id>`); with it, changes show at once from
+//! the pending input and fall back, with a message, if the server refuses
+//! them.
 
-use leptos::{either::Either, ev, html, prelude::*, task::spawn_local};
+use leptos::{either::Either, ev, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -14,29 +15,35 @@ use crate::{
     components::signed_in::signed_in_page,
     error::AppError,
     todos::{
-        ClearCompleted, CreateTodo, DeleteTodo, Filter, Todo, TodoPage, TodoTotals, ToggleAll,
-        UpdateTodo, list_todos, todo_stats,
+        ClearCompleted, CreateTodo, DeleteTodo, EDIT_QUERY_KEY, Filter, Todo, TodoPage, TodoTotals,
+        ToggleAll, UpdateTodo, list_todos, todo_stats,
     },
 };
 
 #[component]
 pub fn TodosPage() -> impl IntoView {
-    let (filter, cursor) =
-        use_query_map().with_untracked(|query| (query.get("filter"), query.get("cursor")));
+    let (filter, cursor, editing) = use_query_map().with_untracked(|query| {
+        (
+            query.get("filter"),
+            query.get("cursor"),
+            query.get(EDIT_QUERY_KEY),
+        )
+    });
     view! {
         <Title text="Todos" />
         {signed_in_page(move |_| {
-            let (filter, cursor) = (filter.clone(), cursor.clone());
+            let (filter, cursor, editing) = (filter.clone(), cursor.clone(), editing.clone());
             view! {
                 <Suspense fallback=|| view! { <p class="muted">"Loading your todos…"</p> }>
                     {move || {
-                        let (filter, cursor) = (filter.clone(), cursor.clone());
+                        let (filter, cursor, editing) =
+                            (filter.clone(), cursor.clone(), editing.clone());
                         // Awaited here rather than through a `Resource`: only
                         // the island below runs in the browser, and it gets
                         // the data as its props.
                         Suspend::new(async move {
                             let first = load(filter.clone(), cursor.clone()).await;
-                            view! { <TodoList filter cursor first /> }
+                            view! { <TodoList filter cursor editing first /> }
                         })
                     }}
                 </Suspense>
@@ -116,12 +123,22 @@ async fn load(filter: Option<String>, cursor: Option<String>) -> Shown {
 
 /// The list and its forms, hydrated in the browser. `first` is what the
 /// server loaded for this page; after every completed action the island
-/// loads the list and the totals again.
+/// loads the list and the totals again. `editing` is the todo whose title
+/// form is open without JavaScript.
 #[island]
-pub fn TodoList(filter: Option<String>, cursor: Option<String>, first: Shown) -> impl IntoView {
+pub fn TodoList(
+    filter: Option<String>,
+    cursor: Option<String>,
+    editing: Option<String>,
+    first: Shown,
+) -> impl IntoView {
     let actions = Actions::new();
     let shown = RwSignal::new(first);
     let shown_filter = Filter::parse(filter.as_deref()).unwrap_or_default();
+    let view_of_list = ListView {
+        here: list_href(shown_filter, cursor.as_deref()),
+        editing,
+    };
     let reloads = StoredValue::new(0u64);
     Effect::watch(
         move || actions.version(),
@@ -172,7 +189,10 @@ pub fn TodoList(filter: Option<String>, cursor: Option<String>, first: Shown) ->
             </div>
             <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
             {move || match shown.get() {
-                Ok((page, totals)) => Either::Left(view! { <TodoCard filter=shown_filter page totals actions /> }),
+                Ok((page, totals)) => {
+                    let list = view_of_list.clone();
+                    Either::Left(view! { <TodoCard filter=shown_filter list page totals actions /> })
+                }
                 Err(error) => Either::Right(view! {
                     <div class="card">
                         <p class="form-error" role="alert">{error.to_string()}</p>
@@ -184,14 +204,45 @@ pub fn TodoList(filter: Option<String>, cursor: Option<String>, first: Shown) ->
     }
 }
 
+/// Where the rows are shown, for their links: this page of the list, and
+/// the todo whose title form is open, if any.
+#[derive(Clone, Default)]
+struct ListView {
+    here: String,
+    editing: Option<String>,
+}
+
+impl ListView {
+    fn edit_href(&self, id: &str) -> String {
+        format!("{}&{EDIT_QUERY_KEY}={}", self.here, encode_query_value(id))
+    }
+}
+
+fn list_href(filter: Filter, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(cursor) => format!(
+            "/todos?filter={}&cursor={}",
+            filter.as_str(),
+            encode_query_value(cursor)
+        ),
+        None => format!("/todos?filter={}", filter.as_str()),
+    }
+}
+
 /// The card with the rows, the paging link and the footer.
 #[component]
-fn TodoCard(filter: Filter, page: TodoPage, totals: TodoTotals, actions: Actions) -> impl IntoView {
+fn TodoCard(
+    filter: Filter,
+    list: ListView,
+    page: TodoPage,
+    totals: TodoTotals,
+    actions: Actions,
+) -> impl IntoView {
     let nothing_shown = page.items.is_empty();
     view! {
         <div class="card todos__card" class:todos__card--busy=move || actions.toggle_all.pending().get() || actions.clear.pending().get()>
             <ToggleAllForm actions all_done={totals.total > 0 && totals.active == 0} show={totals.total > 0} />
-            <TodoRows items=page.items actions />
+            <TodoRows items=page.items list actions />
             <EmptyState filter total=totals.total shown=nothing_shown />
             {page.next_cursor.map(|cursor| {
                 let href = format!("/todos?filter={}&cursor={}", filter.as_str(), encode_query_value(&cursor));
@@ -213,12 +264,17 @@ fn TodoCard(filter: Filter, page: TodoPage, totals: TodoTotals, actions: Actions
 
 /// The rows of the list: the todo being added, then the page's todos.
 #[component]
-fn TodoRows(items: Vec<Todo>, actions: Actions) -> impl IntoView {
+fn TodoRows(items: Vec<Todo>, list: ListView, actions: Actions) -> impl IntoView {
     view! {
         <ul class="todo-list">
             <PendingNewTodo actions />
             <For each=move || items.clone() key=|todo| todo.id.clone() let(todo)>
-                <TodoItem todo actions />
+                {if list.editing.as_deref() == Some(todo.id.as_str()) {
+                    Either::Left(view! { <TodoTitleForm todo cancel_href=list.here.clone() /> })
+                } else {
+                    let edit_href = list.edit_href(&todo.id);
+                    Either::Right(view! { <TodoItem todo edit_href actions /> })
+                }}
             </For>
         </ul>
     }
@@ -229,7 +285,11 @@ fn TodoRows(items: Vec<Todo>, actions: Actions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 pub fn todo_rows_html(items: Vec<Todo>) -> String {
     let actions = Actions::new();
-    view! { <TodoRows items actions /> }.to_html()
+    let list = ListView {
+        here: list_href(Filter::All, None),
+        editing: None,
+    };
+    view! { <TodoRows items list actions /> }.to_html()
 }
 
 /// The todo being added, shown before the server confirms it.
@@ -247,8 +307,13 @@ fn PendingNewTodo(actions: Actions) -> impl IntoView {
     }
 }
 
+/// A row without JavaScript's help: one form whose buttons complete or
+/// delete the todo, and a link to its title form. With JavaScript, the
+/// buttons dispatch the actions instead and "Edit" edits the title in place.
+/// (One form per row rather than three: the row's markup is most of what a
+/// browser parses, lays out and hydrates on a first load of the list.)
 #[component]
-fn TodoItem(todo: Todo, actions: Actions) -> impl IntoView {
+fn TodoItem(todo: Todo, edit_href: String, actions: Actions) -> impl IntoView {
     let Todo {
         id,
         title,
@@ -325,16 +390,30 @@ fn TodoItem(todo: Todo, actions: Actions) -> impl IntoView {
             }
         }
     };
-    // With JavaScript, "Edit" turns the title into a field in place; without
-    // it, the <details> opens an edit form.
     let start_editing = move |event: ev::MouseEvent| {
         event.prevent_default();
         editing.set(true);
     };
+    let toggle = {
+        let id = id.clone();
+        move |event: ev::MouseEvent| {
+            event.prevent_default();
+            actions.update.dispatch(UpdateTodo {
+                id: id.clone(),
+                title: None,
+                completed: Some(!shown_completed.get_untracked()),
+            });
+        }
+    };
+    let delete = {
+        let id = id.clone();
+        move |event: ev::MouseEvent| {
+            event.prevent_default();
+            actions.delete.dispatch(DeleteTodo { id: id.clone() });
+        }
+    };
 
-    let (id_check, id_edit, id_delete) = (id.clone(), id.clone(), id.clone());
     let editor_id = format!("edit-{id}");
-    let edit_form_id = format!("edit-form-{id}");
     let label_done = format!("Mark \u{201c}{title}\u{201d} as done");
     let label_undo = format!("Mark \u{201c}{title}\u{201d} as not done");
     let delete_label = format!("Delete \u{201c}{title}\u{201d}");
@@ -347,50 +426,65 @@ fn TodoItem(todo: Todo, actions: Actions) -> impl IntoView {
             class:todo--pending=move || pending.get().is_some()
             class:todo--deleting=deleting
         >
-            <ActionForm action=actions.update attr:class="todo__check-form">
-                <input type="hidden" name="id" value=id_check />
-                <input type="hidden" name="completed" value=move || (!shown_completed.get()).to_string() />
+            <form class="todo__form" method="post" action=UpdateTodo::url()>
+                <input type="hidden" name="id" value=id />
                 <button
                     class="todo__check"
                     type="submit"
+                    name="completed"
+                    value=move || (!shown_completed.get()).to_string()
                     aria-pressed=move || shown_completed.get().to_string()
                     aria-label=move || if shown_completed.get() { label_undo.clone() } else { label_done.clone() }
+                    on:click=toggle
                 >
                     <span aria-hidden="true">"✓"</span>
                 </button>
-            </ActionForm>
-            <Show
-                when=move || editing.get()
-                fallback=move || view! {
-                    <span class="todo__title" on:dblclick=move |_| editing.set(true)>{shown_title}</span>
-                }
-            >
-                <label class="visually-hidden" for=editor_id.clone()>"Title"</label>
-                <input
-                    id=editor_id.clone()
-                    class="input todo__editor"
-                    value=shown_title.get_untracked()
-                    maxlength="500"
-                    node_ref=editor
-                    on:keydown=on_key.clone()
-                    on:blur=on_blur.clone()
-                />
-            </Show>
-            <details class="todo__edit" class:visually-hidden=move || editing.get()>
-                <summary class="todo__action" aria-label=edit_label on:click=start_editing>"Edit"</summary>
-                <ActionForm action=actions.update attr:class="todo__edit-form">
-                    <input type="hidden" name="id" value=id_edit />
-                    <label class="visually-hidden" for=edit_form_id.clone()>"New title"</label>
-                    <input id=edit_form_id class="input" name="title" value=title.clone() maxlength="500" required />
-                    <button class="button button--small" type="submit">"Save"</button>
-                </ActionForm>
-            </details>
-            <ActionForm action=actions.delete attr:class="todo__delete-form">
-                <input type="hidden" name="id" value=id_delete />
-                <button class="todo__action todo__delete" type="submit" aria-label=delete_label>
+                <Show
+                    when=move || editing.get()
+                    fallback=move || view! {
+                        <span class="todo__title" on:dblclick=move |_| editing.set(true)>{shown_title}</span>
+                        <a class="todo__action" href=edit_href.clone() aria-label=edit_label.clone() on:click=start_editing>"Edit"</a>
+                    }
+                >
+                    <label class="visually-hidden" for=editor_id.clone()>"Title"</label>
+                    <input
+                        id=editor_id.clone()
+                        class="input todo__editor"
+                        value=shown_title.get_untracked()
+                        maxlength="500"
+                        node_ref=editor
+                        on:keydown=on_key.clone()
+                        on:blur=on_blur.clone()
+                    />
+                </Show>
+                <button
+                    class="todo__action todo__delete"
+                    type="submit"
+                    formaction=DeleteTodo::url()
+                    aria-label=delete_label
+                    on:click=delete
+                >
                     <span aria-hidden="true">"×"</span>
                 </button>
-            </ActionForm>
+            </form>
+        </li>
+    }
+}
+
+/// A todo's title form, opened by its "Edit" link: how a title is edited
+/// without JavaScript. Saving returns to the list without the form.
+#[component]
+fn TodoTitleForm(todo: Todo, cancel_href: String) -> impl IntoView {
+    let field_id = format!("edit-form-{}", todo.id);
+    view! {
+        <li class="todo todo--editing">
+            <form class="todo__edit-form" method="post" action=UpdateTodo::url()>
+                <input type="hidden" name="id" value=todo.id />
+                <label class="visually-hidden" for=field_id.clone()>"New title"</label>
+                <input id=field_id class="input" name="title" value=todo.title maxlength="500" required autofocus />
+                <button class="button button--small" type="submit">"Save"</button>
+                <a class="button button--ghost button--small" href=cancel_href>"Cancel"</a>
+            </form>
         </li>
     }
 }

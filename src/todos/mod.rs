@@ -16,6 +16,9 @@ pub const PAGE_SIZE: usize = 50;
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: usize = 100;
 pub const MAX_TITLE_CHARS: usize = 500;
+/// The `/todos` query parameter naming the todo whose title is being edited
+/// without JavaScript.
+pub const EDIT_QUERY_KEY: &str = "edit";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Todo {
@@ -217,9 +220,11 @@ pub async fn update_todo(
         let session = context::session()?;
         let id = parse_id(&id)?;
         let changes = TodoChanges::parse(title.as_deref(), completed)?;
-        store::update(&context::db()?, session.user_id, id, &changes)
-            .await
-            .map(Todo::from)
+        let updated = store::update(&context::db()?, session.user_id, id, &changes).await?;
+        // Without JavaScript, a title is edited on `/todos?edit=<id>`; once
+        // saved, the list goes back to showing rows.
+        context::return_to_referer_without(EDIT_QUERY_KEY);
+        Ok(Todo::from(updated))
     })
     .await
 }
