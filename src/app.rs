@@ -61,10 +61,17 @@ fn IslandLoader(options: LeptosOptions) -> impl IntoView {
         "_bg"
     };
     let wasm_url = format!("{pkg}/{}{wasm_suffix}.wasm", options.output_name);
-    let loader = format!(
-        "import * as bundle from {script_url:?};\n{}(bundle, {wasm_url:?});",
-        include_str!("island_loader.js").trim_end()
-    );
+    // The loader's code without its comments, which every page would carry.
+    static LOADER_CODE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let code = LOADER_CODE.get_or_init(|| {
+        let lines: Vec<&str> = include_str!("island_loader.js")
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect();
+        lines.join("\n")
+    });
+    let loader = format!("import * as bundle from {script_url:?};\n{code}(bundle, {wasm_url:?});");
     let nonce = leptos::nonce::use_nonce();
     view! {
         <link rel="modulepreload" href=script_url />

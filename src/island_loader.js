@@ -1,4 +1,4 @@
-// Taskward's island loader, inlined into every page by `IslandLoader`
+// Taskward's island loader, inlined (without these comments) into every page by `IslandLoader`
 // (src/app.rs) as an async module script after an import of the bundle's
 // JS as `bundle`. It instantiates the wasm as soon as the bundle arrives,
 // even while the page is still being parsed, then hydrates each top-level
