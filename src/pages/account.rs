@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::auth_form::{FormError, clear_on_error};
+use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, clear_on_error};
 use crate::{
     auth::{ChangePassword, DeleteAccount, SignOutEverywhere},
     components::signed_in::signed_in_page,
@@ -38,23 +38,15 @@ fn ChangePasswordCard() -> impl IntoView {
         <section class="card stack" aria-labelledby="change-password">
             <h2 id="change-password">"Change password"</h2>
             <ActionForm action=action attr:class="form">
-                <label class="field">
-                    <span class="field__label">"Current password"</span>
-                    <input class="input" type="password" name="current_password" autocomplete="current-password" required node_ref=current />
-                </label>
-                <label class="field">
-                    <span class="field__label">"New password"</span>
-                    <input class="input" type="password" name="new_password" autocomplete="new-password" minlength="8" maxlength="128" required node_ref=new />
-                </label>
+                <PasswordField label="Current password" name="current_password" kind=PasswordKind::Current input=current />
+                <PasswordField label="New password" name="new_password" kind=PasswordKind::New input=new />
                 <FormError action />
                 <Show when=changed>
                     <p class="notice notice--success" role="status">
                         "Password changed. Your other sessions have been signed out."
                     </p>
                 </Show>
-                <button class="button" type="submit" disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Changing…" } else { "Change password" }}
-                </button>
+                <SubmitButton action class="button" idle="Change password" busy="Changing…" />
             </ActionForm>
         </section>
     }
@@ -87,10 +79,7 @@ fn DeleteAccountCard() -> impl IntoView {
             <h2 id="delete-account">"Delete account"</h2>
             <p class="muted">"This deletes your account and all your todos for good. It cannot be undone."</p>
             <ActionForm action=action attr:class="form">
-                <label class="field">
-                    <span class="field__label">"Confirm with your password"</span>
-                    <input class="input" type="password" name="password" autocomplete="current-password" required node_ref=password />
-                </label>
+                <PasswordField label="Confirm with your password" name="password" kind=PasswordKind::Current input=password />
                 <FormError action />
                 <button class="button button--danger" type="submit" disabled=move || action.pending().get()>
                     "Delete my account"

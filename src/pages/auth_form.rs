@@ -42,6 +42,65 @@ pub fn EmailField(typed: String) -> impl IntoView {
     }
 }
 
+/// Whether a password field asks for the password the user has or for one
+/// they are choosing, which the browser then checks against the policy's
+/// length limits (`auth::password`) and may offer to generate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PasswordKind {
+    Current,
+    New,
+}
+
+/// A password field, emptied by [`clear_on_error`] through `input`.
+#[component]
+pub fn PasswordField(
+    label: &'static str,
+    name: &'static str,
+    kind: PasswordKind,
+    input: NodeRef<html::Input>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let choosing = kind == PasswordKind::New;
+    view! {
+        <label class="field">
+            <span class="field__label">{label}</span>
+            <input
+                class="input"
+                type="password"
+                name=name
+                autocomplete=if choosing { "new-password" } else { "current-password" }
+                minlength=choosing.then_some("8")
+                maxlength=choosing.then_some("128")
+                required
+                node_ref=input
+            />
+            {hint.map(|hint| view! { <span class="field__hint">{hint}</span> })}
+        </label>
+    }
+}
+
+/// The submit button of `action`'s form: disabled, and saying `busy`,
+/// while the action runs.
+#[component]
+pub fn SubmitButton<S, T>(
+    action: ServerAction<S>,
+    class: &'static str,
+    idle: &'static str,
+    busy: &'static str,
+) -> impl IntoView
+where
+    S: ServerFn<Output = T, Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    let pending = action.pending();
+    view! {
+        <button class=class type="submit" disabled=move || pending.get()>
+            {move || if pending.get() { busy } else { idle }}
+        </button>
+    }
+}
+
 /// Carries the page to return to through the form post.
 #[component]
 pub fn ReturnTo(next: String) -> impl IntoView {

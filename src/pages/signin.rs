@@ -3,7 +3,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::auth_form::{
-    AuthShell, EmailField, FormError, ReturnTo, clear_on_error, return_to_and_typed_email,
+    AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
+    clear_on_error, return_to_and_typed_email,
 };
 use crate::auth::SignIn;
 
@@ -39,21 +40,9 @@ fn SignInForm(next: String, email: String, expired: bool) -> impl IntoView {
         <ActionForm action=action attr:class="form">
             <ReturnTo next />
             <EmailField typed=email />
-            <label class="field">
-                <span class="field__label">"Password"</span>
-                <input
-                    class="input"
-                    type="password"
-                    name="password"
-                    autocomplete="current-password"
-                    required
-                    node_ref=password
-                />
-            </label>
+            <PasswordField label="Password" name="password" kind=PasswordKind::Current input=password />
             <FormError action />
-            <button class="button button--block" type="submit" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-            </button>
+            <SubmitButton action class="button button--block" idle="Sign in" busy="Signing in…" />
         </ActionForm>
     }
 }

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::auth_form::{
-    AuthShell, EmailField, FormError, ReturnTo, clear_on_error, return_to_and_typed_email,
+    AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
+    clear_on_error, return_to_and_typed_email,
 };
 use crate::auth::SignUp;
 
@@ -33,26 +34,15 @@ fn SignUpForm(next: String, email: String) -> impl IntoView {
         <ActionForm action=action attr:class="form">
             <ReturnTo next />
             <EmailField typed=email />
-            <label class="field">
-                <span class="field__label">"Password"</span>
-                <input
-                    class="input"
-                    type="password"
-                    name="password"
-                    autocomplete="new-password"
-                    minlength="8"
-                    maxlength="128"
-                    required
-                    node_ref=password
-                />
-                <span class="field__hint">
-                    "At least 8 characters. A few unrelated words make a strong one."
-                </span>
-            </label>
+            <PasswordField
+                label="Password"
+                name="password"
+                kind=PasswordKind::New
+                input=password
+                hint="At least 8 characters. A few unrelated words make a strong one."
+            />
             <FormError action />
-            <button class="button button--block" type="submit" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
-            </button>
+            <SubmitButton action class="button button--block" idle="Create account" busy="Creating your account…" />
         </ActionForm>
     }
 }
