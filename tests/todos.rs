@@ -182,6 +182,7 @@ async fn every_todo_endpoint_requires_a_session() {
     let app = spawn_app().await;
     for endpoint in [
         "list",
+        "listing",
         "create",
         "update",
         "delete",
@@ -378,4 +379,32 @@ async fn without_javascript_a_title_is_edited_on_its_own_form_then_the_list_retu
         titles(&app.list(&token, "all", None).await),
         ["Water the garden"]
     );
+}
+
+#[tokio::test]
+async fn the_listing_is_one_page_and_the_totals_of_the_callers_todos_only() {
+    let app = spawn_app().await;
+    let (alice, bob) = (app.new_user().await, app.new_user().await);
+    let done = app.create(&alice, "Pay rent").await;
+    app.create(&alice, "Book dentist").await;
+    app.create(&bob, "Bob's only todo").await;
+    let (status, _) = app
+        .call(
+            &alice,
+            "update",
+            &[("id", done["id"].as_str().unwrap()), ("completed", "true")],
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, listing) = app.call(&alice, "listing", &[("filter", "active")]).await;
+    assert_eq!(status, 200, "{listing}");
+    assert_eq!(titles(&listing["page"]), ["Book dentist"]);
+    assert_eq!(
+        listing["totals"],
+        serde_json::json!({"total": 2, "active": 1, "completed": 1})
+    );
+
+    let (status, refused) = app.call(&alice, "listing", &[("filter", "someday")]).await;
+    assert_eq!(status, 422, "{refused}");
 }

@@ -15,8 +15,8 @@ use crate::{
     components::signed_in::signed_in_page,
     error::AppError,
     todos::{
-        ClearCompleted, CreateTodo, DeleteTodo, EDIT_QUERY_KEY, Filter, Todo, TodoPage, TodoTotals,
-        ToggleAll, UpdateTodo, list_todos, todo_stats,
+        ClearCompleted, CreateTodo, DeleteTodo, EDIT_QUERY_KEY, Filter, Todo, TodoListing,
+        TodoPage, TodoTotals, ToggleAll, UpdateTodo, list_with_totals,
     },
 };
 
@@ -113,12 +113,11 @@ impl Actions {
 }
 
 /// What the list shows: one page of todos and the totals, or why not.
-type Shown = Result<(TodoPage, TodoTotals), AppError>;
+type Shown = Result<TodoListing, AppError>;
 
-/// One page of the list with the totals, through the server functions.
+/// One page of the list with the totals, in one server function call.
 async fn load(filter: Option<String>, cursor: Option<String>) -> Shown {
-    let (page, totals) = (list_todos(filter, cursor).await, todo_stats().await);
-    Ok((page?, totals?))
+    list_with_totals(filter, cursor).await
 }
 
 /// The list and its forms, hydrated in the browser. `first` is what the
@@ -189,7 +188,7 @@ pub fn TodoList(
             </div>
             <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
             {move || match shown.get() {
-                Ok((page, totals)) => {
+                Ok(TodoListing { page, totals }) => {
                     let list = view_of_list.clone();
                     Either::Left(view! { <TodoCard filter=shown_filter list page totals actions /> })
                 }

@@ -41,6 +41,13 @@ pub struct TodoTotals {
     pub completed: i64,
 }
 
+/// What the list page shows: one page of todos and the totals of all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodoListing {
+    pub page: TodoPage,
+    pub totals: TodoTotals,
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Filter {
     #[default]
@@ -193,6 +200,27 @@ pub async fn list_todos(
         store::list(&context::db()?, session.user_id, &query)
             .await
             .map(TodoPage::from)
+    })
+    .await
+}
+
+/// One page of the caller's todos and their totals in one call: what the
+/// list page loads, first and again after every change.
+#[server(prefix = "/api", endpoint = "todos/listing")]
+pub async fn list_with_totals(
+    filter: Option<String>,
+    cursor: Option<String>,
+) -> Result<TodoListing, AppError> {
+    context::respond(async {
+        let session = context::session()?;
+        let query = ListQuery::parse(filter.as_deref(), cursor.as_deref(), None)?;
+        let db = context::db()?;
+        let page = store::list(&db, session.user_id, &query).await?;
+        let totals = store::stats(&db, session.user_id).await?;
+        Ok(TodoListing {
+            page: page.into(),
+            totals,
+        })
     })
     .await
 }
