@@ -86,39 +86,21 @@ pub fn clear_session_cookie() {
 /// with the error (as Leptos does) and with `keep`'s values in the query,
 /// so the page can refill what was typed. Passwords are never kept.
 pub fn return_to_form_with(server_fn_path: &str, error: &AppError, keep: &[(&str, &str)]) {
-    use super::navigation::encode_query_value;
+    use super::navigation::{encode_query_value, query_pairs_without, with_query};
     use leptos::server_fn::error::ServerFnUrlError;
 
-    let (Ok(parts), Some(response)) = (parts(), use_context::<ResponseOptions>()) else {
+    let Some((referer, response)) = plain_form_post_referer() else {
         return;
     };
-    if !is_plain_form_post() {
-        return;
-    }
-    let Some(referer) = parts
-        .headers
-        .get(header::REFERER)
-        .and_then(|value| value.to_str().ok())
-    else {
-        return;
-    };
-    let (page, query) = referer.split_once('?').unwrap_or((referer, ""));
     let replaced =
         |key: &str| key == "__path" || key == "__err" || keep.iter().any(|(kept, _)| *kept == key);
-    let mut pairs: Vec<String> = query
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !replaced(pair.split('=').next().unwrap_or_default()))
-        .map(str::to_owned)
-        .collect();
+    let (page, kept) = query_pairs_without(&referer, replaced);
+    let mut pairs: Vec<String> = kept.into_iter().map(str::to_owned).collect();
     pairs.extend(
         keep.iter()
             .map(|(key, value)| format!("{key}={}", encode_query_value(value))),
     );
-    let base = if pairs.is_empty() {
-        page.to_owned()
-    } else {
-        format!("{page}?{}", pairs.join("&"))
-    };
+    let base = with_query(page, &pairs);
     if let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(&base)
         && let Ok(location) = HeaderValue::from_str(url.as_str())
     {
@@ -130,20 +112,24 @@ pub fn return_to_form_with(server_fn_path: &str, error: &AppError, keep: &[(&str
 /// it came from without the query parameter `key` (say, the `edit` that
 /// opened the form), instead of to the page exactly as it was.
 pub fn return_to_referer_without(key: &str) {
-    let (Ok(parts), Some(response)) = (parts(), use_context::<ResponseOptions>()) else {
+    let Some((referer, response)) = plain_form_post_referer() else {
         return;
     };
-    if !is_plain_form_post() {
-        return;
-    }
-    let back = parts
-        .headers
-        .get(header::REFERER)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|referer| super::navigation::without_query_key(referer, key));
+    let back = super::navigation::without_query_key(&referer, key);
     if let Some(location) = back.and_then(|back| HeaderValue::from_str(&back).ok()) {
         response.insert_header(header::LOCATION, location);
     }
+}
+
+/// For a plain form post (no JavaScript), the page it was posted from and
+/// the response whose `Location` sends the browser on.
+fn plain_form_post_referer() -> Option<(String, ResponseOptions)> {
+    let (parts, response) = (parts().ok()?, use_context::<ResponseOptions>()?);
+    if !is_plain_form_post() {
+        return None;
+    }
+    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    Some((referer.to_owned(), response))
 }
 
 /// Runs a server function body and gives its error the right HTTP status

@@ -55,24 +55,33 @@ pub fn decode_query_value(value: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
+/// `url` split into the part before its query and the query's `key=value`
+/// pairs, in order, leaving out those whose key `dropped` names.
+pub fn query_pairs_without(url: &str, dropped: impl Fn(&str) -> bool) -> (&str, Vec<&str>) {
+    let (page, query) = url.split_once('?').unwrap_or((url, ""));
+    let pairs = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !dropped(pair.split('=').next().unwrap_or_default()))
+        .collect();
+    (page, pairs)
+}
+
+/// `page` with `pairs` as its query (none when there are no pairs).
+pub fn with_query(page: &str, pairs: &[impl AsRef<str>]) -> String {
+    if pairs.is_empty() {
+        return page.to_owned();
+    }
+    let query: Vec<&str> = pairs.iter().map(AsRef::as_ref).collect();
+    format!("{page}?{}", query.join("&"))
+}
+
 /// `url` without the query parameter `key`, or `None` when it has none.
 /// The rest of the URL, including the order of the other parameters, is
 /// kept as it was.
 pub fn without_query_key(url: &str, key: &str) -> Option<String> {
-    let (page, query) = url.split_once('?')?;
-    let is_key = |pair: &&str| pair.split('=').next() == Some(key);
-    if !query.split('&').any(|pair| is_key(&pair)) {
-        return None;
-    }
-    let rest: Vec<&str> = query
-        .split('&')
-        .filter(|pair| !pair.is_empty() && !is_key(pair))
-        .collect();
-    Some(if rest.is_empty() {
-        page.to_owned()
-    } else {
-        format!("{page}?{}", rest.join("&"))
-    })
+    let (page, rest) = query_pairs_without(url, |name| name == key);
+    let (_, every_pair) = query_pairs_without(url, |_| false);
+    (rest.len() < every_pair.len()).then(|| with_query(page, &rest))
 }
 
 #[cfg(test)]

@@ -205,7 +205,7 @@ pub fn TodoList(
 
 /// Where the rows are shown, for their links: this page of the list, and
 /// the todo whose title form is open, if any.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct ListView {
     here: String,
     editing: Option<String>,
@@ -217,6 +217,7 @@ impl ListView {
     }
 }
 
+/// The address of this page of the list.
 fn list_href(filter: Filter, cursor: Option<&str>) -> String {
     match cursor {
         Some(cursor) => format!(
@@ -244,7 +245,7 @@ fn TodoCard(
             <TodoRows items=page.items list actions />
             <EmptyState filter total=totals.total shown=nothing_shown />
             {page.next_cursor.map(|cursor| {
-                let href = format!("/todos?filter={}&cursor={}", filter.as_str(), encode_query_value(&cursor));
+                let href = list_href(filter, Some(&cursor));
                 view! { <a class="button button--ghost todos__more" href=href>"Show older todos"</a> }
             })}
             <footer class="todos__footer">
