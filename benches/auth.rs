@@ -4,20 +4,21 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use secrecy::SecretString;
 use taskward::{
     auth::{
         email::Email,
         password::{NewPassword, PasswordHasherPool},
         token::{AUDIENCE, Claims, ISSUER, TokenKeys},
     },
-    config::{PasswordHashing, Secret},
+    config::PasswordHashing,
 };
 use uuid::Uuid;
 
 const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 fn session_tokens(c: &mut Criterion) {
-    let keys = TokenKeys::new(&Secret::new(SECRET), None);
+    let keys = TokenKeys::new(&SecretString::from(SECRET), None);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -1,8 +1,10 @@
 //! Typed configuration, read once at start from the environment (and `.env`).
 //!
 //! Every variable is documented in `.env.example`. Values that are secret
-//! ([`Secret`]) never appear in `Debug` output or logs.
+//! are [`SecretString`]s: they never appear in `Debug` output or logs.
+//! Nothing else in the app reads the environment.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::{
     fmt,
     net::{IpAddr, SocketAddr},
@@ -32,27 +34,6 @@ impl Environment {
     }
 }
 
-/// A value that must not leak: `Debug` prints a placeholder and there is no
-/// `Display`. Read it with [`Secret::expose`] where it is really needed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is invalid: {reason}")]
@@ -75,17 +56,78 @@ pub enum ConfigError {
 pub struct Config {
     pub environment: Environment,
     /// `sqlite:` or `postgres:` URL; it may carry a password, hence secret.
-    pub database_url: Secret,
+    pub database_url: SecretString,
     pub database_max_connections: u32,
     pub listen_addr: SocketAddr,
     /// The origin browsers see, e.g. `https://taskward.example`.
     pub public_origin: String,
-    pub jwt_secret: Secret,
+    pub jwt_secret: SecretString,
     /// A `tracing` filter such as `info` or `info,taskward=debug`.
     pub log_level: String,
     /// Holds the default SQLite database and the development signing secret.
     pub data_dir: PathBuf,
     pub auth: AuthConfig,
+    pub site: SiteConfig,
+}
+
+/// Largest request body accepted. Forms and JSON here are small; anything
+/// bigger is refused with 413 before it is read.
+pub const REQUEST_BODY_LIMIT: usize = 64 * 1024;
+
+/// The built site and how it is served. cargo-leptos passes these as
+/// `LEPTOS_*` variables; a binary started on its own (tests, production)
+/// gets the defaults of `[package.metadata.leptos]` in Cargo.toml.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteConfig {
+    pub output_name: String,
+    /// Holds the browser bundle (`<site_root>/<pkg_dir>`) and `public/`'s files.
+    pub site_root: String,
+    pub pkg_dir: String,
+    pub reload_port: u32,
+    /// A release build of the site (`LEPTOS_ENV=PROD`).
+    pub release: bool,
+    /// Under `cargo leptos watch`, pages reload over a websocket on another
+    /// port, which the Content-Security-Policy must then allow.
+    pub live_reload: bool,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        Self {
+            output_name: "taskward".into(),
+            site_root: "target/site".into(),
+            pkg_dir: "pkg".into(),
+            reload_port: 3001,
+            release: false,
+            live_reload: false,
+        }
+    }
+}
+
+impl SiteConfig {
+    fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let reload_port = match var("LEPTOS_RELOAD_PORT") {
+            Some(port) => port.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: "LEPTOS_RELOAD_PORT",
+                reason: format!("'{port}' is not a port number"),
+            })?,
+            None => defaults.reload_port,
+        };
+        Ok(Self {
+            output_name: var("LEPTOS_OUTPUT_NAME").unwrap_or(defaults.output_name),
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or(defaults.site_root),
+            pkg_dir: var("LEPTOS_SITE_PKG_DIR").unwrap_or(defaults.pkg_dir),
+            reload_port,
+            release: var("LEPTOS_ENV").is_some_and(|env| {
+                matches!(
+                    env.trim().to_ascii_lowercase().as_str(),
+                    "prod" | "production"
+                )
+            }),
+            live_reload: var("LEPTOS_WATCH").is_some(),
+        })
+    }
 }
 
 /// Sessions, passwords and rate limits.
@@ -93,7 +135,7 @@ pub struct Config {
 pub struct AuthConfig {
     /// Accepted for verification only, so rotating `JWT_SECRET` does not
     /// sign everyone out: sessions signed with it are re-signed on next use.
-    pub jwt_secret_previous: Option<Secret>,
+    pub jwt_secret_previous: Option<SecretString>,
     /// Lifetime of one token; past half of it a request gets a fresh one.
     pub session_ttl: Duration,
     /// A session ends this long after sign-in, however active.
@@ -154,7 +196,10 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("environment", &self.environment)
-            .field("database", &database_kind(self.database_url.expose()))
+            .field(
+                "database",
+                &database_kind(self.database_url.expose_secret()),
+            )
             .field("database_max_connections", &self.database_max_connections)
             .field("listen_addr", &self.listen_addr)
             .field("public_origin", &self.public_origin)
@@ -162,6 +207,7 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("data_dir", &self.data_dir)
             .field("auth", &self.auth)
+            .field("site", &self.site)
             .finish()
     }
 }
@@ -223,7 +269,7 @@ impl Config {
             (Some(secret), _) => {
                 check_secret_strength(&secret)
                     .map_err(|reason| ConfigError::WeakJwtSecret(reason.to_string()))?;
-                Secret::new(secret)
+                SecretString::from(secret)
             }
             (None, Environment::Production) => {
                 return Err(ConfigError::WeakJwtSecret("it is not set".into()));
@@ -238,7 +284,7 @@ impl Config {
                     name: "JWT_SECRET_PREVIOUS",
                     reason: reason.into(),
                 })?;
-                Some(Secret::new(secret))
+                Some(SecretString::from(secret))
             }
             None => None,
         };
@@ -293,13 +339,14 @@ impl Config {
         Ok(Self {
             auth,
             environment,
-            database_url: Secret::new(database_url),
+            database_url: SecretString::from(database_url),
             database_max_connections,
             listen_addr,
             public_origin,
             jwt_secret,
             log_level: var("LOG_LEVEL").unwrap_or_else(|| DEFAULT_LOG_LEVEL.into()),
             data_dir,
+            site: SiteConfig::from_lookup(var)?,
         })
     }
 }
@@ -400,7 +447,7 @@ pub fn check_secret_strength(secret: &str) -> Result<(), &'static str> {
 
 /// In development, a secret is generated once and kept in the data folder so
 /// that sessions survive restarts of `cargo leptos watch`.
-fn development_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
+fn development_secret(data_dir: &Path) -> Result<SecretString, ConfigError> {
     let path = data_dir.join(DEV_SECRET_FILE);
     let io_error = |source| ConfigError::DataDir {
         path: data_dir.to_path_buf(),
@@ -409,7 +456,7 @@ fn development_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim();
         if check_secret_strength(existing).is_ok() {
-            return Ok(Secret::new(existing));
+            return Ok(SecretString::from(existing));
         }
     }
     std::fs::create_dir_all(data_dir).map_err(io_error)?;
@@ -417,7 +464,7 @@ fn development_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
     getrandom::fill(&mut random).map_err(|e| io_error(std::io::Error::other(e.to_string())))?;
     let secret: String = random.iter().map(|b| format!("{b:02x}")).collect();
     write_private_file(&path, &secret).map_err(io_error)?;
-    Ok(Secret::new(secret))
+    Ok(SecretString::from(secret))
 }
 
 /// Writes a file readable only by its owner (on Unix).
@@ -456,8 +503,8 @@ mod tests {
         assert_eq!(config.environment, Environment::Development);
         assert_eq!(config.listen_addr.to_string(), DEFAULT_LISTEN_ADDR);
         assert_eq!(config.public_origin, "http://127.0.0.1:3000");
-        assert!(config.database_url.expose().starts_with("sqlite://"));
-        assert!(config.database_url.expose().ends_with("taskward.db"));
+        assert!(config.database_url.expose_secret().starts_with("sqlite://"));
+        assert!(config.database_url.expose_secret().ends_with("taskward.db"));
     }
 
     #[test]
@@ -466,8 +513,11 @@ mod tests {
         let data_dir = dir.path().to_str().unwrap();
         let first = config_from(&[("DATA_DIR", data_dir)]).unwrap();
         let second = config_from(&[("DATA_DIR", data_dir)]).unwrap();
-        assert_eq!(first.jwt_secret, second.jwt_secret);
-        assert!(check_secret_strength(first.jwt_secret.expose()).is_ok());
+        assert_eq!(
+            first.jwt_secret.expose_secret(),
+            second.jwt_secret.expose_secret()
+        );
+        assert!(check_secret_strength(first.jwt_secret.expose_secret()).is_ok());
     }
 
     #[test]
@@ -497,7 +547,7 @@ mod tests {
         let base64 = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
         for strong in [STRONG, base64] {
             let config = config_from(&[("APP_ENV", "production"), ("JWT_SECRET", strong)]).unwrap();
-            assert_eq!(config.jwt_secret.expose(), strong);
+            assert_eq!(config.jwt_secret.expose_secret(), strong);
         }
     }
 
@@ -545,5 +595,27 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(config.public_origin, "https://taskward.example");
+    }
+
+    #[test]
+    fn the_site_settings_come_from_cargo_leptos_or_default_to_its_metadata() {
+        let standalone = config_from(&[("JWT_SECRET", STRONG)]).unwrap();
+        assert_eq!(standalone.site, SiteConfig::default());
+
+        let watched = config_from(&[
+            ("JWT_SECRET", STRONG),
+            ("LEPTOS_SITE_ROOT", "/srv/site"),
+            ("LEPTOS_ENV", "PROD"),
+            ("LEPTOS_WATCH", "ON"),
+            ("LEPTOS_RELOAD_PORT", "3101"),
+        ])
+        .unwrap();
+        assert_eq!(watched.site.site_root, "/srv/site");
+        assert!(watched.site.release);
+        assert!(watched.site.live_reload);
+        assert_eq!(watched.site.reload_port, 3101);
+
+        let error = config_from(&[("JWT_SECRET", STRONG), ("LEPTOS_RELOAD_PORT", "x")]);
+        assert!(error.is_err());
     }
 }

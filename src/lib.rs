@@ -1,42 +1,40 @@
 //! Taskward: a personal todo list, written entirely in Rust.
 //!
-//! Where to start reading:
-//! - [`app`] is the Leptos application (routes and the HTML shell); it compiles
-//!   both for the server (`ssr`) and for the browser (`hydrate`).
-//! - [`pages`] holds one module per page.
-//! - [`error`] is the one error type shared by server and browser.
-//! - Server-only code sits behind the `ssr` feature: [`config`] (typed settings
-//!   read once from the environment), [`db`] (SQLite or PostgreSQL through one
-//!   sqlx code path), [`server`] (the axum router, shared state, middleware and
-//!   graceful shutdown), [`api`] (the JSON API at `/api/v1` for clients that
-//!   are not browsers), [`page_cache`] (signed-in pages kept while the
-//!   user's todos are unchanged), [`health`] and [`telemetry`].
-//! - `src/main.rs` is a thin wrapper over [`server::Application`], which the
-//!   integration tests in `tests/` also start, on a random port.
+//! Where to start reading: `src/main.rs` is a thin wrapper over
+//! [`web::Application`], which the integration tests in `tests/` also
+//! start, on a random port. Dependencies point one way, top to bottom:
+//!
+//! - [`web`]: the HTTP edge (router per surface, state, middleware);
+//! - [`app`] and [`pages`] (the Leptos application, compiled for the server
+//!   and for the browser), and [`api`] (the JSON API at `/api/v1`);
+//! - the domain: [`auth`] (accounts and sessions) and [`todos`], each with
+//!   its rules, its queries and its server functions, which reach their
+//!   request through [`context`];
+//! - [`db`], [`config`], [`client`], [`navigation`] and [`error`] (the one
+//!   error type shared by server and browser).
 
 pub mod app;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod navigation;
 pub mod pages;
 pub mod todos;
 
 #[cfg(feature = "ssr")]
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod context;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
-pub mod health;
-#[cfg(feature = "ssr")]
-pub mod page_cache;
-#[cfg(feature = "ssr")]
-pub mod security;
-#[cfg(feature = "ssr")]
-pub mod server;
-#[cfg(feature = "ssr")]
 pub mod telemetry;
+#[cfg(feature = "ssr")]
+pub mod web;
 
 /// Entry point of the browser bundle: prepares the reactive system, after
 /// which the island loader (`src/island_loader.js`) hydrates each island.

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use taskward::{config::Config, server::Application, telemetry};
+use taskward::{config::Config, telemetry, web::Application};
 
 fn main() -> ExitCode {
     return_large_blocks_to_the_os();
@@ -40,7 +40,7 @@ async fn run() -> ExitCode {
         }
     };
 
-    match app.run_until(taskward::server::shutdown_signal()).await {
+    match app.run_until(taskward::web::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "server stopped with an error");

@@ -415,9 +415,9 @@ async fn rotating_the_secret_keeps_sessions_signed_with_the_previous_one() {
 
     let new_secret = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f90a15e6f7a8b9c0d1e2f3a4b5c6d7e8f90a1";
     let (_, rotated) = spawn_second_instance(&app, |config| {
-        config.jwt_secret = taskward::config::Secret::new(new_secret);
+        config.jwt_secret = secrecy::SecretString::from(new_secret);
         config.auth.jwt_secret_previous =
-            Some(taskward::config::Secret::new(common::TEST_JWT_SECRET));
+            Some(secrecy::SecretString::from(common::TEST_JWT_SECRET));
     })
     .await;
 

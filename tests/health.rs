@@ -35,7 +35,7 @@ async fn request_bodies_over_the_limit_are_refused_with_413() {
     let response = app
         .client
         .post(app.url("/api/anything"))
-        .body(vec![b'a'; taskward::server::REQUEST_BODY_LIMIT + 1])
+        .body(vec![b'a'; taskward::config::REQUEST_BODY_LIMIT + 1])
         .send()
         .await
         .unwrap();

@@ -2,6 +2,8 @@
 //! [`AuthService`](crate::auth::service::AuthService) as the web forms
 //! (same rules, same rate limits, same sessions).
 
+use std::sync::Arc;
+
 use axum::{Json, extract::State, http::StatusCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,16 +11,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    extract::{ApiJson, Authenticated, ClientAddress},
+    extract::{ApiJson, Authenticated, Client},
     problem::{
         EmailTaken, JsonBodyRefusals, Problem, TooManyRequests, Unauthorized, Unavailable,
         WrongCredentials,
     },
 };
-use crate::{
-    auth::service::{Account, IssuedToken},
-    server::AppState,
-};
+use crate::auth::service::{Account, AuthService, IssuedToken};
 
 pub const TAG: &str = "auth";
 
@@ -93,12 +92,11 @@ impl From<IssuedToken> for TokenResponse {
     )
 )]
 pub async fn register(
-    State(state): State<AppState>,
-    ClientAddress(client): ClientAddress,
+    State(auth): State<Arc<AuthService>>,
+    Client(client): Client,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<TokenResponse>), Problem> {
-    let issued = state
-        .auth
+    let issued = auth
         .sign_up(&credentials.email, &credentials.password, client)
         .await?;
     Ok((StatusCode::CREATED, Json(issued.into())))
@@ -119,12 +117,11 @@ pub async fn register(
     )
 )]
 pub async fn sign_in(
-    State(state): State<AppState>,
-    ClientAddress(client): ClientAddress,
+    State(auth): State<Arc<AuthService>>,
+    Client(client): Client,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<Json<TokenResponse>, Problem> {
-    let issued = state
-        .auth
+    let issued = auth
         .sign_in(&credentials.email, &credentials.password, client)
         .await?;
     Ok(Json(issued.into()))
@@ -143,10 +140,10 @@ pub async fn sign_in(
     )
 )]
 pub async fn sign_out(
-    State(state): State<AppState>,
+    State(auth): State<Arc<AuthService>>,
     Authenticated(session): Authenticated,
 ) -> Result<StatusCode, Problem> {
-    state.auth.sign_out(&session).await?;
+    auth.sign_out(&session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,10 +160,10 @@ pub async fn sign_out(
     )
 )]
 pub async fn refresh(
-    State(state): State<AppState>,
+    State(auth): State<Arc<AuthService>>,
     Authenticated(session): Authenticated,
 ) -> Result<Json<TokenResponse>, Problem> {
-    Ok(Json(state.auth.reissue(&session)?.into()))
+    Ok(Json(auth.reissue(&session)?.into()))
 }
 
 /// The account this token belongs to.

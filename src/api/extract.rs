@@ -2,11 +2,11 @@
 //! with a problem: the JSON body, the bearer session and the client's
 //! address.
 
-use std::net::{IpAddr, SocketAddr};
+use std::{net::IpAddr, sync::Arc};
 
 use axum::{
     body::Bytes,
-    extract::{ConnectInfo, FromRequest, FromRequestParts, Request},
+    extract::{FromRef, FromRequest, FromRequestParts, Request},
     http::{HeaderMap, StatusCode, header, request::Parts},
 };
 use serde::de::DeserializeOwned;
@@ -14,10 +14,12 @@ use serde::de::DeserializeOwned;
 use super::problem::Problem;
 use crate::{
     auth::{
-        rate_limit::client_address,
-        service::{Session, SessionState},
+        credentials::bearer_token,
+        service::{AuthService, Session, SessionState},
     },
-    server::{AppState, REQUEST_BODY_LIMIT},
+    client::ClientAddress,
+    config::REQUEST_BODY_LIMIT,
+    error::AppError,
 };
 
 /// A JSON body. Refuses a wrong content type (415), a body over the limit
@@ -135,24 +137,20 @@ fn capitalized(message: &str) -> String {
 /// read here: without ambient credentials the API needs no CSRF defence.
 pub struct Authenticated(pub Session);
 
-impl FromRequestParts<AppState> for Authenticated {
+impl<S> FromRequestParts<S> for Authenticated
+where
+    Arc<AuthService>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let Some(authorization) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(crate::error::AppError::Unauthenticated.into());
-        };
-        let token = authorization
-            .to_str()
-            .ok()
-            .and_then(|value| value.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let token = bearer_token(&parts.headers)
+            .map_err(|_| {
                 Problem::invalid_token("Send the token as `Authorization: Bearer <token>`.")
-            })?;
-        match state.auth.resolve(token).await? {
+            })?
+            .ok_or(AppError::Unauthenticated)?;
+        match Arc::<AuthService>::from_ref(state).resolve(token).await? {
             SessionState::Valid(session) => Ok(Self(session)),
             SessionState::Ended => Err(Problem::invalid_token(
                 "This token has expired or was revoked. Sign in again for a new one.",
@@ -164,23 +162,20 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// The client's address, for rate limits (through trusted proxies only).
-pub struct ClientAddress(pub IpAddr);
+/// The client's address, as the web layer resolved it (through trusted
+/// proxies only), for rate limits.
+pub struct Client(pub IpAddr);
 
-impl FromRequestParts<AppState> for ClientAddress {
+impl<S: Send + Sync> FromRequestParts<S> for Client {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let peer = parts
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        let ClientAddress(address) = parts
             .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0)
-            .ok_or_else(|| crate::error::AppError::internal("client address missing"))?;
-        Ok(Self(client_address(
-            peer,
-            &parts.headers,
-            &state.auth.config().trusted_proxies,
-        )))
+            .get::<ClientAddress>()
+            .copied()
+            .ok_or_else(|| AppError::internal("client address missing"))?;
+        Ok(Self(address))
     }
 }
 

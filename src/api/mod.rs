@@ -18,30 +18,37 @@ pub mod extract;
 pub mod problem;
 pub mod todos;
 
+use std::sync::Arc;
+
 use axum::{
     Router,
     body::Bytes,
+    extract::FromRef,
     http::{HeaderValue, header},
-    response::IntoResponse,
+    middleware::{from_fn, map_response},
+    response::{IntoResponse, Response},
     routing::{any, get},
 };
+use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::server::AppState;
+use crate::{auth::service::AuthService, config::REQUEST_BODY_LIMIT, db::Db};
 use problem::Problem;
 
 /// Where the API lives. Paths in the handlers' annotations repeat it, so
 /// the document reads as the URLs clients call.
 pub const PREFIX: &str = "/api/v1";
 
-/// Whether `path` is the API's (bearer tokens only, problem errors).
-pub fn is_api_path(path: &str) -> bool {
-    path.strip_prefix(PREFIX)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+/// What the API's handlers use: the same database and account service as
+/// the pages.
+#[derive(Clone, FromRef)]
+pub struct ApiState {
+    pub db: Db,
+    pub auth: Arc<AuthService>,
 }
 
 #[derive(OpenApi)]
@@ -96,7 +103,7 @@ impl Modify for BearerSecurity {
 }
 
 /// The routes and their document, built from the same list.
-fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::register))
         .routes(routes!(auth::sign_in))
@@ -108,8 +115,10 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// `/api/v1`: the endpoints, the document, and a problem for any other path.
-pub fn router() -> Router<AppState> {
+/// `/api/v1`: the endpoints, the document, and a problem for any other path
+/// below it, with the layers of this surface: every error is a problem, and
+/// no answer is stored by caches.
+pub fn router(state: ApiState) -> Router {
     let (router, document) = routes();
     let document = Bytes::from(
         document
@@ -132,8 +141,23 @@ pub fn router() -> Router<AppState> {
                 }
             }),
         )
-        .route(
-            &format!("{PREFIX}/{{*rest}}"),
-            any(|| async { Problem::no_such_address().into_response() }),
-        )
+        .route(PREFIX, any(no_such_address))
+        .route(&format!("{PREFIX}/{{*rest}}"), any(no_such_address))
+        .layer(map_response(never_stored))
+        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
+        // Outside the body limit, so that its 413 becomes a problem too.
+        .layer(from_fn(problem::problem_responses))
+        .with_state(state)
+}
+
+async fn no_such_address() -> Response {
+    Problem::no_such_address().into_response()
+}
+
+/// Every answer is for the holder of one token.
+async fn never_stored(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

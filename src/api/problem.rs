@@ -23,7 +23,7 @@ use utoipa::{
     },
 };
 
-use crate::error::AppError;
+use crate::{config::REQUEST_BODY_LIMIT, error::AppError};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -218,13 +218,10 @@ fn is_problem(headers: &HeaderMap) -> bool {
     })
 }
 
-/// Middleware for `/api/v1`: an error response that is not yet a problem
-/// (axum's 404 and 405, the body limit's 413, an extractor's rejection)
-/// becomes one with the same status and headers (e.g. `Allow`).
+/// Layered on `/api/v1`: an error response that is not yet a problem
+/// (axum's 405, the body limit's 413, an extractor's rejection) becomes one
+/// with the same status and headers (e.g. `Allow`).
 pub async fn problem_responses(request: Request, next: Next) -> Response {
-    if !super::is_api_path(request.uri().path()) {
-        return next.run(request).await;
-    }
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || is_problem(response.headers()) {
@@ -232,7 +229,7 @@ pub async fn problem_responses(request: Request, next: Next) -> Response {
     }
     let problem = match status {
         StatusCode::NOT_FOUND => Problem::no_such_address(),
-        StatusCode::PAYLOAD_TOO_LARGE => Problem::body_too_large(crate::server::REQUEST_BODY_LIMIT),
+        StatusCode::PAYLOAD_TOO_LARGE => Problem::body_too_large(REQUEST_BODY_LIMIT),
         StatusCode::METHOD_NOT_ALLOWED => Problem::from_status(
             status,
             "This address does not accept that method; the Allow header lists those it does.",

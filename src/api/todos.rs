@@ -19,9 +19,9 @@ use super::{
     problem::{BadRequest, JsonBodyRefusals, NotFound, Problem, Unauthorized, Unprocessable},
 };
 use crate::{
+    db::Db,
     error::AppError,
-    server::AppState,
-    todos::{ListQuery, TodoChanges, TodoTitle, store},
+    todos::{ListQuery, TodoChanges, TodoTitle, parse_id, store},
 };
 
 pub const TAG: &str = "todos";
@@ -90,9 +90,10 @@ pub struct TodoPatch {
     pub completed: Option<bool>,
 }
 
-/// A todo id from the path. Text that is no id names no todo: 404.
+/// A todo id from the path. A path whose id is not one names no todo: 404,
+/// where the same text in a form field is refused as input (422).
 fn todo_id(id: &str) -> Result<Uuid, Problem> {
-    Uuid::parse_str(id).map_err(|_| AppError::NotFound.into())
+    parse_id(id).map_err(|_| AppError::NotFound.into())
 }
 
 fn location(id: Uuid) -> HeaderValue {
@@ -114,7 +115,7 @@ fn location(id: Uuid) -> HeaderValue {
     )
 )]
 pub async fn list(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Authenticated(session): Authenticated,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<TodoList>, Problem> {
@@ -129,7 +130,7 @@ pub async fn list(
         params.cursor.as_deref(),
         params.limit.as_deref(),
     )?;
-    let page = store::list(&state.db, session.user_id, &query).await?;
+    let page = store::list(&db, session.user_id, &query).await?;
     Ok(Json(TodoList {
         items: page.items.into_iter().map(Todo::from).collect(),
         next_cursor: page.next_cursor,
@@ -151,12 +152,12 @@ pub async fn list(
     )
 )]
 pub async fn create(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Authenticated(session): Authenticated,
     ApiJson(new): ApiJson<NewTodo>,
 ) -> Result<Response, Problem> {
     let title = TodoTitle::parse(&new.title)?;
-    let todo = store::create(&state.db, session.user_id, &title).await?;
+    let todo = store::create(&db, session.user_id, &title).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location(todo.id))],
@@ -180,11 +181,11 @@ pub async fn create(
     )
 )]
 pub async fn get(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Authenticated(session): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Todo>, Problem> {
-    let record = store::get(&state.db, session.user_id, todo_id(&id)?).await?;
+    let record = store::get(&db, session.user_id, todo_id(&id)?).await?;
     Ok(Json(record.into()))
 }
 
@@ -204,14 +205,14 @@ pub async fn get(
     )
 )]
 pub async fn update(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Authenticated(session): Authenticated,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<TodoPatch>,
 ) -> Result<Json<Todo>, Problem> {
     let id = todo_id(&id)?;
     let changes = TodoChanges::parse(patch.title.as_deref(), patch.completed)?;
-    let record = store::update(&state.db, session.user_id, id, &changes).await?;
+    let record = store::update(&db, session.user_id, id, &changes).await?;
     Ok(Json(record.into()))
 }
 
@@ -230,10 +231,10 @@ pub async fn update(
     )
 )]
 pub async fn delete(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Authenticated(session): Authenticated,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
-    store::delete(&state.db, session.user_id, todo_id(&id)?).await?;
+    store::delete(&db, session.user_id, todo_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,22 +2,26 @@
 
 use std::fmt;
 
+use crate::error::AppError;
+
 /// A syntactically valid email address, trimmed and lower-cased, so two
 /// spellings of one address are one account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    /// Every interface calls the input `email`, so refusals name that field.
+    pub fn parse(input: &str) -> Result<Self, AppError> {
+        let refuse = |message: String| AppError::Invalid(message).in_field("email");
         let email = input.trim().to_lowercase();
         if email.is_empty() {
-            return Err("Please enter your email address.".into());
+            return Err(refuse("Please enter your email address.".into()));
         }
         let invalid = || {
-            format!(
+            refuse(format!(
                 "\u{201c}{}\u{201d} doesn't look like an email address.",
                 input.trim()
-            )
+            ))
         };
         if email.chars().count() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control())
         {
@@ -95,7 +99,8 @@ mod tests {
             "ada@exa_mple.com",
         ] {
             let error = Email::parse(bad).unwrap_err();
-            assert!(!error.is_empty(), "{bad:?}");
+            assert_eq!(error.field(), Some("email"), "{bad:?}");
+            assert!(!error.to_string().is_empty(), "{bad:?}");
         }
         let too_long = format!("{}@example.com", "a".repeat(65));
         assert!(Email::parse(&too_long).is_err());

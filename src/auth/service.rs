@@ -12,11 +12,13 @@ use super::{
     email::Email,
     password::{NewPassword, PasswordHasherPool},
     rate_limit::{Action, AddressRateLimiter},
-    store::{self, CreateUser},
+    store::{self, CreateUser, NewSession},
     token::{AUDIENCE, Claims, ISSUER, TokenError, TokenKeys},
 };
+use secrecy::SecretString;
+
 use crate::{
-    config::{AuthConfig, Secret},
+    config::AuthConfig,
     db::{Db, now},
     error::AppError,
 };
@@ -98,7 +100,7 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    pub fn new(db: Db, jwt_secret: &Secret, config: AuthConfig) -> Arc<Self> {
+    pub fn new(db: Db, jwt_secret: &SecretString, config: AuthConfig) -> Arc<Self> {
         Arc::new(Self {
             keys: TokenKeys::new(jwt_secret, config.jwt_secret_previous.as_ref()),
             hasher: PasswordHasherPool::new(config.password_hashing, config.hashing_concurrency),
@@ -120,14 +122,17 @@ impl AuthService {
         client: IpAddr,
     ) -> Result<IssuedToken, AppError> {
         self.limiter.check(Action::SignUp, client)?;
-        let email = Email::parse(email).map_err(|message| invalid("email", message))?;
+        let email = Email::parse(email)?;
         let password =
-            NewPassword::parse(password, &email).map_err(|message| invalid("password", message))?;
+            NewPassword::parse(password, &email).map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
-        match store::create_user(&self.db, email.as_str(), &hash).await? {
+        match store::create_user(&self.db, &email, &hash).await? {
             CreateUser::Created(user) => {
                 tracing::info!(user_id = %user.id, "account created");
-                self.start_session(user.into()).await
+                let account = Account::from(user);
+                let session = self.new_session(&account)?;
+                store::create_session(&self.db, &session).await?;
+                self.issue(account, session.id, session.expires_at)
             }
             CreateUser::EmailTaken => Err(AppError::Conflict(
                 "That email is already registered. Sign in instead, or use another email.".into(),
@@ -151,7 +156,7 @@ impl AuthService {
         };
         self.check_account_lockout(&email).await?;
 
-        let user = store::find_user_by_email(&self.db, email.as_str()).await?;
+        let user = store::find_user_by_email(&self.db, &email).await?;
         let verified = match &user {
             Some(user) => self.hasher.verify(password, &user.password_hash).await?,
             None => {
@@ -161,12 +166,13 @@ impl AuthService {
         };
         match user {
             Some(user) if verified => {
-                store::clear_signin_failures(&self.db, email.as_str()).await?;
-                store::delete_expired_sessions(&self.db, user.id).await?;
-                self.start_session(user.into()).await
+                let account = Account::from(user);
+                let session = self.new_session(&account)?;
+                store::create_session_after_sign_in(&self.db, &email, &session).await?;
+                self.issue(account, session.id, session.expires_at)
             }
             _ => {
-                store::record_signin_failure(&self.db, email.as_str()).await?;
+                store::record_signin_failure(&self.db, &email).await?;
                 Err(AppError::InvalidCredentials)
             }
         }
@@ -177,8 +183,7 @@ impl AuthService {
     async fn check_account_lockout(&self, email: &Email) -> Result<(), AppError> {
         let window = self.config.failed_signin_window;
         let since = now() - chrono::Duration::from_std(window).map_err(AppError::internal)?;
-        let (failures, oldest) =
-            store::signin_failures_since(&self.db, email.as_str(), since).await?;
+        let (failures, oldest) = store::signin_failures_since(&self.db, email, since).await?;
         if failures < i64::from(self.config.max_failed_signins) {
             return Ok(());
         }
@@ -191,13 +196,15 @@ impl AuthService {
         })
     }
 
-    async fn start_session(&self, account: Account) -> Result<IssuedToken, AppError> {
-        let session_id = Uuid::new_v4();
-        let expires_at = now()
-            + chrono::Duration::from_std(self.config.session_max_age)
-                .map_err(AppError::internal)?;
-        store::create_session(&self.db, session_id, account.id, expires_at).await?;
-        self.issue(account, session_id, expires_at)
+    /// A session for `account`, ending `session_max_age` from now.
+    fn new_session(&self, account: &Account) -> Result<NewSession, AppError> {
+        let max_age =
+            chrono::Duration::from_std(self.config.session_max_age).map_err(AppError::internal)?;
+        Ok(NewSession {
+            id: Uuid::new_v4(),
+            user_id: account.id,
+            expires_at: now() + max_age,
+        })
     }
 
     /// Signs a token for the session, valid for the configured lifetime but
@@ -280,7 +287,7 @@ impl AuthService {
     }
 
     pub async fn sign_out_everywhere(&self, session: &Session) -> Result<(), AppError> {
-        store::delete_sessions_of_user(&self.db, session.user_id, None).await?;
+        store::delete_sessions_of_user(&self.db, session.user_id).await?;
         tracing::info!(user_id = %session.user_id, "signed out everywhere");
         Ok(())
     }
@@ -303,17 +310,17 @@ impl AuthService {
             .verify(current_password, &user.password_hash)
             .await?
         {
-            return Err(invalid(
-                "current_password",
-                "Your current password is not correct.".into(),
-            ));
+            return Err(
+                AppError::Invalid("Your current password is not correct.".into())
+                    .in_field("current_password"),
+            );
         }
         let email = Email::parse(&user.email).map_err(AppError::internal)?;
         let password = NewPassword::parse(new_password, &email)
-            .map_err(|message| invalid("new_password", message))?;
+            .map_err(|error| error.in_field("new_password"))?;
         let hash = self.hasher.hash(&password).await?;
-        store::update_password(&self.db, user.id, &hash).await?;
-        store::delete_sessions_of_user(&self.db, user.id, Some(session.session_id)).await?;
+        store::change_password_ending_other_sessions(&self.db, user.id, &hash, session.session_id)
+            .await?;
         tracing::info!("password changed; other sessions ended");
         Ok(())
     }
@@ -326,16 +333,14 @@ impl AuthService {
             .await?
             .ok_or(AppError::Unauthenticated)?;
         if !self.hasher.verify(password, &user.password_hash).await? {
-            return Err(invalid("password", "That password is not correct.".into()));
+            return Err(
+                AppError::Invalid("That password is not correct.".into()).in_field("password")
+            );
         }
         store::delete_user(&self.db, user.id).await?;
         tracing::info!("account deleted");
         Ok(())
     }
-}
-
-fn invalid(field: &str, message: String) -> AppError {
-    AppError::Invalid(message).in_field(field)
 }
 
 impl From<store::UserRecord> for Account {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use super::email::Email;
 use crate::{
     db::{Db, now},
     on_db,
@@ -34,12 +35,12 @@ pub enum CreateUser {
 
 pub async fn create_user(
     db: &Db,
-    email: &str,
+    email: &Email,
     password_hash: &str,
 ) -> Result<CreateUser, sqlx::Error> {
     let user = UserRecord {
         id: Uuid::new_v4(),
-        email: email.to_owned(),
+        email: email.as_str().to_owned(),
         password_hash: password_hash.to_owned(),
         created_at: now(),
     };
@@ -66,12 +67,12 @@ pub async fn create_user(
     }
 }
 
-pub async fn find_user_by_email(db: &Db, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRecord>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, UserRecord>(
             "SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)",
         )
-        .bind(email)
+        .bind(email.as_str())
         .fetch_optional(pool)
         .await
     })
@@ -88,19 +89,29 @@ pub async fn find_user(db: &Db, user_id: Uuid) -> Result<Option<UserRecord>, sql
     })
 }
 
-pub async fn update_password(
+/// Sets a new password hash and ends every session of the user but `keep`,
+/// together: a password change that left a stolen session alive, or ended
+/// sessions without changing the password, would be worse than either.
+pub async fn change_password_ending_other_sessions(
     db: &Db,
     user_id: Uuid,
     password_hash: &str,
+    keep: Uuid,
 ) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(now())
             .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|_| ())
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await
     })
 }
 
@@ -115,21 +126,57 @@ pub async fn delete_user(db: &Db, user_id: Uuid) -> Result<(), sqlx::Error> {
     })
 }
 
-pub async fn create_session(
-    db: &Db,
-    session_id: Uuid,
-    user_id: Uuid,
-    expires_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+/// A session about to start.
+pub struct NewSession {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+const INSERT_SESSION: &str =
+    "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+
+/// Starts the first session of a new account.
+pub async fn create_session(db: &Db, session: &NewSession) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query("INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(session_id)
-            .bind(user_id)
+        sqlx::query(INSERT_SESSION)
+            .bind(session.id)
+            .bind(session.user_id)
             .bind(now())
-            .bind(expires_at)
+            .bind(session.expires_at)
             .execute(pool)
             .await
             .map(|_| ())
+    })
+}
+
+/// Starts a session for a user who just proved their password, forgetting
+/// the email's failed sign-ins and the user's expired sessions in the same
+/// transaction: the failures are forgiven only if the session exists.
+pub async fn create_session_after_sign_in(
+    db: &Db,
+    email: &Email,
+    session: &NewSession,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        sqlx::query("DELETE FROM signin_failures WHERE email = $1")
+            .bind(email.as_str())
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2")
+            .bind(session.user_id)
+            .bind(now())
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(INSERT_SESSION)
+            .bind(session.id)
+            .bind(session.user_id)
+            .bind(now())
+            .bind(session.expires_at)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await
     })
 }
 
@@ -159,37 +206,21 @@ pub async fn delete_session(db: &Db, session_id: Uuid, user_id: Uuid) -> Result<
     })
 }
 
-/// Ends every session of the user except `keep` (if any).
-pub async fn delete_sessions_of_user(
-    db: &Db,
-    user_id: Uuid,
-    keep: Option<Uuid>,
-) -> Result<(), sqlx::Error> {
+/// Ends every session of the user.
+pub async fn delete_sessions_of_user(db: &Db, user_id: Uuid) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .bind(keep.unwrap_or(Uuid::nil()))
             .execute(pool)
             .await
             .map(|_| ())
     })
 }
 
-pub async fn delete_expired_sessions(db: &Db, user_id: Uuid) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2")
-            .bind(user_id)
-            .bind(now())
-            .execute(pool)
-            .await
-            .map(|_| ())
-    })
-}
-
-pub async fn record_signin_failure(db: &Db, email: &str) -> Result<(), sqlx::Error> {
+pub async fn record_signin_failure(db: &Db, email: &Email) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("INSERT INTO signin_failures (email, failed_at) VALUES ($1, $2)")
-            .bind(email)
+            .bind(email.as_str())
             .bind(now())
             .execute(pool)
             .await
@@ -200,26 +231,16 @@ pub async fn record_signin_failure(db: &Db, email: &str) -> Result<(), sqlx::Err
 /// How many sign-ins failed for `email` since `since`, and the oldest of them.
 pub async fn signin_failures_since(
     db: &Db,
-    email: &str,
+    email: &Email,
     since: DateTime<Utc>,
 ) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
             "SELECT COUNT(*), MIN(failed_at) FROM signin_failures WHERE email = $1 AND failed_at > $2",
         )
-        .bind(email)
+        .bind(email.as_str())
         .bind(since)
         .fetch_one(pool)
         .await
-    })
-}
-
-pub async fn clear_signin_failures(db: &Db, email: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM signin_failures WHERE email = $1")
-            .bind(email)
-            .execute(pool)
-            .await
-            .map(|_| ())
     })
 }

@@ -6,7 +6,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, erro
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::config::Secret;
+use secrecy::{ExposeSecret, SecretString};
 
 pub const ISSUER: &str = "taskward";
 pub const AUDIENCE: &str = "taskward";
@@ -59,7 +59,7 @@ pub struct TokenKeys {
 }
 
 impl TokenKeys {
-    pub fn new(current: &Secret, previous: Option<&Secret>) -> Self {
+    pub fn new(current: &SecretString, previous: Option<&SecretString>) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECS;
         validation.validate_exp = true;
@@ -68,9 +68,10 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
         Self {
-            encoding: EncodingKey::from_secret(current.expose().as_bytes()),
-            current: DecodingKey::from_secret(current.expose().as_bytes()),
-            previous: previous.map(|secret| DecodingKey::from_secret(secret.expose().as_bytes())),
+            encoding: EncodingKey::from_secret(current.expose_secret().as_bytes()),
+            current: DecodingKey::from_secret(current.expose_secret().as_bytes()),
+            previous: previous
+                .map(|secret| DecodingKey::from_secret(secret.expose_secret().as_bytes())),
             validation,
         }
     }
@@ -140,7 +141,7 @@ mod tests {
 
     #[test]
     fn a_token_round_trips() {
-        let keys = TokenKeys::new(&Secret::new(SECRET), None);
+        let keys = TokenKeys::new(&SecretString::from(SECRET), None);
         let claims = claims();
         let verified = keys.verify(&keys.issue(&claims).unwrap()).unwrap();
         assert_eq!(verified.claims, claims);
@@ -149,17 +150,20 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_the_previous_key_verifies_and_is_flagged() {
-        let old = TokenKeys::new(&Secret::new(OTHER), None);
+        let old = TokenKeys::new(&SecretString::from(OTHER), None);
         let token = old.issue(&claims()).unwrap();
-        let rotated = TokenKeys::new(&Secret::new(SECRET), Some(&Secret::new(OTHER)));
+        let rotated = TokenKeys::new(
+            &SecretString::from(SECRET),
+            Some(&SecretString::from(OTHER)),
+        );
         assert!(rotated.verify(&token).unwrap().signed_with_previous_key);
-        let forgotten = TokenKeys::new(&Secret::new(SECRET), None);
+        let forgotten = TokenKeys::new(&SecretString::from(SECRET), None);
         assert_eq!(forgotten.verify(&token).unwrap_err(), TokenError::Invalid);
     }
 
     #[test]
     fn expiry_is_reported_apart_from_forgery_and_leeway_is_30_seconds() {
-        let keys = TokenKeys::new(&Secret::new(SECRET), None);
+        let keys = TokenKeys::new(&SecretString::from(SECRET), None);
         let mut claims = claims();
         claims.exp = now() - 10;
         assert!(
@@ -175,7 +179,7 @@ mod tests {
 
     #[test]
     fn oversized_tokens_are_refused_unread() {
-        let keys = TokenKeys::new(&Secret::new(SECRET), None);
+        let keys = TokenKeys::new(&SecretString::from(SECRET), None);
         assert_eq!(
             keys.verify(&"a".repeat(MAX_TOKEN_BYTES + 1)).unwrap_err(),
             TokenError::Invalid

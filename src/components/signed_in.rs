@@ -5,7 +5,13 @@ use crate::components::brand::Brand;
 use leptos::{either::Either, prelude::*};
 use leptos_router::{components::Redirect, hooks::use_location};
 
-use crate::auth::{CurrentUser, SignOut, me, navigation::encode_query_value};
+use crate::{
+    auth::{
+        CurrentUser,
+        server_fns::{SignOut, me},
+    },
+    navigation::encode_query_value,
+};
 
 #[component]
 pub fn AppHeader(user: CurrentUser) -> impl IntoView {

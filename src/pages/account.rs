@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, clear_on_error};
 use crate::{
-    auth::{ChangePassword, DeleteAccount, SignOutEverywhere},
+    auth::server_fns::{ChangePassword, DeleteAccount, SignOutEverywhere},
     components::signed_in::signed_in_page,
 };
 

@@ -4,7 +4,10 @@ use crate::components::brand::Brand;
 use leptos::{html, prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_query_map;
 
-use crate::error::AppError;
+use crate::{
+    auth::password::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS},
+    error::AppError,
+};
 
 /// The centred card the sign-in and sign-up forms sit in.
 #[component]
@@ -69,8 +72,8 @@ pub fn PasswordField(
                 type="password"
                 name=name
                 autocomplete=if choosing { "new-password" } else { "current-password" }
-                minlength=choosing.then_some("8")
-                maxlength=choosing.then_some("128")
+                minlength=choosing.then_some(MIN_PASSWORD_CHARS)
+                maxlength=choosing.then_some(MAX_PASSWORD_CHARS)
                 required
                 node_ref=input
             />

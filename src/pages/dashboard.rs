@@ -3,7 +3,10 @@ use leptos_meta::Title;
 
 use crate::{
     components::signed_in::signed_in_page,
-    todos::{TodoTotals, list_todos, todo_stats},
+    todos::{
+        TodoTotals,
+        server_fns::{list_todos, todo_stats},
+    },
 };
 
 /// How many recent todos the dashboard shows.

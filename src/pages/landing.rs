@@ -1,4 +1,5 @@
 use crate::components::brand::Brand;
+use crate::todos::MAX_TITLE_CHARS;
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_meta::Title;
 
@@ -65,7 +66,7 @@ fn TryItOut() -> impl IntoView {
                     type="text"
                     placeholder="What needs doing?"
                     autocomplete="off"
-                    maxlength="500"
+                    maxlength=MAX_TITLE_CHARS
                     prop:value=draft
                     on:input=move |event| set_draft.set(event_target_value(&event))
                 />

@@ -11,12 +11,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    auth::navigation::encode_query_value,
     components::signed_in::signed_in_page,
     error::AppError,
+    navigation::encode_query_value,
     todos::{
-        ClearCompleted, CreateTodo, DeleteTodo, EDIT_QUERY_KEY, Filter, Todo, TodoListing,
-        TodoPage, TodoTotals, ToggleAll, UpdateTodo, list_with_totals,
+        EDIT_QUERY_KEY, Filter, MAX_TITLE_CHARS, Todo, TodoListing, TodoPage, TodoTotals,
+        server_fns::{
+            ClearCompleted, CreateTodo, DeleteTodo, ToggleAll, UpdateTodo, list_with_totals,
+        },
     },
 };
 
@@ -179,7 +181,7 @@ pub fn TodoList(
                         name="title"
                         placeholder="What needs doing?"
                         autocomplete="off"
-                        maxlength="500"
+                        maxlength=MAX_TITLE_CHARS
                         required
                         node_ref=new_title
                     />
@@ -451,7 +453,7 @@ fn TodoItem(todo: Todo, edit_href: String, actions: Actions) -> impl IntoView {
                         id=editor_id.clone()
                         class="input todo__editor"
                         value=shown_title.get_untracked()
-                        maxlength="500"
+                        maxlength=MAX_TITLE_CHARS
                         node_ref=editor
                         on:keydown=on_key.clone()
                         on:blur=on_blur.clone()
@@ -481,7 +483,7 @@ fn TodoTitleForm(todo: Todo, cancel_href: String) -> impl IntoView {
             <form class="todo__edit-form" method="post" action=UpdateTodo::url()>
                 <input type="hidden" name="id" value=todo.id />
                 <label class="visually-hidden" for=field_id.clone()>"New title"</label>
-                <input id=field_id class="input" name="title" value=todo.title maxlength="500" required autofocus />
+                <input id=field_id class="input" name="title" value=todo.title maxlength=MAX_TITLE_CHARS required autofocus />
                 <button class="button button--small" type="submit">"Save"</button>
                 <a class="button button--ghost button--small" href=cancel_href>"Cancel"</a>
             </form>

@@ -1,13 +1,13 @@
-//! The todo list: shared types, input rules and the server functions at
-//! `/api/todos/*`. Every query is scoped to the session's user inside the
-//! SQL itself (see `store`), so another user's todo behaves exactly like
-//! one that does not exist.
+//! The todo list: shared types and input rules. The queries ([`store`])
+//! scope every statement to the session's user inside the SQL itself, so
+//! another user's todo behaves exactly like one that does not exist; the
+//! web forms' endpoints are in [`server_fns`].
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
+pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -179,121 +179,13 @@ impl TodoChanges {
     }
 }
 
+/// A todo id sent as a form field. Text that is not an id is refused as
+/// input; the JSON API, where the id is part of the address, answers such
+/// a path with 404 instead (see `api::todos`).
 #[cfg(feature = "ssr")]
-fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id.trim())
         .map_err(|_| AppError::Invalid("That todo id is not valid.".into()).in_field("id"))
-}
-
-#[cfg(feature = "ssr")]
-use crate::auth::context;
-
-/// One page of the caller's todos, newest first.
-#[server(prefix = "/api", endpoint = "todos/list")]
-pub async fn list_todos(
-    filter: Option<String>,
-    cursor: Option<String>,
-) -> Result<TodoPage, AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        let query = ListQuery::parse(filter.as_deref(), cursor.as_deref(), None)?;
-        store::list(&context::db()?, session.user_id, &query)
-            .await
-            .map(TodoPage::from)
-    })
-    .await
-}
-
-/// One page of the caller's todos and their totals in one call: what the
-/// list page loads, first and again after every change.
-#[server(prefix = "/api", endpoint = "todos/listing")]
-pub async fn list_with_totals(
-    filter: Option<String>,
-    cursor: Option<String>,
-) -> Result<TodoListing, AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        let query = ListQuery::parse(filter.as_deref(), cursor.as_deref(), None)?;
-        let db = context::db()?;
-        let page = store::list(&db, session.user_id, &query).await?;
-        let totals = store::stats(&db, session.user_id).await?;
-        Ok(TodoListing {
-            page: page.into(),
-            totals,
-        })
-    })
-    .await
-}
-
-#[server(prefix = "/api", endpoint = "todos/create")]
-pub async fn create_todo(title: String) -> Result<Todo, AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        let title = TodoTitle::parse(&title)?;
-        store::create(&context::db()?, session.user_id, &title)
-            .await
-            .map(Todo::from)
-    })
-    .await
-}
-
-/// Changes the title, the completed state, or both.
-#[server(prefix = "/api", endpoint = "todos/update")]
-pub async fn update_todo(
-    id: String,
-    title: Option<String>,
-    completed: Option<bool>,
-) -> Result<Todo, AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        let id = parse_id(&id)?;
-        let changes = TodoChanges::parse(title.as_deref(), completed)?;
-        let updated = store::update(&context::db()?, session.user_id, id, &changes).await?;
-        // Without JavaScript, a title is edited on `/todos?edit=<id>`; once
-        // saved, the list goes back to showing rows.
-        context::return_to_referer_without(EDIT_QUERY_KEY);
-        Ok(Todo::from(updated))
-    })
-    .await
-}
-
-#[server(prefix = "/api", endpoint = "todos/delete")]
-pub async fn delete_todo(id: String) -> Result<(), AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        let id = parse_id(&id)?;
-        store::delete(&context::db()?, session.user_id, id).await
-    })
-    .await
-}
-
-/// Marks every todo of the caller done, or not done.
-#[server(prefix = "/api", endpoint = "todos/toggle-all")]
-pub async fn toggle_all(completed: bool) -> Result<(), AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        store::set_all_completed(&context::db()?, session.user_id, completed).await
-    })
-    .await
-}
-
-/// Deletes the caller's completed todos; returns how many went.
-#[server(prefix = "/api", endpoint = "todos/clear-completed")]
-pub async fn clear_completed() -> Result<u64, AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        store::clear_completed(&context::db()?, session.user_id).await
-    })
-    .await
-}
-
-#[server(prefix = "/api", endpoint = "todos/stats")]
-pub async fn todo_stats() -> Result<TodoTotals, AppError> {
-    context::respond(async {
-        let session = context::session()?;
-        store::stats(&context::db()?, session.user_id).await
-    })
-    .await
 }
 
 #[cfg(test)]

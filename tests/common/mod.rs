@@ -13,11 +13,12 @@ pub mod tcp_proxy;
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
 use taskward::{
-    config::{AuthConfig, Config, Environment, PasswordHashing, Secret},
+    config::{AuthConfig, Config, Environment, PasswordHashing, SiteConfig},
     db::Backend,
-    server::Application,
+    web::Application,
 };
 
 pub const TEST_JWT_SECRET: &str =
@@ -93,11 +94,11 @@ pub async fn spawn_second_instance(
 fn test_config(database_url: String, data_dir: PathBuf) -> Config {
     Config {
         environment: Environment::Development,
-        database_url: Secret::new(database_url),
+        database_url: SecretString::from(database_url),
         database_max_connections: 4,
         listen_addr: "127.0.0.1:0".parse().unwrap(),
         public_origin: "http://127.0.0.1".into(),
-        jwt_secret: Secret::new(TEST_JWT_SECRET),
+        jwt_secret: SecretString::from(TEST_JWT_SECRET),
         log_level: "warn".into(),
         data_dir,
         auth: AuthConfig {
@@ -109,6 +110,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
             },
             ..AuthConfig::default()
         },
+        site: SiteConfig::default(),
     }
 }
 

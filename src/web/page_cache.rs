@@ -13,28 +13,30 @@
 //! version. Each response needs its own CSP nonce, so a copy is kept split
 //! at the nonce it was rendered with and served with a fresh one.
 
-use std::{
-    collections::{HashMap, VecDeque},
-    sync::{Arc, Mutex, MutexGuard},
-};
+use std::sync::Arc;
 
 use axum::{
     body::{Body, Bytes},
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use memchr::memmem;
+use quick_cache::{Weighter, sync::Cache};
 use uuid::Uuid;
 
-use crate::{auth::service::SessionState, error::AppError, security, server::AppState};
+use super::security::ContentSecurityPolicy;
+use crate::{auth::service::SessionState, error::AppError};
 
 /// Pages whose content depends only on the user's account and todos.
 const CACHED_PATHS: [&str; 2] = ["/todos", "/dashboard"];
 
-/// Upper bound on the bytes kept; the oldest copies go first. A 50-todo
-/// page is about 40 KB, so this holds several hundred pages.
+/// Upper bound on the bytes kept; the least used copies go first.
 const CAPACITY_BYTES: usize = 16 * 1024 * 1024;
+
+/// A 50-todo page is about 40 KB: the store holds several hundred.
+const TYPICAL_PAGE_BYTES: usize = 40 * 1024;
 
 /// A page larger than this is served but not kept.
 const MAX_PAGE_BYTES: usize = 1024 * 1024;
@@ -53,11 +55,6 @@ struct CachedPage {
 }
 
 impl CachedPage {
-    /// Bytes held for this copy under `key`, for the capacity bound.
-    fn footprint(&self, key: &Key) -> usize {
-        self.parts.iter().map(Bytes::len).sum::<usize>() + key.path_and_query.len()
-    }
-
     fn body_with_nonce(&self, nonce: &str) -> Bytes {
         let mut body = Vec::with_capacity(
             self.parts.iter().map(Bytes::len).sum::<usize>() + nonce.len() * self.parts.len(),
@@ -72,76 +69,66 @@ impl CachedPage {
     }
 }
 
-#[derive(Default)]
-struct Entries {
-    pages: HashMap<Key, (u64, Arc<CachedPage>)>,
-    /// Insertion order, for eviction; a key re-inserted since is skipped
-    /// by its sequence number.
-    order: VecDeque<(Key, u64)>,
-    next_sequence: u64,
-    bytes: usize,
+/// Weighs a copy by the bytes it holds, for the capacity bound.
+#[derive(Clone)]
+struct Footprint;
+
+impl Weighter<Key, Arc<CachedPage>> for Footprint {
+    fn weight(&self, key: &Key, page: &Arc<CachedPage>) -> u64 {
+        let bytes = page.parts.iter().map(Bytes::len).sum::<usize>() + key.path_and_query.len();
+        u64::try_from(bytes).unwrap_or(u64::MAX)
+    }
 }
 
 /// The rendered-page store of one app instance.
-#[derive(Default)]
 pub struct PageCache {
-    entries: Mutex<Entries>,
+    pages: Cache<Key, Arc<CachedPage>, Footprint>,
+    policy: ContentSecurityPolicy,
 }
 
 impl PageCache {
-    fn lock(&self) -> MutexGuard<'_, Entries> {
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// A store whose copies are served under `policy`, with a fresh nonce.
+    pub fn new(policy: ContentSecurityPolicy) -> Self {
+        Self {
+            pages: Cache::with_weighter(
+                CAPACITY_BYTES / TYPICAL_PAGE_BYTES,
+                CAPACITY_BYTES as u64,
+                Footprint,
+            ),
+            policy,
+        }
     }
 
     fn get(&self, key: &Key, todos_version: i64) -> Option<Arc<CachedPage>> {
-        self.lock()
-            .pages
+        self.pages
             .get(key)
-            .filter(|(_, page)| page.todos_version == todos_version)
-            .map(|(_, page)| page.clone())
+            .filter(|page| page.todos_version == todos_version)
     }
 
     fn insert(&self, key: Key, page: CachedPage) {
-        let mut entries = self.lock();
-        if let Some((_, kept)) = entries.pages.get(&key)
-            && kept.todos_version > page.todos_version
+        // A slower render of an older version may finish last. (Were it
+        // kept after all, by a race between two renders, it would only be
+        // a miss: copies are served for their exact version.)
+        if self
+            .pages
+            .peek(&key)
+            .is_some_and(|kept| kept.todos_version > page.todos_version)
         {
-            // A slower render of an older version finished last.
             return;
         }
-        let size = page.footprint(&key);
-        let sequence = entries.next_sequence;
-        entries.next_sequence += 1;
-        entries.bytes += size;
-        entries.order.push_back((key.clone(), sequence));
-        if let Some((_, replaced)) = entries
-            .pages
-            .insert(key.clone(), (sequence, Arc::new(page)))
-        {
-            entries.bytes -= replaced.footprint(&key);
+        self.pages.insert(key, Arc::new(page));
+    }
+
+    fn serve(&self, page: &CachedPage) -> Response {
+        let nonce = leptos::nonce::Nonce::new();
+        let mut response = Response::new(Body::from(page.body_with_nonce(&nonce)));
+        *response.headers_mut() = page.headers.clone();
+        if let Some(policy) = self.policy.with_nonce(&nonce) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, policy);
         }
-        while entries.bytes > CAPACITY_BYTES {
-            let Some((oldest, sequence)) = entries.order.pop_front() else {
-                break;
-            };
-            if entries
-                .pages
-                .get(&oldest)
-                .is_some_and(|(kept, _)| *kept == sequence)
-                && let Some((_, page)) = entries.pages.remove(&oldest)
-            {
-                entries.bytes -= page.footprint(&oldest);
-            }
-        }
-        // Re-inserted keys leave stale places in the queue; drop them
-        // before they outnumber the pages.
-        if entries.order.len() > 2 * entries.pages.len() + 64 {
-            let Entries { pages, order, .. } = &mut *entries;
-            order
-                .retain(|(key, sequence)| pages.get(key).is_some_and(|(kept, _)| kept == sequence));
-        }
+        response
     }
 }
 
@@ -150,7 +137,7 @@ impl PageCache {
 /// the result. Runs inside the session middleware, which resolved the
 /// session (and read the version) already.
 pub async fn serve_cached_pages(
-    State(state): State<AppState>,
+    State(cache): State<Arc<PageCache>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -176,8 +163,8 @@ pub async fn serve_cached_pages(
         return next.run(request).await;
     };
 
-    if let Some(page) = state.page_cache.get(&key, todos_version) {
-        return serve(&page);
+    if let Some(page) = cache.get(&key, todos_version) {
+        return cache.serve(&page);
     }
 
     let response = next.run(request).await;
@@ -193,7 +180,7 @@ pub async fn serve_cached_pages(
     if body.len() <= MAX_PAGE_BYTES {
         let mut headers = head.headers.clone();
         headers.remove(header::CONTENT_SECURITY_POLICY);
-        state.page_cache.insert(
+        cache.insert(
             key,
             CachedPage {
                 todos_version,
@@ -224,31 +211,13 @@ fn cacheable_render_nonce(response: &Response) -> Option<String> {
     (!nonce.is_empty()).then(|| nonce.to_owned())
 }
 
-fn serve(page: &CachedPage) -> Response {
-    let nonce = leptos::nonce::Nonce::new();
-    let mut response = Response::new(Body::from(page.body_with_nonce(&nonce)));
-    *response.headers_mut() = page.headers.clone();
-    if let Ok(policy) = HeaderValue::from_str(&security::content_security_policy(&nonce)) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, policy);
-    }
-    response
-}
-
 /// `body` cut at every occurrence of `separator`.
 fn split_at(body: &Bytes, separator: &[u8]) -> Vec<Bytes> {
     let mut parts = Vec::new();
     let mut start = 0;
-    let mut index = 0;
-    while index + separator.len() <= body.len() {
-        if &body[index..index + separator.len()] == separator {
-            parts.push(body.slice(start..index));
-            index += separator.len();
-            start = index;
-        } else {
-            index += 1;
-        }
+    for found in memmem::find_iter(body, separator) {
+        parts.push(body.slice(start..found));
+        start = found + separator.len();
     }
     parts.push(body.slice(start..));
     parts
@@ -288,7 +257,7 @@ mod tests {
 
     #[test]
     fn a_copy_is_served_only_for_its_user_path_and_version() {
-        let cache = PageCache::default();
+        let cache = PageCache::new(ContentSecurityPolicy::new(false));
         cache.insert(key(1, "/todos"), page(7, "alice"));
 
         assert!(cache.get(&key(1, "/todos"), 7).is_some());
@@ -305,33 +274,25 @@ mod tests {
 
     #[test]
     fn an_older_render_never_replaces_a_newer_one() {
-        let cache = PageCache::default();
+        let cache = PageCache::new(ContentSecurityPolicy::new(false));
         cache.insert(key(1, "/todos"), page(8, "new"));
         cache.insert(key(1, "/todos"), page(7, "old"));
         assert!(cache.get(&key(1, "/todos"), 8).is_some());
     }
 
     #[test]
-    fn the_store_stays_within_its_capacity_dropping_the_oldest_first() {
-        let cache = PageCache::default();
-        let body = "x".repeat(1024 * 1024 - 64);
+    fn the_store_stays_within_its_capacity() {
+        let cache = PageCache::new(ContentSecurityPolicy::new(false));
+        let body = "x".repeat(MAX_PAGE_BYTES - 64);
         for user in 0..40 {
             cache.insert(key(user, "/todos"), page(0, &body));
-            // Re-inserting one key many times must not grow the queue.
-            cache.insert(key(999, "/todos"), page(i64::from(user as u8), "small"));
         }
-        let entries = cache.lock();
         assert!(
-            entries.bytes <= CAPACITY_BYTES,
+            cache.pages.weight() <= CAPACITY_BYTES as u64,
             "{} bytes kept",
-            entries.bytes
+            cache.pages.weight()
         );
-        assert!(entries.order.len() <= 2 * entries.pages.len() + 64);
-        drop(entries);
-        assert!(
-            cache.get(&key(0, "/todos"), 0).is_none(),
-            "the oldest went first"
-        );
+        assert!(cache.pages.len() < 40, "some copies were dropped");
         assert!(
             cache.get(&key(39, "/todos"), 0).is_some(),
             "the newest stays"

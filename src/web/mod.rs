@@ -1,21 +1,37 @@
-//! The HTTP server: shared state, the axum router with Leptos mounted on it,
-//! middleware, and graceful shutdown.
+//! The HTTP edge: shared state, one router per surface, the layers all
+//! surfaces share, and graceful shutdown.
+//!
+//! - [`site`]: the Leptos pages and their server functions, with the
+//!   cookie session ([`session`]), the cross-origin check and the
+//!   [`page_cache`];
+//! - `/api/v1` ([`crate::api`]): bearer tokens and RFC 9457 problems;
+//! - `/healthz` ([`health`]), the browser bundle and the site's files.
+//!
+//! Nothing below this module knows [`AppState`] or a URL prefix: each
+//! surface gets the services it uses, and its layers are added to its own
+//! router before the routers are merged.
+
+mod health;
+mod page_cache;
+mod security;
+mod session;
+mod site;
 
 use std::{
     future::Future,
-    net::SocketAddr,
-    sync::{Arc, OnceLock},
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
 };
 
 use axum::{
     Router,
-    extract::FromRef,
-    middleware::{from_fn, from_fn_with_state},
+    extract::{ConnectInfo, FromRef, Request, State},
+    middleware::{Next, from_fn, from_fn_with_state},
+    response::Response,
     routing::get,
 };
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
-use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
@@ -29,29 +45,34 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
-    api,
-    app::{App, shell},
-    auth::{service::AuthService, session::session_middleware},
-    config::{Config, Environment, PasswordHashing},
+    api::{self, ApiState},
+    auth::service::AuthService,
+    client::ClientAddress,
+    config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, SiteConfig},
     db::{Db, DbError},
-    health,
-    page_cache::{self, PageCache},
-    security,
 };
+use page_cache::PageCache;
+use security::ContentSecurityPolicy;
 
-/// Largest request body accepted. Forms and JSON here are small; anything
-/// bigger is refused with 413 before it is read.
-pub const REQUEST_BODY_LIMIT: usize = 64 * 1024;
-
-/// Everything a handler or server function needs, built once at start.
-/// Server functions get it with `expect_context::<AppState>()`.
+/// Everything the surfaces need, built once at start. Private to the web
+/// layer: each surface takes the parts it uses (`FromRef`).
 #[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub auth: Arc<AuthService>,
-    pub page_cache: Arc<PageCache>,
+struct AppState {
+    leptos_options: LeptosOptions,
+    db: Db,
+    config: Arc<Config>,
+    auth: Arc<AuthService>,
+    page_cache: Arc<PageCache>,
+    content_security_policy: ContentSecurityPolicy,
+}
+
+impl FromRef<AppState> for ApiState {
+    fn from_ref(state: &AppState) -> Self {
+        ApiState {
+            db: state.db.clone(),
+            auth: state.auth.clone(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +106,7 @@ impl Application {
             return Err(StartupError::WeakPasswordHashing);
         }
         let db = Db::connect(
-            config.database_url.expose(),
+            config.database_url.expose_secret(),
             config.database_max_connections,
         )
         .await?;
@@ -108,12 +129,14 @@ impl Application {
         );
 
         let auth = AuthService::new(db.clone(), &config.jwt_secret, config.auth.clone());
+        let content_security_policy = ContentSecurityPolicy::new(config.site.live_reload);
         let state = AppState {
-            leptos_options: leptos_options(local_addr),
+            leptos_options: leptos_options(&config.site, local_addr),
             db: db.clone(),
-            config: Arc::new(config),
             auth,
-            page_cache: Arc::default(),
+            page_cache: Arc::new(PageCache::new(content_security_policy.clone())),
+            content_security_policy,
+            config: Arc::new(config),
         };
         Ok(Self {
             listener,
@@ -145,13 +168,18 @@ impl Application {
     }
 }
 
-/// The whole HTTP surface: health check, Leptos pages and server functions,
-/// static files, and the middleware around them.
-pub fn router(state: AppState) -> Router {
-    let routes = route_list();
-    let leptos_options = state.leptos_options.clone();
+/// The whole HTTP edge: each surface's router with its own layers, merged,
+/// inside the layers every response passes through.
+fn router(state: AppState) -> Router {
+    let site_root = std::path::Path::new(&*state.leptos_options.site_root);
+    // The browser bundle, as the files scripts/build-release precompressed
+    // (brotli 11, gzip 9) when the client accepts them; a development build
+    // has none and falls back to the plain file, compressed on the fly.
+    let bundle = ServeDir::new(site_root.join(&*state.leptos_options.site_pkg_dir))
+        .precompressed_br()
+        .precompressed_gzip();
 
-    let middleware = ServiceBuilder::new()
+    let common = ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -176,81 +204,50 @@ pub fn router(state: AppState) -> Router {
         // level: brotli's default spent more CPU than rendering a cached
         // page (perf, GET /todos at 64 connections).
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
-        // Inside compression, outside the body limit: sees its 413.
-        .layer(from_fn(api::problem::problem_responses))
-        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT));
-
-    // Runs for every page render and server function call.
-    let leptos_context = {
-        let state = state.clone();
-        move || {
-            provide_context(state.clone());
-            security::provide_nonce_and_policy();
-        }
-    };
-
-    // The browser bundle, as the files scripts/build-release precompressed
-    // (brotli 11, gzip 9) when the client accepts them; a development build
-    // has none and falls back to the plain file, compressed on the fly.
-    let bundle_dir =
-        std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
-    let bundle = ServeDir::new(bundle_dir)
-        .precompressed_br()
-        .precompressed_gzip();
+        .layer(from_fn(security::security_headers))
+        .layer(from_fn_with_state(
+            Arc::<[IpAddr]>::from(state.config.auth.trusted_proxies.as_slice()),
+            resolve_client_address,
+        ));
 
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .nest_service(&format!("/{}", leptos_options.site_pkg_dir), bundle)
-        .merge(api::router())
-        .leptos_routes_with_context(&state, routes, leptos_context.clone(), move || {
-            shell(leptos_options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(leptos_context, shell))
-        // Inner to outer: serve unchanged signed-in pages from the page
-        // cache, resolve the session, refuse cross-origin writes, add
-        // security headers, then the generic HTTP layers.
-        .layer(from_fn_with_state(
-            state.clone(),
-            page_cache::serve_cached_pages,
-        ))
-        .layer(from_fn_with_state(state.clone(), session_middleware))
-        .layer(from_fn_with_state(
-            state.clone(),
-            security::reject_cross_origin_writes,
-        ))
-        .layer(from_fn(security::security_headers))
-        .layer(middleware)
-        .with_state(state)
+        .route(
+            "/healthz",
+            get(health::healthz).with_state(state.db.clone()),
+        )
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), bundle)
+        .merge(api::router(ApiState::from_ref(&state)))
+        .merge(site::router(&state))
+        .fallback_service(
+            ServiceBuilder::new()
+                .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
+                .service(site::files_or_not_found(&state)),
+        )
+        .layer(common)
 }
 
-/// The app's routes, listed once per process. Listing them renders the app
-/// with resource loading switched off by a process-wide flag, so a page
-/// rendered meanwhile by another server in the same process (the test
-/// suite starts many) would wait forever for its data (leptos-rs/leptos#4773).
-fn route_list() -> Vec<AxumRouteListing> {
-    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+/// Resolves the client's address once per request, for every surface.
+async fn resolve_client_address(
+    State(trusted_proxies): State<Arc<[IpAddr]>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        let client = ClientAddress::resolve(*peer, request.headers(), &trusted_proxies);
+        request.extensions_mut().insert(client);
+    }
+    next.run(request).await
 }
 
-/// Leptos settings. cargo-leptos passes them as `LEPTOS_*` variables; a
-/// binary started on its own (tests, production) gets the same defaults as
-/// `[package.metadata.leptos]` in Cargo.toml.
-fn leptos_options(site_addr: SocketAddr) -> LeptosOptions {
-    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
-    let env = match var("LEPTOS_ENV", "DEV").to_ascii_lowercase().as_str() {
-        "prod" | "production" => Env::PROD,
-        _ => Env::DEV,
-    };
+/// Leptos's settings, from the site configuration.
+fn leptos_options(site: &SiteConfig, site_addr: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
-        .output_name(var("LEPTOS_OUTPUT_NAME", "taskward"))
-        .site_root(var("LEPTOS_SITE_ROOT", "target/site"))
-        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .output_name(site.output_name.clone())
+        .site_root(site.site_root.clone())
+        .site_pkg_dir(site.pkg_dir.clone())
         .site_addr(site_addr)
-        .reload_port(var("LEPTOS_RELOAD_PORT", "3001").parse().unwrap_or(3001))
-        .env(env)
+        .reload_port(site.reload_port)
+        .env(if site.release { Env::PROD } else { Env::DEV })
         .build()
 }
 

@@ -1,0 +1,138 @@
+//! The account endpoints of the web forms, at fixed addresses under
+//! `/api/auth/`: each reads its request's context and calls
+//! [`AuthService`](super::service::AuthService).
+
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use leptos::server_fn::ServerFn;
+
+use super::CurrentUser;
+#[cfg(feature = "ssr")]
+use super::request;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{context, navigation};
+
+/// Where to go after signing in: `next` when it is a path on this site.
+#[cfg(feature = "ssr")]
+fn destination(next: Option<String>) -> String {
+    next.as_deref()
+        .and_then(navigation::safe_next_path)
+        .unwrap_or("/dashboard")
+        .to_owned()
+}
+
+/// What sign-up and sign-in do once the account rules have answered: set the
+/// cookie and go on, or send a plain form back with the email kept.
+#[cfg(feature = "ssr")]
+fn enter(
+    outcome: Result<super::service::IssuedToken, AppError>,
+    form_path: &str,
+    email: &str,
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
+    let issued = outcome
+        .inspect_err(|error| context::return_to_form_with(form_path, error, &[("email", email)]))?;
+    request::set_session_cookie(&issued);
+    leptos_axum::redirect(&destination(next));
+    Ok(issued.account.current_user())
+}
+
+/// Creates an account, signs it in and goes to the dashboard.
+#[server(prefix = "/api", endpoint = "auth/signup")]
+pub async fn sign_up(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
+    context::respond(async {
+        let outcome = request::account_service()?
+            .sign_up(&email, &password, context::client_address()?)
+            .await;
+        enter(outcome, <SignUp as ServerFn>::PATH, &email, next)
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "auth/signin")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<CurrentUser, AppError> {
+    context::respond(async {
+        let outcome = request::account_service()?
+            .sign_in(&email, &password, context::client_address()?)
+            .await;
+        enter(outcome, <SignIn as ServerFn>::PATH, &email, next)
+    })
+    .await
+}
+
+/// Ends this session: the token is refused from now on, even a copy.
+#[server(prefix = "/api", endpoint = "auth/signout")]
+pub async fn sign_out() -> Result<(), AppError> {
+    context::respond(async {
+        let auth = request::account_service()?;
+        if let Ok(session) = request::session() {
+            auth.sign_out(&session).await?;
+        }
+        request::clear_session_cookie();
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "auth/me")]
+pub async fn me() -> Result<CurrentUser, AppError> {
+    context::respond(async { request::session().map(|session| session.user()) }).await
+}
+
+/// Changes the password; every other session of the user ends.
+#[server(prefix = "/api", endpoint = "auth/change-password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    context::respond(async {
+        let auth = request::account_service()?;
+        let session = request::session()?;
+        auth.change_password(
+            &session,
+            &current_password,
+            &new_password,
+            context::client_address()?,
+        )
+        .await
+    })
+    .await
+}
+
+/// Ends every session of the user, this one included.
+#[server(prefix = "/api", endpoint = "auth/signout-everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    context::respond(async {
+        let auth = request::account_service()?;
+        let session = request::session()?;
+        auth.sign_out_everywhere(&session).await?;
+        request::clear_session_cookie();
+        leptos_axum::redirect("/signin");
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes the account and everything in it, after confirming the password.
+#[server(prefix = "/api", endpoint = "auth/delete-account")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    context::respond(async {
+        let auth = request::account_service()?;
+        let session = request::session()?;
+        auth.delete_account(&session, &password).await?;
+        request::clear_session_cookie();
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}

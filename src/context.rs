@@ -1,0 +1,102 @@
+//! What a server function knows about its request, whatever its domain:
+//! what the web layer provides to every call (the [`Db`], and any service,
+//! through [`provided`]), what it resolved for the request (the client's
+//! address, and any extension, through [`request_extension`]), and how to
+//! answer (status, headers, the redirect of a plain form post). The account
+//! side (service, session, cookie) builds on this in `auth::request`.
+
+use std::{future::Future, net::IpAddr};
+
+use axum::http::{HeaderName, HeaderValue, header, request::Parts};
+use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos_axum::ResponseOptions;
+
+use crate::{
+    client::ClientAddress,
+    db::Db,
+    error::{AppError, is_plain_form_post},
+    navigation::{with_query_changed, without_query_key},
+};
+
+/// A value the web layer provides to every render and server function.
+pub fn provided<T: Clone + Send + Sync + 'static>(what: &str) -> Result<T, AppError> {
+    use_context::<T>().ok_or_else(|| AppError::internal(format!("{what} missing from context")))
+}
+
+fn parts() -> Result<Parts, AppError> {
+    provided("request parts")
+}
+
+pub fn db() -> Result<Db, AppError> {
+    provided("database")
+}
+
+/// A value the web layer resolved for this request (e.g. its session).
+pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Result<Option<T>, AppError> {
+    Ok(parts()?.extensions.get::<T>().cloned())
+}
+
+pub fn client_address() -> Result<IpAddr, AppError> {
+    request_extension::<ClientAddress>()?
+        .map(|client| client.0)
+        .ok_or_else(|| AppError::internal("client address missing"))
+}
+
+/// Adds a header to the response, e.g. a `Set-Cookie`.
+pub fn append_response_header(name: HeaderName, value: HeaderValue) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.append_header(name, value);
+    }
+}
+
+/// For a plain form post that failed, sends the browser back to the form
+/// with the error (as Leptos does) and with `keep`'s values in the query,
+/// so the page can refill what was typed. Passwords are never kept.
+pub fn return_to_form_with(server_fn_path: &str, error: &AppError, keep: &[(&str, &str)]) {
+    let Some((referer, response)) = plain_form_post_referer() else {
+        return;
+    };
+    let replaced =
+        |key: &str| key == "__path" || key == "__err" || keep.iter().any(|(kept, _)| *kept == key);
+    let base = with_query_changed(&referer, replaced, keep);
+    if let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(&base)
+        && let Ok(location) = HeaderValue::from_str(url.as_str())
+    {
+        response.insert_header(header::LOCATION, location);
+    }
+}
+
+/// For a plain form post that succeeded, returns the browser to the page
+/// it came from without the query parameter `key` (say, the `edit` that
+/// opened the form), instead of to the page exactly as it was.
+pub fn return_to_referer_without(key: &str) {
+    let Some((referer, response)) = plain_form_post_referer() else {
+        return;
+    };
+    let back = without_query_key(&referer, key);
+    if let Some(location) = back.and_then(|back| HeaderValue::from_str(&back).ok()) {
+        response.insert_header(header::LOCATION, location);
+    }
+}
+
+/// For a plain form post (no JavaScript), the page it was posted from and
+/// the response whose `Location` sends the browser on.
+fn plain_form_post_referer() -> Option<(String, ResponseOptions)> {
+    let (parts, response) = (parts().ok()?, use_context::<ResponseOptions>()?);
+    if !is_plain_form_post() {
+        return None;
+    }
+    let referer = parts.headers.get(header::REFERER)?.to_str().ok()?;
+    Some((referer.to_owned(), response))
+}
+
+/// Runs a server function body and gives its error the right HTTP status
+/// (and `Retry-After` when rate limited).
+pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(error) = &result {
+        error.set_response_status();
+    }
+    result
+}

@@ -1,0 +1,151 @@
+//! Page addresses: which pages need a signed-in user, where sign-in may send
+//! people back to, and query strings. Shared by server and browser.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Pages that need a signed-in user.
+pub const PROTECTED_PATHS: &[&str] = &["/dashboard", "/todos", "/account"];
+
+/// What a query value keeps as it is: RFC 3986's unreserved characters, and
+/// `/` so that `?next=/todos` stays readable in the address bar.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// Whether `path` is one of [`PROTECTED_PATHS`] or below one.
+pub fn is_protected(path: &str) -> bool {
+    PROTECTED_PATHS.iter().any(|protected| {
+        path.strip_prefix(protected)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// `next` if it is a path on this site, never another origin: it must start
+/// with one `/` (not `//` or `/\`, which browsers read as another host) and
+/// be printable ASCII (browsers percent-encode the rest), as a `Location`
+/// header must be.
+pub fn safe_next_path(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && next.bytes().all(|b| b.is_ascii_graphic())
+        && !next.starts_with("//")
+        && !next.contains('\\');
+    ok.then_some(next)
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query_value(value: &str) -> String {
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
+}
+
+/// The decoded value of the query parameter `key` in `query` (the part
+/// after `?`), if present.
+pub fn query_value(query: &str, key: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// `url` with its query rewritten: the parameters `dropped` names left out,
+/// `added` appended, the others kept in order.
+pub fn with_query_changed(
+    url: &str,
+    dropped: impl Fn(&str) -> bool,
+    added: &[(&str, &str)],
+) -> String {
+    let (page, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut rewritten = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if !dropped(&key) {
+            rewritten.append_pair(&key, &value);
+        }
+    }
+    rewritten.extend_pairs(added);
+    match rewritten.finish() {
+        query if query.is_empty() => page.to_owned(),
+        query => format!("{page}?{query}"),
+    }
+}
+
+/// `url` without the query parameter `key`, or `None` when it has none.
+pub fn without_query_key(url: &str, key: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    query_value(query, key)?;
+    Some(with_query_changed(url, |name| name == key, &[]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(
+            safe_next_path("/todos?filter=active"),
+            Some("/todos?filter=active")
+        );
+        for unsafe_next in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+            "/x\ny",
+            "javascript:alert(1)",
+            "/ü",
+            "/a b",
+        ] {
+            assert_eq!(safe_next_path(unsafe_next), None, "{unsafe_next:?}");
+        }
+    }
+
+    #[test]
+    fn protected_paths_include_their_subpaths_only() {
+        assert!(is_protected("/todos"));
+        assert!(is_protected("/account/sessions"));
+        assert!(!is_protected("/todosx"));
+        assert!(!is_protected("/"));
+    }
+
+    #[test]
+    fn query_values_round_trip() {
+        let value = "/todos?filter=active&x=ü y+z";
+        let encoded = encode_query_value(value);
+        assert_eq!(encoded, "/todos%3Ffilter%3Dactive%26x%3D%C3%BC%20y%2Bz");
+        assert_eq!(
+            query_value(&format!("a=1&next={encoded}"), "next").as_deref(),
+            Some(value)
+        );
+        assert_eq!(query_value("a=1", "next"), None);
+        assert_eq!(query_value("next=100%", "next").as_deref(), Some("100%"));
+    }
+
+    #[test]
+    fn a_query_key_is_dropped_and_the_rest_kept() {
+        let url = "http://localhost:3000/todos?filter=active&edit=abc&cursor=x";
+        assert_eq!(
+            without_query_key(url, "edit").as_deref(),
+            Some("http://localhost:3000/todos?filter=active&cursor=x")
+        );
+        assert_eq!(
+            without_query_key("/todos?edit=abc", "edit").as_deref(),
+            Some("/todos")
+        );
+        assert_eq!(without_query_key("/todos?editor=1", "edit"), None);
+        assert_eq!(without_query_key("/todos", "edit"), None);
+    }
+
+    #[test]
+    fn a_rewritten_query_keeps_other_values_and_appends_new_ones() {
+        assert_eq!(
+            with_query_changed(
+                "/signin?next=%2Faccount&email=old%40x.example",
+                |key| key == "email",
+                &[("email", "a+b@example.com")],
+            ),
+            "/signin?next=%2Faccount&email=a%2Bb%40example.com"
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! The site: Leptos pages and the server functions behind their forms
+//! (`/api/auth/*`, `/api/todos/*`), one router with its own layers. The
+//! session is read from the cookie (or a bearer header), cross-origin writes
+//! are refused, and signed-in pages may be served from the page cache.
+
+use std::sync::OnceLock;
+
+use axum::{
+    Router,
+    http::header,
+    middleware::{from_fn_with_state, map_response},
+    response::Response,
+    routing::{MethodRouter, any},
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir, set_status::SetStatus};
+
+use super::{AppState, page_cache, security, session};
+use crate::{
+    app::{App, shell},
+    config::REQUEST_BODY_LIMIT,
+};
+
+/// Pages and server functions, with the layers of this surface. Layered
+/// here, before the router is merged, they stay with these routes only.
+pub fn router(state: &AppState) -> Router {
+    let options = state.leptos_options.clone();
+    Router::new()
+        .leptos_routes_with_context(state, route_list(), render_context(state), move || {
+            shell(options.clone())
+        })
+        // Inner to outer: serve unchanged signed-in pages from the page
+        // cache, resolve the session, refuse cross-origin writes.
+        .layer(map_response(never_stored))
+        .layer(from_fn_with_state(
+            state.page_cache.clone(),
+            page_cache::serve_cached_pages,
+        ))
+        .layer(from_fn_with_state(
+            state.auth.clone(),
+            session::session_middleware,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::reject_cross_origin_writes,
+        ))
+        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
+        .with_state(state.clone())
+}
+
+/// Every answer of this surface is for one reader (pages, server function
+/// results), so no cache may keep it.
+async fn never_stored(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, security::NO_STORE);
+    response
+}
+
+/// What every render and server function call finds in its context: the
+/// services the server functions use (see `crate::context`) and a fresh
+/// CSP nonce.
+fn render_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let (db, auth, policy) = (
+        state.db.clone(),
+        state.auth.clone(),
+        state.content_security_policy.clone(),
+    );
+    move || {
+        provide_context(db.clone());
+        provide_context(auth.clone());
+        policy.provide_for_render();
+    }
+}
+
+/// Any other address: a file of the built site (`public/`'s, such as the
+/// favicon), else the "page not found" page, with a 404.
+pub fn files_or_not_found(state: &AppState) -> ServeDir<SetStatus<MethodRouter>> {
+    let options = state.leptos_options.clone();
+    let not_found =
+        leptos_axum::render_app_to_stream_with_context(render_context(state), move || {
+            shell(options.clone())
+        });
+    ServeDir::new(&*state.leptos_options.site_root)
+        .append_index_html_on_directories(false)
+        .call_fallback_on_method_not_allowed(true)
+        .not_found_service(any(not_found))
+}
+
+/// The app's routes, listed once per process. Listing them renders the app
+/// with resource loading switched off by a process-wide flag, so a page
+/// rendered meanwhile by another server in the same process (the test
+/// suite starts many) would wait forever for its data (leptos-rs/leptos#4773).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
