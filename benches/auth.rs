@@ -63,5 +63,32 @@ fn password_verify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, session_tokens, password_verify);
+/// The password rules (length, email, zxcvbn) on the slowest 128-character
+/// inputs found: dictionary words run together, a repeated word, keyboard
+/// walks, digits, one repeated letter, random letters. Whatever the figure,
+/// the server runs this check on the blocking pool.
+fn new_password_rules(c: &mut Criterion) {
+    let email = Email::parse("ada@example.com").unwrap();
+    let inputs = [
+        ("dictionary words", "passwordmonkeydragonbaseballfootballletmeinshadowmastersunshineprincessqwertyuiopsuperman".repeat(2)),
+        ("one word repeated", "password".repeat(16)),
+        ("keyboard walks", "qwertyuiopasdfghjklzxcvbnm1234567890".repeat(4)),
+        ("digits", "1234567890".repeat(13)),
+        ("one letter", "a".repeat(128)),
+        ("random letters", "xkcdqvbnmtrzlpwyhgfsjdkeuioanbvcqwpoiuytrewqlkjhgfdsamnbvcxzplokmijnuhbygvtfcrdxeszwaqmkoijnbhuygvcftrdxzseawqplmkonjibhuvgyc".into()),
+    ];
+    let mut group = c.benchmark_group("new password rules, 128 characters");
+    group.sample_size(20);
+    for (name, input) in &inputs {
+        let input: String = input.chars().take(128).collect();
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                let _ = NewPassword::parse(black_box(&input), &email);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, session_tokens, password_verify, new_password_rules);
 criterion_main!(benches);

@@ -58,6 +58,9 @@ pub struct Config {
     /// `sqlite:` or `postgres:` URL; it may carry a password, hence secret.
     pub database_url: SecretString,
     pub database_max_connections: u32,
+    /// How long a request waits for a free database connection before it
+    /// gets 503 with `Retry-After`.
+    pub database_acquire_timeout: Duration,
     pub listen_addr: SocketAddr,
     /// The origin browsers see, e.g. `https://taskward.example`.
     pub public_origin: String,
@@ -67,7 +70,36 @@ pub struct Config {
     /// Holds the default SQLite database and the development signing secret.
     pub data_dir: PathBuf,
     pub auth: AuthConfig,
+    pub limits: ServerLimits,
+    /// More todos than any honest user keeps; past it, creating one is
+    /// refused with a message.
+    pub max_todos_per_user: u32,
     pub site: SiteConfig,
+}
+
+pub const DEFAULT_MAX_TODOS_PER_USER: u32 = 100_000;
+
+/// What one instance grants a client: slow or greedy ones get an answer
+/// (or a closed connection) in bounded time instead of holding resources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// A connection that has not sent a request's headers by then is closed.
+    pub header_read_timeout: Duration,
+    /// A request not answered by then gets 503 (a slow body upload, a hung
+    /// dependency).
+    pub request_timeout: Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+        }
+    }
 }
 
 /// Largest request body accepted. Forms and JSON here are small; anything
@@ -201,12 +233,15 @@ impl fmt::Debug for Config {
                 &database_kind(self.database_url.expose_secret()),
             )
             .field("database_max_connections", &self.database_max_connections)
+            .field("database_acquire_timeout", &self.database_acquire_timeout)
             .field("listen_addr", &self.listen_addr)
             .field("public_origin", &self.public_origin)
             .field("jwt_secret", &self.jwt_secret)
             .field("log_level", &self.log_level)
             .field("data_dir", &self.data_dir)
             .field("auth", &self.auth)
+            .field("limits", &self.limits)
+            .field("max_todos_per_user", &self.max_todos_per_user)
             .field("site", &self.site)
             .finish()
     }
@@ -335,9 +370,44 @@ impl Config {
                 reason: "must not be shorter than SESSION_TTL_SECS".into(),
             });
         }
+        if environment == Environment::Production && !auth.cookie_secure {
+            return Err(ConfigError::Invalid {
+                name: "SESSION_COOKIE_SECURE",
+                reason: "must stay true in production: the session cookie would travel over \
+                         plain http"
+                    .into(),
+            });
+        }
+        let server_defaults = ServerLimits::default();
+        let limits = ServerLimits {
+            header_read_timeout: seconds(
+                &var,
+                "HEADER_READ_TIMEOUT_SECS",
+                server_defaults.header_read_timeout,
+            )?,
+            request_timeout: seconds(
+                &var,
+                "REQUEST_TIMEOUT_SECS",
+                server_defaults.request_timeout,
+            )?,
+            max_connections: number(
+                &var,
+                "MAX_CONNECTIONS",
+                server_defaults.max_connections as u32,
+            )? as usize,
+        };
+        let max_todos_per_user = number(&var, "MAX_TODOS_PER_USER", DEFAULT_MAX_TODOS_PER_USER)?;
 
+        let database_acquire_timeout = seconds(
+            &var,
+            "DATABASE_ACQUIRE_TIMEOUT_SECS",
+            Duration::from_secs(5),
+        )?;
         Ok(Self {
             auth,
+            limits,
+            database_acquire_timeout,
+            max_todos_per_user,
             environment,
             database_url: SecretString::from(database_url),
             database_max_connections,
@@ -617,5 +687,22 @@ mod tests {
 
         let error = config_from(&[("JWT_SECRET", STRONG), ("LEPTOS_RELOAD_PORT", "x")]);
         assert!(error.is_err());
+    }
+
+    #[test]
+    fn production_refuses_a_session_cookie_without_secure() {
+        let error = config_from(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", STRONG),
+            ("SESSION_COOKIE_SECURE", "false"),
+        ])
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("SESSION_COOKIE_SECURE"),
+            "{error}"
+        );
+        let development =
+            config_from(&[("JWT_SECRET", STRONG), ("SESSION_COOKIE_SECURE", "false")]);
+        assert!(!development.unwrap().auth.cookie_secure);
     }
 }

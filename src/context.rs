@@ -32,6 +32,10 @@ pub fn db() -> Result<Db, AppError> {
     provided("database")
 }
 
+pub fn request_headers() -> Result<axum::http::HeaderMap, AppError> {
+    Ok(parts()?.headers)
+}
+
 /// A value the web layer resolved for this request (e.g. its session).
 pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Result<Option<T>, AppError> {
     Ok(parts()?.extensions.get::<T>().cloned())

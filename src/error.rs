@@ -44,6 +44,17 @@ pub enum AppError {
     Network,
 }
 
+/// What `Retry-After` asks of a client while the service is busy (the
+/// database pool or the hashing queue is full).
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
+const GENERIC_INVALID: &str =
+    "Some of the information sent was not valid. Please check it and try again.";
+
+/// The longest wait a page quotes from its address (the longest any limit
+/// here asks for is 15 minutes).
+const MAX_SHOWN_RETRY_AFTER_SECS: u64 = 900;
+
 /// How an error travels: a stable code for programs and the message for
 /// people, e.g. `{"code":"invalid_credentials","message":"Invalid email or password."}`.
 #[derive(Serialize, Deserialize)]
@@ -137,6 +148,51 @@ impl AppError {
         }
     }
 
+    /// When a client should try again: a rate limit says how long; a busy
+    /// service asks for a moment.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            AppError::Unavailable => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+
+    /// The error as a page shows it when it arrives in the page's address
+    /// (a form posted without JavaScript is sent back with its error in the
+    /// query): anyone can write an address, so every message is a fixed one
+    /// chosen by the code, the field and the form (`server_fn_path`), never
+    /// text from the address.
+    pub fn as_shown_from_address(&self, server_fn_path: &str) -> Self {
+        let fixed = |message: &str| AppError::Invalid(message.into());
+        match self {
+            AppError::Invalid(_) => fixed(GENERIC_INVALID),
+            AppError::InvalidField { field, .. } => {
+                let message = match (field.as_str(), server_fn_path.ends_with("delete-account")) {
+                    ("email", _) => "Please enter a valid email address.",
+                    ("password", true) | ("current_password", _) => "That password is not correct.",
+                    ("password" | "new_password", _) => {
+                        "That password can't be used: choose 8 to 128 characters that are hard \
+                         to guess and don't contain your email address."
+                    }
+                    ("title", _) => "A todo needs a title of 1 to 500 characters.",
+                    _ => GENERIC_INVALID,
+                };
+                fixed(message).in_field(field)
+            }
+            AppError::Conflict(_) if server_fn_path.ends_with("signup") => AppError::Conflict(
+                "That email is already registered. Sign in instead, or use another email.".into(),
+            ),
+            AppError::Conflict(_) => AppError::Conflict(
+                "That can't be done: it clashes with what you already have.".into(),
+            ),
+            AppError::RateLimited { retry_after_secs } => AppError::RateLimited {
+                retry_after_secs: (*retry_after_secs).clamp(1, MAX_SHOWN_RETRY_AFTER_SECS),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// The HTTP status this outcome is sent with.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -207,8 +263,8 @@ mod server {
                 return;
             }
             response.set_status(self.http_status());
-            if let AppError::RateLimited { retry_after_secs } = self {
-                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            if let Some(seconds) = self.retry_after_secs() {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
         }
 
@@ -225,6 +281,19 @@ mod server {
                     tracing::warn!("database pool timed out");
                     AppError::Unavailable
                 }
+                // SQLite's SQLITE_BUSY (and its extended codes): another
+                // writer held the lock past the busy timeout.
+                sqlx::Error::Database(error)
+                    if error
+                        .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                        .is_some()
+                        && error.code().is_some_and(|code| {
+                            code.parse::<i32>().is_ok_and(|n| n & 0xff == 5)
+                        }) =>
+                {
+                    tracing::warn!("database busy");
+                    AppError::Unavailable
+                }
                 other => AppError::internal(other),
             }
         }
@@ -232,13 +301,16 @@ mod server {
 
     /// Whether the current server function call is a plain HTML form post
     /// (no JavaScript): its answer must stay a redirect back to the form.
+    /// A page render that calls a server function is not one: the page
+    /// takes the error's status, whatever the browser accepts.
     pub fn is_plain_form_post() -> bool {
         leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-            parts
-                .headers
-                .get(header::ACCEPT)
-                .and_then(|value| value.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
+            parts.method == axum::http::Method::POST
+                && parts
+                    .headers
+                    .get(header::ACCEPT)
+                    .and_then(|value| value.to_str().ok())
+                    .is_some_and(|accept| accept.contains("text/html"))
         })
     }
 
@@ -251,10 +323,10 @@ mod server {
                 Json(super::WireError::from(self.clone())),
             )
                 .into_response();
-            if let AppError::RateLimited { retry_after_secs } = self {
+            if let Some(seconds) = self.retry_after_secs() {
                 response
                     .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             response
         }
@@ -327,5 +399,37 @@ mod tests {
         assert_eq!(error.to_string(), "Enter your email address.");
         assert_eq!(error.status_code(), 422);
         assert_eq!(AppError::NotFound.in_field("id"), AppError::NotFound);
+    }
+
+    #[test]
+    fn an_error_from_the_address_is_shown_with_a_fixed_message_only() {
+        let planted = "Your account is locked, call +1 555 0100";
+        for error in [
+            AppError::Invalid(planted.into()),
+            AppError::Invalid(planted.into()).in_field("email"),
+            AppError::Invalid(planted.into()).in_field("anything"),
+            AppError::Conflict(planted.into()),
+        ] {
+            let shown = error.as_shown_from_address("/api/auth/signup");
+            assert!(!shown.to_string().contains("call"), "{shown}");
+            assert_eq!(shown.code(), error.code());
+            assert_eq!(shown.field(), error.field());
+        }
+        let wrong = AppError::Invalid(planted.into()).in_field("password");
+        assert_eq!(
+            wrong
+                .as_shown_from_address("/api/auth/delete-account")
+                .to_string(),
+            "That password is not correct."
+        );
+        let forever = AppError::RateLimited {
+            retry_after_secs: u64::MAX,
+        };
+        assert_eq!(
+            forever.as_shown_from_address("/api/auth/signin"),
+            AppError::RateLimited {
+                retry_after_secs: MAX_SHOWN_RETRY_AFTER_SECS
+            }
+        );
     }
 }

@@ -11,13 +11,16 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    extract::{ApiJson, Authenticated, Client},
+    extract::{ApiJson, Authenticated, BearerToken, Client},
     problem::{
         EmailTaken, JsonBodyRefusals, Problem, TooManyRequests, Unauthorized, Unavailable,
         WrongCredentials,
     },
 };
-use crate::auth::service::{Account, AuthService, IssuedToken};
+use crate::{
+    auth::service::{Account, AuthService, IssuedToken},
+    error::AppError,
+};
 
 pub const TAG: &str = "auth";
 
@@ -33,6 +36,21 @@ pub struct Credentials {
     /// name.
     #[schema(example = "velvet tractor umbrella sings", max_length = 128)]
     pub password: String,
+}
+
+/// An email, a password, and the device token this client got when it last
+/// signed in to the account, if it did.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInCredentials {
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    #[schema(example = "velvet tractor umbrella sings")]
+    pub password: String,
+    /// The `device_token` of an earlier sign-in to this account. With it,
+    /// wrong passwords tried from elsewhere cannot lock this client out:
+    /// it has an allowance of its own.
+    pub device_token: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -64,6 +82,10 @@ pub struct TokenResponse {
     /// new one for the same session before then.
     pub expires_in: u64,
     pub user: User,
+    /// Proof that this client signed in to the account (register and
+    /// signin only): keep it and send it with the next signin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 impl From<IssuedToken> for TokenResponse {
@@ -73,6 +95,7 @@ impl From<IssuedToken> for TokenResponse {
             token_type: "Bearer".into(),
             expires_in: issued.expires_in.as_secs(),
             user: issued.account.into(),
+            device_token: issued.device_token,
         }
     }
 }
@@ -107,7 +130,7 @@ pub async fn register(
     post,
     path = "/api/v1/auth/signin",
     tag = TAG,
-    request_body = Credentials,
+    request_body = SignInCredentials,
     responses(
         JsonBodyRefusals,
         (status = 200, description = "Signed in.", body = TokenResponse),
@@ -119,16 +142,21 @@ pub async fn register(
 pub async fn sign_in(
     State(auth): State<Arc<AuthService>>,
     Client(client): Client,
-    ApiJson(credentials): ApiJson<Credentials>,
+    ApiJson(credentials): ApiJson<SignInCredentials>,
 ) -> Result<Json<TokenResponse>, Problem> {
     let issued = auth
-        .sign_in(&credentials.email, &credentials.password, client)
+        .sign_in(
+            &credentials.email,
+            &credentials.password,
+            credentials.device_token.as_deref(),
+            client,
+        )
         .await?;
     Ok(Json(issued.into()))
 }
 
 /// Sign out: the session ends, and this token (and any copy) is refused
-/// from now on.
+/// from now on. An expired token still ends its session.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/signout",
@@ -141,10 +169,18 @@ pub async fn sign_in(
 )]
 pub async fn sign_out(
     State(auth): State<Arc<AuthService>>,
-    Authenticated(session): Authenticated,
+    BearerToken(token): BearerToken,
 ) -> Result<StatusCode, Problem> {
-    auth.sign_out(&session).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match auth.sign_out(&token).await {
+        Ok(true) => Ok(StatusCode::NO_CONTENT),
+        Ok(false) => Err(Problem::invalid_token(
+            "This token's session has already ended.",
+        )),
+        Err(AppError::Unauthenticated) => Err(Problem::invalid_token(
+            "This token is not valid. Sign in again for a new one.",
+        )),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// A fresh token for the same session, valid for another full lifetime

@@ -133,6 +133,22 @@ fn capitalized(message: &str) -> String {
     }
 }
 
+/// The bearer token in `Authorization`, not yet checked.
+pub struct BearerToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        let token = bearer_token(&parts.headers)
+            .map_err(|_| {
+                Problem::invalid_token("Send the token as `Authorization: Bearer <token>`.")
+            })?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Self(token.to_owned()))
+    }
+}
+
 /// The session of the bearer token in `Authorization`. Cookies are never
 /// read here: without ambient credentials the API needs no CSRF defence.
 pub struct Authenticated(pub Session);
@@ -145,12 +161,8 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let token = bearer_token(&parts.headers)
-            .map_err(|_| {
-                Problem::invalid_token("Send the token as `Authorization: Bearer <token>`.")
-            })?
-            .ok_or(AppError::Unauthenticated)?;
-        match Arc::<AuthService>::from_ref(state).resolve(token).await? {
+        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+        match Arc::<AuthService>::from_ref(state).resolve(&token).await? {
             SessionState::Valid(session) => Ok(Self(session)),
             SessionState::Ended => Err(Problem::invalid_token(
                 "This token has expired or was revoked. Sign in again for a new one.",

@@ -36,7 +36,7 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth::service::AuthService, config::REQUEST_BODY_LIMIT, db::Db};
+use crate::{auth::service::AuthService, config::REQUEST_BODY_LIMIT, db::Db, todos::TodoLimit};
 use problem::Problem;
 
 /// Where the API lives. Paths in the handlers' annotations repeat it, so
@@ -49,6 +49,7 @@ pub const PREFIX: &str = "/api/v1";
 pub struct ApiState {
     pub db: Db,
     pub auth: Arc<AuthService>,
+    pub todo_limit: TodoLimit,
 }
 
 #[derive(OpenApi)]
@@ -69,6 +70,7 @@ pub struct ApiState {
             problem::WrongCredentials,
             problem::NotFound,
             problem::EmailTaken,
+            problem::TodoLimitReached,
             problem::BodyTooLarge,
             problem::UnsupportedMediaType,
             problem::Unprocessable,

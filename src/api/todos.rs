@@ -16,12 +16,15 @@ use uuid::Uuid;
 use super::{
     PREFIX,
     extract::{ApiJson, Authenticated},
-    problem::{BadRequest, JsonBodyRefusals, NotFound, Problem, Unauthorized, Unprocessable},
+    problem::{
+        BadRequest, JsonBodyRefusals, NotFound, Problem, TodoLimitReached, Unauthorized,
+        Unprocessable,
+    },
 };
 use crate::{
     db::Db,
     error::AppError,
-    todos::{ListQuery, TodoChanges, TodoTitle, parse_id, store},
+    todos::{ListQuery, TodoChanges, TodoLimit, TodoTitle, parse_id, store},
 };
 
 pub const TAG: &str = "todos";
@@ -149,15 +152,17 @@ pub async fn list(
         (status = 201, description = "Created.", body = Todo,
             headers(("Location" = String, description = "The new todo's address"))),
         (status = 401, response = Unauthorized),
+        (status = 409, response = TodoLimitReached),
     )
 )]
 pub async fn create(
     State(db): State<Db>,
+    State(limit): State<TodoLimit>,
     Authenticated(session): Authenticated,
     ApiJson(new): ApiJson<NewTodo>,
 ) -> Result<Response, Problem> {
     let title = TodoTitle::parse(&new.title)?;
-    let todo = store::create(&db, session.user_id, &title).await?;
+    let todo = store::create(&db, session.user_id, &title, limit).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location(todo.id))],

@@ -11,6 +11,8 @@ use super::service::IssuedToken;
 
 const SECURE_COOKIE: &str = "__Host-taskward_session";
 const PLAIN_COOKIE: &str = "taskward_session";
+const SECURE_DEVICE_COOKIE: &str = "__Host-taskward_device";
+const PLAIN_DEVICE_COOKIE: &str = "taskward_device";
 
 /// `__Host-` binds the cookie to this exact host, HTTPS and `Path=/`. The
 /// plain name is only for plain-http development (`SESSION_COOKIE_SECURE=false`).
@@ -18,9 +20,26 @@ pub fn cookie_name(secure: bool) -> &'static str {
     if secure { SECURE_COOKIE } else { PLAIN_COOKIE }
 }
 
+fn device_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_DEVICE_COOKIE
+    } else {
+        PLAIN_DEVICE_COOKIE
+    }
+}
+
 fn build_cookie(secure: bool, value: String, max_age: Duration) -> HeaderValue {
+    build_named_cookie(cookie_name(secure), secure, value, max_age)
+}
+
+fn build_named_cookie(
+    name: &'static str,
+    secure: bool,
+    value: String,
+    max_age: Duration,
+) -> HeaderValue {
     let max_age = time::Duration::seconds(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
-    let cookie = Cookie::build((cookie_name(secure), value))
+    let cookie = Cookie::build((name, value))
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Strict)
@@ -39,6 +58,25 @@ pub fn session_cookie(secure: bool, issued: &IssuedToken) -> HeaderValue {
 /// Expires the cookie, with the same attributes it was set with.
 pub fn cleared_session_cookie(secure: bool) -> HeaderValue {
     build_cookie(secure, String::new(), Duration::ZERO)
+}
+
+/// The device cookie: hardened like the session's, kept across sign-outs
+/// (it proves the browser signed in before; it grants no access).
+pub fn device_cookie(secure: bool, device_token: &str) -> HeaderValue {
+    build_named_cookie(
+        device_cookie_name(secure),
+        secure,
+        device_token.to_owned(),
+        super::device::DEVICE_TOKEN_LIFETIME,
+    )
+}
+
+/// The device token a browser holds, if any.
+pub fn device_token_from_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(device_cookie_name(secure))
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| !value.is_empty())
 }
 
 /// Whether `response_headers` already set (or cleared) the session cookie.

@@ -12,9 +12,11 @@ pub mod password;
 pub mod server_fns;
 
 #[cfg(feature = "ssr")]
+pub mod attempts;
+#[cfg(feature = "ssr")]
 pub mod credentials;
 #[cfg(feature = "ssr")]
-pub mod rate_limit;
+pub mod device;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

@@ -28,7 +28,10 @@ pub use server::*;
 #[cfg(feature = "ssr")]
 mod server {
     use std::{
-        sync::{Arc, Mutex},
+        sync::{
+            Arc, Mutex,
+            atomic::{AtomicUsize, Ordering},
+        },
         time::Duration,
     };
 
@@ -85,27 +88,57 @@ mod server {
     /// Hashes and verifies passwords with argon2id on tokio's blocking pool.
     /// A semaphore bounds how many run at once, so a burst of sign-ins can
     /// neither exhaust memory (19 MiB each) nor take every core from page
-    /// requests.
+    /// requests. The permit travels with the blocking job: a client that
+    /// disconnects drops its request, but the hash it started keeps its
+    /// permit until it finishes.
     #[derive(Clone)]
     pub struct PasswordHasherPool {
         params: Params,
+        concurrency: usize,
         permits: Arc<Semaphore>,
         dummy_hash: Arc<OnceCell<String>>,
         /// Working memory of finished verifications, reused by the next:
         /// at most one 19 MiB buffer per permit, and no fresh pages to
         /// fault in on each sign-in.
         buffers: Arc<Mutex<Vec<Vec<Block>>>>,
+        running: Arc<AtomicUsize>,
+        peak_running: Arc<AtomicUsize>,
+    }
+
+    /// How busy the hasher is and has been, for tests and operators.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct HashingLoad {
+        /// The configured bound (`PASSWORD_HASHING_CONCURRENCY`).
+        pub limit: usize,
+        pub running: usize,
+        /// The most that ever ran at once.
+        pub peak_running: usize,
+        /// Working-memory buffers kept for reuse (never more than `limit`).
+        pub buffers_kept: usize,
     }
 
     impl PasswordHasherPool {
         pub fn new(cost: PasswordHashing, concurrency: usize) -> Self {
             let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
                 .expect("argon2 parameters are valid constants");
+            let concurrency = concurrency.max(1);
             Self {
                 params,
-                permits: Arc::new(Semaphore::new(concurrency.max(1))),
+                concurrency,
+                permits: Arc::new(Semaphore::new(concurrency)),
                 dummy_hash: Arc::new(OnceCell::new()),
                 buffers: Arc::new(Mutex::new(Vec::new())),
+                running: Arc::default(),
+                peak_running: Arc::default(),
+            }
+        }
+
+        pub fn load(&self) -> HashingLoad {
+            HashingLoad {
+                limit: self.concurrency,
+                running: self.running.load(Ordering::SeqCst),
+                peak_running: self.peak_running.load(Ordering::SeqCst),
+                buffers_kept: lock(&self.buffers).len(),
             }
         }
 
@@ -118,19 +151,27 @@ mod server {
             &self,
             work: impl FnOnce(Params, &mut Vec<Block>) -> T + Send + 'static,
         ) -> Result<T, AppError> {
-            let _permit = tokio::time::timeout(QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
+            let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
                 .await
                 .map_err(|_| {
                     tracing::warn!("password hashing queue is full");
                     AppError::Unavailable
                 })?
                 .map_err(AppError::internal)?;
-            let params = self.params.clone();
-            let buffers = self.buffers.clone();
+            let pool = self.clone();
             tokio::task::spawn_blocking(move || {
-                let mut buffer = lock(&buffers).pop().unwrap_or_default();
-                let result = work(params, &mut buffer);
-                lock(&buffers).push(buffer);
+                // Held here, not by the awaiting request, which may go away.
+                let _permit = permit;
+                let running = pool.running.fetch_add(1, Ordering::SeqCst) + 1;
+                pool.peak_running.fetch_max(running, Ordering::SeqCst);
+                let mut buffer = lock(&pool.buffers).pop().unwrap_or_default();
+                let result = work(pool.params.clone(), &mut buffer);
+                let mut kept = lock(&pool.buffers);
+                if kept.len() < pool.concurrency {
+                    kept.push(buffer);
+                }
+                drop(kept);
+                pool.running.fetch_sub(1, Ordering::SeqCst);
                 result
             })
             .await
@@ -334,6 +375,36 @@ mod server {
                 );
                 assert!(!pool.verify("velvet tractor umbrella", &hash).await.unwrap());
             }
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn abandoned_requests_never_run_more_hashes_than_the_bound() {
+            let pool = PasswordHasherPool::new(PasswordHashing::OWASP, 2);
+            let hash = pool
+                .hash(&NewPassword::parse("velvet tractor umbrella sings", &email()).unwrap())
+                .await
+                .unwrap();
+            // Twelve verifications whose callers give up at once, as clients
+            // that disconnect do, then twelve more that wait.
+            for _ in 0..12 {
+                let (pool, hash) = (pool.clone(), hash.clone());
+                let abandoned = tokio::spawn(async move { pool.verify("guess", &hash).await });
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                abandoned.abort();
+            }
+            let waiting: Vec<_> = (0..12)
+                .map(|_| {
+                    let (pool, hash) = (pool.clone(), hash.clone());
+                    tokio::spawn(async move { pool.verify("guess", &hash).await })
+                })
+                .collect();
+            for verification in waiting {
+                assert!(!verification.await.unwrap().unwrap());
+            }
+            let load = pool.load();
+            assert!(load.peak_running <= 2, "{load:?}");
+            assert!(load.buffers_kept <= 2, "{load:?}");
+            assert_eq!(load.running, 0, "{load:?}");
         }
     }
 }

@@ -8,7 +8,10 @@ use std::sync::Arc;
 use axum::http::header;
 
 use super::{
-    credentials::{cleared_session_cookie, session_cookie},
+    credentials::{
+        PresentedToken, cleared_session_cookie, device_cookie, device_token_from_cookie,
+        session_cookie,
+    },
     service::{AuthService, IssuedToken, Session, SessionState},
 };
 use crate::{context, error::AppError};
@@ -25,12 +28,32 @@ pub fn session() -> Result<Session, AppError> {
     }
 }
 
+/// The token the request presented, valid or not.
+pub fn presented_token() -> Result<Option<String>, AppError> {
+    Ok(
+        context::request_extension::<PresentedToken>()?.map(|presented| match presented {
+            PresentedToken::Header(token) | PresentedToken::Cookie(token) => token,
+        }),
+    )
+}
+
 fn cookie_secure() -> bool {
     account_service().map_or(true, |auth| auth.config().cookie_secure)
 }
 
+/// Sets the session cookie, and the device cookie of a sign-in.
 pub fn set_session_cookie(issued: &IssuedToken) {
-    context::append_response_header(header::SET_COOKIE, session_cookie(cookie_secure(), issued));
+    let secure = cookie_secure();
+    context::append_response_header(header::SET_COOKIE, session_cookie(secure, issued));
+    if let Some(device_token) = &issued.device_token {
+        context::append_response_header(header::SET_COOKIE, device_cookie(secure, device_token));
+    }
+}
+
+/// The device token of this browser, if it signed in here before.
+pub fn device_token() -> Result<Option<String>, AppError> {
+    let headers = context::request_headers()?;
+    Ok(device_token_from_cookie(&headers, cookie_secure()))
 }
 
 pub fn clear_session_cookie() {

@@ -61,21 +61,32 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<CurrentUser, AppError> {
     context::respond(async {
+        let device = request::device_token()?;
         let outcome = request::account_service()?
-            .sign_in(&email, &password, context::client_address()?)
+            .sign_in(
+                &email,
+                &password,
+                device.as_deref(),
+                context::client_address()?,
+            )
             .await;
         enter(outcome, <SignIn as ServerFn>::PATH, &email, next)
     })
     .await
 }
 
-/// Ends this session: the token is refused from now on, even a copy.
+/// Ends this session: the token is refused from now on, even a copy, and
+/// even when it expired in an idle tab.
 #[server(prefix = "/api", endpoint = "auth/signout")]
 pub async fn sign_out() -> Result<(), AppError> {
     context::respond(async {
         let auth = request::account_service()?;
-        if let Ok(session) = request::session() {
-            auth.sign_out(&session).await?;
+        if let Some(token) = request::presented_token()? {
+            match auth.sign_out(&token).await {
+                // Not our token, or its session had ended: nothing to end.
+                Ok(_) | Err(AppError::Unauthenticated) => {}
+                Err(error) => return Err(error),
+            }
         }
         request::clear_session_cookie();
         leptos_axum::redirect("/");
@@ -102,6 +113,7 @@ pub async fn change_password(
             &session,
             &current_password,
             &new_password,
+            request::device_token()?.as_deref(),
             context::client_address()?,
         )
         .await
@@ -129,10 +141,31 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     context::respond(async {
         let auth = request::account_service()?;
         let session = request::session()?;
-        auth.delete_account(&session, &password).await?;
+        auth.delete_account(
+            &session,
+            &password,
+            request::device_token()?.as_deref(),
+            context::client_address()?,
+        )
+        .await?;
         request::clear_session_cookie();
         leptos_axum::redirect("/");
         Ok(())
+    })
+    .await
+}
+
+/// When failed password checks from clients that had not signed in before
+/// last locked the account, if that was in the last 30 days (RFC 3339).
+#[server(prefix = "/api", endpoint = "auth/recent-lockout")]
+pub async fn recent_lockout() -> Result<Option<String>, AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let locked_at = request::account_service()?.locked_at(&session).await?;
+        let recent = chrono::Utc::now() - chrono::Duration::days(30);
+        Ok(locked_at
+            .filter(|at| *at > recent)
+            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()))
     })
     .await
 }

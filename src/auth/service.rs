@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use super::{
     CurrentUser,
+    attempts::{AttemptBudgets, PasswordChecker},
+    device::DeviceTokens,
     email::Email,
     password::{NewPassword, PasswordHasherPool},
-    rate_limit::{Action, AddressRateLimiter},
     store::{self, CreateUser, NewSession},
     token::{AUDIENCE, Claims, ISSUER, TokenError, TokenKeys},
 };
@@ -89,25 +90,41 @@ pub struct IssuedToken {
     /// How long the cookie should live: until the session's absolute end.
     pub session_remaining: Duration,
     pub account: Account,
+    /// For a sign-in or sign-up: this client's proof that it has signed in
+    /// to the account, for its own password-check budget next time.
+    pub device_token: Option<String>,
 }
 
 pub struct AuthService {
     db: Db,
     keys: TokenKeys,
+    devices: DeviceTokens,
     hasher: PasswordHasherPool,
-    limiter: AddressRateLimiter,
+    budgets: AttemptBudgets,
     config: AuthConfig,
 }
 
 impl AuthService {
     pub fn new(db: Db, jwt_secret: &SecretString, config: AuthConfig) -> Arc<Self> {
+        let previous = config.jwt_secret_previous.as_ref();
         Arc::new(Self {
-            keys: TokenKeys::new(jwt_secret, config.jwt_secret_previous.as_ref()),
+            keys: TokenKeys::new(jwt_secret, previous),
+            devices: DeviceTokens::new(jwt_secret, previous),
             hasher: PasswordHasherPool::new(config.password_hashing, config.hashing_concurrency),
-            limiter: AddressRateLimiter::new(config.attempts_per_minute_per_address),
+            budgets: AttemptBudgets::new(
+                db.clone(),
+                config.attempts_per_minute_per_address,
+                config.max_failed_signins,
+                config.failed_signin_window,
+            ),
             db,
             config,
         })
+    }
+
+    /// The password hasher, for its load figures.
+    pub fn hasher(&self) -> &PasswordHasherPool {
+        &self.hasher
     }
 
     pub fn config(&self) -> &AuthConfig {
@@ -121,10 +138,11 @@ impl AuthService {
         password: &str,
         client: IpAddr,
     ) -> Result<IssuedToken, AppError> {
-        self.limiter.check(Action::SignUp, client)?;
+        self.budgets.spend_sign_up(client).await?;
         let email = Email::parse(email)?;
-        let password =
-            NewPassword::parse(password, &email).map_err(|error| error.in_field("password"))?;
+        let password = parse_new_password(password, &email)
+            .await
+            .map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
         match store::create_user(&self.db, &email, &hash).await? {
             CreateUser::Created(user) => {
@@ -132,7 +150,7 @@ impl AuthService {
                 let account = Account::from(user);
                 let session = self.new_session(&account)?;
                 store::create_session(&self.db, &session).await?;
-                self.issue(account, session.id, session.expires_at)
+                self.issue_for_device(account, &session, &email)
             }
             CreateUser::EmailTaken => Err(AppError::Conflict(
                 "That email is already registered. Sign in instead, or use another email.".into(),
@@ -141,20 +159,25 @@ impl AuthService {
     }
 
     /// Same message, status and (within noise) time for an unknown email
-    /// and a wrong password.
+    /// and a wrong password. `device_token` is what this client got when it
+    /// last signed in to the account, if it did.
     #[tracing::instrument(skip_all)]
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
+        device_token: Option<&str>,
         client: IpAddr,
     ) -> Result<IssuedToken, AppError> {
-        self.limiter.check(Action::SignIn, client)?;
         let Ok(email) = Email::parse(email) else {
+            self.budgets.spend_password_address(client).await?;
             self.hasher.verify_against_dummy(password).await?;
             return Err(AppError::InvalidCredentials);
         };
-        self.check_account_lockout(&email).await?;
+        let checker = self.checker(&email, device_token);
+        self.budgets
+            .spend_password_check(client, &email, &checker)
+            .await?;
 
         let user = store::find_user_by_email(&self.db, &email).await?;
         let verified = match &user {
@@ -168,32 +191,52 @@ impl AuthService {
             Some(user) if verified => {
                 let account = Account::from(user);
                 let session = self.new_session(&account)?;
-                store::create_session_after_sign_in(&self.db, &email, &session).await?;
-                self.issue(account, session.id, session.expires_at)
+                let forgiven = checker.budget_key(&email);
+                store::create_session_after_sign_in(&self.db, &forgiven, &session).await?;
+                self.issue_for_device(account, &session, &email)
             }
-            _ => {
-                store::record_signin_failure(&self.db, &email).await?;
-                Err(AppError::InvalidCredentials)
-            }
+            _ => Err(AppError::InvalidCredentials),
         }
     }
 
-    /// Refuses sign-in for an email with too many recent failures. Counted
-    /// whether or not the account exists, so it reveals nothing.
-    async fn check_account_lockout(&self, email: &Email) -> Result<(), AppError> {
-        let window = self.config.failed_signin_window;
-        let since = now() - chrono::Duration::from_std(window).map_err(AppError::internal)?;
-        let (failures, oldest) = store::signin_failures_since(&self.db, email, since).await?;
-        if failures < i64::from(self.config.max_failed_signins) {
-            return Ok(());
+    /// Whose budget a password check for `email` draws on.
+    fn checker(&self, email: &Email, device_token: Option<&str>) -> PasswordChecker {
+        device_token
+            .and_then(|token| self.devices.verify(token, email))
+            .map_or(PasswordChecker::Untrusted, PasswordChecker::Device)
+    }
+
+    /// Checks the signed-in user's password for a change that needs it,
+    /// on the same budgets as sign-in. `field` names the input at fault.
+    async fn confirm_password(
+        &self,
+        user: &store::UserRecord,
+        password: &str,
+        device_token: Option<&str>,
+        client: IpAddr,
+        (field, refusal): (&str, &str),
+    ) -> Result<(), AppError> {
+        let email = Email::parse(&user.email).map_err(AppError::internal)?;
+        let checker = self.checker(&email, device_token);
+        self.budgets
+            .spend_password_check(client, &email, &checker)
+            .await?;
+        if !self.hasher.verify(password, &user.password_hash).await? {
+            return Err(AppError::Invalid(refusal.into()).in_field(field));
         }
-        let unlock_at = oldest.unwrap_or_else(now)
-            + chrono::Duration::from_std(window).map_err(AppError::internal)?;
-        let wait = (unlock_at - now()).num_seconds().max(1);
-        tracing::warn!("sign-in refused: too many failures for one account");
-        Err(AppError::RateLimited {
-            retry_after_secs: wait as u64,
-        })
+        store::forget_attempts(&self.db, &checker.budget_key(&email)).await?;
+        Ok(())
+    }
+
+    /// When failed password checks last locked the account, for its owner.
+    pub async fn locked_at(&self, session: &Session) -> Result<Option<DateTime<Utc>>, AppError> {
+        Ok(store::locked_at(&self.db, session.user_id).await?)
+    }
+
+    /// Deletes attempt counters and sessions that have run out; run from
+    /// time to time by every instance.
+    pub async fn prune_expired(&self) -> Result<u64, AppError> {
+        Ok(store::prune_expired(&self.db, now()).await?)
     }
 
     /// A session for `account`, ending `session_max_age` from now.
@@ -235,7 +278,20 @@ impl AuthService {
             expires_in: Duration::from_secs(expires.saturating_sub(issued_at)),
             session_remaining: Duration::from_secs(session_end.saturating_sub(issued_at)),
             account,
+            device_token: None,
         })
+    }
+
+    /// A token for a new session, with a device token for the client.
+    fn issue_for_device(
+        &self,
+        account: Account,
+        session: &NewSession,
+        email: &Email,
+    ) -> Result<IssuedToken, AppError> {
+        let mut issued = self.issue(account, session.id, session.expires_at)?;
+        issued.device_token = Some(self.devices.issue(email)?);
+        Ok(issued)
     }
 
     /// Checks a token: signature and claims, then the one indexed lookup
@@ -281,9 +337,16 @@ impl AuthService {
         self.issue(session.account(), session.session_id, session.expires_at)
     }
 
-    pub async fn sign_out(&self, session: &Session) -> Result<(), AppError> {
-        store::delete_session(&self.db, session.session_id, session.user_id).await?;
-        Ok(())
+    /// Ends the session `token` names, even when the token has expired (its
+    /// signature, issuer and audience still have to hold). `Ok(false)` when
+    /// the token is ours but its session had already ended.
+    pub async fn sign_out(&self, token: &str) -> Result<bool, AppError> {
+        let claims = self
+            .keys
+            .verify_ignoring_expiry(token)
+            .map_err(|_| AppError::Unauthenticated)?
+            .claims;
+        Ok(store::delete_session(&self.db, claims.sid, claims.sub).await?)
     }
 
     pub async fn sign_out_everywhere(&self, session: &Session) -> Result<(), AppError> {
@@ -299,24 +362,23 @@ impl AuthService {
         session: &Session,
         current_password: &str,
         new_password: &str,
+        device_token: Option<&str>,
         client: IpAddr,
     ) -> Result<(), AppError> {
-        self.limiter.check(Action::ChangePassword, client)?;
         let user = store::find_user(&self.db, session.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if !self
-            .hasher
-            .verify(current_password, &user.password_hash)
-            .await?
-        {
-            return Err(
-                AppError::Invalid("Your current password is not correct.".into())
-                    .in_field("current_password"),
-            );
-        }
+        self.confirm_password(
+            &user,
+            current_password,
+            device_token,
+            client,
+            ("current_password", "Your current password is not correct."),
+        )
+        .await?;
         let email = Email::parse(&user.email).map_err(AppError::internal)?;
-        let password = NewPassword::parse(new_password, &email)
+        let password = parse_new_password(new_password, &email)
+            .await
             .map_err(|error| error.in_field("new_password"))?;
         let hash = self.hasher.hash(&password).await?;
         store::change_password_ending_other_sessions(&self.db, user.id, &hash, session.session_id)
@@ -328,19 +390,38 @@ impl AuthService {
     /// Deletes the account, its todos and its sessions, after the password
     /// is confirmed.
     #[tracing::instrument(skip_all, fields(user_id = %session.user_id))]
-    pub async fn delete_account(&self, session: &Session, password: &str) -> Result<(), AppError> {
+    pub async fn delete_account(
+        &self,
+        session: &Session,
+        password: &str,
+        device_token: Option<&str>,
+        client: IpAddr,
+    ) -> Result<(), AppError> {
         let user = store::find_user(&self.db, session.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if !self.hasher.verify(password, &user.password_hash).await? {
-            return Err(
-                AppError::Invalid("That password is not correct.".into()).in_field("password")
-            );
-        }
+        self.confirm_password(
+            &user,
+            password,
+            device_token,
+            client,
+            ("password", "That password is not correct."),
+        )
+        .await?;
         store::delete_user(&self.db, user.id).await?;
         tracing::info!("account deleted");
         Ok(())
     }
+}
+
+/// Checks a new password against the rules on the blocking pool: zxcvbn
+/// scores a 128-character password in milliseconds, too long for an async
+/// worker thread.
+async fn parse_new_password(password: &str, email: &Email) -> Result<NewPassword, AppError> {
+    let (password, email) = (password.to_owned(), email.clone());
+    tokio::task::spawn_blocking(move || NewPassword::parse(&password, &email))
+        .await
+        .map_err(AppError::internal)?
 }
 
 impl From<store::UserRecord> for Account {

@@ -151,17 +151,18 @@ pub async fn create_session(db: &Db, session: &NewSession) -> Result<(), sqlx::E
 }
 
 /// Starts a session for a user who just proved their password, forgetting
-/// the email's failed sign-ins and the user's expired sessions in the same
-/// transaction: the failures are forgiven only if the session exists.
+/// the attempts counted against `attempts_key` and the user's expired
+/// sessions in the same transaction: the attempts are forgiven only if the
+/// session exists.
 pub async fn create_session_after_sign_in(
     db: &Db,
-    email: &Email,
+    attempts_key: &str,
     session: &NewSession,
 ) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        sqlx::query("DELETE FROM signin_failures WHERE email = $1")
-            .bind(email.as_str())
+        sqlx::query("DELETE FROM attempt_counters WHERE key = $1")
+            .bind(attempts_key)
             .execute(&mut *transaction)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2")
@@ -195,14 +196,15 @@ pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRec
     })
 }
 
-pub async fn delete_session(db: &Db, session_id: Uuid, user_id: Uuid) -> Result<(), sqlx::Error> {
+/// Ends one session of the user; `false` when it had ended already.
+pub async fn delete_session(db: &Db, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
             .bind(session_id)
             .bind(user_id)
             .execute(pool)
             .await
-            .map(|_| ())
+            .map(|done| done.rows_affected() > 0)
     })
 }
 
@@ -217,30 +219,83 @@ pub async fn delete_sessions_of_user(db: &Db, user_id: Uuid) -> Result<(), sqlx:
     })
 }
 
-pub async fn record_signin_failure(db: &Db, email: &Email) -> Result<(), sqlx::Error> {
+/// Counts one attempt against `key` in its current window (which ends at
+/// `expires_at`, or starts afresh when the last one has ended): one
+/// statement, so concurrent attempts each get their own count. Returns the
+/// count and when the window ends.
+pub async fn count_attempt(
+    db: &Db,
+    key: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(i64, DateTime<Utc>), sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query("INSERT INTO signin_failures (email, failed_at) VALUES ($1, $2)")
-            .bind(email.as_str())
-            .bind(now())
+        sqlx::query_as::<_, (i64, DateTime<Utc>)>(
+            "INSERT INTO attempt_counters (key, count, expires_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (key) DO UPDATE SET \
+               count = CASE WHEN attempt_counters.expires_at <= $3 THEN 1 \
+                            ELSE attempt_counters.count + 1 END, \
+               expires_at = CASE WHEN attempt_counters.expires_at <= $3 THEN $2 \
+                                 ELSE attempt_counters.expires_at END \
+             RETURNING count, expires_at",
+        )
+        .bind(key)
+        .bind(expires_at)
+        .bind(now)
+        .fetch_one(pool)
+        .await
+    })
+}
+
+/// Forgets the attempts counted against `key`.
+pub async fn forget_attempts(db: &Db, key: &str) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM attempt_counters WHERE key = $1")
+            .bind(key)
             .execute(pool)
             .await
             .map(|_| ())
     })
 }
 
-/// How many sign-ins failed for `email` since `since`, and the oldest of them.
-pub async fn signin_failures_since(
-    db: &Db,
-    email: &Email,
-    since: DateTime<Utc>,
-) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+/// Records that failed password checks locked `email`'s account (if there
+/// is one: an unknown email is counted alike, and this changes nothing).
+pub async fn mark_locked(db: &Db, email: &Email, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
-            "SELECT COUNT(*), MIN(failed_at) FROM signin_failures WHERE email = $1 AND failed_at > $2",
-        )
-        .bind(email.as_str())
-        .bind(since)
-        .fetch_one(pool)
-        .await
+        sqlx::query("UPDATE users SET locked_at = $1 WHERE lower(email) = lower($2)")
+            .bind(at)
+            .bind(email.as_str())
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// When failed password checks last locked the user's account.
+pub async fn locked_at(db: &Db, user_id: Uuid) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, (Option<DateTime<Utc>>,)>("SELECT locked_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+            .map(|row| row.and_then(|(at,)| at))
+    })
+}
+
+/// Deletes attempt counters whose window has ended and sessions past their
+/// absolute end; returns how many rows went.
+pub async fn prune_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    on_db!(db, pool => {
+        let counters = sqlx::query("DELETE FROM attempt_counters WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        Ok(counters + sessions)
     })
 }

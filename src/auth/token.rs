@@ -56,6 +56,8 @@ pub struct TokenKeys {
     current: DecodingKey,
     previous: Option<DecodingKey>,
     validation: Validation,
+    /// The same checks but `exp`, for ending the session a token names.
+    validation_ignoring_expiry: Validation,
 }
 
 impl TokenKeys {
@@ -67,7 +69,11 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        let mut validation_ignoring_expiry = validation.clone();
+        validation_ignoring_expiry.validate_exp = false;
+        validation_ignoring_expiry.set_required_spec_claims(&["nbf", "iat", "iss", "aud", "sub"]);
         Self {
+            validation_ignoring_expiry,
             encoding: EncodingKey::from_secret(current.expose_secret().as_bytes()),
             current: DecodingKey::from_secret(current.expose_secret().as_bytes()),
             previous: previous
@@ -81,17 +87,32 @@ impl TokenKeys {
     }
 
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        self.verify_with(token, &self.validation)
+    }
+
+    /// Checks everything [`TokenKeys::verify`] does except expiry: signing
+    /// out must end the session of a token that expired in an idle tab,
+    /// or a copy someone keeps refreshing would outlive the sign-out.
+    pub fn verify_ignoring_expiry(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        self.verify_with(token, &self.validation_ignoring_expiry)
+    }
+
+    fn verify_with(
+        &self,
+        token: &str,
+        validation: &Validation,
+    ) -> Result<VerifiedToken, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Invalid);
         }
-        match self.decode(token, &self.current) {
+        match Self::decode(token, &self.current, validation) {
             Ok(claims) => Ok(VerifiedToken {
                 claims,
                 signed_with_previous_key: false,
             }),
             Err(TokenError::Invalid) if self.previous.is_some() => {
                 let previous = self.previous.as_ref().expect("checked above");
-                self.decode(token, previous).map(|claims| VerifiedToken {
+                Self::decode(token, previous, validation).map(|claims| VerifiedToken {
                     claims,
                     signed_with_previous_key: true,
                 })
@@ -100,8 +121,12 @@ impl TokenKeys {
         }
     }
 
-    fn decode(&self, token: &str, key: &DecodingKey) -> Result<Claims, TokenError> {
-        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
+    fn decode(
+        token: &str,
+        key: &DecodingKey,
+        validation: &Validation,
+    ) -> Result<Claims, TokenError> {
+        jsonwebtoken::decode::<Claims>(token, key, validation)
             .map(|data| data.claims)
             .map_err(|error| match error.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, clear_on_error};
 use crate::{
-    auth::server_fns::{ChangePassword, DeleteAccount, SignOutEverywhere},
+    auth::server_fns::{ChangePassword, DeleteAccount, SignOutEverywhere, recent_lockout},
     components::signed_in::signed_in_page,
 };
 
@@ -15,11 +15,35 @@ pub fn AccountPage() -> impl IntoView {
             view! {
                 <h1>"Account"</h1>
                 <p class="muted">"Signed in as " <strong>{user.email}</strong></p>
+                <LockoutNotice />
                 <ChangePasswordCard />
                 <SessionsCard />
                 <DeleteAccountCard />
             }
         })}
+    }
+}
+
+/// Tells the owner when wrong passwords tried from elsewhere locked the
+/// account (a device they signed in on before was never locked out).
+#[component]
+fn LockoutNotice() -> impl IntoView {
+    let lockout = Resource::new(|| (), |_| recent_lockout());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                lockout.await.ok().flatten().map(|at| view! {
+                    <section class="notice notice--warning" role="status">
+                        <p>
+                            <strong>"Your account was locked on " {at} "."</strong>
+                            " Someone tried wrong passwords for it from a device that had not \
+                             signed in before, so sign-ins from new devices were paused for a \
+                             while. Your password held. If you use it anywhere else, change it."
+                        </p>
+                    </section>
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -15,7 +15,7 @@ use crate::{
     error::AppError,
     navigation::encode_query_value,
     todos::{
-        EDIT_QUERY_KEY, Filter, MAX_TITLE_CHARS, Todo, TodoListing, TodoPage, TodoTotals,
+        EDIT_QUERY_KEY, Filter, MAX_TITLE_CHARS, SentText, Todo, TodoListing, TodoPage, TodoTotals,
         server_fns::{
             ClearCompleted, CreateTodo, DeleteTodo, ToggleAll, UpdateTodo, list_with_totals,
         },
@@ -337,7 +337,7 @@ fn TodoItem(todo: Todo, edit_href: String, actions: Actions) -> impl IntoView {
         Signal::derive(move || {
             pending
                 .get()
-                .and_then(|input| input.title)
+                .and_then(|input| input.title.0)
                 .unwrap_or_else(|| title.clone())
         })
     };
@@ -367,7 +367,7 @@ fn TodoItem(todo: Todo, edit_href: String, actions: Actions) -> impl IntoView {
             if value.trim() != original {
                 actions.update.dispatch(UpdateTodo {
                     id: id.clone(),
-                    title: Some(value),
+                    title: SentText::new(value),
                     completed: None,
                 });
             }
@@ -402,7 +402,7 @@ fn TodoItem(todo: Todo, edit_href: String, actions: Actions) -> impl IntoView {
             event.prevent_default();
             actions.update.dispatch(UpdateTodo {
                 id: id.clone(),
-                title: None,
+                title: SentText::default(),
                 completed: Some(!shown_completed.get_untracked()),
             });
         }

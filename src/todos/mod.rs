@@ -87,6 +87,35 @@ impl Filter {
     }
 }
 
+/// A text field of a form that is either absent ("no change") or sent,
+/// even empty. Leptos decodes an empty form value into `None` for an
+/// `Option<String>`, which would read a cleared title as "no change"; this
+/// reads it as the empty text it is, which the rules then refuse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SentText(pub Option<String>);
+
+impl SentText {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(Some(text.into()))
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl Serialize for SentText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for SentText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::new)
+    }
+}
+
 /// A todo title: trimmed, 1 to 500 characters of any script. Every
 /// interface calls the input `title`, so refusals name that field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +207,11 @@ impl TodoChanges {
         Ok(Self { title, completed })
     }
 }
+
+/// How many todos one account may keep (`MAX_TODOS_PER_USER`).
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TodoLimit(pub u32);
 
 /// A todo id sent as a form field. Text that is not an id is refused as
 /// input; the JSON API, where the id is part of the address, answers such

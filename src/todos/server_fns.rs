@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{EDIT_QUERY_KEY, ListQuery, TodoChanges, TodoTitle, parse_id, store};
-use super::{Todo, TodoListing, TodoPage, TodoTotals};
+use super::{EDIT_QUERY_KEY, ListQuery, TodoChanges, TodoLimit, TodoTitle, parse_id, store};
+use super::{SentText, Todo, TodoListing, TodoPage, TodoTotals};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{auth::request::session, context};
@@ -53,7 +53,8 @@ pub async fn create_todo(title: String) -> Result<Todo, AppError> {
     context::respond(async {
         let session = session()?;
         let title = TodoTitle::parse(&title)?;
-        store::create(&context::db()?, session.user_id, &title)
+        let limit = context::provided::<TodoLimit>("todo limit")?;
+        store::create(&context::db()?, session.user_id, &title, limit)
             .await
             .map(Todo::from)
     })
@@ -64,7 +65,7 @@ pub async fn create_todo(title: String) -> Result<Todo, AppError> {
 #[server(prefix = "/api", endpoint = "todos/update")]
 pub async fn update_todo(
     id: String,
-    title: Option<String>,
+    #[server(default)] title: SentText,
     completed: Option<bool>,
 ) -> Result<Todo, AppError> {
     context::respond(async {

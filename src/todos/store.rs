@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{ListQuery, Todo, TodoChanges, TodoPage, TodoTitle, TodoTotals};
+use super::{ListQuery, Todo, TodoChanges, TodoLimit, TodoPage, TodoTitle, TodoTotals};
 use crate::{
     db::{Db, now},
     error::AppError,
@@ -153,7 +153,15 @@ pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> Result<TodoRecord, AppErro
     row.ok_or(AppError::NotFound)
 }
 
-pub async fn create(db: &Db, user_id: Uuid, title: &TodoTitle) -> Result<TodoRecord, AppError> {
+/// Adds a todo unless the user already has `limit` of them.
+pub async fn create(
+    db: &Db,
+    user_id: Uuid,
+    title: &TodoTitle,
+    limit: TodoLimit,
+) -> Result<TodoRecord, AppError> {
+    const INSERT_UNDER_LIMIT: &str = "INSERT INTO todos (id, user_id, title, completed, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $5 WHERE (SELECT COUNT(*) FROM todos WHERE user_id = $2) < $6";
     let created_at = now();
     let row = TodoRecord {
         id: Uuid::new_v4(),
@@ -162,20 +170,43 @@ pub async fn create(db: &Db, user_id: Uuid, title: &TodoTitle) -> Result<TodoRec
         created_at,
         updated_at: created_at,
     };
-    on_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO todos (id, user_id, title, completed, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(row.id)
-        .bind(user_id)
-        .bind(&row.title)
-        .bind(row.completed)
-        .bind(row.created_at)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    })?;
+    // The same statement for either backend's connection type.
+    macro_rules! insert_under_limit {
+        () => {
+            sqlx::query(INSERT_UNDER_LIMIT)
+                .bind(row.id)
+                .bind(user_id)
+                .bind(&row.title)
+                .bind(row.completed)
+                .bind(row.created_at)
+                .bind(i64::from(limit.0))
+        };
+    }
+    let inserted = match db {
+        // SQLite runs one writer at a time: the count and the insert are one step.
+        Db::Sqlite(pool) => insert_under_limit!().execute(pool).await?.rows_affected(),
+        // Concurrent inserts by one user would each count without the
+        // others; locking the user's row makes them take turns.
+        Db::Postgres(pool) => {
+            let mut transaction = pool.begin().await?;
+            sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
+                .bind(user_id)
+                .execute(&mut *transaction)
+                .await?;
+            let inserted = insert_under_limit!()
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected();
+            transaction.commit().await?;
+            inserted
+        }
+    };
+    if inserted == 0 {
+        return Err(AppError::Conflict(format!(
+            "You have {} todos, as many as one account can keep. Delete some to add more.",
+            limit.0
+        )));
+    }
     Ok(row)
 }
 

@@ -14,6 +14,7 @@
 mod health;
 mod page_cache;
 mod security;
+mod serve;
 mod session;
 mod site;
 
@@ -26,6 +27,7 @@ use std::{
 use axum::{
     Router,
     extract::{ConnectInfo, FromRef, Request, State},
+    http::StatusCode,
     middleware::{Next, from_fn, from_fn_with_state},
     response::Response,
     routing::get,
@@ -40,16 +42,18 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     services::ServeDir,
+    timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
 
 use crate::{
     api::{self, ApiState},
-    auth::service::AuthService,
+    auth::{password::PasswordHasherPool, service::AuthService},
     client::ClientAddress,
-    config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, SiteConfig},
+    config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, ServerLimits, SiteConfig},
     db::{Db, DbError},
+    todos::TodoLimit,
 };
 use page_cache::PageCache;
 use security::ContentSecurityPolicy;
@@ -71,6 +75,7 @@ impl FromRef<AppState> for ApiState {
         ApiState {
             db: state.db.clone(),
             auth: state.auth.clone(),
+            todo_limit: TodoLimit(state.config.max_todos_per_user),
         }
     }
 }
@@ -93,6 +98,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    auth: Arc<AuthService>,
+    limits: ServerLimits,
     local_addr: SocketAddr,
 }
 
@@ -105,9 +112,10 @@ impl Application {
         {
             return Err(StartupError::WeakPasswordHashing);
         }
-        let db = Db::connect(
+        let db = Db::connect_with(
             config.database_url.expose_secret(),
             config.database_max_connections,
+            config.database_acquire_timeout,
         )
         .await?;
         db.migrate().await?;
@@ -140,6 +148,8 @@ impl Application {
         };
         Ok(Self {
             listener,
+            auth: state.auth.clone(),
+            limits: state.config.limits.clone(),
             router: router(state),
             db,
             local_addr,
@@ -150,18 +160,20 @@ impl Application {
         self.local_addr
     }
 
+    /// The password hasher, whose load figures show the hashing bound.
+    pub fn password_hasher(&self) -> PasswordHasherPool {
+        self.auth.hasher().clone()
+    }
+
     /// Serves until `shutdown` completes, then stops accepting connections,
     /// lets in-flight requests finish and closes the database pool.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let pruning = tokio::spawn(prune_periodically(self.auth.clone()));
+        serve::serve(self.listener, self.router, &self.limits, shutdown).await?;
+        pruning.abort();
         self.db.close().await;
         tracing::info!("Taskward stopped");
         Ok(())
@@ -205,6 +217,19 @@ fn router(state: AppState) -> Router {
         // page (perf, GET /todos at 64 connections).
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(from_fn(security::security_headers))
+        .option_layer(
+            state
+                .config
+                .public_origin
+                .starts_with("https://")
+                .then(security::strict_transport_security),
+        )
+        // A request not answered in time (a body sent too slowly, a hung
+        // dependency) gets 408 rather than holding its connection.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            state.config.limits.request_timeout,
+        ))
         .layer(from_fn_with_state(
             Arc::<[IpAddr]>::from(state.config.auth.trusted_proxies.as_slice()),
             resolve_client_address,
@@ -224,6 +249,21 @@ fn router(state: AppState) -> Router {
                 .service(site::files_or_not_found(&state)),
         )
         .layer(common)
+}
+
+/// How often an instance deletes attempt counters and sessions that have
+/// run out. Every instance does; the deletes are idempotent.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+async fn prune_periodically(auth: Arc<AuthService>) {
+    let mut ticks = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        ticks.tick().await;
+        match auth.prune_expired().await {
+            Ok(rows) => tracing::debug!(rows, "pruned expired attempt counters and sessions"),
+            Err(error) => tracing::warn!(%error, "could not prune expired rows"),
+        }
+    }
 }
 
 /// Resolves the client's address once per request, for every surface.

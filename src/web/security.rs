@@ -9,6 +9,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use tower_http::set_header::SetResponseHeaderLayer;
+
 use super::AppState;
 use crate::error::AppError;
 
@@ -116,6 +118,15 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(header::CACHE_CONTROL, NO_STORE);
     }
     response
+}
+
+/// Browsers reach the site over https only from now on (two years), when
+/// it is served over https.
+pub fn strict_transport_security() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+    )
 }
 
 /// For responses that carry one user's data.

@@ -20,6 +20,7 @@ use super::{AppState, page_cache, security, session};
 use crate::{
     app::{App, shell},
     config::REQUEST_BODY_LIMIT,
+    todos::TodoLimit,
 };
 
 /// Pages and server functions, with the layers of this surface. Layered
@@ -67,9 +68,11 @@ fn render_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static
         state.auth.clone(),
         state.content_security_policy.clone(),
     );
+    let todo_limit = TodoLimit(state.config.max_todos_per_user);
     move || {
         provide_context(db.clone());
         provide_context(auth.clone());
+        provide_context(todo_limit);
         policy.provide_for_render();
     }
 }

@@ -8,6 +8,7 @@ use taskward::auth::token::Claims;
 use super::{TEST_JWT_SECRET, TestApp};
 
 pub const COOKIE: &str = "__Host-taskward_session";
+pub const DEVICE_COOKIE: &str = "__Host-taskward_device";
 pub const PASSWORD: &str = "velvet tractor umbrella sings";
 
 pub fn unique_email() -> String {
@@ -96,6 +97,18 @@ pub fn session_token(response: &Response) -> Option<String> {
             .map(|(_, value)| value.to_owned())
             .unwrap_or_default()
     })
+}
+
+/// The value `response` sets for the cookie `name`, if it sets one.
+pub fn cookie_set(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|value| value.strip_prefix(&format!("{name}=")))
+        .and_then(|rest| rest.split(';').next())
+        .map(str::to_owned)
 }
 
 /// The whole `Set-Cookie` line for the session cookie.

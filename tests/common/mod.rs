@@ -16,7 +16,8 @@ use std::{net::SocketAddr, path::PathBuf};
 use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
 use taskward::{
-    config::{AuthConfig, Config, Environment, PasswordHashing, SiteConfig},
+    auth::password::PasswordHasherPool,
+    config::{AuthConfig, Config, Environment, PasswordHashing, ServerLimits, SiteConfig},
     db::Backend,
     web::Application,
 };
@@ -30,6 +31,8 @@ pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
     pub backend: Backend,
+    /// The app's password hasher, whose load figures the tests read.
+    pub hasher: PasswordHasherPool,
     // Dropped last: removes the database once the app is gone.
     _database: TestDatabase,
 }
@@ -96,6 +99,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         environment: Environment::Development,
         database_url: SecretString::from(database_url),
         database_max_connections: 4,
+        database_acquire_timeout: taskward::db::DEFAULT_ACQUIRE_TIMEOUT,
         listen_addr: "127.0.0.1:0".parse().unwrap(),
         public_origin: "http://127.0.0.1".into(),
         jwt_secret: SecretString::from(TEST_JWT_SECRET),
@@ -110,6 +114,8 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
             },
             ..AuthConfig::default()
         },
+        limits: ServerLimits::default(),
+        max_todos_per_user: taskward::config::DEFAULT_MAX_TODOS_PER_USER,
         site: SiteConfig::default(),
     }
 }
@@ -125,6 +131,7 @@ async fn spawn(
         .await
         .expect("application starts");
     let address = app.local_addr();
+    let hasher = app.password_hasher();
     tokio::spawn(app.run_until(std::future::pending()));
 
     let client = reqwest::Client::builder()
@@ -139,6 +146,7 @@ async fn spawn(
         base_url: format!("http://{address}"),
         client,
         backend: database.backend,
+        hasher,
         _database: database,
     }
 }
