@@ -40,7 +40,10 @@ async function startServer(databaseUrl, port) {
   const child = spawn(binary, [], {
     env: {
       ...process.env,
-      APP_ENV: "production",
+      // Development only because production refuses the plain-http cookie
+      // below; nothing measured differs (the argon2id parameters are
+      // production's either way, and the build is the release one).
+      APP_ENV: "development",
       JWT_SECRET: SECRET,
       LISTEN_ADDR: `127.0.0.1:${port}`,
       PUBLIC_ORIGIN: `http://127.0.0.1:${port}`,
