@@ -8,9 +8,14 @@ import * as fs from "node:fs";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
 const repoRoot = path.resolve(__dirname, "..");
-const binary = process.env.TASKWARD_BIN ?? path.join(repoRoot, "target", "release", "taskward");
+// Exported for tests that run the binary's command line (taskward admin ...).
+export const binary = process.env.TASKWARD_BIN ?? path.join(repoRoot, "target", "release", "taskward");
 const siteRoot = process.env.TASKWARD_SITE_ROOT ?? path.join(repoRoot, "target", "site");
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "taskward-e2e-"));
+// Created once, in the runner, and handed to the workers, so that they and
+// the app's command line see the same database.
+export const dataDir =
+  process.env.TASKWARD_E2E_DATA_DIR ??
+  (process.env.TASKWARD_E2E_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "taskward-e2e-")));
 // Known to the tests (tests/support.ts) so they can forge an expired session.
 export const E2E_JWT_SECRET = "e2e0c0ffee5ecret1d2c3b4a5968778695a4b3c2d1e0f9e8d7c6b5a4938271605";
 

@@ -13,8 +13,9 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    account::AccountPage, dashboard::DashboardPage, landing::LandingPage, not_found::NotFoundPage,
-    signin::SignInPage, signup::SignUpPage, todos::TodosPage,
+    account::AccountPage, admin::AdminPage, dashboard::DashboardPage, landing::LandingPage,
+    not_found::NotFoundPage, sessions::SessionsPage, signin::SignInPage, signup::SignUpPage,
+    todos::TodosPage,
 };
 
 /// The document around the app, rendered on the server only.
@@ -98,6 +99,8 @@ pub fn App() -> impl IntoView {
                 // user's data is in the first response, JavaScript or not.
                 <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("account"), StaticSegment("sessions")) view=SessionsPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("todos") view=TodosPage ssr=SsrMode::Async />
             </Routes>
         </Router>

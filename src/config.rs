@@ -185,6 +185,8 @@ pub struct AuthConfig {
     pub password_hashing: PasswordHashing,
     /// Password hashes computed at once; each holds 19 MiB.
     pub hashing_concurrency: usize,
+    /// Security events older than this are pruned.
+    pub security_log_retention: Duration,
 }
 
 /// Argon2id cost. Production always uses [`PasswordHashing::OWASP`];
@@ -220,6 +222,7 @@ impl Default for AuthConfig {
             hashing_concurrency: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
+            security_log_retention: Duration::from_secs(90 * 24 * 60 * 60),
         }
     }
 }
@@ -363,6 +366,9 @@ impl Config {
                 "PASSWORD_HASHING_CONCURRENCY",
                 defaults.hashing_concurrency as u32,
             )? as usize,
+            security_log_retention: Duration::from_secs(
+                u64::from(number(&var, "SECURITY_LOG_RETENTION_DAYS", 90)?) * 24 * 60 * 60,
+            ),
         };
         if auth.session_max_age < auth.session_ttl {
             return Err(ConfigError::Invalid {

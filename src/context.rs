@@ -5,7 +5,7 @@
 //! answer (status, headers, the redirect of a plain form post). The account
 //! side (service, session, cookie) builds on this in `auth::request`.
 
-use std::{future::Future, net::IpAddr};
+use std::future::Future;
 
 use axum::http::{HeaderName, HeaderValue, header, request::Parts};
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use leptos::server_fn::error::ServerFnUrlError;
 use leptos_axum::ResponseOptions;
 
 use crate::{
-    client::ClientAddress,
+    client::Client,
     db::Db,
     error::{AppError, is_plain_form_post},
     navigation::{with_query_changed, without_query_key},
@@ -41,10 +41,9 @@ pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Result<Option<T>
     Ok(parts()?.extensions.get::<T>().cloned())
 }
 
-pub fn client_address() -> Result<IpAddr, AppError> {
-    request_extension::<ClientAddress>()?
-        .map(|client| client.0)
-        .ok_or_else(|| AppError::internal("client address missing"))
+/// Who sent the request: its address and device.
+pub fn client() -> Result<Client, AppError> {
+    request_extension::<Client>()?.ok_or_else(|| AppError::internal("client missing"))
 }
 
 /// Adds a header to the response, e.g. a `Set-Cookie`.

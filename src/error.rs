@@ -28,6 +28,10 @@ pub enum AppError {
     InvalidCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
+    /// The password was right but an administrator disabled the account;
+    /// the message says until when and why.
+    #[error("{0}")]
+    AccountDisabled(String),
     #[error("We couldn't find that.")]
     NotFound,
     /// The request clashes with existing data; the message says how.
@@ -97,6 +101,7 @@ impl TryFrom<WireError> for AppError {
             "unauthenticated" => AppError::Unauthenticated,
             "invalid_credentials" => AppError::InvalidCredentials,
             "forbidden" => AppError::Forbidden,
+            "account_disabled" => AppError::AccountDisabled(wire.message),
             "not_found" => AppError::NotFound,
             "conflict" => AppError::Conflict(wire.message),
             "rate_limited" => AppError::RateLimited {
@@ -118,6 +123,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
+            AppError::AccountDisabled(_) => "account_disabled",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
@@ -186,6 +192,9 @@ impl AppError {
             AppError::Conflict(_) => AppError::Conflict(
                 "That can't be done: it clashes with what you already have.".into(),
             ),
+            AppError::AccountDisabled(_) => AppError::AccountDisabled(
+                "This account has been disabled by an administrator.".into(),
+            ),
             AppError::RateLimited { retry_after_secs } => AppError::RateLimited {
                 retry_after_secs: (*retry_after_secs).clamp(1, MAX_SHOWN_RETRY_AFTER_SECS),
             },
@@ -198,7 +207,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) | AppError::InvalidField { .. } => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::AccountDisabled(_) => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,

@@ -13,6 +13,7 @@
 //! - [`db`], [`config`], [`client`], [`navigation`] and [`error`] (the one
 //!   error type shared by server and browser).
 
+pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod components;
@@ -23,6 +24,8 @@ pub mod todos;
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod client;
 #[cfg(feature = "ssr")]

@@ -1,9 +1,15 @@
-//! The `taskward` server binary: read the configuration, start, serve until
-//! SIGTERM or Ctrl-C. Everything of substance lives in the library.
+//! The `taskward` binary: read the configuration, then serve until SIGTERM
+//! or Ctrl-C, or run an administration command (`taskward admin ...`, see
+//! `taskward::cli`). Everything of substance lives in the library.
 
 use std::process::ExitCode;
 
-use taskward::{config::Config, telemetry, web::Application};
+use taskward::{
+    cli::{self, Command},
+    config::Config,
+    telemetry,
+    web::Application,
+};
 
 fn main() -> ExitCode {
     return_large_blocks_to_the_os();
@@ -23,6 +29,14 @@ async fn run() -> ExitCode {
     // A missing `.env` is normal (production sets real environment variables).
     let _ = dotenvy::dotenv();
 
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match Command::parse(&args) {
+        Ok(command) => command,
+        Err(usage) => {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -30,6 +44,18 @@ async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if command != Command::Serve {
+        return match cli::run_admin(&command, &config).await {
+            Ok(said) => {
+                println!("{said}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("taskward: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     telemetry::init(&config.log_level);
 
     let app = match Application::build(config).await {

@@ -4,7 +4,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Pages that need a signed-in user.
-pub const PROTECTED_PATHS: &[&str] = &["/dashboard", "/todos", "/account"];
+pub const PROTECTED_PATHS: &[&str] = &["/dashboard", "/todos", "/account", "/admin"];
 
 /// What a query value keeps as it is: RFC 3986's unreserved characters, and
 /// `/` so that `?next=/todos` stays readable in the address bar.

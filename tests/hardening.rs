@@ -391,13 +391,13 @@ async fn counters_and_sessions_that_ran_out_are_pruned() {
 
     let now = taskward::db::now();
     assert_eq!(
-        taskward::auth::store::prune_expired(&db, now)
+        taskward::auth::store::prune_expired(&db, now, now - chrono::Duration::days(90))
             .await
             .unwrap(),
         0
     );
     let in_a_year = now + chrono::Duration::days(365);
-    taskward::auth::store::prune_expired(&db, in_a_year)
+    taskward::auth::store::prune_expired(&db, in_a_year, in_a_year)
         .await
         .unwrap();
     assert_eq!(service_rows(&db).await, 0);

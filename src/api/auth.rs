@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    extract::{ApiJson, Authenticated, BearerToken, Client},
+    extract::{ApiJson, Authenticated, BearerToken},
     problem::{
         EmailTaken, JsonBodyRefusals, Problem, TooManyRequests, Unauthorized, Unavailable,
         WrongCredentials,
@@ -19,6 +19,7 @@ use super::{
 };
 use crate::{
     auth::service::{Account, AuthService, IssuedToken},
+    client::Client,
     error::AppError,
 };
 
@@ -116,11 +117,11 @@ impl From<IssuedToken> for TokenResponse {
 )]
 pub async fn register(
     State(auth): State<Arc<AuthService>>,
-    Client(client): Client,
+    client: Client,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<TokenResponse>), Problem> {
     let issued = auth
-        .sign_up(&credentials.email, &credentials.password, client)
+        .sign_up(&credentials.email, &credentials.password, &client)
         .await?;
     Ok((StatusCode::CREATED, Json(issued.into())))
 }
@@ -141,7 +142,7 @@ pub async fn register(
 )]
 pub async fn sign_in(
     State(auth): State<Arc<AuthService>>,
-    Client(client): Client,
+    client: Client,
     ApiJson(credentials): ApiJson<SignInCredentials>,
 ) -> Result<Json<TokenResponse>, Problem> {
     let issued = auth
@@ -149,7 +150,7 @@ pub async fn sign_in(
             &credentials.email,
             &credentials.password,
             credentials.device_token.as_deref(),
-            client,
+            &client,
         )
         .await?;
     Ok(Json(issued.into()))
@@ -169,9 +170,10 @@ pub async fn sign_in(
 )]
 pub async fn sign_out(
     State(auth): State<Arc<AuthService>>,
+    client: Client,
     BearerToken(token): BearerToken,
 ) -> Result<StatusCode, Problem> {
-    match auth.sign_out(&token).await {
+    match auth.sign_out(&token, &client).await {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(Problem::invalid_token(
             "This token's session has already ended.",

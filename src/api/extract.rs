@@ -2,7 +2,7 @@
 //! with a problem: the JSON body, the bearer session and the client's
 //! address.
 
-use std::{net::IpAddr, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     body::Bytes,
@@ -17,7 +17,7 @@ use crate::{
         credentials::bearer_token,
         service::{AuthService, Session, SessionState},
     },
-    client::ClientAddress,
+    client::Client,
     config::REQUEST_BODY_LIMIT,
     error::AppError,
 };
@@ -174,20 +174,17 @@ where
     }
 }
 
-/// The client's address, as the web layer resolved it (through trusted
-/// proxies only), for rate limits.
-pub struct Client(pub IpAddr);
-
+/// Who sent the request, as the web layer resolved it (the address through
+/// trusted proxies only), for budgets and the security log.
 impl<S: Send + Sync> FromRequestParts<S> for Client {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
-        let ClientAddress(address) = parts
+        Ok(parts
             .extensions
-            .get::<ClientAddress>()
-            .copied()
-            .ok_or_else(|| AppError::internal("client address missing"))?;
-        Ok(Self(address))
+            .get::<Client>()
+            .cloned()
+            .ok_or_else(|| AppError::internal("client missing"))?)
     }
 }
 

@@ -174,6 +174,7 @@ impl From<AppError> for Problem {
             AppError::Unauthenticated => "Authentication required",
             AppError::InvalidCredentials => "Invalid credentials",
             AppError::Forbidden => "Forbidden",
+            AppError::AccountDisabled(_) => "Account disabled",
             AppError::NotFound => "Not found",
             AppError::Conflict(_) => "Conflict",
             AppError::RateLimited { .. } => "Too many requests",

@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 use super::{device::TrustedDevice, email::Email, store};
 use crate::{
+    client::Client,
     db::{Db, now},
     error::AppError,
 };
@@ -120,11 +121,11 @@ impl AttemptBudgets {
     /// checker marks the account as locked, so its owner can be told.
     pub async fn spend_password_check(
         &self,
-        client: IpAddr,
+        client: &Client,
         email: &Email,
         checker: &PasswordChecker,
     ) -> Result<(), AppError> {
-        self.spend_password_address(client).await?;
+        self.spend_password_address(client.address).await?;
         let spent = self
             .spend(
                 &checker.budget_key(email),
@@ -136,7 +137,7 @@ impl AttemptBudgets {
             && *checker == PasswordChecker::Untrusted
         {
             tracing::warn!("account locked after repeated failed password checks");
-            store::mark_locked(&self.db, email, now()).await?;
+            store::mark_locked(&self.db, email, now(), client).await?;
         }
         spent.into_result()
     }

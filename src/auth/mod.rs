@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod email;
 pub mod password;
+pub mod security_log;
 pub mod server_fns;
 
 #[cfg(feature = "ssr")]
@@ -31,4 +32,34 @@ pub mod token;
 pub struct CurrentUser {
     pub id: String,
     pub email: String,
+    pub role: Role,
+}
+
+/// What an account may do. Stored with the account and read from the
+/// database on every request, never from the token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[default]
+    User,
+    /// Runs the service: the administration console.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// A stored role; anything unknown grants nothing.
+    pub fn from_stored(text: &str) -> Self {
+        if text == "admin" {
+            Role::Admin
+        } else {
+            Role::User
+        }
+    }
 }

@@ -47,7 +47,7 @@ pub async fn sign_up(
 ) -> Result<CurrentUser, AppError> {
     context::respond(async {
         let outcome = request::account_service()?
-            .sign_up(&email, &password, context::client_address()?)
+            .sign_up(&email, &password, &context::client()?)
             .await;
         enter(outcome, <SignUp as ServerFn>::PATH, &email, next)
     })
@@ -63,12 +63,7 @@ pub async fn sign_in(
     context::respond(async {
         let device = request::device_token()?;
         let outcome = request::account_service()?
-            .sign_in(
-                &email,
-                &password,
-                device.as_deref(),
-                context::client_address()?,
-            )
+            .sign_in(&email, &password, device.as_deref(), &context::client()?)
             .await;
         enter(outcome, <SignIn as ServerFn>::PATH, &email, next)
     })
@@ -82,7 +77,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     context::respond(async {
         let auth = request::account_service()?;
         if let Some(token) = request::presented_token()? {
-            match auth.sign_out(&token).await {
+            match auth.sign_out(&token, &context::client()?).await {
                 // Not our token, or its session had ended: nothing to end.
                 Ok(_) | Err(AppError::Unauthenticated) => {}
                 Err(error) => return Err(error),
@@ -114,7 +109,7 @@ pub async fn change_password(
             &current_password,
             &new_password,
             request::device_token()?.as_deref(),
-            context::client_address()?,
+            &context::client()?,
         )
         .await
     })
@@ -127,7 +122,8 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     context::respond(async {
         let auth = request::account_service()?;
         let session = request::session()?;
-        auth.sign_out_everywhere(&session).await?;
+        auth.sign_out_everywhere(&session, &context::client()?)
+            .await?;
         request::clear_session_cookie();
         leptos_axum::redirect("/signin");
         Ok(())
@@ -145,7 +141,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
             &session,
             &password,
             request::device_token()?.as_deref(),
-            context::client_address()?,
+            &context::client()?,
         )
         .await?;
         request::clear_session_cookie();
@@ -166,6 +162,68 @@ pub async fn recent_lockout() -> Result<Option<String>, AppError> {
         Ok(locked_at
             .filter(|at| *at > recent)
             .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()))
+    })
+    .await
+}
+
+/// One of the user's sessions, as the sessions page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub device: String,
+    pub client_address: String,
+    /// RFC 3339.
+    pub started_at: String,
+    pub last_used_at: String,
+    /// The session this page was loaded with.
+    pub current: bool,
+}
+
+/// The user's live sessions and their own recent security events.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionsOverview {
+    pub sessions: Vec<SessionSummary>,
+    pub events: Vec<super::security_log::LoggedEvent>,
+}
+
+#[server(prefix = "/api", endpoint = "auth/sessions")]
+pub async fn my_sessions() -> Result<SessionsOverview, AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let auth = request::account_service()?;
+        let sessions = auth
+            .sessions(&session)
+            .await?
+            .into_iter()
+            .map(|row| SessionSummary {
+                current: row.id == session.session_id,
+                id: row.id.to_string(),
+                device: row.device,
+                client_address: row.client_address,
+                started_at: row.created_at.to_rfc3339(),
+                last_used_at: row.last_used_at.unwrap_or(row.created_at).to_rfc3339(),
+            })
+            .collect();
+        let events = auth.recent_events(&session).await?;
+        Ok(SessionsOverview { sessions, events })
+    })
+    .await
+}
+
+/// Ends one of the user's own sessions; ending this one signs out.
+#[server(prefix = "/api", endpoint = "auth/end-session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let ended = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        request::account_service()?
+            .end_session(&session, ended, &context::client()?)
+            .await?;
+        if ended == session.session_id {
+            request::clear_session_cookie();
+            leptos_axum::redirect("/signin");
+        }
+        Ok(())
     })
     .await
 }

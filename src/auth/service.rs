@@ -2,23 +2,25 @@
 //! changes and account deletion. Server functions (and any other interface)
 //! call these; none re-implements them.
 
-use std::{net::IpAddr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    CurrentUser,
+    CurrentUser, Role,
     attempts::{AttemptBudgets, PasswordChecker},
     device::DeviceTokens,
     email::Email,
     password::{NewPassword, PasswordHasherPool},
+    security_log::{Event, EventKind, failure},
     store::{self, CreateUser, NewSession},
     token::{AUDIENCE, Claims, ISSUER, TokenError, TokenKeys},
 };
 use secrecy::SecretString;
 
 use crate::{
+    client::Client,
     config::AuthConfig,
     db::{Db, now},
     error::AppError,
@@ -30,6 +32,7 @@ pub struct Account {
     pub id: Uuid,
     pub email: String,
     pub created_at: DateTime<Utc>,
+    pub role: Role,
 }
 
 impl Account {
@@ -37,6 +40,7 @@ impl Account {
         CurrentUser {
             id: self.id.to_string(),
             email: self.email.clone(),
+            role: self.role,
         }
     }
 }
@@ -55,6 +59,8 @@ pub struct Session {
     /// Changes whenever the user's todos change (kept by the database), so
     /// a page rendered from an earlier version is known to be stale.
     pub todos_version: i64,
+    /// As stored now: a demotion counts from the next request on.
+    pub role: Role,
 }
 
 impl Session {
@@ -67,6 +73,7 @@ impl Session {
             id: self.user_id,
             email: self.email.clone(),
             created_at: self.user_created_at,
+            role: self.role,
         }
     }
 }
@@ -136,21 +143,19 @@ impl AuthService {
         &self,
         email: &str,
         password: &str,
-        client: IpAddr,
+        client: &Client,
     ) -> Result<IssuedToken, AppError> {
-        self.budgets.spend_sign_up(client).await?;
+        self.budgets.spend_sign_up(client.address).await?;
         let email = Email::parse(email)?;
         let password = parse_new_password(password, &email)
             .await
             .map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
-        match store::create_user(&self.db, &email, &hash).await? {
+        let session = self.new_session(Uuid::new_v4(), client)?;
+        match store::create_account(&self.db, &email, &hash, &session).await? {
             CreateUser::Created(user) => {
                 tracing::info!(user_id = %user.id, "account created");
-                let account = Account::from(user);
-                let session = self.new_session(&account)?;
-                store::create_session(&self.db, &session).await?;
-                self.issue_for_device(account, &session, &email)
+                self.issue_for_device(Account::from(user), &session, &email)
             }
             CreateUser::EmailTaken => Err(AppError::Conflict(
                 "That email is already registered. Sign in instead, or use another email.".into(),
@@ -167,17 +172,27 @@ impl AuthService {
         email: &str,
         password: &str,
         device_token: Option<&str>,
-        client: IpAddr,
+        client: &Client,
     ) -> Result<IssuedToken, AppError> {
         let Ok(email) = Email::parse(email) else {
-            self.budgets.spend_password_address(client).await?;
+            self.budgets.spend_password_address(client.address).await?;
             self.hasher.verify_against_dummy(password).await?;
             return Err(AppError::InvalidCredentials);
         };
+        let failed = |reason| Event::new(EventKind::SignInFailed, client).detail(reason);
         let checker = self.checker(&email, device_token);
-        self.budgets
+        if let Err(refused) = self
+            .budgets
             .spend_password_check(client, &email, &checker)
-            .await?;
+            .await
+        {
+            let user = store::find_user_by_email(&self.db, &email).await?;
+            if let Some(user) = user {
+                let event = failed(failure::LOCKED).user(user.id, &user.email);
+                store::record_event(&self.db, &event).await?;
+            }
+            return Err(refused);
+        }
 
         let user = store::find_user_by_email(&self.db, &email).await?;
         let verified = match &user {
@@ -187,16 +202,29 @@ impl AuthService {
                 false
             }
         };
-        match user {
-            Some(user) if verified => {
-                let account = Account::from(user);
-                let session = self.new_session(&account)?;
-                let forgiven = checker.budget_key(&email);
-                store::create_session_after_sign_in(&self.db, &forgiven, &session).await?;
-                self.issue_for_device(account, &session, &email)
+        let user = match user {
+            Some(user) if verified => user,
+            Some(user) => {
+                let event = failed(failure::WRONG_PASSWORD).user(user.id, &user.email);
+                store::record_event(&self.db, &event).await?;
+                return Err(AppError::InvalidCredentials);
             }
-            _ => Err(AppError::InvalidCredentials),
+            None => {
+                let event = failed(failure::UNKNOWN_ACCOUNT).email(email.as_str());
+                store::record_event(&self.db, &event).await?;
+                return Err(AppError::InvalidCredentials);
+            }
+        };
+        // Told only to someone who knows the password.
+        if user.is_disabled(now()) {
+            let event = failed(failure::DISABLED).user(user.id, &user.email);
+            store::record_event(&self.db, &event).await?;
+            return Err(AppError::AccountDisabled(disabled_message(&user)));
         }
+        let session = self.new_session(user.id, client)?;
+        let forgiven = checker.budget_key(&email);
+        store::create_session_after_sign_in(&self.db, &forgiven, &session, &user.email).await?;
+        self.issue_for_device(Account::from(user), &session, &email)
     }
 
     /// Whose budget a password check for `email` draws on.
@@ -213,7 +241,7 @@ impl AuthService {
         user: &store::UserRecord,
         password: &str,
         device_token: Option<&str>,
-        client: IpAddr,
+        client: &Client,
         (field, refusal): (&str, &str),
     ) -> Result<(), AppError> {
         let email = Email::parse(&user.email).map_err(AppError::internal)?;
@@ -233,20 +261,61 @@ impl AuthService {
         Ok(store::locked_at(&self.db, session.user_id).await?)
     }
 
-    /// Deletes attempt counters and sessions that have run out; run from
-    /// time to time by every instance.
+    /// Deletes attempt counters and sessions that have run out, and
+    /// security events past their retention; run from time to time by
+    /// every instance.
     pub async fn prune_expired(&self) -> Result<u64, AppError> {
-        Ok(store::prune_expired(&self.db, now()).await?)
+        let retention = chrono::Duration::from_std(self.config.security_log_retention)
+            .map_err(AppError::internal)?;
+        let now = now();
+        Ok(store::prune_expired(&self.db, now, now - retention).await?)
     }
 
-    /// A session for `account`, ending `session_max_age` from now.
-    fn new_session(&self, account: &Account) -> Result<NewSession, AppError> {
+    /// The user's live sessions, most recently used first.
+    pub async fn sessions(&self, session: &Session) -> Result<Vec<store::SessionRow>, AppError> {
+        Ok(store::sessions_of_user(&self.db, session.user_id).await?)
+    }
+
+    /// The user's own most recent security events.
+    pub async fn recent_events(
+        &self,
+        session: &Session,
+    ) -> Result<Vec<super::security_log::LoggedEvent>, AppError> {
+        Ok(store::events_of_user(&self.db, session.user_id, 20)
+            .await?
+            .into_iter()
+            .filter_map(store::EventRow::into_logged)
+            .collect())
+    }
+
+    /// Ends one of the user's own sessions (another user's id ends nothing
+    /// and answers like an unknown one).
+    pub async fn end_session(
+        &self,
+        session: &Session,
+        ended: Uuid,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let event = Event::new(EventKind::SessionEnded, client)
+            .user(session.user_id, &session.email)
+            .session(ended);
+        if store::delete_session(&self.db, ended, session.user_id, &event).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// A session for `user_id` started by `client`, ending
+    /// `session_max_age` from now.
+    fn new_session(&self, user_id: Uuid, client: &Client) -> Result<NewSession, AppError> {
         let max_age =
             chrono::Duration::from_std(self.config.session_max_age).map_err(AppError::internal)?;
         Ok(NewSession {
             id: Uuid::new_v4(),
-            user_id: account.id,
+            user_id,
             expires_at: now() + max_age,
+            client: client.clone(),
         })
     }
 
@@ -306,8 +375,18 @@ impl AuthService {
         let Some(record) = store::find_session(&self.db, claims.sid).await? else {
             return Ok(SessionState::Ended);
         };
-        if record.user_id != claims.sub || record.expires_at <= now() {
+        let now = now();
+        if record.user_id != claims.sub
+            || record.expires_at <= now
+            || store::is_disabled(record.disabled_at, record.disabled_until, now)
+        {
             return Ok(SessionState::Ended);
+        }
+        if record
+            .last_used_at
+            .is_none_or(|used| now - used > LAST_USED_PRECISION)
+        {
+            store::touch_session(&self.db, claims.sid).await?;
         }
         Ok(SessionState::Valid(Session {
             user_id: record.user_id,
@@ -318,6 +397,7 @@ impl AuthService {
             token_issued_at: claims.iat,
             signed_with_previous_key: verified.signed_with_previous_key,
             todos_version: record.todos_version,
+            role: Role::from_stored(&record.role),
         }))
     }
 
@@ -340,17 +420,27 @@ impl AuthService {
     /// Ends the session `token` names, even when the token has expired (its
     /// signature, issuer and audience still have to hold). `Ok(false)` when
     /// the token is ours but its session had already ended.
-    pub async fn sign_out(&self, token: &str) -> Result<bool, AppError> {
+    pub async fn sign_out(&self, token: &str, client: &Client) -> Result<bool, AppError> {
         let claims = self
             .keys
             .verify_ignoring_expiry(token)
             .map_err(|_| AppError::Unauthenticated)?
             .claims;
-        Ok(store::delete_session(&self.db, claims.sid, claims.sub).await?)
+        let event = Event::new(EventKind::SignOut, client)
+            .user(claims.sub, &claims.email)
+            .session(claims.sid);
+        Ok(store::delete_session(&self.db, claims.sid, claims.sub, &event).await?)
     }
 
-    pub async fn sign_out_everywhere(&self, session: &Session) -> Result<(), AppError> {
-        store::delete_sessions_of_user(&self.db, session.user_id).await?;
+    pub async fn sign_out_everywhere(
+        &self,
+        session: &Session,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let event = Event::new(EventKind::SignOutEverywhere, client)
+            .user(session.user_id, &session.email)
+            .session(session.session_id);
+        store::delete_sessions_of_user(&self.db, session.user_id, &event).await?;
         tracing::info!(user_id = %session.user_id, "signed out everywhere");
         Ok(())
     }
@@ -363,7 +453,7 @@ impl AuthService {
         current_password: &str,
         new_password: &str,
         device_token: Option<&str>,
-        client: IpAddr,
+        client: &Client,
     ) -> Result<(), AppError> {
         let user = store::find_user(&self.db, session.user_id)
             .await?
@@ -381,8 +471,17 @@ impl AuthService {
             .await
             .map_err(|error| error.in_field("new_password"))?;
         let hash = self.hasher.hash(&password).await?;
-        store::change_password_ending_other_sessions(&self.db, user.id, &hash, session.session_id)
-            .await?;
+        let event = Event::new(EventKind::PasswordChanged, client)
+            .user(user.id, &user.email)
+            .session(session.session_id);
+        store::change_password_ending_other_sessions(
+            &self.db,
+            user.id,
+            &hash,
+            session.session_id,
+            &event,
+        )
+        .await?;
         tracing::info!("password changed; other sessions ended");
         Ok(())
     }
@@ -395,7 +494,7 @@ impl AuthService {
         session: &Session,
         password: &str,
         device_token: Option<&str>,
-        client: IpAddr,
+        client: &Client,
     ) -> Result<(), AppError> {
         let user = store::find_user(&self.db, session.user_id)
             .await?
@@ -408,7 +507,10 @@ impl AuthService {
             ("password", "That password is not correct."),
         )
         .await?;
-        store::delete_user(&self.db, user.id).await?;
+        let event = Event::new(EventKind::AccountDeleted, client)
+            .user(user.id, &user.email)
+            .session(session.session_id);
+        store::delete_user(&self.db, user.id, &event).await?;
         tracing::info!("account deleted");
         Ok(())
     }
@@ -427,11 +529,31 @@ async fn parse_new_password(password: &str, email: &Email) -> Result<NewPassword
 impl From<store::UserRecord> for Account {
     fn from(user: store::UserRecord) -> Self {
         Account {
+            role: Role::from_stored(&user.role),
             id: user.id,
             email: user.email,
             created_at: user.created_at,
         }
     }
+}
+
+/// How often a session's "last used" time is written: a request within
+/// this much of the last write does not write again.
+const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// What a disabled account's owner is told, once they gave its password.
+fn disabled_message(user: &store::UserRecord) -> String {
+    let until = user
+        .disabled_until
+        .map(|until| format!(" until {}", until.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    let reason = user
+        .disabled_reason
+        .as_deref()
+        .filter(|reason| !reason.is_empty())
+        .map(|reason| format!(" The reason given: {reason}"))
+        .unwrap_or_default();
+    format!("This account has been disabled by an administrator{until}.{reason}")
 }
 
 fn unix_seconds(time: DateTime<Utc>) -> u64 {

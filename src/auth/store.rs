@@ -1,14 +1,22 @@
-//! Account and session queries. Each is written once and runs on SQLite or
-//! PostgreSQL through `on_db!`.
+//! Account, session and security-log queries. Each is written once and
+//! runs on SQLite or PostgreSQL through `on_db!`; a change that spans
+//! statements, or comes with a security event, runs in one transaction.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::email::Email;
+use super::{
+    email::Email,
+    security_log::{Event, EventKind, LoggedEvent},
+};
 use crate::{
+    client::Client,
     db::{Db, now},
     on_db,
 };
+
+const USER_COLUMNS: &str = "id, email, password_hash, created_at, role, disabled_at, \
+     disabled_reason, disabled_until";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRecord {
@@ -16,9 +24,29 @@ pub struct UserRecord {
     pub email: String,
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    pub role: String,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+    pub disabled_until: Option<DateTime<Utc>>,
 }
 
-/// A live session, with its user's current email.
+impl UserRecord {
+    /// Disabled by an administrator, and not past the date it ends.
+    pub fn is_disabled(&self, now: DateTime<Utc>) -> bool {
+        is_disabled(self.disabled_at, self.disabled_until, now)
+    }
+}
+
+/// Whether an account with these columns is disabled at `now`.
+pub fn is_disabled(
+    disabled_at: Option<DateTime<Utc>>,
+    disabled_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    disabled_at.is_some() && disabled_until.is_none_or(|until| until > now)
+}
+
+/// A live session, with its user's current email, role and status.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRecord {
     pub user_id: Uuid,
@@ -26,6 +54,41 @@ pub struct SessionRecord {
     pub user_created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub todos_version: i64,
+    pub role: String,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_until: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// Writes `$event` (a `security_log::Event`) on `$executor`, inside the
+/// caller's transaction when it has one.
+macro_rules! record {
+    ($executor:expr, $event:expr) => {{
+        let event: &Event = $event;
+        sqlx::query(
+            "INSERT INTO security_events (id, occurred_at, kind, user_id, email, actor_id, \
+             client_address, device, session_id, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(Uuid::new_v4())
+        .bind(now())
+        .bind(event.kind.as_str())
+        .bind(event.user_id)
+        .bind(event.email)
+        .bind(event.actor_id)
+        .bind(event.client.address.to_string())
+        .bind(event.client.device.as_str())
+        .bind(event.session_id)
+        .bind(event.detail)
+        .execute($executor)
+        .await
+    }};
+}
+pub(crate) use record;
+
+/// Writes an event that comes with no change (a failed sign-in).
+pub async fn record_event(db: &Db, event: &Event<'_>) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => record!(pool, event).map(|_| ()))
 }
 
 pub enum CreateUser {
@@ -33,32 +96,75 @@ pub enum CreateUser {
     EmailTaken,
 }
 
-pub async fn create_user(
+/// A session about to start.
+pub struct NewSession {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub expires_at: DateTime<Utc>,
+    pub client: Client,
+}
+
+/// Inserts `$session` (a `NewSession`) on `$executor`.
+macro_rules! insert_session {
+    ($executor:expr, $session:expr) => {{
+        let session: &NewSession = $session;
+        sqlx::query(
+            "INSERT INTO sessions (id, user_id, created_at, expires_at, last_used_at, \
+             client_address, device) VALUES ($1, $2, $3, $4, $3, $5, $6)",
+        )
+        .bind(session.id)
+        .bind(session.user_id)
+        .bind(now())
+        .bind(session.expires_at)
+        .bind(session.client.address.to_string())
+        .bind(session.client.device.as_str())
+        .execute($executor)
+        .await
+    }};
+}
+
+/// Creates the account `session.user_id` with its first session, and logs
+/// the sign-up, in one transaction.
+pub async fn create_account(
     db: &Db,
     email: &Email,
     password_hash: &str,
+    session: &NewSession,
 ) -> Result<CreateUser, sqlx::Error> {
     let user = UserRecord {
-        id: Uuid::new_v4(),
+        id: session.user_id,
         email: email.as_str().to_owned(),
         password_hash: password_hash.to_owned(),
         created_at: now(),
+        role: "user".into(),
+        disabled_at: None,
+        disabled_reason: None,
+        disabled_until: None,
     };
     let inserted = on_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO users (id, email, password_hash, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $4)",
-        )
-        .bind(user.id)
-        .bind(&user.email)
-        .bind(&user.password_hash)
-        .bind(user.created_at)
-        .execute(pool)
+        async {
+            let mut transaction = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO users (id, email, password_hash, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(user.id)
+            .bind(&user.email)
+            .bind(&user.password_hash)
+            .bind(user.created_at)
+            .execute(&mut *transaction)
+            .await?;
+            insert_session!(&mut *transaction, session)?;
+            let event = Event::new(EventKind::SignUp, &session.client)
+                .user(user.id, &user.email)
+                .session(session.id);
+            record!(&mut *transaction, &event)?;
+            transaction.commit().await
+        }
         .await
-        .map(|_| ())
     });
     match inserted {
-        Ok(_) => Ok(CreateUser::Created(user)),
+        Ok(()) => Ok(CreateUser::Created(user)),
         // The unique index on lower(email) settles races between sign-ups.
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
             Ok(CreateUser::EmailTaken)
@@ -70,7 +176,7 @@ pub async fn create_user(
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRecord>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, UserRecord>(
-            "SELECT id, email, password_hash, created_at FROM users WHERE lower(email) = lower($1)",
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)"),
         )
         .bind(email.as_str())
         .fetch_optional(pool)
@@ -81,7 +187,7 @@ pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRec
 pub async fn find_user(db: &Db, user_id: Uuid) -> Result<Option<UserRecord>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, UserRecord>(
-            "SELECT id, email, password_hash, created_at FROM users WHERE id = $1",
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
         )
         .bind(user_id)
         .fetch_optional(pool)
@@ -97,9 +203,11 @@ pub async fn change_password_ending_other_sessions(
     user_id: Uuid,
     password_hash: &str,
     keep: Uuid,
+    event: &Event<'_>,
 ) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
+        record!(&mut *transaction, event)?;
         sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(now())
@@ -115,38 +223,17 @@ pub async fn change_password_ending_other_sessions(
     })
 }
 
-/// Deletes the user; their todos and sessions go with them (ON DELETE CASCADE).
-pub async fn delete_user(db: &Db, user_id: Uuid) -> Result<(), sqlx::Error> {
+/// Deletes the user, and logs it; their todos and sessions go with them
+/// (ON DELETE CASCADE).
+pub async fn delete_user(db: &Db, user_id: Uuid, event: &Event<'_>) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
         sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|_| ())
-    })
-}
-
-/// A session about to start.
-pub struct NewSession {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub expires_at: DateTime<Utc>,
-}
-
-const INSERT_SESSION: &str =
-    "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
-
-/// Starts the first session of a new account.
-pub async fn create_session(db: &Db, session: &NewSession) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query(INSERT_SESSION)
-            .bind(session.id)
-            .bind(session.user_id)
-            .bind(now())
-            .bind(session.expires_at)
-            .execute(pool)
-            .await
-            .map(|_| ())
+            .execute(&mut *transaction)
+            .await?;
+        record!(&mut *transaction, event)?;
+        transaction.commit().await
     })
 }
 
@@ -158,6 +245,7 @@ pub async fn create_session_after_sign_in(
     db: &Db,
     attempts_key: &str,
     session: &NewSession,
+    email: &str,
 ) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
@@ -170,13 +258,16 @@ pub async fn create_session_after_sign_in(
             .bind(now())
             .execute(&mut *transaction)
             .await?;
-        sqlx::query(INSERT_SESSION)
-            .bind(session.id)
-            .bind(session.user_id)
+        insert_session!(&mut *transaction, session)?;
+        sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
             .bind(now())
-            .bind(session.expires_at)
+            .bind(session.user_id)
             .execute(&mut *transaction)
             .await?;
+        let event = Event::new(EventKind::SignIn, &session.client)
+            .user(session.user_id, email)
+            .session(session.id);
+        record!(&mut *transaction, &event)?;
         transaction.commit().await
     })
 }
@@ -186,7 +277,7 @@ pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRec
     on_db!(db, pool => {
         sqlx::query_as::<_, SessionRecord>(
             "SELECT s.user_id, u.email, u.created_at AS user_created_at, s.expires_at, \
-                    u.todos_version \
+                    u.todos_version, u.role, u.disabled_at, u.disabled_until, s.last_used_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id = $1",
         )
@@ -196,26 +287,133 @@ pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRec
     })
 }
 
-/// Ends one session of the user; `false` when it had ended already.
-pub async fn delete_session(db: &Db, session_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
+/// Records that the session was used now (callers do it at most every few
+/// minutes, not on every request).
+pub async fn touch_session(db: &Db, session_id: Uuid) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        sqlx::query("UPDATE sessions SET last_used_at = $1 WHERE id = $2")
+            .bind(now())
             .bind(session_id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected() > 0)
-    })
-}
-
-/// Ends every session of the user.
-pub async fn delete_sessions_of_user(db: &Db, user_id: Uuid) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
             .execute(pool)
             .await
             .map(|_| ())
+    })
+}
+
+/// Ends one session of the user, logging `event` if it was live; `false`
+/// when it had ended already.
+pub async fn delete_session(
+    db: &Db,
+    session_id: Uuid,
+    user_id: Uuid,
+    event: &Event<'_>,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+            .bind(session_id)
+            .bind(user_id)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected()
+            > 0;
+        if ended {
+            record!(&mut *transaction, event)?;
+        }
+        transaction.commit().await?;
+        Ok(ended)
+    })
+}
+
+/// Ends every session of the user, and logs `event`.
+pub async fn delete_sessions_of_user(
+    db: &Db,
+    user_id: Uuid,
+    event: &Event<'_>,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *transaction)
+            .await?;
+        record!(&mut *transaction, event)?;
+        transaction.commit().await
+    })
+}
+
+/// A live session as its owner sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: Uuid,
+    pub client_address: String,
+    pub device: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// The user's live sessions, most recently used first.
+pub async fn sessions_of_user(db: &Db, user_id: Uuid) -> Result<Vec<SessionRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, SessionRow>(
+            "SELECT id, client_address, device, created_at, last_used_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 \
+             ORDER BY last_used_at DESC, created_at DESC LIMIT 100",
+        )
+        .bind(user_id)
+        .bind(now())
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// A logged event, joined to the acting administrator's email.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub kind: String,
+    pub email: Option<String>,
+    pub actor_email: Option<String>,
+    pub client_address: String,
+    pub device: String,
+    pub detail: String,
+}
+
+impl EventRow {
+    pub fn into_logged(self) -> Option<LoggedEvent> {
+        Some(LoggedEvent {
+            id: self.id.to_string(),
+            occurred_at: self.occurred_at.to_rfc3339(),
+            kind: EventKind::parse(&self.kind)?,
+            email: self.email,
+            actor_email: self.actor_email,
+            client_address: self.client_address,
+            device: self.device,
+            detail: self.detail,
+        })
+    }
+}
+
+pub const EVENT_COLUMNS: &str = "e.id, e.occurred_at, e.kind, e.email, a.email AS actor_email, \
+     e.client_address, e.device, e.detail";
+
+/// The user's own most recent security events.
+pub async fn events_of_user(
+    db: &Db,
+    user_id: Uuid,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, EventRow>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM security_events e \
+             LEFT JOIN users a ON a.id = e.actor_id \
+             WHERE e.user_id = $1 ORDER BY e.occurred_at DESC, e.id DESC LIMIT $2"
+        ))
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
     })
 }
 
@@ -258,16 +456,29 @@ pub async fn forget_attempts(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     })
 }
 
-/// Records that failed password checks locked `email`'s account (if there
-/// is one: an unknown email is counted alike, and this changes nothing).
-pub async fn mark_locked(db: &Db, email: &Email, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+/// Records that failed password checks locked `email`'s account, and logs
+/// it (if there is one: an unknown email is counted alike, and this
+/// changes nothing).
+pub async fn mark_locked(
+    db: &Db,
+    email: &Email,
+    at: DateTime<Utc>,
+    client: &Client,
+) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query("UPDATE users SET locked_at = $1 WHERE lower(email) = lower($2)")
-            .bind(at)
-            .bind(email.as_str())
-            .execute(pool)
-            .await
-            .map(|_| ())
+        let mut transaction = pool.begin().await?;
+        let locked: Option<(Uuid,)> = sqlx::query_as(
+            "UPDATE users SET locked_at = $1 WHERE lower(email) = lower($2) RETURNING id",
+        )
+        .bind(at)
+        .bind(email.as_str())
+        .fetch_optional(&mut *transaction)
+        .await?;
+        if let Some((user_id,)) = locked {
+            let event = Event::new(EventKind::Lockout, client).user(user_id, email.as_str());
+            record!(&mut *transaction, &event)?;
+        }
+        transaction.commit().await
     })
 }
 
@@ -282,10 +493,20 @@ pub async fn locked_at(db: &Db, user_id: Uuid) -> Result<Option<DateTime<Utc>>, 
     })
 }
 
-/// Deletes attempt counters whose window has ended and sessions past their
-/// absolute end; returns how many rows went.
-pub async fn prune_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+/// Deletes attempt counters whose window has ended, sessions past their
+/// absolute end, and security events logged before `events_before`;
+/// returns how many rows went.
+pub async fn prune_expired(
+    db: &Db,
+    now: DateTime<Utc>,
+    events_before: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     on_db!(db, pool => {
+        let events = sqlx::query("DELETE FROM security_events WHERE occurred_at < $1")
+            .bind(events_before)
+            .execute(pool)
+            .await?
+            .rows_affected();
         let counters = sqlx::query("DELETE FROM attempt_counters WHERE expires_at <= $1")
             .bind(now)
             .execute(pool)
@@ -296,6 +517,6 @@ pub async fn prune_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Err
             .execute(pool)
             .await?
             .rows_affected();
-        Ok(counters + sessions)
+        Ok(counters + sessions + events)
     })
 }

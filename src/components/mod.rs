@@ -1,4 +1,5 @@
 //! Pieces shared by several pages.
 
 pub mod brand;
+pub mod security_events;
 pub mod signed_in;

@@ -7,7 +7,7 @@ use leptos_router::{components::Redirect, hooks::use_location};
 
 use crate::{
     auth::{
-        CurrentUser,
+        CurrentUser, Role,
         server_fns::{SignOut, me},
     },
     navigation::encode_query_value,
@@ -23,6 +23,7 @@ pub fn AppHeader(user: CurrentUser) -> impl IntoView {
                 <a href="/dashboard">"Dashboard"</a>
                 <a href="/todos">"Todos"</a>
                 <a href="/account">"Account"</a>
+                {(user.role == Role::Admin).then(|| view! { <a href="/admin">"Admin"</a> })}
                 <span class="topbar__user" title="Signed in">{user.email}</span>
                 <ActionForm action=sign_out>
                     <button class="button button--ghost button--small" type="submit">

@@ -16,6 +16,7 @@ pub fn AccountPage() -> impl IntoView {
                 <h1>"Account"</h1>
                 <p class="muted">"Signed in as " <strong>{user.email}</strong></p>
                 <LockoutNotice />
+                <p><a href="/account/sessions">"See where you are signed in, and your recent activity"</a></p>
                 <ChangePasswordCard />
                 <SessionsCard />
                 <DeleteAccountCard />

@@ -1,10 +1,12 @@
 //! One module per page.
 
 pub mod account;
+pub mod admin;
 mod auth_form;
 pub mod dashboard;
 pub mod landing;
 pub mod not_found;
+pub mod sessions;
 pub mod signin;
 pub mod signup;
 pub mod todos;

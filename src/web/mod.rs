@@ -50,7 +50,7 @@ use tracing::Level;
 use crate::{
     api::{self, ApiState},
     auth::{password::PasswordHasherPool, service::AuthService},
-    client::ClientAddress,
+    client::Client,
     config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, ServerLimits, SiteConfig},
     db::{Db, DbError},
     todos::TodoLimit,
@@ -273,7 +273,7 @@ async fn resolve_client_address(
     next: Next,
 ) -> Response {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        let client = ClientAddress::resolve(*peer, request.headers(), &trusted_proxies);
+        let client = Client::resolve(*peer, request.headers(), &trusted_proxies);
         request.extensions_mut().insert(client);
     }
     next.run(request).await

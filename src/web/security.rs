@@ -1,18 +1,24 @@
 //! Browser protections: the cross-origin check of the Leptos surface, the
+//! fixed messages for errors in a page's address, the
 //! Content-Security-Policy with its per-response nonce, and the headers
 //! every response gets.
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue, Method, header},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use base64::{Engine, engine::general_purpose::URL_SAFE};
+
 use super::AppState;
-use crate::error::AppError;
+use crate::{
+    error::AppError,
+    navigation::{query_value, with_query_changed},
+};
 
 /// Refuses, with 403, a state-changing request sent by a page of another
 /// origin: first by `Sec-Fetch-Site`, which browsers set and pages cannot
@@ -84,6 +90,43 @@ impl ContentSecurityPolicy {
             response.insert_header(header::CONTENT_SECURITY_POLICY, policy);
         }
     }
+}
+
+/// Before a page renders: an error in its address (how a form posted
+/// without JavaScript is sent back, and what Leptos shows on the page) is
+/// replaced by the fixed message for its code.
+pub async fn fix_errors_in_address(mut request: Request) -> Request {
+    if matches!(*request.method(), Method::GET | Method::HEAD)
+        && let Some(fixed) = with_error_from_address_fixed(request.uri())
+    {
+        *request.uri_mut() = fixed;
+    }
+    request
+}
+
+/// The address with its `__err` (the error of a form posted without
+/// JavaScript, which Leptos shows on the page) replaced by the fixed message
+/// for its code, so that no text of an address anyone can write is shown as
+/// ours; an `__err` that does not decode is dropped with its `__path`.
+/// `None` when there is nothing to replace.
+fn with_error_from_address_fixed(uri: &Uri) -> Option<Uri> {
+    let path_and_query = uri.path_and_query()?.as_str();
+    let query = uri.query()?;
+    let sent = query_value(query, "__err")?;
+    let form = query_value(query, "__path").unwrap_or_default();
+    let fixed = URL_SAFE
+        .decode(sent)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<AppError>(&bytes).ok())
+        .and_then(|error| serde_json::to_vec(&error.as_shown_from_address(&form)).ok())
+        .map(|bytes| URL_SAFE.encode(bytes));
+    let rewritten = match fixed {
+        Some(fixed) => {
+            with_query_changed(path_and_query, |key| key == "__err", &[("__err", &fixed)])
+        }
+        None => with_query_changed(path_and_query, |key| key == "__err" || key == "__path", &[]),
+    };
+    rewritten.parse().ok()
 }
 
 /// For responses that are not Leptos pages (JSON, redirects, assets).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, Method, StatusCode, Uri, header},
+    http::{HeaderMap, Method, StatusCode, header},
     middleware::Next,
     response::{Html, IntoResponse, Response},
 };
@@ -20,12 +20,8 @@ use crate::{
         },
         service::{AuthService, SessionState},
     },
-    error::AppError,
-    navigation::{
-        encode_query_value, is_protected, query_value, safe_next_path, with_query_changed,
-    },
+    navigation::{encode_query_value, is_protected, query_value, safe_next_path},
 };
-use base64::{Engine, engine::general_purpose::URL_SAFE};
 
 /// Resolves the request's session into its extensions, where the page
 /// cache and the server-function context find it.
@@ -54,9 +50,6 @@ pub async fn session_middleware(
     }
 
     let is_page_load = matches!(*request.method(), Method::GET | Method::HEAD);
-    if is_page_load && let Some(fixed) = with_error_from_address_fixed(request.uri()) {
-        *request.uri_mut() = fixed;
-    }
     let path = request.uri().path();
     let path_and_query = request
         .uri()
@@ -115,31 +108,6 @@ pub async fn session_middleware(
         }
     }
     response
-}
-
-/// The address with its `__err` (the error of a form posted without
-/// JavaScript, which Leptos shows on the page) replaced by the fixed message
-/// for its code, so that no text of an address anyone can write is shown as
-/// ours; an `__err` that does not decode is dropped with its `__path`.
-/// `None` when there is nothing to replace.
-fn with_error_from_address_fixed(uri: &Uri) -> Option<Uri> {
-    let path_and_query = uri.path_and_query()?.as_str();
-    let query = uri.query()?;
-    let sent = query_value(query, "__err")?;
-    let form = query_value(query, "__path").unwrap_or_default();
-    let fixed = URL_SAFE
-        .decode(sent)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<AppError>(&bytes).ok())
-        .and_then(|error| serde_json::to_vec(&error.as_shown_from_address(&form)).ok())
-        .map(|bytes| URL_SAFE.encode(bytes));
-    let rewritten = match fixed {
-        Some(fixed) => {
-            with_query_changed(path_and_query, |key| key == "__err", &[("__err", &fixed)])
-        }
-        None => with_query_changed(path_and_query, |key| key == "__err" || key == "__path", &[]),
-    };
-    rewritten.parse().ok()
 }
 
 /// A top-level navigation that came from another site. SameSite=Strict

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use axum::{
     Router,
     http::header,
-    middleware::{from_fn_with_state, map_response},
+    middleware::{from_fn_with_state, map_request, map_response},
     response::Response,
     routing::{MethodRouter, any},
 };
@@ -32,7 +32,8 @@ pub fn router(state: &AppState) -> Router {
             shell(options.clone())
         })
         // Inner to outer: serve unchanged signed-in pages from the page
-        // cache, resolve the session, refuse cross-origin writes.
+        // cache, resolve the session, refuse cross-origin writes, replace
+        // errors in the address by fixed messages.
         .layer(map_response(never_stored))
         .layer(from_fn_with_state(
             state.page_cache.clone(),
@@ -46,6 +47,7 @@ pub fn router(state: &AppState) -> Router {
             state.clone(),
             security::reject_cross_origin_writes,
         ))
+        .layer(map_request(security::fix_errors_in_address))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
         .with_state(state.clone())
 }

@@ -1,0 +1,77 @@
+import AxeBuilder from "@axe-core/playwright";
+import { execFileSync } from "node:child_process";
+import { expect, test, type Page } from "@playwright/test";
+import { E2E_JWT_SECRET, binary, dataDir } from "../playwright.config";
+import { PASSWORD, signUp, uniqueEmail } from "./support";
+
+/** `taskward admin grant <email>`, on the app's own database. */
+function grantAdmin(email: string): void {
+  execFileSync(binary, ["admin", "grant", email], {
+    env: { ...process.env, DATA_DIR: dataDir, JWT_SECRET: E2E_JWT_SECRET, LOG_LEVEL: "error" },
+  });
+}
+
+/** Signs up with a plain form post (no JavaScript). */
+async function signUpWithoutScript(page: Page, email: string): Promise<void> {
+  await page.goto("/signup");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL("/dashboard");
+}
+
+async function noSevereViolations(page: Page, path: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(severe.map((v) => `${v.id}: ${v.help}`), path).toEqual([]);
+}
+
+test("an administrator made on the command line runs the console, which is accessible", async ({ page }) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await page.goto("/admin");
+  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+
+  grantAdmin(email);
+  await page.goto("/dashboard");
+  await page.getByRole("link", { name: "Admin" }).click();
+  await expect(page.getByRole("heading", { name: "Administration" })).toBeVisible();
+  await page.getByLabel("Search by email").fill(email);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByRole("rowheader", { name: email })).toBeVisible();
+  await noSevereViolations(page, "/admin");
+
+  await page.goto("/account/sessions");
+  await expect(page.getByText("(this device)")).toBeVisible();
+  await expect(page.getByText("Made an administrator")).toBeVisible();
+  await noSevereViolations(page, "/account/sessions");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("an administrator disables an account with a reason, and its owner is told", async ({ page, browser }) => {
+    const admin = uniqueEmail();
+    await signUpWithoutScript(page, admin);
+    grantAdmin(admin);
+
+    const owner = await browser.newContext({ javaScriptEnabled: false });
+    const ownerPage = await owner.newPage();
+    const ownerEmail = uniqueEmail();
+    await signUpWithoutScript(ownerPage, ownerEmail);
+
+    await page.goto(`/admin?q=${encodeURIComponent(ownerEmail)}`);
+    const row = page.getByRole("row", { name: new RegExp(ownerEmail) });
+    await row.getByLabel("Reason").fill("Spam, reported three times");
+    await row.getByRole("button", { name: "Disable" }).click();
+    await expect(page).toHaveURL(/\/admin/);
+    await expect(page.getByRole("row", { name: new RegExp(ownerEmail) })).toContainText(
+      "Disabled: Spam, reported three times",
+    );
+
+    // The owner's session has ended.
+    await ownerPage.goto("/todos");
+    await expect(ownerPage).toHaveURL(/\/signin/);
+    await owner.close();
+  });
+});

@@ -1,0 +1,274 @@
+//! The console's endpoints, at fixed addresses under `/api/admin/`. Each
+//! re-checks, from the database, that the caller is an administrator:
+//! anyone else gets 403 (401 without a session).
+
+use leptos::prelude::*;
+
+use super::{EventPage, UserPage};
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use {
+    super::{Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::Outcome},
+    crate::{
+        auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},
+        context,
+    },
+    chrono::{DateTime, NaiveDate, Utc},
+    uuid::Uuid,
+};
+
+/// The caller's session, if they are an administrator now.
+#[cfg(feature = "ssr")]
+fn admin() -> Result<Session, AppError> {
+    let session = request::session()?;
+    if session.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    Ok(session)
+}
+
+#[cfg(feature = "ssr")]
+fn user_id(text: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(text.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+fn outcome(outcome: Outcome, what: &str) -> Result<(), AppError> {
+    match outcome {
+        Outcome::Done => Ok(()),
+        Outcome::NotFound => Err(AppError::NotFound),
+        Outcome::LastAdmin => Err(AppError::Conflict(format!(
+            "You can't {what}: it is the last active administrator. Make someone else an \
+             administrator first."
+        ))),
+        Outcome::Yourself => Err(AppError::Conflict(format!(
+            "You can't {what}: it is your own account. Ask another administrator."
+        ))),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn date_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A page of users whose email contains `q`, by email.
+#[server(prefix = "/api", endpoint = "admin/users")]
+pub async fn admin_users(q: Option<String>, cursor: Option<String>) -> Result<UserPage, AppError> {
+    context::respond(async {
+        admin()?;
+        let search = q.unwrap_or_default();
+        let limit = i64::try_from(USERS_PER_PAGE + 1).unwrap_or(i64::MAX);
+        let after = cursor.filter(|cursor| !cursor.is_empty());
+        let mut rows =
+            store::list_users(&context::db()?, search.trim(), after.as_deref(), limit).await?;
+        let next_cursor = (rows.len() > USERS_PER_PAGE).then(|| {
+            rows.truncate(USERS_PER_PAGE);
+            rows.last().map(|row| row.email.to_lowercase())
+        });
+        let now = crate::db::now();
+        let users = rows
+            .into_iter()
+            .map(|row| UserOverview {
+                disabled: crate::auth::store::is_disabled(row.disabled_at, row.disabled_until, now)
+                    .then(|| Disabled {
+                        reason: row.disabled_reason.clone().unwrap_or_default(),
+                        until: row.disabled_until.map(date_time),
+                    }),
+                id: row.id.to_string(),
+                email: row.email,
+                role: Role::from_stored(&row.role),
+                created_at: date_time(row.created_at),
+                last_sign_in_at: row.last_sign_in_at.map(date_time),
+                active_sessions: row.active_sessions,
+                todos: row.todos,
+            })
+            .collect();
+        Ok(UserPage {
+            users,
+            next_cursor: next_cursor.flatten(),
+        })
+    })
+    .await
+}
+
+/// Grants (`role=admin`) or revokes (`role=user`) the admin role.
+#[server(prefix = "/api", endpoint = "admin/set-role")]
+pub async fn admin_set_role(user: String, role: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let role = match role.as_str() {
+            "admin" => Role::Admin,
+            "user" => Role::User,
+            _ => return Err(AppError::Invalid("Choose the role admin or user.".into())),
+        };
+        let done = store::change_role(
+            &context::db()?,
+            user_id(&user)?,
+            role,
+            Some(session.user_id),
+            &context::client()?,
+        )
+        .await?;
+        outcome(done, "remove this administrator")
+    })
+    .await
+}
+
+/// Disables an account, with a reason and, optionally, the day it ends
+/// (`YYYY-MM-DD`, at midnight UTC); its sessions end at once.
+#[server(prefix = "/api", endpoint = "admin/disable")]
+pub async fn admin_disable(
+    user: String,
+    reason: String,
+    until: Option<String>,
+) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(
+                AppError::Invalid("Give a reason of 1 to 500 characters.".into())
+                    .in_field("reason"),
+            );
+        }
+        let until = match until
+            .as_deref()
+            .map(str::trim)
+            .filter(|day| !day.is_empty())
+        {
+            None => None,
+            Some(day) => {
+                let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                    AppError::Invalid(format!(
+                        "\u{201c}{day}\u{201d} is not a date like 2027-01-31."
+                    ))
+                    .in_field("until")
+                })?;
+                let until = date.and_hms_opt(0, 0, 0).map(|at| at.and_utc());
+                if until.is_none_or(|until| until <= crate::db::now()) {
+                    return Err(
+                        AppError::Invalid("Choose a day in the future.".into()).in_field("until")
+                    );
+                }
+                until
+            }
+        };
+        let done = store::disable(
+            &context::db()?,
+            user_id(&user)?,
+            reason,
+            until,
+            session.user_id,
+            &context::client()?,
+        )
+        .await?;
+        outcome(done, "disable this account")
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/enable")]
+pub async fn admin_enable(user: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let done = store::enable(
+            &context::db()?,
+            user_id(&user)?,
+            session.user_id,
+            &context::client()?,
+        )
+        .await?;
+        outcome(done, "enable this account")
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/end-sessions")]
+pub async fn admin_end_sessions(user: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let done = store::end_sessions(
+            &context::db()?,
+            user_id(&user)?,
+            session.user_id,
+            &context::client()?,
+        )
+        .await?;
+        outcome(done, "end these sessions")
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin/delete")]
+pub async fn admin_delete(user: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let done = store::delete(
+            &context::db()?,
+            user_id(&user)?,
+            session.user_id,
+            &context::client()?,
+        )
+        .await?;
+        outcome(done, "delete this account")
+    })
+    .await
+}
+
+/// A page of the security log, newest first, of one account's email and
+/// one kind of event when given.
+#[server(prefix = "/api", endpoint = "admin/security-log")]
+pub async fn admin_security_log(
+    email: Option<String>,
+    kind: Option<String>,
+    cursor: Option<String>,
+) -> Result<EventPage, AppError> {
+    context::respond(async {
+        admin()?;
+        let email = email
+            .map(|email| email.trim().to_owned())
+            .filter(|e| !e.is_empty());
+        let kind = match kind.as_deref().filter(|kind| !kind.is_empty()) {
+            None => None,
+            Some(text) => Some(EventKind::parse(text).ok_or_else(|| {
+                AppError::Invalid(format!("\u{201c}{text}\u{201d} is not a kind of event."))
+                    .in_field("kind")
+            })?),
+        };
+        let after = match cursor.as_deref().filter(|cursor| !cursor.is_empty()) {
+            None => None,
+            Some(text) => Some(decode_cursor(text).ok_or_else(|| {
+                AppError::Invalid(
+                    "That page link is not valid; start again from the first page.".into(),
+                )
+                .in_field("cursor")
+            })?),
+        };
+        let limit = i64::try_from(EVENTS_PER_PAGE + 1).unwrap_or(i64::MAX);
+        let mut rows = store::events(&context::db()?, email.as_deref(), kind, after, limit).await?;
+        let next_cursor = if rows.len() > EVENTS_PER_PAGE {
+            rows.truncate(EVENTS_PER_PAGE);
+            rows.last().map(encode_cursor)
+        } else {
+            None
+        };
+        Ok(EventPage {
+            events: rows.into_iter().filter_map(EventRow::into_logged).collect(),
+            next_cursor,
+        })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn encode_cursor(row: &EventRow) -> String {
+    format!("{}.{}", row.occurred_at.timestamp_micros(), row.id.simple())
+}
+
+#[cfg(feature = "ssr")]
+fn decode_cursor(text: &str) -> Option<store::EventCursor> {
+    let (micros, id) = text.split_once('.')?;
+    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    Some((at, Uuid::parse_str(id).ok()?))
+}

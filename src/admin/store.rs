@@ -1,0 +1,347 @@
+//! The console's queries. Changes run in one transaction with their
+//! security event; those that could leave the service without an
+//! administrator first lock every administrator's row, so two of them
+//! demoting each other at once cannot both succeed.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    auth::{
+        Role,
+        security_log::{Event, EventKind},
+        store::{EVENT_COLUMNS, EventRow, is_disabled, record},
+    },
+    client::Client,
+    db::{Db, now},
+    on_db,
+};
+
+/// What an administrator's change came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    NotFound,
+    /// It would leave no active administrator.
+    LastAdmin,
+    /// Administrators cannot disable or delete their own account.
+    Yourself,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_reason: Option<String>,
+    pub disabled_until: Option<DateTime<Utc>>,
+    pub active_sessions: i64,
+    pub todos: i64,
+}
+
+/// Users whose email contains `search` (any case), by email, after the
+/// email `after`: keyset paging on the unique index on `lower(email)`.
+pub async fn list_users(
+    db: &Db,
+    search: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+    on_db!(db, pool => {
+        sqlx::query_as::<_, UserRow>(
+            "SELECT u.id, u.email, u.role, u.created_at, u.last_sign_in_at, u.disabled_at, \
+                    u.disabled_reason, u.disabled_until, \
+                    (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $4) \
+                        AS active_sessions, \
+                    (SELECT COUNT(*) FROM todos t WHERE t.user_id = u.id) AS todos \
+             FROM users u \
+             WHERE lower(u.email) LIKE $1 ESCAPE '\\' AND ($2 IS NULL OR lower(u.email) > $2) \
+             ORDER BY lower(u.email) LIMIT $3",
+        )
+        .bind(pattern)
+        .bind(after)
+        .bind(limit)
+        .bind(now())
+        .fetch_all(pool)
+        .await
+    })
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// The id of the account with `email`, if there is one.
+pub async fn user_id_by_email(db: &Db, email: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, (Uuid,)>("SELECT id FROM users WHERE lower(email) = lower($1)")
+            .bind(email)
+            .fetch_optional(pool)
+            .await
+            .map(|row| row.map(|(id,)| id))
+    })
+}
+
+/// The emails of every administrator.
+pub async fn admin_emails(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, (String,)>(
+            "SELECT email FROM users WHERE role = 'admin' ORDER BY lower(email)",
+        )
+        .fetch_all(pool)
+        .await
+        .map(|rows| rows.into_iter().map(|(email,)| email).collect())
+    })
+}
+
+/// Locks the administrators' rows for the rest of the transaction, then
+/// reads the target: `(email, role, active)`, and how many other active
+/// administrators there are.
+macro_rules! lock_and_read_target {
+    ($transaction:expr, $target:expr) => {{
+        // A write first: on SQLite it takes the write lock, on PostgreSQL
+        // it locks every administrator's row.
+        sqlx::query("UPDATE users SET role = role WHERE role = 'admin'")
+            .execute(&mut *$transaction)
+            .await?;
+        let target: Option<(String, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+            sqlx::query_as(
+                "SELECT email, role, disabled_at, disabled_until FROM users WHERE id = $1",
+            )
+            .bind($target)
+            .fetch_optional(&mut *$transaction)
+            .await?;
+        let others: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT disabled_at, disabled_until FROM users WHERE role = 'admin' AND id <> $1",
+        )
+        .bind($target)
+        .fetch_all(&mut *$transaction)
+        .await?;
+        let now = now();
+        let other_active_admins = others
+            .into_iter()
+            .filter(|(at, until)| !is_disabled(*at, *until, now))
+            .count();
+        target.map(|(email, role, at, until)| {
+            let active_admin = role == Role::Admin.as_str() && !is_disabled(at, until, now);
+            (
+                email,
+                Role::from_stored(&role),
+                active_admin,
+                other_active_admins,
+            )
+        })
+    }};
+}
+
+/// Grants or revokes the admin role.
+pub async fn change_role(
+    db: &Db,
+    target: Uuid,
+    role: Role,
+    actor: Option<Uuid>,
+    client: &Client,
+) -> Result<Outcome, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        let Some((email, current, active_admin, others)) =
+            lock_and_read_target!(transaction, target)
+        else {
+            return Ok(Outcome::NotFound);
+        };
+        if current == role {
+            return Ok(Outcome::Done);
+        }
+        if role == Role::User && active_admin && others == 0 {
+            return Ok(Outcome::LastAdmin);
+        }
+        sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(now())
+            .bind(target)
+            .execute(&mut *transaction)
+            .await?;
+        let kind = match role {
+            Role::Admin => EventKind::AdminGranted,
+            Role::User => EventKind::AdminRevoked,
+        };
+        let mut event = Event::new(kind, client).user(target, &email);
+        event.actor_id = actor;
+        record!(&mut *transaction, &event)?;
+        transaction.commit().await?;
+        Ok(Outcome::Done)
+    })
+}
+
+/// Disables the account (until `until`, if given) and ends its sessions.
+pub async fn disable(
+    db: &Db,
+    target: Uuid,
+    reason: &str,
+    until: Option<DateTime<Utc>>,
+    actor: Uuid,
+    client: &Client,
+) -> Result<Outcome, sqlx::Error> {
+    if target == actor {
+        return Ok(Outcome::Yourself);
+    }
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        let Some((email, _, active_admin, others)) = lock_and_read_target!(transaction, target)
+        else {
+            return Ok(Outcome::NotFound);
+        };
+        if active_admin && others == 0 {
+            return Ok(Outcome::LastAdmin);
+        }
+        sqlx::query(
+            "UPDATE users SET disabled_at = $1, disabled_reason = $2, disabled_until = $3, \
+             updated_at = $1 WHERE id = $4",
+        )
+        .bind(now())
+        .bind(reason)
+        .bind(until)
+        .bind(target)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(target)
+            .execute(&mut *transaction)
+            .await?;
+        let event = Event::new(EventKind::AccountDisabled, client)
+            .user(target, &email)
+            .actor(actor)
+            .detail(reason);
+        record!(&mut *transaction, &event)?;
+        transaction.commit().await?;
+        Ok(Outcome::Done)
+    })
+}
+
+/// Enables a disabled account again.
+pub async fn enable(
+    db: &Db,
+    target: Uuid,
+    actor: Uuid,
+    client: &Client,
+) -> Result<Outcome, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        let email: Option<(String,)> = sqlx::query_as(
+            "UPDATE users SET disabled_at = NULL, disabled_reason = NULL, disabled_until = NULL, \
+             updated_at = $1 WHERE id = $2 RETURNING email",
+        )
+        .bind(now())
+        .bind(target)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some((email,)) = email else {
+            return Ok(Outcome::NotFound);
+        };
+        let event = Event::new(EventKind::AccountEnabled, client)
+            .user(target, &email)
+            .actor(actor);
+        record!(&mut *transaction, &event)?;
+        transaction.commit().await?;
+        Ok(Outcome::Done)
+    })
+}
+
+/// Ends every session of the account.
+pub async fn end_sessions(
+    db: &Db,
+    target: Uuid,
+    actor: Uuid,
+    client: &Client,
+) -> Result<Outcome, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        let email: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1")
+            .bind(target)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let Some((email,)) = email else {
+            return Ok(Outcome::NotFound);
+        };
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(target)
+            .execute(&mut *transaction)
+            .await?;
+        let event = Event::new(EventKind::SessionsEndedByAdmin, client)
+            .user(target, &email)
+            .actor(actor);
+        record!(&mut *transaction, &event)?;
+        transaction.commit().await?;
+        Ok(Outcome::Done)
+    })
+}
+
+/// Deletes the account with everything in it.
+pub async fn delete(
+    db: &Db,
+    target: Uuid,
+    actor: Uuid,
+    client: &Client,
+) -> Result<Outcome, sqlx::Error> {
+    if target == actor {
+        return Ok(Outcome::Yourself);
+    }
+    on_db!(db, pool => {
+        let mut transaction = pool.begin().await?;
+        let Some((email, _, active_admin, others)) = lock_and_read_target!(transaction, target)
+        else {
+            return Ok(Outcome::NotFound);
+        };
+        if active_admin && others == 0 {
+            return Ok(Outcome::LastAdmin);
+        }
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(target)
+            .execute(&mut *transaction)
+            .await?;
+        let event = Event::new(EventKind::AccountDeletedByAdmin, client)
+            .user(target, &email)
+            .actor(actor);
+        record!(&mut *transaction, &event)?;
+        transaction.commit().await?;
+        Ok(Outcome::Done)
+    })
+}
+
+/// Where a page of events starts: just after this (time, id), newest first.
+pub type EventCursor = (DateTime<Utc>, Uuid);
+
+/// Security events, newest first, of one account's email and of one kind
+/// when given: keyset paging on `(occurred_at DESC, id DESC)`.
+pub async fn events(
+    db: &Db,
+    email: Option<&str>,
+    kind: Option<EventKind>,
+    after: Option<EventCursor>,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
+    let (after_time, after_id) = after.unzip();
+    on_db!(db, pool => {
+        sqlx::query_as::<_, EventRow>(&format!(
+            "SELECT {EVENT_COLUMNS} FROM security_events e \
+             LEFT JOIN users a ON a.id = e.actor_id \
+             WHERE ($1 IS NULL OR lower(e.email) = lower($1)) \
+               AND ($2 IS NULL OR e.kind = $2) \
+               AND ($3 IS NULL OR e.occurred_at < $3 OR (e.occurred_at = $3 AND e.id < $4)) \
+             ORDER BY e.occurred_at DESC, e.id DESC LIMIT $5"
+        ))
+        .bind(email)
+        .bind(kind.map(EventKind::as_str))
+        .bind(after_time)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+    })
+}

@@ -1,0 +1,258 @@
+//! `/admin`: the administration console. Users (searchable, paged by
+//! email) with their role, status and counts, and what an administrator
+//! may do to each; then the security log, filtered by account and kind.
+//! Server-rendered plain forms: it works without JavaScript. Anyone but an
+//! administrator gets a "not allowed" page with a 403.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::auth_form::FormError;
+use crate::{
+    admin::{
+        EventPage, UserOverview, UserPage,
+        server_fns::{
+            AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminSetRole,
+            admin_security_log, admin_users,
+        },
+    },
+    auth::{Role, security_log::EventKind},
+    components::{security_events::EventTable, signed_in::signed_in_page},
+    error::AppError,
+    navigation::encode_query_value,
+};
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let query = use_query_map();
+    let read = move |key: &str| query.with_untracked(|query| query.get(key));
+    let (search, cursor) = (read("q"), read("cursor"));
+    let (log_email, log_kind, log_cursor) = (read("email"), read("kind"), read("log_cursor"));
+    let users = Resource::new(
+        move || (search.clone(), cursor.clone()),
+        |(search, cursor)| admin_users(search, cursor),
+    );
+    let log = Resource::new(
+        move || (log_email.clone(), log_kind.clone(), log_cursor.clone()),
+        |(email, kind, cursor)| admin_security_log(email, kind, cursor),
+    );
+    view! {
+        <Title text="Administration" />
+        {signed_in_page(move |_| {
+            view! {
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match (users.await, log.await) {
+                            (Ok(users), Ok(log)) => view! { <Console users log /> }.into_any(),
+                            (Err(AppError::Forbidden), _) | (_, Err(AppError::Forbidden)) => {
+                                view! { <NotAllowed /> }.into_any()
+                            }
+                            (Err(error), _) | (_, Err(error)) => view! {
+                                <h1>"Administration"</h1>
+                                <p class="form-error" role="alert">{error.to_string()}</p>
+                                <a class="button button--ghost" href="/admin">"Start again"</a>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Suspense>
+            }
+        })}
+    }
+}
+
+#[component]
+fn NotAllowed() -> impl IntoView {
+    view! {
+        <h1>"Not allowed"</h1>
+        <p>"This page is for the administrators of this Taskward service."</p>
+        <a class="button" href="/dashboard">"Back to your dashboard"</a>
+    }
+}
+
+#[component]
+fn Console(users: UserPage, log: EventPage) -> impl IntoView {
+    let query = use_query_map();
+    let search = query.with_untracked(|query| query.get("q").unwrap_or_default());
+    // One action per kind of change: after a form post without JavaScript,
+    // the refusal (if any) comes back through the page's address.
+    let (role, disable, enable, end, delete) = (
+        ServerAction::<AdminSetRole>::new(),
+        ServerAction::<AdminDisable>::new(),
+        ServerAction::<AdminEnable>::new(),
+        ServerAction::<AdminEndSessions>::new(),
+        ServerAction::<AdminDelete>::new(),
+    );
+    let next_users = users.next_cursor.map(|cursor| {
+        format!(
+            "/admin?q={}&cursor={}",
+            encode_query_value(&search),
+            encode_query_value(&cursor)
+        )
+    });
+    view! {
+        <h1>"Administration"</h1>
+        <FormError action=role />
+        <FormError action=disable />
+        <FormError action=enable />
+        <FormError action=end />
+        <FormError action=delete />
+        <section class="card stack" aria-labelledby="users">
+            <h2 id="users">"Users"</h2>
+            <form method="get" action="/admin" class="form form--inline" role="search">
+                <label class="field">
+                    <span class="field__label">"Search by email"</span>
+                    <input class="input" type="search" name="q" value=search />
+                </label>
+                <button class="button button--small" type="submit">"Search"</button>
+            </form>
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Email"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Created"</th>
+                        <th scope="col">"Last sign-in"</th>
+                        <th scope="col">"Sessions"</th>
+                        <th scope="col">"Todos"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {users.users.into_iter().map(|user| view! { <UserRow user /> }).collect_view()}
+                </tbody>
+            </table>
+            {next_users.map(|href| view! { <a class="button button--ghost" href=href>"More users"</a> })}
+        </section>
+        <SecurityLog log />
+    }
+}
+
+#[component]
+fn UserRow(user: UserOverview) -> impl IntoView {
+    let UserOverview {
+        id,
+        email,
+        role,
+        created_at,
+        last_sign_in_at,
+        active_sessions,
+        todos,
+        disabled,
+    } = user;
+    let status = match &disabled {
+        None => "Active".to_owned(),
+        Some(disabled) => match &disabled.until {
+            Some(until) => format!("Disabled until {until}: {}", disabled.reason),
+            None => format!("Disabled: {}", disabled.reason),
+        },
+    };
+    let (next_role, role_label) = match role {
+        Role::Admin => ("user", "Revoke admin"),
+        Role::User => ("admin", "Make admin"),
+    };
+    let hidden = move || view! { <input type="hidden" name="user" value=id.clone() /> };
+    view! {
+        <tr>
+            <th scope="row">{email.clone()}</th>
+            <td>{role.as_str()}</td>
+            <td>{created_at}</td>
+            <td>{last_sign_in_at.unwrap_or_else(|| "never".into())}</td>
+            <td>{active_sessions}</td>
+            <td>{todos}</td>
+            <td>{status}</td>
+            <td class="stack">
+                <form method="post" action=AdminSetRole::url()>
+                    {hidden()}
+                    <input type="hidden" name="role" value=next_role />
+                    <button class="button button--ghost button--small" type="submit">{role_label}</button>
+                </form>
+                <form method="post" action=AdminEndSessions::url()>
+                    {hidden()}
+                    <button class="button button--ghost button--small" type="submit">"End sessions"</button>
+                </form>
+                {if disabled.is_some() {
+                    view! {
+                        <form method="post" action=AdminEnable::url()>
+                            {hidden()}
+                            <button class="button button--ghost button--small" type="submit">"Enable"</button>
+                        </form>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <form method="post" action=AdminDisable::url() class="form">
+                            {hidden()}
+                            <label class="field">
+                                <span class="field__label">"Reason"</span>
+                                <input class="input" name="reason" required maxlength="500" />
+                            </label>
+                            <label class="field">
+                                <span class="field__label">"Until (optional)"</span>
+                                <input class="input" type="date" name="until" />
+                            </label>
+                            <button class="button button--ghost button--small" type="submit">"Disable"</button>
+                        </form>
+                    }
+                    .into_any()
+                }}
+                <form method="post" action=AdminDelete::url()>
+                    {hidden()}
+                    <label class="field field--check">
+                        <input type="checkbox" required />
+                        <span>{format!("Delete {email} and all its todos")}</span>
+                    </label>
+                    <button class="button button--danger button--small" type="submit">"Delete"</button>
+                </form>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn SecurityLog(log: EventPage) -> impl IntoView {
+    let query = use_query_map();
+    let (email, kind) = query.with_untracked(|query| {
+        (
+            query.get("email").unwrap_or_default(),
+            query.get("kind").unwrap_or_default(),
+        )
+    });
+    let next = log.next_cursor.map(|cursor| {
+        format!(
+            "/admin?email={}&kind={}&log_cursor={}",
+            encode_query_value(&email),
+            encode_query_value(&kind),
+            encode_query_value(&cursor)
+        )
+    });
+    view! {
+        <section class="card stack" aria-labelledby="security-log">
+            <h2 id="security-log">"Security log"</h2>
+            <form method="get" action="/admin" class="form form--inline">
+                <label class="field">
+                    <span class="field__label">"Account email"</span>
+                    <input class="input" type="email" name="email" value=email />
+                </label>
+                <label class="field">
+                    <span class="field__label">"Event"</span>
+                    <select class="input" name="kind">
+                        <option value="">"Any"</option>
+                        {EventKind::ALL
+                            .into_iter()
+                            .map(|each| {
+                                let selected = each.as_str() == kind;
+                                view! { <option value=each.as_str() selected=selected>{each.describe()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button class="button button--small" type="submit">"Filter"</button>
+            </form>
+            <EventTable events=log.events show_email=true />
+            {next.map(|href| view! { <a class="button button--ghost" href=href>"Older events"</a> })}
+        </section>
+    }
+}
