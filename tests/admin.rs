@@ -462,3 +462,24 @@ async fn users_see_their_sessions_and_end_any_one_of_their_own_only() {
     assert_eq!(app.me(&elsewhere).await.status(), 401);
     assert_eq!(app.me(&here).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_role_change_shows_at_once_on_pages_kept_by_the_page_cache() {
+    let app = spawn_app().await;
+    app.new_admin().await;
+    let email = unique_email();
+    let token = app.sign_up(&email, PASSWORD).await;
+    let dashboard = async || {
+        let page = app.get_with_cookie("/dashboard", &token).await;
+        assert_eq!(page.status(), 200);
+        page.text().await.unwrap()
+    };
+    // Rendered, then kept: the todos do not change below.
+    assert!(!dashboard().await.contains("href=\"/admin\""));
+    assert!(!dashboard().await.contains("href=\"/admin\""));
+
+    app.set_role(&email, Role::Admin).await;
+    assert!(dashboard().await.contains("href=\"/admin\""));
+    app.set_role(&email, Role::User).await;
+    assert!(!dashboard().await.contains("href=\"/admin\""));
+}

@@ -38,7 +38,9 @@ test("an administrator made on the command line runs the console, which is acces
   await expect(page.getByRole("heading", { name: "Administration" })).toBeVisible();
   await page.getByLabel("Search by email").fill(email);
   await page.getByRole("button", { name: "Search" }).click();
-  await expect(page.getByRole("rowheader", { name: email })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Users" }).getByRole("rowheader", { name: email }),
+  ).toBeVisible();
   await noSevereViolations(page, "/admin");
 
   await page.goto("/account/sessions");
@@ -61,11 +63,12 @@ test.describe("without JavaScript", () => {
     await signUpWithoutScript(ownerPage, ownerEmail);
 
     await page.goto(`/admin?q=${encodeURIComponent(ownerEmail)}`);
-    const row = page.getByRole("row", { name: new RegExp(ownerEmail) });
+    const users = page.getByRole("region", { name: "Users" });
+    const row = users.getByRole("row", { name: new RegExp(ownerEmail) });
     await row.getByLabel("Reason").fill("Spam, reported three times");
     await row.getByRole("button", { name: "Disable" }).click();
     await expect(page).toHaveURL(/\/admin/);
-    await expect(page.getByRole("row", { name: new RegExp(ownerEmail) })).toContainText(
+    await expect(users.getByRole("row", { name: new RegExp(ownerEmail) })).toContainText(
       "Disabled: Spam, reported three times",
     );
 

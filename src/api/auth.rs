@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::{
     extract::{ApiJson, Authenticated, BearerToken},
     problem::{
-        EmailTaken, JsonBodyRefusals, Problem, TooManyRequests, Unauthorized, Unavailable,
-        WrongCredentials,
+        AccountDisabledByAdmin, EmailTaken, JsonBodyRefusals, Problem, TooManyRequests,
+        Unauthorized, Unavailable, WrongCredentials,
     },
 };
 use crate::{
@@ -136,6 +136,7 @@ pub async fn register(
         JsonBodyRefusals,
         (status = 200, description = "Signed in.", body = TokenResponse),
         (status = 401, response = WrongCredentials),
+        (status = 403, response = AccountDisabledByAdmin),
         (status = 429, response = TooManyRequests),
         (status = 503, response = Unavailable),
     )

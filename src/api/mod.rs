@@ -71,6 +71,7 @@ pub struct ApiState {
             problem::NotFound,
             problem::EmailTaken,
             problem::TodoLimitReached,
+            problem::AccountDisabledByAdmin,
             problem::BodyTooLarge,
             problem::UnsupportedMediaType,
             problem::Unprocessable,

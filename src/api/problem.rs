@@ -309,6 +309,7 @@ problem_doc!(BadRequest, "The body is not valid JSON, or the query or path could
 problem_doc!(Unauthorized, "The bearer token is missing, malformed, expired or revoked.", challenge: true, retry_after: false);
 problem_doc!(WrongCredentials, "The email or the password is wrong (one message for both).", challenge: true, retry_after: false);
 problem_doc!(NotFound, "No such todo among yours.", challenge: false, retry_after: false);
+problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrator disabled the account; `detail` says until when and why.", challenge: false, retry_after: false);
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);
 problem_doc!(BodyTooLarge, "The body is larger than the server accepts (64 KiB).", challenge: false, retry_after: false);

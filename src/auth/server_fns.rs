@@ -198,7 +198,11 @@ pub async fn my_sessions() -> Result<SessionsOverview, AppError> {
             .map(|row| SessionSummary {
                 current: row.id == session.session_id,
                 id: row.id.to_string(),
-                device: row.device,
+                device: if row.device.is_empty() {
+                    "Unknown device".into()
+                } else {
+                    row.device
+                },
                 client_address: row.client_address,
                 started_at: row.created_at.to_rfc3339(),
                 last_used_at: row.last_used_at.unwrap_or(row.created_at).to_rfc3339(),

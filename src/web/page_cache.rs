@@ -27,7 +27,10 @@ use quick_cache::{Weighter, sync::Cache};
 use uuid::Uuid;
 
 use super::security::ContentSecurityPolicy;
-use crate::{auth::service::SessionState, error::AppError};
+use crate::{
+    auth::{Role, service::SessionState},
+    error::AppError,
+};
 
 /// Pages whose content depends only on the user's account and todos.
 const CACHED_PATHS: [&str; 2] = ["/todos", "/dashboard"];
@@ -44,6 +47,9 @@ const MAX_PAGE_BYTES: usize = 1024 * 1024;
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Key {
     user_id: Uuid,
+    /// The page shows what the role allows (the console link), and the
+    /// role can change while the todos do not.
+    role: Role,
     path_and_query: String,
 }
 
@@ -152,6 +158,7 @@ pub async fn serve_cached_pages(
             Some((
                 Key {
                     user_id: session.user_id,
+                    role: session.role,
                     path_and_query,
                 },
                 session.todos_version,
@@ -238,6 +245,7 @@ mod tests {
     fn key(user: u128, path: &str) -> Key {
         Key {
             user_id: Uuid::from_u128(user),
+            role: Role::User,
             path_and_query: path.into(),
         }
     }
