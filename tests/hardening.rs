@@ -684,4 +684,26 @@ async fn concurrent_creates_cannot_pass_the_per_user_todo_cap() {
         .await
         .unwrap();
     assert_eq!(stats["total"], 5);
+
+    // Deleting makes room again, one for one.
+    let listed: Value = app
+        .post_form("/api/todos/list", &[], Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = listed["items"][0]["id"].as_str().unwrap();
+    let deleted = app
+        .post_form("/api/todos/delete", &[("id", first)], Some(&token))
+        .await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    for (title, status) in [
+        ("room again", StatusCode::OK),
+        ("too many", StatusCode::CONFLICT),
+    ] {
+        let created = app
+            .post_form("/api/todos/create", &[("title", title)], Some(&token))
+            .await;
+        assert_eq!(created.status(), status, "{title}");
+    }
 }

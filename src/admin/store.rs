@@ -57,7 +57,7 @@ pub async fn list_users(
                     u.disabled_reason, u.disabled_until, \
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $4) \
                         AS active_sessions, \
-                    (SELECT COUNT(*) FROM todos t WHERE t.user_id = u.id) AS todos \
+                    u.todo_count AS todos \
              FROM users u \
              WHERE lower(u.email) LIKE $1 ESCAPE '\\' AND ($2 IS NULL OR lower(u.email) > $2) \
              ORDER BY lower(u.email) LIMIT $3",

@@ -161,7 +161,7 @@ pub async fn create(
     limit: TodoLimit,
 ) -> Result<TodoRecord, AppError> {
     const INSERT_UNDER_LIMIT: &str = "INSERT INTO todos (id, user_id, title, completed, created_at, updated_at) \
-         SELECT $1, $2, $3, $4, $5, $5 WHERE (SELECT COUNT(*) FROM todos WHERE user_id = $2) < $6";
+         SELECT $1, $2, $3, $4, $5, $5 WHERE (SELECT todo_count FROM users WHERE id = $2) < $6";
     let created_at = now();
     let row = TodoRecord {
         id: Uuid::new_v4(),
@@ -183,7 +183,8 @@ pub async fn create(
         };
     }
     let inserted = match db {
-        // SQLite runs one writer at a time: the count and the insert are one step.
+        // SQLite runs one writer at a time: the check and the insert (whose
+        // trigger bumps `users.todo_count`) are one step.
         Db::Sqlite(pool) => insert_under_limit!().execute(pool).await?.rows_affected(),
         // Concurrent inserts by one user would each count without the
         // others; locking the user's row makes them take turns.
