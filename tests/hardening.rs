@@ -18,6 +18,10 @@ use common::{
 use reqwest::{Response, StatusCode, header};
 use serde_json::{Value, json};
 use taskward::{
+    auth::{
+        email::Email,
+        password::{NewPassword, PasswordHasherPool},
+    },
     config::{Config, PasswordHashing},
     db::Db,
 };
@@ -178,19 +182,31 @@ async fn password_checks_from_one_address_share_one_budget_across_endpoints_and_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_ins_abandoned_by_their_clients_never_run_more_hashes_than_the_bound() {
+    let cost = PasswordHashing {
+        memory_kib: 16 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+    // Clients give up after half of one verification on this machine, so
+    // every one of them is gone while its hash is queued or running.
+    let one_hash = {
+        let probe = PasswordHasherPool::new(cost, 1);
+        let email = Email::parse("probe@example.com").unwrap();
+        let hash = probe
+            .hash_blocking(&NewPassword::parse(PASSWORD, &email).unwrap())
+            .unwrap();
+        let started = Instant::now();
+        probe.verify_blocking(WRONG, &hash).unwrap();
+        started.elapsed()
+    };
     let app = spawn_app_configured(|config| {
         generous(config);
         config.auth.hashing_concurrency = 1;
-        // Slow enough that the clients are gone long before it finishes.
-        config.auth.password_hashing = PasswordHashing {
-            memory_kib: 4 * 1024,
-            iterations: 2,
-            parallelism: 1,
-        };
+        config.auth.password_hashing = cost;
     })
     .await;
     let impatient = reqwest::Client::builder()
-        .timeout(Duration::from_millis(150))
+        .timeout((one_hash / 2).max(Duration::from_millis(10)))
         .build()
         .unwrap();
     let attempts = (0..8).map(|_| {
