@@ -160,8 +160,15 @@ pub async fn create(
     title: &TodoTitle,
     limit: TodoLimit,
 ) -> Result<TodoRecord, AppError> {
-    const INSERT_UNDER_LIMIT: &str = "INSERT INTO todos (id, user_id, title, completed, created_at, updated_at) \
+    // SQLite runs one writer at a time, so reading the user's count and
+    // inserting are one step. PostgreSQL runs concurrent inserts by one user
+    // side by side: `FOR UPDATE` makes them take turns on the user's row and
+    // each read the count the one before it left (the trigger bumps it).
+    const SQLITE: &str = "INSERT INTO todos (id, user_id, title, completed, created_at, updated_at) \
          SELECT $1, $2, $3, $4, $5, $5 WHERE (SELECT todo_count FROM users WHERE id = $2) < $6";
+    const POSTGRES: &str = "WITH owner AS (SELECT todo_count FROM users WHERE id = $2 FOR UPDATE) \
+         INSERT INTO todos (id, user_id, title, completed, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $5 FROM owner WHERE owner.todo_count < $6";
     let created_at = now();
     let row = TodoRecord {
         id: Uuid::new_v4(),
@@ -170,38 +177,22 @@ pub async fn create(
         created_at,
         updated_at: created_at,
     };
-    // The same statement for either backend's connection type.
-    macro_rules! insert_under_limit {
-        () => {
-            sqlx::query(INSERT_UNDER_LIMIT)
-                .bind(row.id)
-                .bind(user_id)
-                .bind(&row.title)
-                .bind(row.completed)
-                .bind(row.created_at)
-                .bind(i64::from(limit.0))
-        };
-    }
-    let inserted = match db {
-        // SQLite runs one writer at a time: the check and the insert (whose
-        // trigger bumps `users.todo_count`) are one step.
-        Db::Sqlite(pool) => insert_under_limit!().execute(pool).await?.rows_affected(),
-        // Concurrent inserts by one user would each count without the
-        // others; locking the user's row makes them take turns.
-        Db::Postgres(pool) => {
-            let mut transaction = pool.begin().await?;
-            sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-                .bind(user_id)
-                .execute(&mut *transaction)
-                .await?;
-            let inserted = insert_under_limit!()
-                .execute(&mut *transaction)
-                .await?
-                .rows_affected();
-            transaction.commit().await?;
-            inserted
-        }
+    let sql = match db {
+        Db::Sqlite(_) => SQLITE,
+        Db::Postgres(_) => POSTGRES,
     };
+    let inserted = on_db!(db, pool => {
+        sqlx::query(sql)
+            .bind(row.id)
+            .bind(user_id)
+            .bind(&row.title)
+            .bind(row.completed)
+            .bind(row.created_at)
+            .bind(i64::from(limit.0))
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
     if inserted == 0 {
         return Err(AppError::Conflict(format!(
             "You have {} todos, as many as one account can keep. Delete some to add more.",
