@@ -59,6 +59,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A try at deleting the account, which checks `password`.
+    async fn delete_account_with(&self, password: &str, token: &str) -> Response {
+        self.post_form(
+            "/api/auth/delete-account",
+            &[("password", password)],
+            Some(token),
+        )
+        .await
+    }
+
     async fn api_sign_in(&self, email: &str, password: &str, device: Option<&str>) -> Response {
         self.client
             .post(self.url("/api/v1/auth/signin"))
@@ -90,22 +100,10 @@ async fn guessing_through_delete_account_spends_the_accounts_budget_for_every_en
     let token = app.sign_up(&email, PASSWORD).await;
 
     for _ in 0..3 {
-        let guess = app
-            .post_form(
-                "/api/auth/delete-account",
-                &[("password", WRONG)],
-                Some(&token),
-            )
-            .await;
+        let guess = app.delete_account_with(WRONG, &token).await;
         assert_eq!(guess.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let refused = app
-        .post_form(
-            "/api/auth/delete-account",
-            &[("password", WRONG)],
-            Some(&token),
-        )
-        .await;
+    let refused = app.delete_account_with(WRONG, &token).await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!((1..=900).contains(&retry_after(&refused)));
 
@@ -143,13 +141,7 @@ async fn password_checks_from_one_address_share_one_budget_across_endpoints_and_
         app.api_sign_in(&unique_email(), WRONG, None).await.status(),
         401
     );
-    let delete = app
-        .post_form(
-            "/api/auth/delete-account",
-            &[("password", WRONG)],
-            Some(&token),
-        )
-        .await;
+    let delete = app.delete_account_with(WRONG, &token).await;
     assert_eq!(delete.status(), 422);
     let change = app
         .post_form(
@@ -163,13 +155,7 @@ async fn password_checks_from_one_address_share_one_budget_across_endpoints_and_
         .await;
     assert_eq!(change.status(), 422);
 
-    let over = app
-        .post_form(
-            "/api/auth/delete-account",
-            &[("password", WRONG)],
-            Some(&token),
-        )
-        .await;
+    let over = app.delete_account_with(WRONG, &token).await;
     assert_eq!(over.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!((1..=60).contains(&retry_after(&over)));
     assert_eq!(
