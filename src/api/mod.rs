@@ -25,11 +25,11 @@ use axum::{
     body::Bytes,
     extract::FromRef,
     http::{HeaderValue, header},
-    middleware::{from_fn, map_response},
+    middleware::from_fn,
     response::{IntoResponse, Response},
     routing::{any, get},
 };
-use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::{limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -146,21 +146,17 @@ pub fn router(state: ApiState) -> Router {
         )
         .route(PREFIX, any(no_such_address))
         .route(&format!("{PREFIX}/{{*rest}}"), any(no_such_address))
-        .layer(map_response(never_stored))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
         // Outside the body limit, so that its 413 becomes a problem too.
         .layer(from_fn(problem::problem_responses))
+        // Every answer is for the holder of one token: no cache keeps it.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .with_state(state)
 }
 
 async fn no_such_address() -> Response {
     Problem::no_such_address().into_response()
-}
-
-/// Every answer is for the holder of one token.
-async fn never_stored(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }

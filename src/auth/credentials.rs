@@ -28,16 +28,7 @@ fn device_cookie_name(secure: bool) -> &'static str {
     }
 }
 
-fn build_cookie(secure: bool, value: String, max_age: Duration) -> HeaderValue {
-    build_named_cookie(cookie_name(secure), secure, value, max_age)
-}
-
-fn build_named_cookie(
-    name: &'static str,
-    secure: bool,
-    value: String,
-    max_age: Duration,
-) -> HeaderValue {
+fn build_cookie(name: &'static str, secure: bool, value: String, max_age: Duration) -> HeaderValue {
     let max_age = time::Duration::seconds(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
     let cookie = Cookie::build((name, value))
         .http_only(true)
@@ -52,18 +43,23 @@ fn build_named_cookie(
 /// The cookie lives until the session's absolute end, longer than the token
 /// in it, so an expired token can still be told apart from no session.
 pub fn session_cookie(secure: bool, issued: &IssuedToken) -> HeaderValue {
-    build_cookie(secure, issued.token.clone(), issued.session_remaining)
+    build_cookie(
+        cookie_name(secure),
+        secure,
+        issued.token.clone(),
+        issued.session_remaining,
+    )
 }
 
 /// Expires the cookie, with the same attributes it was set with.
 pub fn cleared_session_cookie(secure: bool) -> HeaderValue {
-    build_cookie(secure, String::new(), Duration::ZERO)
+    build_cookie(cookie_name(secure), secure, String::new(), Duration::ZERO)
 }
 
 /// The device cookie: hardened like the session's, kept across sign-outs
 /// (it proves the browser signed in before; it grants no access).
 pub fn device_cookie(secure: bool, device_token: &str) -> HeaderValue {
-    build_named_cookie(
+    build_cookie(
         device_cookie_name(secure),
         secure,
         device_token.to_owned(),

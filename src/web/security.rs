@@ -173,4 +173,10 @@ pub fn strict_transport_security() -> SetResponseHeaderLayer<HeaderValue> {
 }
 
 /// For responses that carry one user's data.
-pub const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
+/// Marks every answer of a router as one that no cache may keep: each is
+/// for one reader.
+pub fn never_stored() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, NO_STORE)
+}

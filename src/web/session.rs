@@ -120,10 +120,7 @@ fn is_cross_site_navigation(headers: &HeaderMap) -> bool {
 fn redirect(location: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, location.to_owned()),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+        [(header::LOCATION, location.to_owned())],
     )
         .into_response()
 }
@@ -138,5 +135,5 @@ fn continue_same_site(path_and_query: &str) -> Response {
          <title>Taskward</title></head>\
          <body><p>Opening <a href=\"{target}\">Taskward</a>\u{2026}</p></body></html>"
     );
-    ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+    Html(html).into_response()
 }

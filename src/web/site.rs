@@ -7,9 +7,7 @@ use std::sync::OnceLock;
 
 use axum::{
     Router,
-    http::header,
-    middleware::{from_fn_with_state, map_request, map_response},
-    response::Response,
+    middleware::{from_fn_with_state, map_request},
     routing::{MethodRouter, any},
 };
 use leptos::prelude::provide_context;
@@ -33,8 +31,8 @@ pub fn router(state: &AppState) -> Router {
         })
         // Inner to outer: serve unchanged signed-in pages from the page
         // cache, resolve the session, refuse cross-origin writes, replace
-        // errors in the address by fixed messages.
-        .layer(map_response(never_stored))
+        // errors in the address by fixed messages, and mark every answer
+        // (redirects and refusals included) as one no cache may keep.
         .layer(from_fn_with_state(
             state.page_cache.clone(),
             page_cache::serve_cached_pages,
@@ -49,16 +47,8 @@ pub fn router(state: &AppState) -> Router {
         ))
         .layer(map_request(security::fix_errors_in_address))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
+        .layer(security::never_stored())
         .with_state(state.clone())
-}
-
-/// Every answer of this surface is for one reader (pages, server function
-/// results), so no cache may keep it.
-async fn never_stored(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, security::NO_STORE);
-    response
 }
 
 /// What every render and server function call finds in its context: the
