@@ -14,8 +14,8 @@ use leptos_router::{
 
 use crate::pages::{
     account::AccountPage, admin::AdminPage, dashboard::DashboardPage, landing::LandingPage,
-    not_found::NotFoundPage, sessions::SessionsPage, signin::SignInPage, signup::SignUpPage,
-    todos::TodosPage,
+    lists::ListsPage, not_found::NotFoundPage, sessions::SessionsPage, signin::SignInPage,
+    signup::SignUpPage, todos::TodosPage,
 };
 
 /// The document around the app, rendered on the server only.
@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("account"), StaticSegment("sessions")) view=SessionsPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("todos") view=TodosPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("lists") view=ListsPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

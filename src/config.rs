@@ -5,6 +5,8 @@
 //! Nothing else in the app reads the environment.
 
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::calendar::Clock;
 use std::{
     fmt,
     net::{IpAddr, SocketAddr},
@@ -75,6 +77,9 @@ pub struct Config {
     /// refused with a message.
     pub max_todos_per_user: u32,
     pub site: SiteConfig,
+    /// Where "now" comes from when the user's today is worked out: the
+    /// system clock, except in tests that need a day to turn over.
+    pub clock: Clock,
 }
 
 pub const DEFAULT_MAX_TODOS_PER_USER: u32 = 100_000;
@@ -246,6 +251,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("max_todos_per_user", &self.max_todos_per_user)
             .field("site", &self.site)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -423,6 +429,7 @@ impl Config {
             log_level: var("LOG_LEVEL").unwrap_or_else(|| DEFAULT_LOG_LEVEL.into()),
             data_dir,
             site: SiteConfig::from_lookup(var)?,
+            clock: Clock::System,
         })
     }
 }

@@ -16,7 +16,7 @@ use crate::{
     client::Client,
     db::Db,
     error::{AppError, is_plain_form_post},
-    navigation::{with_query_changed, without_query_key},
+    navigation::{with_query_changed, without_query_keys},
 };
 
 /// A value the web layer provides to every render and server function.
@@ -71,13 +71,13 @@ pub fn return_to_form_with(server_fn_path: &str, error: &AppError, keep: &[(&str
 }
 
 /// For a plain form post that succeeded, returns the browser to the page
-/// it came from without the query parameter `key` (say, the `edit` that
+/// it came from without the query parameters `keys` (say, the `edit` that
 /// opened the form), instead of to the page exactly as it was.
-pub fn return_to_referer_without(key: &str) {
+pub fn return_to_referer_without(keys: &[&str]) {
     let Some((referer, response)) = plain_form_post_referer() else {
         return;
     };
-    let back = without_query_key(&referer, key);
+    let back = without_query_keys(&referer, keys);
     if let Some(location) = back.and_then(|back| HeaderValue::from_str(&back).ok()) {
         response.insert_header(header::LOCATION, location);
     }

@@ -7,7 +7,7 @@
 //! Rust around it cannot drift apart. Both backends accept `$1` placeholders
 //! and map `Uuid`, `DateTime<Utc>` and `bool` to their native column types.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{future::Future, path::Path, str::FromStr, time::Duration};
 
 use sqlx::{
     PgPool, SqlitePool,
@@ -38,6 +38,110 @@ macro_rules! on_db {
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
+}
+
+/// A transaction that is going to write. SQLite takes the database's write
+/// lock at `BEGIN IMMEDIATE`, so reads inside it see what the write will
+/// build on (a deferred transaction that read first would fail to upgrade
+/// when another writer got in between); PostgreSQL locks the rows it
+/// reads with [`WritePool::for_update`].
+pub trait WritePool {
+    type Database: sqlx::Database;
+
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+
+    /// What a `SELECT` ends with to lock its rows until the transaction
+    /// ends: nothing on SQLite, whose write transaction holds the database.
+    fn for_update(&self) -> &'static str;
+}
+
+impl WritePool for SqlitePool {
+    type Database = sqlx::Sqlite;
+
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send
+    {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+
+    fn for_update(&self) -> &'static str {
+        ""
+    }
+}
+
+impl WritePool for PgPool {
+    type Database = sqlx::Postgres;
+
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send
+    {
+        self.begin()
+    }
+
+    fn for_update(&self) -> &'static str {
+        " FOR UPDATE"
+    }
+}
+
+/// In a write transaction (`$tx`) on `$pool`, locks the row of the user
+/// `$user_id` until the transaction ends and reads their todo count. Every
+/// change to a user's orderings (and the todo cap) takes turns on this row,
+/// so two of them never compute the same position from the same neighbours.
+/// `None` when the user is gone.
+#[macro_export]
+macro_rules! lock_user_row {
+    ($tx:expr, $pool:expr, $user_id:expr) => {{
+        use $crate::db::WritePool as _;
+        let sql = format!(
+            "SELECT todo_count FROM users WHERE id = $1{}",
+            $pool.for_update()
+        );
+        sqlx::query_as::<_, (i64,)>(&sql)
+            .bind($user_id)
+            .fetch_optional($tx)
+            .await
+            .map(|row| row.map(|(count,)| count))
+    }};
+}
+
+/// A value bound to a query assembled at run time (a list's filters and
+/// cursor vary), in the order of its `$n` placeholders.
+#[derive(Debug, Clone)]
+pub enum Param {
+    Uuid(uuid::Uuid),
+    Bool(Option<bool>),
+    Text(String),
+    Int(i64),
+    SmallInt(i16),
+    Date(chrono::NaiveDate),
+    Time(Option<chrono::NaiveTime>),
+    Timestamp(chrono::DateTime<chrono::Utc>),
+}
+
+/// Binds `$params` (a slice of [`Param`]) to `$query`, on whichever backend
+/// the surrounding [`on_db!`] expanded for.
+#[macro_export]
+macro_rules! bind_params {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                $crate::db::Param::Uuid(value) => query.bind(*value),
+                $crate::db::Param::Bool(value) => query.bind(*value),
+                $crate::db::Param::Text(value) => query.bind(value.clone()),
+                $crate::db::Param::Int(value) => query.bind(*value),
+                $crate::db::Param::SmallInt(value) => query.bind(*value),
+                $crate::db::Param::Date(value) => query.bind(*value),
+                $crate::db::Param::Time(value) => query.bind(*value),
+                $crate::db::Param::Timestamp(value) => query.bind(*value),
+            };
+        }
+        query
+    }};
 }
 
 /// The current time at the precision both backends store (microseconds),

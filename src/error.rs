@@ -182,12 +182,42 @@ impl AppError {
                          to guess and don't contain your email address."
                     }
                     ("title", _) => "A todo needs a title of 1 to 500 characters.",
+                    ("name", _) => "A list needs a name of 1 to 100 characters.",
+                    ("notes", _) => "Keep the notes to 10,000 characters.",
+                    ("due" | "due_date", _) => {
+                        "That due date is not a date: use the format 2026-12-24."
+                    }
+                    ("due_time", _) => {
+                        "That time is not a time of day, or it has no date: use the format 15:30."
+                    }
+                    ("priority", _) => "Choose a priority: none, low, medium or high.",
+                    ("list" | "list_id", _) => "There is no such list among yours.",
+                    ("time_zone", _) => "That is not a time zone: choose one from the list.",
+                    ("before" | "after", _) => {
+                        "That todo could not be moved there: reload the page and try again."
+                    }
+                    ("q", _) => "Type a word or a number to search for, in at most 200 characters.",
                     _ => GENERIC_INVALID,
                 };
                 fixed(message).in_field(field)
             }
             AppError::Conflict(_) if server_fn_path.ends_with("signup") => AppError::Conflict(
                 "That email is already registered. Sign in instead, or use another email.".into(),
+            ),
+            AppError::Conflict(_) if server_fn_path.ends_with("lists/create") => {
+                AppError::Conflict(
+                    "That list can't be made: you have one with that name already, or as many \
+                     lists as one account can keep."
+                        .into(),
+                )
+            }
+            AppError::Conflict(_) if server_fn_path.ends_with("lists/rename") => AppError::Conflict(
+                "You already have a list with that name (and the Inbox keeps its name).".into(),
+            ),
+            AppError::Conflict(_) if server_fn_path.ends_with("lists/delete") => AppError::Conflict(
+                "That list can't be deleted like this: choose what happens to its todos (the \
+                 Inbox can't be deleted)."
+                    .into(),
             ),
             AppError::Conflict(_) => AppError::Conflict(
                 "That can't be done: it clashes with what you already have.".into(),

@@ -7,23 +7,28 @@
 //! - [`web`]: the HTTP edge (router per surface, state, middleware);
 //! - [`app`] and [`pages`] (the Leptos application, compiled for the server
 //!   and for the browser), and [`api`] (the JSON API at `/api/v1`);
-//! - the domain: [`auth`] (accounts and sessions) and [`todos`], each with
-//!   its rules, its queries and its server functions, which reach their
-//!   request through [`context`];
-//! - [`db`], [`config`], [`client`], [`navigation`] and [`error`] (the one
-//!   error type shared by server and browser).
+//! - the domain: [`auth`] (accounts and sessions), [`lists`] and [`todos`],
+//!   each with its rules, its queries and its server functions, which reach
+//!   their request through [`context`];
+//! - [`calendar`] (time zones, the user's today, due dates), [`ordering`]
+//!   (keys for manual order), [`db`], [`config`], [`client`],
+//!   [`navigation`] and [`error`] (the one error type shared by server and
+//!   browser).
 
 pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod components;
 pub mod error;
+pub mod lists;
 pub mod navigation;
 pub mod pages;
 pub mod todos;
 
 #[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod calendar;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]
@@ -34,6 +39,8 @@ pub mod config;
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod ordering;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 #[cfg(feature = "ssr")]

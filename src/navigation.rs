@@ -4,7 +4,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Pages that need a signed-in user.
-pub const PROTECTED_PATHS: &[&str] = &["/dashboard", "/todos", "/account", "/admin"];
+pub const PROTECTED_PATHS: &[&str] = &["/dashboard", "/todos", "/lists", "/account", "/admin"];
 
 /// What a query value keeps as it is: RFC 3986's unreserved characters, and
 /// `/` so that `?next=/todos` stays readable in the address bar.
@@ -69,11 +69,12 @@ pub fn with_query_changed(
     }
 }
 
-/// `url` without the query parameter `key`, or `None` when it has none.
-pub fn without_query_key(url: &str, key: &str) -> Option<String> {
+/// `url` without the query parameters `keys`, or `None` when it has none
+/// of them.
+pub fn without_query_keys(url: &str, keys: &[&str]) -> Option<String> {
     let (_, query) = url.split_once('?')?;
-    query_value(query, key)?;
-    Some(with_query_changed(url, |name| name == key, &[]))
+    keys.iter().find_map(|key| query_value(query, key))?;
+    Some(with_query_changed(url, |name| keys.contains(&name), &[]))
 }
 
 #[cfg(test)]
@@ -126,15 +127,15 @@ mod tests {
     fn a_query_key_is_dropped_and_the_rest_kept() {
         let url = "http://localhost:3000/todos?filter=active&edit=abc&cursor=x";
         assert_eq!(
-            without_query_key(url, "edit").as_deref(),
+            without_query_keys(url, &["edit"]).as_deref(),
             Some("http://localhost:3000/todos?filter=active&cursor=x")
         );
         assert_eq!(
-            without_query_key("/todos?edit=abc", "edit").as_deref(),
+            without_query_keys("/todos?edit=abc", &["edit", "open"]).as_deref(),
             Some("/todos")
         );
-        assert_eq!(without_query_key("/todos?editor=1", "edit"), None);
-        assert_eq!(without_query_key("/todos", "edit"), None);
+        assert_eq!(without_query_keys("/todos?editor=1", &["edit"]), None);
+        assert_eq!(without_query_keys("/todos", &["edit"]), None);
     }
 
     #[test]

@@ -5,132 +5,12 @@
 mod common;
 
 use common::{
-    TestApp,
     accounts::{COOKIE, PASSWORD, forged_tokens, unique_email},
+    api::Answer,
     spawn_app, spawn_app_configured,
 };
-use reqwest::{Method, RequestBuilder, Response, header};
+use reqwest::{Method, header};
 use serde_json::{Value, json};
-
-/// One API answer: status, headers and the JSON body (or `Null`).
-struct Answer {
-    status: u16,
-    headers: header::HeaderMap,
-    body: Value,
-}
-
-impl Answer {
-    async fn from(response: Response) -> Self {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Self {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .unwrap_or_else(|| panic!("no {name} header"))
-            .to_str()
-            .unwrap()
-    }
-
-    /// Asserts the RFC 9457 shape and returns the body for more checks.
-    fn problem(&self, status: u16) -> &Value {
-        assert_eq!(self.status, status, "{}", self.body);
-        assert_eq!(self.header("content-type"), "application/problem+json");
-        let body = &self.body;
-        assert_eq!(body["status"], status, "{body}");
-        for member in ["type", "title", "detail"] {
-            assert!(
-                body[member].as_str().is_some_and(|text| !text.is_empty()),
-                "{member} missing: {body}"
-            );
-        }
-        let detail = body["detail"].as_str().unwrap();
-        assert!(!detail.contains("ServerFnError"), "{detail}");
-        assert!(!detail.to_lowercase().contains("sql"), "{detail}");
-        body
-    }
-
-    /// The `pointer` of each field error.
-    fn pointers(&self) -> Vec<&str> {
-        self.body["errors"]
-            .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .map(|error| error["pointer"].as_str().unwrap())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-impl TestApp {
-    fn api(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let request = self
-            .client
-            .request(method, self.url(&format!("/api/v1{path}")));
-        match token {
-            Some(token) => request.bearer_auth(token),
-            None => request,
-        }
-    }
-
-    async fn api_send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Answer {
-        let mut request = self.api(method, path, token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        Answer::from(request.send().await.unwrap()).await
-    }
-
-    async fn register(&self, email: &str, password: &str) -> Answer {
-        self.api_send(
-            Method::POST,
-            "/auth/register",
-            None,
-            Some(json!({ "email": email, "password": password })),
-        )
-        .await
-    }
-
-    /// A new account; returns its token.
-    async fn api_user(&self) -> String {
-        let answer = self.register(&unique_email(), PASSWORD).await;
-        assert_eq!(answer.status, 201, "{}", answer.body);
-        answer.body["access_token"].as_str().unwrap().to_owned()
-    }
-
-    async fn add_todo(&self, token: &str, title: &str) -> Value {
-        let answer = self
-            .api_send(
-                Method::POST,
-                "/todos",
-                Some(token),
-                Some(json!({ "title": title })),
-            )
-            .await;
-        assert_eq!(answer.status, 201, "{}", answer.body);
-        answer.body
-    }
-}
 
 fn titles(page: &Value) -> Vec<&str> {
     page["items"]
@@ -759,11 +639,18 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/auth/signout", "post"),
         ("/api/v1/auth/refresh", "post"),
         ("/api/v1/auth/me", "get"),
+        ("/api/v1/auth/me", "patch"),
         ("/api/v1/todos", "get"),
         ("/api/v1/todos", "post"),
         ("/api/v1/todos/{id}", "get"),
         ("/api/v1/todos/{id}", "patch"),
         ("/api/v1/todos/{id}", "delete"),
+        ("/api/v1/todos/{id}/move", "post"),
+        ("/api/v1/lists", "get"),
+        ("/api/v1/lists", "post"),
+        ("/api/v1/lists/{id}", "get"),
+        ("/api/v1/lists/{id}", "patch"),
+        ("/api/v1/lists/{id}", "delete"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

@@ -37,7 +37,7 @@ test("an administrator made on the command line runs the console, which is acces
   await page.getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Administration" })).toBeVisible();
   await page.getByLabel("Search by email").fill(email);
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("main").getByRole("button", { name: "Search" }).click();
   await expect(
     page.getByRole("region", { name: "Users" }).getByRole("rowheader", { name: email }),
   ).toBeVisible();

@@ -155,7 +155,7 @@ test.describe("without JavaScript", () => {
     await page.goto("/todos?filter=all");
 
     await page.getByLabel("New todo").fill("Posted without JS");
-    await page.getByRole("button", { name: "Add" }).click();
+    await page.getByRole("button", { name: "Add", exact: true }).click();
     await expect(page).toHaveURL("/todos?filter=all");
     await expect(titles(page)).toHaveText(["Posted without JS"]);
 

@@ -19,6 +19,7 @@ use super::{
 };
 use crate::{
     auth::service::{Account, AuthService, IssuedToken},
+    calendar::TimeZone,
     client::Client,
     error::AppError,
 };
@@ -37,6 +38,11 @@ pub struct Credentials {
     /// name.
     #[schema(example = "velvet tractor umbrella sings", max_length = 128)]
     pub password: String,
+    /// For register: the IANA time zone the account's days are counted in
+    /// (what "today" and "overdue" mean), e.g. `Europe/Berlin`; UTC when
+    /// absent. Changed later with `PATCH /api/v1/auth/me`.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: Option<String>,
 }
 
 /// An email, a password, and the device token this client got when it last
@@ -60,6 +66,9 @@ pub struct User {
     #[schema(example = "ada@example.com")]
     pub email: String,
     pub created_at: DateTime<Utc>,
+    /// The IANA time zone the account's days are counted in.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
 }
 
 impl From<Account> for User {
@@ -68,8 +77,18 @@ impl From<Account> for User {
             id: account.id,
             email: account.email,
             created_at: account.created_at,
+            time_zone: account.time_zone.name().to_owned(),
         }
     }
+}
+
+/// What an account holder may change here.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPatch {
+    /// An IANA time zone name, e.g. `Europe/Berlin` or `America/New_York`.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
 }
 
 /// A bearer token and the account it belongs to.
@@ -120,8 +139,12 @@ pub async fn register(
     client: Client,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(StatusCode, Json<TokenResponse>), Problem> {
+    let time_zone = match credentials.time_zone.as_deref() {
+        Some(name) => TimeZone::parse(name)?,
+        None => TimeZone::UTC,
+    };
     let issued = auth
-        .sign_up(&credentials.email, &credentials.password, &client)
+        .sign_up(&credentials.email, &credentials.password, time_zone, &client)
         .await?;
     Ok((StatusCode::CREATED, Json(issued.into())))
 }
@@ -218,4 +241,26 @@ pub async fn refresh(
 )]
 pub async fn me(Authenticated(session): Authenticated) -> Json<User> {
     Json(session.account().into())
+}
+
+/// Change the account's time zone.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/auth/me",
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = AccountPatch,
+    responses(
+        JsonBodyRefusals,
+        (status = 200, description = "The account as changed.", body = User),
+        (status = 401, response = Unauthorized),
+    )
+)]
+pub async fn update_me(
+    State(auth): State<Arc<AuthService>>,
+    Authenticated(session): Authenticated,
+    ApiJson(patch): ApiJson<AccountPatch>,
+) -> Result<Json<User>, Problem> {
+    let time_zone = TimeZone::parse(&patch.time_zone)?;
+    Ok(Json(auth.set_time_zone(&session, time_zone).await?.into()))
 }

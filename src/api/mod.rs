@@ -4,8 +4,9 @@
 //! - Bearer tokens only: cookies are never read here (so no CSRF check is
 //!   needed), and the token rules are the web session's ([`extract`]).
 //! - Every error is an RFC 9457 problem ([`problem`]).
-//! - Handlers are thin: they call the same account service and todo store
-//!   as the server functions behind the pages ([`auth`], [`todos`]).
+//! - Handlers are thin: they call the same account service, list and todo
+//!   stores as the server functions behind the pages ([`auth`], [`lists`],
+//!   [`todos`]).
 //! - The OpenAPI 3.1 document is generated from the handlers' annotations
 //!   and served at `/api/v1/openapi.json`; schemathesis checks the running
 //!   app against it in the test command.
@@ -15,6 +16,7 @@
 
 pub mod auth;
 pub mod extract;
+pub mod lists;
 pub mod problem;
 pub mod todos;
 
@@ -36,7 +38,10 @@ use utoipa::{
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth::service::AuthService, config::REQUEST_BODY_LIMIT, db::Db, todos::TodoLimit};
+use crate::{
+    auth::service::AuthService, calendar::Clock, config::REQUEST_BODY_LIMIT, db::Db,
+    todos::TodoLimit,
+};
 use problem::Problem;
 
 /// Where the API lives. Paths in the handlers' annotations repeat it, so
@@ -50,6 +55,8 @@ pub struct ApiState {
     pub db: Db,
     pub auth: Arc<AuthService>,
     pub todo_limit: TodoLimit,
+    /// Where "now" comes from, for the user's today.
+    pub clock: Clock,
 }
 
 #[derive(OpenApi)]
@@ -70,6 +77,7 @@ pub struct ApiState {
             problem::WrongCredentials,
             problem::NotFound,
             problem::EmailTaken,
+            problem::Conflict,
             problem::TodoLimitReached,
             problem::AccountDisabledByAdmin,
             problem::BodyTooLarge,
@@ -82,6 +90,7 @@ pub struct ApiState {
     tags(
         (name = auth::TAG, description = "Accounts and bearer tokens"),
         (name = todos::TAG, description = "Your todos"),
+        (name = lists::TAG, description = "Your lists"),
     )
 )]
 struct ApiDoc;
@@ -112,9 +121,12 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::sign_in))
         .routes(routes!(auth::sign_out))
         .routes(routes!(auth::refresh))
-        .routes(routes!(auth::me))
+        .routes(routes!(auth::me, auth::update_me))
         .routes(routes!(todos::list, todos::create))
         .routes(routes!(todos::get, todos::update, todos::delete))
+        .routes(routes!(todos::move_todo))
+        .routes(routes!(lists::list, lists::create))
+        .routes(routes!(lists::get, lists::update, lists::delete))
         .split_for_parts()
 }
 

@@ -308,7 +308,8 @@ macro_rules! problem_doc {
 problem_doc!(BadRequest, "The body is not valid JSON, or the query or path could not be read.", challenge: false, retry_after: false);
 problem_doc!(Unauthorized, "The bearer token is missing, malformed, expired or revoked.", challenge: true, retry_after: false);
 problem_doc!(WrongCredentials, "The email or the password is wrong (one message for both).", challenge: true, retry_after: false);
-problem_doc!(NotFound, "No such todo among yours.", challenge: false, retry_after: false);
+problem_doc!(NotFound, "No such todo or list among yours.", challenge: false, retry_after: false);
+problem_doc!(Conflict, "The change clashes with what you have: a list name you use already, a list that still has todos, the Inbox (which keeps its name and place), or as many lists as one may keep.", challenge: false, retry_after: false);
 problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrator disabled the account; `detail` says until when and why.", challenge: false, retry_after: false);
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);

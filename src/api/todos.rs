@@ -1,5 +1,5 @@
 //! `/api/v1/todos`: the caller's todos, through the same rules
-//! ([`TodoTitle`], [`TodoChanges`], [`ListQuery`]) and the same
+//! ([`TodoTitle`], [`Notes`], [`Due`], [`ListQuery`]) and the same
 //! user-scoped queries ([`store`]) as the web pages.
 
 use axum::{
@@ -9,7 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -22,9 +22,13 @@ use super::{
     },
 };
 use crate::{
+    calendar::{Clock, Due, TimeZone},
     db::Db,
     error::AppError,
-    todos::{ListQuery, TodoChanges, TodoLimit, TodoTitle, parse_id, store},
+    todos::{
+        ListQuery, NewTodo, Notes, Priority, TodoChanges, TodoLimit, TodoTitle, parse_id,
+        query::ListParams as QueryParams, store,
+    },
 };
 
 pub const TAG: &str = "todos";
@@ -35,23 +39,41 @@ pub struct Todo {
     #[schema(example = "Buy oat milk")]
     pub title: String,
     pub completed: bool,
+    /// The list the todo is in.
+    pub list_id: Uuid,
+    /// When it is due: a date (`2026-12-24`), or a date and time with the
+    /// offset of your time zone then (`2026-12-24T15:00:00+01:00`).
+    #[schema(example = "2026-12-24")]
+    pub due: Option<String>,
+    pub priority: Priority,
+    /// Up to 10,000 characters; line breaks kept, never read as HTML.
+    pub notes: String,
+    /// Where it stands in its list's manual order: todos sort by this text
+    /// byte by byte. Change it with `POST /api/v1/todos/{id}/move`.
+    #[schema(example = "a0V")]
+    pub position: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<store::TodoRecord> for Todo {
-    fn from(record: store::TodoRecord) -> Self {
+impl Todo {
+    pub fn of(record: store::TodoRecord, zone: TimeZone) -> Self {
         Self {
+            due: record.due().map(|due| due.to_rfc3339(zone)),
+            priority: record.priority(),
             id: record.id,
             title: record.title,
             completed: record.completed,
+            list_id: record.list_id,
+            notes: record.notes,
+            position: record.position,
             created_at: record.created_at,
             updated_at: record.updated_at,
         }
     }
 }
 
-/// One page of todos, newest first.
+/// One page of todos.
 #[derive(Serialize, ToSchema)]
 pub struct TodoList {
     pub items: Vec<Todo>,
@@ -62,10 +84,26 @@ pub struct TodoList {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Only this list's todos (a list id, or `inbox`), in its manual order
+    /// unless `sort` says otherwise. Without it, all your todos, newest
+    /// first.
+    pub list: Option<String>,
+    /// `today` (due today, and overdue ones still open) or `upcoming`
+    /// (due today or in the next 6 days), soonest first, in your time zone.
+    #[param(value_type = Option<String>, pattern = "^(|today|upcoming)$")]
+    pub view: Option<String>,
+    /// Words to find in titles and notes (each also as the start of a
+    /// word), newest first; at most 200 characters.
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub q: Option<String>,
     /// Which todos: `all` (also when empty or absent), `active` or
     /// `completed`.
     #[param(value_type = Option<String>, pattern = "^(|all|active|completed)$")]
     pub filter: Option<String>,
+    /// With `list`: `manual` (the default), `priority` (most important
+    /// first) or `newest`.
+    #[param(value_type = Option<String>, pattern = "^(|manual|priority|newest)$")]
+    pub sort: Option<String>,
     /// `next_cursor` of the previous page; empty or absent for the first.
     pub cursor: Option<String>,
     /// Todos per page, 1 to 100 (default 50).
@@ -75,14 +113,23 @@ pub struct ListParams {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewTodo {
+pub struct NewTodoBody {
     /// At most 500 characters once surrounding whitespace is trimmed, and
     /// not blank. (No `maxLength`: it would count the whitespace.)
     #[schema(example = "Buy oat milk", min_length = 1)]
     pub title: String,
+    /// One of your lists; the Inbox when absent.
+    pub list_id: Option<Uuid>,
+    /// A date (`2026-12-24`) or a date and time (`2026-12-24T15:00:00+01:00`;
+    /// without an offset, your time zone's wall clock).
+    #[schema(example = "2026-12-24")]
+    pub due: Option<String>,
+    pub priority: Option<Priority>,
+    /// Up to 10,000 characters.
+    pub notes: Option<String>,
 }
 
-/// Send a new title, a completed state, or both.
+/// Send any of the fields to change; at least one.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TodoPatch {
@@ -91,6 +138,35 @@ pub struct TodoPatch {
     #[schema(min_length = 1)]
     pub title: Option<String>,
     pub completed: Option<bool>,
+    /// Moves the todo to the top of this list (one of yours).
+    pub list_id: Option<Uuid>,
+    /// A date or a date and time, as for a new todo; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub due: Option<Option<String>>,
+    pub priority: Option<Priority>,
+    /// Up to 10,000 characters; empty clears them.
+    pub notes: Option<String>,
+}
+
+/// Where a todo goes: between the todos `after` and `before` (its new
+/// neighbours; one of them is enough), in `list_id` or its own list. With
+/// neither neighbour, to the top.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TodoMove {
+    pub list_id: Option<Uuid>,
+    /// The todo that will come right after it.
+    pub before: Option<Uuid>,
+    /// The todo that will come right before it.
+    pub after: Option<Uuid>,
+}
+
+/// A field that is absent stays `None`; one that is `null` is `Some(None)`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// A todo id from the path. A path whose id is not one names no todo: 404,
@@ -103,7 +179,8 @@ fn location(id: Uuid) -> HeaderValue {
     HeaderValue::from_str(&format!("{PREFIX}/todos/{id}")).expect("a path is a valid header value")
 }
 
-/// List your todos, newest first, a page at a time.
+/// List your todos a page at a time: all of them newest first, one list in
+/// its order, a dated view, or the matches of a search.
 #[utoipa::path(
     get,
     path = "/api/v1/todos",
@@ -114,39 +191,50 @@ fn location(id: Uuid) -> HeaderValue {
         (status = 200, description = "A page of your todos.", body = TodoList),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
     )
 )]
 pub async fn list(
     State(db): State<Db>,
+    State(clock): State<Clock>,
     Authenticated(session): Authenticated,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<TodoList>, Problem> {
     let Query(params) = params.map_err(|_| {
         Problem::from_status(
             StatusCode::BAD_REQUEST,
-            "The query string could not be read; use filter, cursor and limit once each.",
+            "The query string could not be read; send each parameter once.",
         )
     })?;
-    let query = ListQuery::parse(
-        params.filter.as_deref(),
-        params.cursor.as_deref(),
-        params.limit.as_deref(),
-    )?;
-    let page = store::list(&db, session.user_id, &query).await?;
+    let query = ListQuery::parse(QueryParams {
+        list: params.list.as_deref(),
+        view: params.view.as_deref(),
+        q: params.q.as_deref(),
+        filter: params.filter.as_deref(),
+        sort: params.sort.as_deref(),
+        cursor: params.cursor.as_deref(),
+        limit: params.limit.as_deref(),
+    })?;
+    let today = clock.today_in(session.time_zone);
+    let page = store::list(&db, session.user_id, &query, today).await?;
     Ok(Json(TodoList {
-        items: page.items.into_iter().map(Todo::from).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|record| Todo::of(record, session.time_zone))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
 
-/// Add a todo.
+/// Add a todo, at the top of its list.
 #[utoipa::path(
     post,
     path = "/api/v1/todos",
     tag = TAG,
     security(("bearer" = [])),
-    request_body = NewTodo,
+    request_body = NewTodoBody,
     responses(
         JsonBodyRefusals,
         (status = 201, description = "Created.", body = Todo,
@@ -159,14 +247,21 @@ pub async fn create(
     State(db): State<Db>,
     State(limit): State<TodoLimit>,
     Authenticated(session): Authenticated,
-    ApiJson(new): ApiJson<NewTodo>,
+    ApiJson(body): ApiJson<NewTodoBody>,
 ) -> Result<Response, Problem> {
-    let title = TodoTitle::parse(&new.title)?;
-    let todo = store::create(&db, session.user_id, &title, limit).await?;
+    let zone = session.time_zone;
+    let new = NewTodo {
+        title: TodoTitle::parse(&body.title)?,
+        list: body.list_id,
+        notes: Notes::parse(body.notes.as_deref().unwrap_or_default())?,
+        priority: body.priority.unwrap_or_default(),
+        due: body.due.as_deref().map(|due| Due::parse(due, zone)).transpose()?,
+    };
+    let todo = store::create(&db, session.user_id, &new, limit).await?;
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location(todo.id))],
-        Json(Todo::from(todo)),
+        Json(Todo::of(todo, zone)),
     )
         .into_response())
 }
@@ -191,10 +286,10 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Todo>, Problem> {
     let record = store::get(&db, session.user_id, todo_id(&id)?).await?;
-    Ok(Json(record.into()))
+    Ok(Json(Todo::of(record, session.time_zone)))
 }
 
-/// Change a todo's title, completed state, or both.
+/// Change any of a todo's fields.
 #[utoipa::path(
     patch,
     path = "/api/v1/todos/{id}",
@@ -216,9 +311,55 @@ pub async fn update(
     ApiJson(patch): ApiJson<TodoPatch>,
 ) -> Result<Json<Todo>, Problem> {
     let id = todo_id(&id)?;
-    let changes = TodoChanges::parse(patch.title.as_deref(), patch.completed)?;
+    let zone = session.time_zone;
+    let changes = TodoChanges {
+        title: patch.title.as_deref().map(TodoTitle::parse).transpose()?,
+        completed: patch.completed,
+        notes: patch.notes.as_deref().map(Notes::parse).transpose()?,
+        priority: patch.priority,
+        due: patch
+            .due
+            .map(|due| due.as_deref().map(|due| Due::parse(due, zone)).transpose())
+            .transpose()?,
+        list: patch.list_id,
+    }
+    .checked()?;
     let record = store::update(&db, session.user_id, id, &changes).await?;
-    Ok(Json(record.into()))
+    Ok(Json(Todo::of(record, zone)))
+}
+
+/// Move a todo within its list, or to another of your lists.
+#[utoipa::path(
+    post,
+    path = "/api/v1/todos/{id}/move",
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The todo's id")),
+    request_body = TodoMove,
+    responses(
+        JsonBodyRefusals,
+        (status = 200, description = "The todo in its new place.", body = Todo),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn move_todo(
+    State(db): State<Db>,
+    Authenticated(session): Authenticated,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TodoMove>,
+) -> Result<Json<Todo>, Problem> {
+    let id = todo_id(&id)?;
+    let record = store::move_todo(
+        &db,
+        session.user_id,
+        id,
+        body.list_id,
+        body.before,
+        body.after,
+    )
+    .await?;
+    Ok(Json(Todo::of(record, session.time_zone)))
 }
 
 /// Delete a todo.

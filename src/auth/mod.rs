@@ -33,6 +33,8 @@ pub struct CurrentUser {
     pub id: String,
     pub email: String,
     pub role: Role,
+    /// The IANA zone the user's days are counted in, e.g. `Europe/Berlin`.
+    pub time_zone: String,
 }
 
 /// What an account may do. Stored with the account and read from the

@@ -11,7 +11,7 @@ use super::CurrentUser;
 use super::request;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{context, navigation};
+use crate::{calendar::TimeZone, context, navigation};
 
 /// Where to go after signing in: `next` when it is a path on this site.
 #[cfg(feature = "ssr")]
@@ -38,16 +38,23 @@ fn enter(
     Ok(issued.account.current_user())
 }
 
-/// Creates an account, signs it in and goes to the dashboard.
+/// Creates an account, signs it in and goes to the dashboard. The form's
+/// island fills `time_zone` from the browser; without JavaScript (or with
+/// a zone this server does not know) the account starts on UTC.
 #[server(prefix = "/api", endpoint = "auth/signup")]
 pub async fn sign_up(
     email: String,
     password: String,
     next: Option<String>,
+    #[server(default)] time_zone: Option<String>,
 ) -> Result<CurrentUser, AppError> {
     context::respond(async {
+        let time_zone = time_zone
+            .as_deref()
+            .and_then(|name| TimeZone::parse(name).ok())
+            .unwrap_or(TimeZone::UTC);
         let outcome = request::account_service()?
-            .sign_up(&email, &password, &context::client()?)
+            .sign_up(&email, &password, time_zone, &context::client()?)
             .await;
         enter(outcome, <SignUp as ServerFn>::PATH, &email, next)
     })
@@ -93,6 +100,29 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "auth/me")]
 pub async fn me() -> Result<CurrentUser, AppError> {
     context::respond(async { request::session().map(|session| session.user()) }).await
+}
+
+/// The time zones one can choose, by name.
+#[server(prefix = "/api", endpoint = "auth/time-zones")]
+pub async fn time_zones() -> Result<Vec<String>, AppError> {
+    Ok(crate::calendar::time_zone_names()
+        .iter()
+        .map(|zone| (*zone).to_owned())
+        .collect())
+}
+
+/// Counts the user's days in another time zone (an IANA name).
+#[server(prefix = "/api", endpoint = "auth/time-zone")]
+pub async fn set_time_zone(time_zone: String) -> Result<CurrentUser, AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let time_zone = TimeZone::parse(&time_zone)?;
+        let account = request::account_service()?
+            .set_time_zone(&session, time_zone)
+            .await?;
+        Ok(account.current_user())
+    })
+    .await
 }
 
 /// Changes the password; every other session of the user ends.

@@ -20,6 +20,7 @@ use super::{
 use secrecy::SecretString;
 
 use crate::{
+    calendar::TimeZone,
     client::Client,
     config::AuthConfig,
     db::{Db, now},
@@ -33,6 +34,7 @@ pub struct Account {
     pub email: String,
     pub created_at: DateTime<Utc>,
     pub role: Role,
+    pub time_zone: TimeZone,
 }
 
 impl Account {
@@ -41,6 +43,7 @@ impl Account {
             id: self.id.to_string(),
             email: self.email.clone(),
             role: self.role,
+            time_zone: self.time_zone.name().to_owned(),
         }
     }
 }
@@ -61,6 +64,8 @@ pub struct Session {
     pub todos_version: i64,
     /// As stored now: a demotion counts from the next request on.
     pub role: Role,
+    /// The zone the user's days are counted in, read with the session.
+    pub time_zone: TimeZone,
 }
 
 impl Session {
@@ -74,6 +79,7 @@ impl Session {
             email: self.email.clone(),
             created_at: self.user_created_at,
             role: self.role,
+            time_zone: self.time_zone,
         }
     }
 }
@@ -143,6 +149,7 @@ impl AuthService {
         &self,
         email: &str,
         password: &str,
+        time_zone: TimeZone,
         client: &Client,
     ) -> Result<IssuedToken, AppError> {
         self.budgets.spend_sign_up(client.address).await?;
@@ -152,7 +159,7 @@ impl AuthService {
             .map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
         let session = self.new_session(Uuid::new_v4(), client)?;
-        match store::create_account(&self.db, &email, &hash, &session).await? {
+        match store::create_account(&self.db, &email, &hash, time_zone, &session).await? {
             CreateUser::Created(user) => {
                 tracing::info!(user_id = %user.id, "account created");
                 self.issue_for_device(Account::from(user), &session, &email)
@@ -254,6 +261,19 @@ impl AuthService {
         }
         store::forget_attempts(&self.db, &checker.budget_key(&email)).await?;
         Ok(())
+    }
+
+    /// Counts the user's days in `time_zone` from now on.
+    pub async fn set_time_zone(
+        &self,
+        session: &Session,
+        time_zone: TimeZone,
+    ) -> Result<Account, AppError> {
+        store::set_time_zone(&self.db, session.user_id, time_zone).await?;
+        Ok(Account {
+            time_zone,
+            ..session.account()
+        })
     }
 
     /// When failed password checks last locked the account, for its owner.
@@ -398,6 +418,7 @@ impl AuthService {
             signed_with_previous_key: verified.signed_with_previous_key,
             todos_version: record.todos_version,
             role: Role::from_stored(&record.role),
+            time_zone: TimeZone::from_stored(&record.time_zone),
         }))
     }
 
@@ -533,6 +554,7 @@ impl From<store::UserRecord> for Account {
             id: user.id,
             email: user.email,
             created_at: user.created_at,
+            time_zone: TimeZone::from_stored(&user.time_zone),
         }
     }
 }

@@ -10,13 +10,15 @@ use super::{
     security_log::{Event, EventKind, LoggedEvent},
 };
 use crate::{
+    calendar::TimeZone,
     client::Client,
     db::{Db, now},
-    on_db,
+    lists::INBOX_NAME,
+    on_db, ordering,
 };
 
 const USER_COLUMNS: &str = "id, email, password_hash, created_at, role, disabled_at, \
-     disabled_reason, disabled_until";
+     disabled_reason, disabled_until, time_zone";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRecord {
@@ -28,6 +30,7 @@ pub struct UserRecord {
     pub disabled_at: Option<DateTime<Utc>>,
     pub disabled_reason: Option<String>,
     pub disabled_until: Option<DateTime<Utc>>,
+    pub time_zone: String,
 }
 
 impl UserRecord {
@@ -58,6 +61,7 @@ pub struct SessionRecord {
     pub disabled_at: Option<DateTime<Utc>>,
     pub disabled_until: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
+    pub time_zone: String,
 }
 
 /// Writes `$event` (a `security_log::Event`) on `$executor`, inside the
@@ -123,12 +127,13 @@ macro_rules! insert_session {
     }};
 }
 
-/// Creates the account `session.user_id` with its first session, and logs
-/// the sign-up, in one transaction.
+/// Creates the account `session.user_id` with its Inbox and its first
+/// session, and logs the sign-up, in one transaction.
 pub async fn create_account(
     db: &Db,
     email: &Email,
     password_hash: &str,
+    time_zone: TimeZone,
     session: &NewSession,
 ) -> Result<CreateUser, sqlx::Error> {
     let user = UserRecord {
@@ -140,17 +145,32 @@ pub async fn create_account(
         disabled_at: None,
         disabled_reason: None,
         disabled_until: None,
+        time_zone: time_zone.name().to_owned(),
     };
     let inserted = on_db!(db, pool => {
         async {
             let mut transaction = pool.begin().await?;
             sqlx::query(
-                "INSERT INTO users (id, email, password_hash, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $4)",
+                "INSERT INTO users (id, email, password_hash, created_at, updated_at, time_zone) \
+                 VALUES ($1, $2, $3, $4, $4, $5)",
             )
             .bind(user.id)
             .bind(&user.email)
             .bind(&user.password_hash)
+            .bind(user.created_at)
+            .bind(&user.time_zone)
+            .execute(&mut *transaction)
+            .await?;
+            sqlx::query(
+                "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(Uuid::new_v4())
+            .bind(user.id)
+            .bind(INBOX_NAME)
+            .bind(INBOX_NAME.to_lowercase())
+            .bind(true)
+            .bind(ordering::FIRST)
             .bind(user.created_at)
             .execute(&mut *transaction)
             .await?;
@@ -171,6 +191,23 @@ pub async fn create_account(
         }
         Err(error) => Err(error),
     }
+}
+
+/// Stores the user's time zone. Their pages name days differently from
+/// now on, so the todos' version changes too (the page cache keys on it).
+pub async fn set_time_zone(db: &Db, user_id: Uuid, time_zone: TimeZone) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query(
+            "UPDATE users SET time_zone = $1, todos_version = todos_version + 1, updated_at = $2 \
+             WHERE id = $3",
+        )
+        .bind(time_zone.name())
+        .bind(now())
+        .bind(user_id)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
 }
 
 pub async fn find_user_by_email(db: &Db, email: &Email) -> Result<Option<UserRecord>, sqlx::Error> {
@@ -277,7 +314,8 @@ pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRec
     on_db!(db, pool => {
         sqlx::query_as::<_, SessionRecord>(
             "SELECT s.user_id, u.email, u.created_at AS user_created_at, s.expires_at, \
-                    u.todos_version, u.role, u.disabled_at, u.disabled_until, s.last_used_at \
+                    u.todos_version, u.role, u.disabled_at, u.disabled_until, s.last_used_at, \
+                    u.time_zone \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id = $1",
         )

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
 pub mod brand;
+pub mod raw_text;
 pub mod security_events;
 pub mod signed_in;

@@ -3,7 +3,10 @@
 
 use crate::components::brand::Brand;
 use leptos::{either::Either, prelude::*};
-use leptos_router::{components::Redirect, hooks::use_location};
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_location, use_query_map},
+};
 
 use crate::{
     auth::{
@@ -11,17 +14,35 @@ use crate::{
         server_fns::{SignOut, me},
     },
     navigation::encode_query_value,
+    todos::MAX_SEARCH_CHARS,
 };
 
 #[component]
 pub fn AppHeader(user: CurrentUser) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
+    // The search of the page being shown, to keep it in the field.
+    let searched = use_query_map().with_untracked(|query| query.get("q").unwrap_or_default());
     view! {
         <header class="topbar">
             <Brand href="/dashboard" />
+            <form class="topbar__search" role="search" method="get" action="/todos">
+                <label class="visually-hidden" for="search">"Search your todos"</label>
+                <input
+                    id="search"
+                    class="input input--small"
+                    type="search"
+                    name="q"
+                    value=searched
+                    placeholder="Search todos"
+                    maxlength=MAX_SEARCH_CHARS
+                    required
+                />
+                <button class="button button--ghost button--small" type="submit">"Search"</button>
+            </form>
             <nav class="topbar__nav" aria-label="Main">
                 <a href="/dashboard">"Dashboard"</a>
                 <a href="/todos">"Todos"</a>
+                <a href="/todos?view=today">"Today"</a>
                 <a href="/account">"Account"</a>
                 {(user.role == Role::Admin).then(|| view! { <a href="/admin">"Admin"</a> })}
                 <span class="topbar__user" title="Signed in">{user.email}</span>

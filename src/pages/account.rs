@@ -1,9 +1,12 @@
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
 use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, clear_on_error};
 use crate::{
-    auth::server_fns::{ChangePassword, DeleteAccount, SignOutEverywhere, recent_lockout},
+    auth::server_fns::{
+        ChangePassword, DeleteAccount, SetTimeZone, SignOutEverywhere, recent_lockout,
+        time_zones,
+    },
     components::signed_in::signed_in_page,
 };
 
@@ -17,6 +20,7 @@ pub fn AccountPage() -> impl IntoView {
                 <p class="muted">"Signed in as " <strong>{user.email}</strong></p>
                 <LockoutNotice />
                 <p><a href="/account/sessions">"See where you are signed in, and your recent activity"</a></p>
+                <TimeZoneCard current=user.time_zone />
                 <ChangePasswordCard />
                 <SessionsCard />
                 <DeleteAccountCard />
@@ -45,6 +49,44 @@ fn LockoutNotice() -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+/// The zone the user's days are counted in ("Today", "Overdue"). A plain
+/// form, the same with and without JavaScript.
+#[component]
+fn TimeZoneCard(current: String) -> impl IntoView {
+    let action = ServerAction::<SetTimeZone>::new();
+    let zones = Resource::new(|| (), |_| time_zones());
+    view! {
+        <section class="card stack" aria-labelledby="time-zone">
+            <h2 id="time-zone">"Time zone"</h2>
+            <p class="muted">
+                "Today, Upcoming and overdue todos follow the days of your time zone: "
+                <strong>{current.clone()}</strong>"."
+            </p>
+            <form class="form form--inline" method="post" action=SetTimeZone::url()>
+                <label class="field">
+                    <span class="field__label">"Your time zone"</span>
+                    <select class="input" name="time_zone">
+                        <Suspense>
+                            {move || {
+                                let current = current.clone();
+                                Suspend::new(async move {
+                                    zones.await.unwrap_or_default().into_iter().map(|zone| {
+                                        let selected = zone == current;
+                                        let label = zone.clone();
+                                        view! { <option value=zone selected=selected>{label}</option> }
+                                    }).collect_view()
+                                })
+                            }}
+                        </Suspense>
+                    </select>
+                </label>
+                <FormError action />
+                <button class="button button--small" type="submit">"Save time zone"</button>
+            </form>
+        </section>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 mod auth_form;
 pub mod dashboard;
 pub mod landing;
+pub mod lists;
 pub mod not_found;
 pub mod sessions;
 pub mod signin;

@@ -1,4 +1,4 @@
-use leptos::prelude::*;
+use leptos::{html, prelude::*};
 use leptos_meta::Title;
 
 use super::auth_form::{
@@ -29,10 +29,19 @@ fn SignUpForm(next: String, email: String) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let password = NodeRef::new();
     clear_on_error(action, password);
+    // The browser knows its time zone; without JavaScript the account
+    // starts on UTC, changed on the account page.
+    let time_zone: NodeRef<html::Input> = NodeRef::new();
+    Effect::new(move |_| {
+        if let Some(input) = time_zone.get() {
+            input.set_value(&browser_time_zone());
+        }
+    });
 
     view! {
         <ActionForm action=action attr:class="form">
             <ReturnTo next />
+            <input type="hidden" name="time_zone" value="" node_ref=time_zone />
             <EmailField typed=email />
             <PasswordField
                 label="Password"
@@ -45,4 +54,14 @@ fn SignUpForm(next: String, email: String) -> impl IntoView {
             <SubmitButton action class="button button--block" idle="Create account" busy="Creating your account…" />
         </ActionForm>
     }
+}
+
+/// The IANA name of the browser's time zone, e.g. `Europe/Berlin`.
+fn browser_time_zone() -> String {
+    use leptos::web_sys::js_sys::{Array, Intl, Object, Reflect};
+    let options = Intl::DateTimeFormat::new(&Array::new(), &Object::new()).resolved_options();
+    Reflect::get(&options, &"timeZone".into())
+        .ok()
+        .and_then(|zone| zone.as_string())
+        .unwrap_or_default()
 }

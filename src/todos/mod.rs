@@ -2,36 +2,156 @@
 //! scope every statement to the session's user inside the SQL itself, so
 //! another user's todo behaves exactly like one that does not exist; the
 //! web forms' endpoints are in [`server_fns`].
+//!
+//! A todo belongs to one of its owner's lists (the Inbox unless said
+//! otherwise), has a manual position in it ([`crate::ordering`]), and may
+//! have notes, a priority and a due date ([`crate::calendar::Due`]).
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::{error::AppError, lists::ListSummary};
 
+#[cfg(feature = "ssr")]
+pub mod query;
+#[cfg(feature = "ssr")]
+pub mod search;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod store;
+
+#[cfg(feature = "ssr")]
+pub use query::ListQuery;
 
 /// Todos per page of the list, unless a client asks for another size.
 pub const PAGE_SIZE: usize = 50;
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: usize = 100;
 pub const MAX_TITLE_CHARS: usize = 500;
+pub const MAX_NOTES_CHARS: usize = 10_000;
+/// The longest search, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
 /// The `/todos` query parameter naming the todo whose title is being edited
 /// without JavaScript.
 pub const EDIT_QUERY_KEY: &str = "edit";
+/// The `/todos` query parameter naming the todo whose details are open.
+pub const OPEN_QUERY_KEY: &str = "open";
 
+/// A todo as the pages show it. Days are already named for the user's
+/// today ([`DueShown`]), so the browser needs no time zone data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Todo {
     pub id: String,
     pub title: String,
     pub completed: bool,
+    pub list_id: String,
+    pub notes: String,
+    pub priority: Priority,
+    pub due: Option<DueShown>,
 }
 
-/// One page of a user's todos, newest first, and where the next starts.
+/// A due date as a page shows it, named relative to the user's today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueShown {
+    /// `2026-12-24`, for the date field of a form.
+    pub date: String,
+    /// `15:00`, for the time field, when the todo has a time.
+    pub time: Option<String>,
+    /// "Today 15:00", "Tomorrow", "Mon 14 Dec".
+    pub label: String,
+    /// The day as a heading: "Tomorrow, Friday 4 December".
+    pub heading: String,
+    /// The day has passed and the todo is still open.
+    pub overdue: bool,
+    pub today: bool,
+}
+
+/// How much a todo matters, as its owner sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    #[default]
+    None,
+    Low,
+    Medium,
+    High,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::None,
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+    ];
+
+    /// An absent or empty priority is `None`; so is the word itself.
+    pub fn parse(text: &str) -> Result<Self, AppError> {
+        match text.trim() {
+            "" | "none" => Ok(Priority::None),
+            "low" => Ok(Priority::Low),
+            "medium" => Ok(Priority::Medium),
+            "high" => Ok(Priority::High),
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                Err(AppError::Invalid(format!(
+                    "\u{201c}{shown}\u{201d} is not a priority: use none, low, medium or high."
+                ))
+                .in_field("priority"))
+            }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::None => "none",
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+        }
+    }
+
+    /// For people: "High", or "No priority".
+    pub fn label(self) -> &'static str {
+        match self {
+            Priority::None => "No priority",
+            Priority::Low => "Low",
+            Priority::Medium => "Medium",
+            Priority::High => "High",
+        }
+    }
+
+    /// As stored: 0 to 3, so that sorting by it sorts by importance.
+    pub fn level(self) -> i16 {
+        match self {
+            Priority::None => 0,
+            Priority::Low => 1,
+            Priority::Medium => 2,
+            Priority::High => 3,
+        }
+    }
+
+    pub fn from_level(level: i16) -> Self {
+        match level {
+            3 => Priority::High,
+            2 => Priority::Medium,
+            1 => Priority::Low,
+            _ => Priority::None,
+        }
+    }
+}
+
+/// One page of a user's todos and where the next starts. For a list in
+/// manual order, also the todos just before and after this page, so the
+/// first and last rows can move across the page's edges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TodoPage {
     pub items: Vec<Todo>,
     pub next_cursor: Option<String>,
+    #[serde(default)]
+    pub preceding: Option<String>,
+    #[serde(default)]
+    pub following: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,11 +161,53 @@ pub struct TodoTotals {
     pub completed: i64,
 }
 
-/// What the list page shows: one page of todos and the totals of all.
+/// Open todos by when they are due, for the sidebar and the dashboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueCounts {
+    pub overdue: i64,
+    pub today: i64,
+    /// Due in the days Upcoming shows, today included.
+    pub upcoming: i64,
+}
+
+/// What a page of todos is of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Showing {
+    /// Every todo, newest first (the JSON API without `list`).
+    All,
+    List(ListSummary),
+    Today,
+    Upcoming,
+    Search(String),
+}
+
+/// Everything the list page shows: one page of todos, the totals of what
+/// it shows, the sidebar's lists and counts, and the user's day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TodoListing {
     pub page: TodoPage,
     pub totals: TodoTotals,
+    pub showing: Showing,
+    pub sort: Sort,
+    pub lists: Vec<ListSummary>,
+    pub due: DueCounts,
+    /// "Thursday 3 December", in the user's time zone.
+    pub today: String,
+    /// The same day as `2026-12-03`.
+    pub today_date: String,
+    pub time_zone: String,
+}
+
+/// What the dashboard shows: the totals, what is due, each list's
+/// progress, and the latest todos.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardData {
+    pub totals: TodoTotals,
+    pub due: DueCounts,
+    pub lists: Vec<ListSummary>,
+    pub recent: Vec<Todo>,
+    /// "Thursday 3 December", in the user's time zone.
+    pub today: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +249,78 @@ impl Filter {
     }
 }
 
+/// A dated view across all lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum View {
+    /// Due today, and overdue.
+    Today,
+    /// Due in the next days, grouped by day.
+    Upcoming,
+}
+
+impl View {
+    /// An absent or empty view means none.
+    pub fn parse(value: Option<&str>) -> Result<Option<Self>, AppError> {
+        match value.unwrap_or_default() {
+            "" => Ok(None),
+            "today" => Ok(Some(View::Today)),
+            "upcoming" => Ok(Some(View::Upcoming)),
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                Err(AppError::Invalid(format!(
+                    "\u{201c}{shown}\u{201d} is not a view: use today or upcoming."
+                ))
+                .in_field("view"))
+            }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            View::Today => "today",
+            View::Upcoming => "upcoming",
+        }
+    }
+}
+
+/// The order of a list's todos.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sort {
+    /// The owner's own order (drag and drop, move up and down).
+    #[default]
+    Manual,
+    /// Most important first, then in the owner's order.
+    Priority,
+    /// Newest first.
+    Newest,
+}
+
+impl Sort {
+    pub fn parse(value: Option<&str>) -> Result<Option<Self>, AppError> {
+        match value.unwrap_or_default() {
+            "" => Ok(None),
+            "manual" => Ok(Some(Sort::Manual)),
+            "priority" => Ok(Some(Sort::Priority)),
+            "newest" => Ok(Some(Sort::Newest)),
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                Err(AppError::Invalid(format!(
+                    "\u{201c}{shown}\u{201d} is not an order: use manual, priority or newest."
+                ))
+                .in_field("sort"))
+            }
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Manual => "manual",
+            Sort::Priority => "priority",
+            Sort::Newest => "newest",
+        }
+    }
+}
+
 /// A text field of a form that is either absent ("no change") or sent,
 /// even empty. Leptos decodes an empty form value into `None` for an
 /// `Option<String>`, which would read a cleared title as "no change"; this
@@ -116,6 +350,18 @@ impl<'de> Deserialize<'de> for SentText {
     }
 }
 
+/// Refuses text holding U+0000, which PostgreSQL cannot store in a text
+/// column (SQLite can, so the two would differ).
+pub fn refuse_nul(text: &str, field: &str) -> Result<(), AppError> {
+    if text.contains('\0') {
+        return Err(AppError::Invalid(
+            "That text holds a character that can't be stored (U+0000); remove it.".into(),
+        )
+        .in_field(field));
+    }
+    Ok(())
+}
+
 /// A todo title: trimmed, 1 to 500 characters of any script. Every
 /// interface calls the input `title`, so refusals name that field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +369,7 @@ pub struct TodoTitle(String);
 
 impl TodoTitle {
     pub fn parse(input: &str) -> Result<Self, AppError> {
+        refuse_nul(input, "title")?;
         let title = input.trim();
         let chars = title.chars().count();
         let refuse = |message: String| Err(AppError::Invalid(message).in_field("title"));
@@ -142,69 +389,29 @@ impl TodoTitle {
     }
 }
 
-/// Which page of which todos a caller asked for, checked.
-#[cfg(feature = "ssr")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListQuery {
-    pub filter: Filter,
-    pub cursor: Option<store::Cursor>,
-    pub limit: usize,
-}
+/// A todo's notes: any text up to 10,000 characters, line breaks kept
+/// (Windows line ends become plain ones) and trailing space dropped.
+/// Empty notes are no notes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes(String);
 
-#[cfg(feature = "ssr")]
-impl ListQuery {
-    /// An absent or empty filter means all todos, an absent or empty
-    /// cursor the first page, and an absent limit [`PAGE_SIZE`] todos.
-    pub fn parse(
-        filter: Option<&str>,
-        cursor: Option<&str>,
-        limit: Option<&str>,
-    ) -> Result<Self, AppError> {
-        let filter = Filter::parse(filter).map_err(|error| error.in_field("filter"))?;
-        let cursor = cursor
-            .filter(|cursor| !cursor.is_empty())
-            .map(store::Cursor::decode)
-            .transpose()
-            .map_err(|error| error.in_field("cursor"))?;
-        let limit = match limit {
-            None => PAGE_SIZE,
-            Some(text) => text
-                .parse::<usize>()
-                .ok()
-                .filter(|limit| (1..=MAX_PAGE_SIZE).contains(limit))
-                .ok_or_else(|| {
-                    AppError::Invalid(format!(
-                        "Ask for 1 to {MAX_PAGE_SIZE} todos per page, as a whole number."
-                    ))
-                    .in_field("limit")
-                })?,
-        };
-        Ok(Self {
-            filter,
-            cursor,
-            limit,
-        })
-    }
-}
-
-/// A change to one todo: a new title, a completed state, or both.
-#[cfg(feature = "ssr")]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TodoChanges {
-    pub title: Option<TodoTitle>,
-    pub completed: Option<bool>,
-}
-
-#[cfg(feature = "ssr")]
-impl TodoChanges {
-    pub fn parse(title: Option<&str>, completed: Option<bool>) -> Result<Self, AppError> {
-        let title = title.map(TodoTitle::parse).transpose()?;
-        if title.is_none() && completed.is_none() {
-            return Err(AppError::Invalid(
-                "Nothing to change: send a title or a completed state.".into(),
-            ));
+impl Notes {
+    pub fn parse(input: &str) -> Result<Self, AppError> {
+        refuse_nul(input, "notes")?;
+        let notes = input.replace("\r\n", "\n");
+        let notes = notes.trim_end();
+        let chars = notes.chars().count();
+        if chars > MAX_NOTES_CHARS {
+            return Err(AppError::Invalid(format!(
+                "Keep the notes to {MAX_NOTES_CHARS} characters (these have {chars})."
+            ))
+            .in_field("notes"));
         }
-        Ok(Self { title, completed })
+        Ok(Self(notes.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -213,13 +420,82 @@ impl TodoChanges {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TodoLimit(pub u32);
 
-/// A todo id sent as a form field. Text that is not an id is refused as
-/// input; the JSON API, where the id is part of the address, answers such
-/// a path with 404 instead (see `api::todos`).
+/// A new todo, checked: its title, and where and when it goes.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTodo {
+    pub title: TodoTitle,
+    /// `None`: the Inbox.
+    pub list: Option<uuid::Uuid>,
+    pub notes: Notes,
+    pub priority: Priority,
+    pub due: Option<crate::calendar::Due>,
+}
+
+#[cfg(feature = "ssr")]
+impl NewTodo {
+    pub fn titled(title: TodoTitle) -> Self {
+        Self {
+            title,
+            list: None,
+            notes: Notes::default(),
+            priority: Priority::None,
+            due: None,
+        }
+    }
+}
+
+/// A change to one todo: any of its fields; at least one.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TodoChanges {
+    pub title: Option<TodoTitle>,
+    pub completed: Option<bool>,
+    pub notes: Option<Notes>,
+    pub priority: Option<Priority>,
+    /// `Some(None)` clears the due date.
+    pub due: Option<Option<crate::calendar::Due>>,
+    /// Moves the todo to the top of this list.
+    pub list: Option<uuid::Uuid>,
+}
+
+#[cfg(feature = "ssr")]
+impl TodoChanges {
+    pub fn parse(title: Option<&str>, completed: Option<bool>) -> Result<Self, AppError> {
+        Self {
+            title: title.map(TodoTitle::parse).transpose()?,
+            completed,
+            ..Self::default()
+        }
+        .checked()
+    }
+
+    /// Refuses a change that changes nothing.
+    pub fn checked(self) -> Result<Self, AppError> {
+        if self == Self::default() {
+            return Err(AppError::Invalid(
+                "Nothing to change: send a title, a completed state, notes, a priority, a due \
+                 date or a list."
+                    .into(),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// A todo or list id sent as a form field. Text that is not an id is
+/// refused as input; the JSON API, where the id is part of the address,
+/// answers such a path with 404 instead (see `api::todos`).
 #[cfg(feature = "ssr")]
 pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    parse_id_in(id, "id")
+}
+
+/// As [`parse_id`], naming the field at fault.
+#[cfg(feature = "ssr")]
+pub fn parse_id_in(id: &str, field: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id.trim())
-        .map_err(|_| AppError::Invalid("That todo id is not valid.".into()).in_field("id"))
+        .map_err(|_| AppError::Invalid("That id is not valid.".into()).in_field(field))
 }
 
 #[cfg(test)]
@@ -233,12 +509,35 @@ mod tests {
             "Buy milk"
         );
         assert!(TodoTitle::parse("   ").is_err());
+        assert_eq!(TodoTitle::parse("a\0b").unwrap_err().field(), Some("title"));
         assert!(TodoTitle::parse(&"é".repeat(500)).is_ok());
         assert!(TodoTitle::parse(&"é".repeat(501)).is_err());
         assert_eq!(
             TodoTitle::parse("写信给妈妈 ✉️").unwrap().as_str(),
             "写信给妈妈 ✉️"
         );
+    }
+
+    #[test]
+    fn notes_keep_their_lines_and_stop_at_10000_characters() {
+        let notes = Notes::parse("Line one\r\n\r\n  indented <b>not bold</b>\n\n").unwrap();
+        assert_eq!(notes.as_str(), "Line one\n\n  indented <b>not bold</b>");
+        assert!(Notes::parse(&"ü".repeat(10_000)).is_ok());
+        assert_eq!(Notes::parse("x\0").unwrap_err().field(), Some("notes"));
+        let error = Notes::parse(&"ü".repeat(10_001)).unwrap_err();
+        assert_eq!(error.field(), Some("notes"));
+        assert!(error.to_string().contains("10001"), "{error}");
+    }
+
+    #[test]
+    fn priorities_are_four_words_in_order() {
+        for priority in Priority::ALL {
+            assert_eq!(Priority::parse(priority.as_str()).unwrap(), priority);
+            assert_eq!(Priority::from_level(priority.level()), priority);
+        }
+        assert!(Priority::High > Priority::Low);
+        assert_eq!(Priority::parse("").unwrap(), Priority::None);
+        assert_eq!(Priority::parse("urgent").unwrap_err().field(), Some("priority"));
     }
 
     #[test]
@@ -252,5 +551,8 @@ mod tests {
         let error = Filter::parse(Some("someday")).unwrap_err();
         assert_eq!(error.status_code(), 422);
         assert!(error.to_string().contains("someday"));
+        assert_eq!(View::parse(Some("today")).unwrap(), Some(View::Today));
+        assert_eq!(View::parse(Some("week")).unwrap_err().field(), Some("view"));
+        assert_eq!(Sort::parse(Some("priority")).unwrap(), Some(Sort::Priority));
     }
 }

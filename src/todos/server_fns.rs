@@ -2,81 +2,278 @@
 //! `/api/todos/`. Each re-checks the session and passes its user to the
 //! queries, which name the owner in every statement.
 
+// A server function takes one argument per form field.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::{EDIT_QUERY_KEY, ListQuery, TodoChanges, TodoLimit, TodoTitle, parse_id, store};
-use super::{SentText, Todo, TodoListing, TodoPage, TodoTotals};
+use super::{
+    EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, Showing, TodoChanges,
+    TodoLimit, TodoTitle, parse_id, parse_id_in,
+    query::{ListParams, Scope},
+    store,
+};
+use super::{DashboardData, SentText, Todo, TodoListing, TodoPage, TodoTotals};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{auth::request::session, context};
+use crate::{
+    auth::{request::session, service::Session},
+    calendar::{Clock, Due, day_heading},
+    context,
+    lists::{self, ListRef},
+};
 
-/// One page of the caller's todos, newest first.
+/// The user's today, in their time zone.
+#[cfg(feature = "ssr")]
+pub fn today_of(session: &Session) -> Result<chrono::NaiveDate, AppError> {
+    Ok(context::provided::<Clock>("clock")?.today_in(session.time_zone))
+}
+
+#[cfg(feature = "ssr")]
+fn page_of(page: store::RecordPage, today: chrono::NaiveDate) -> TodoPage {
+    TodoPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|record| record.shown(today))
+            .collect(),
+        next_cursor: page.next_cursor,
+        preceding: page.preceding.map(|id| id.to_string()),
+        following: page.following.map(|id| id.to_string()),
+    }
+}
+
+/// One page of the caller's todos: without `list`, `view` or `q`, all of
+/// them, newest first.
 #[server(prefix = "/api", endpoint = "todos/list")]
 pub async fn list_todos(
     filter: Option<String>,
     cursor: Option<String>,
+    #[server(default)] list: Option<String>,
+    #[server(default)] view: Option<String>,
+    #[server(default)] q: Option<String>,
+    #[server(default)] sort: Option<String>,
 ) -> Result<TodoPage, AppError> {
     context::respond(async {
         let session = session()?;
-        let query = ListQuery::parse(filter.as_deref(), cursor.as_deref(), None)?;
-        store::list(&context::db()?, session.user_id, &query)
-            .await
-            .map(TodoPage::from)
+        let query = ListQuery::parse(ListParams {
+            list: list.as_deref(),
+            view: view.as_deref(),
+            q: q.as_deref(),
+            filter: filter.as_deref(),
+            sort: sort.as_deref(),
+            cursor: cursor.as_deref(),
+            limit: None,
+        })?;
+        let today = today_of(&session)?;
+        let page = store::list(&context::db()?, session.user_id, &query, today).await?;
+        Ok(page_of(page, today))
     })
     .await
 }
 
-/// One page of the caller's todos and their totals in one call: what the
-/// list page loads, first and again after every change.
+/// Everything the list page shows, in one call: a page of the caller's
+/// todos (their Inbox unless `list`, `view` or `q` says otherwise), its
+/// totals, the sidebar's lists and counts. The page loads it first and
+/// again after every change.
 #[server(prefix = "/api", endpoint = "todos/listing")]
 pub async fn list_with_totals(
     filter: Option<String>,
     cursor: Option<String>,
+    #[server(default)] list: Option<String>,
+    #[server(default)] view: Option<String>,
+    #[server(default)] q: Option<String>,
+    #[server(default)] sort: Option<String>,
 ) -> Result<TodoListing, AppError> {
     context::respond(async {
         let session = session()?;
-        let query = ListQuery::parse(filter.as_deref(), cursor.as_deref(), None)?;
-        let db = context::db()?;
-        let page = store::list(&db, session.user_id, &query).await?;
-        let totals = store::stats(&db, session.user_id).await?;
-        Ok(TodoListing {
-            page: page.into(),
-            totals,
-        })
+        let shows_something = [&list, &view, &q]
+            .iter()
+            .any(|value| value.as_deref().is_some_and(|value| !value.trim().is_empty()));
+        let list = if shows_something {
+            list
+        } else {
+            Some("inbox".to_owned())
+        };
+        let query = ListQuery::parse(ListParams {
+            list: list.as_deref(),
+            view: view.as_deref(),
+            q: q.as_deref(),
+            filter: filter.as_deref(),
+            sort: sort.as_deref(),
+            cursor: cursor.as_deref(),
+            limit: None,
+        })?;
+        listing(&session, &query).await
     })
     .await
 }
 
+#[cfg(feature = "ssr")]
+async fn listing(session: &Session, query: &ListQuery) -> Result<TodoListing, AppError> {
+    let db = context::db()?;
+    let today = today_of(session)?;
+    let page = store::list(&db, session.user_id, query, today).await?;
+    let lists = lists::store::summaries(&db, session.user_id).await?;
+    let shown_list = |reference: ListRef| {
+        lists
+            .iter()
+            .find(|list| match reference {
+                ListRef::Inbox => list.inbox,
+                ListRef::Id(id) => list.id == id.to_string(),
+            })
+            .cloned()
+            .ok_or(AppError::NotFound)
+    };
+    let (showing, totals) = match &query.scope {
+        Scope::List(reference) => {
+            let list = shown_list(*reference)?;
+            let totals = TodoTotals {
+                total: list.total,
+                active: list.open,
+                completed: list.total - list.open,
+            };
+            (Showing::List(list), totals)
+        }
+        scope => {
+            let showing = match scope {
+                Scope::Today(_) => Showing::Today,
+                Scope::Upcoming(_) => Showing::Upcoming,
+                Scope::Search(terms, _) => Showing::Search(terms.text().to_owned()),
+                _ => Showing::All,
+            };
+            (
+                showing,
+                store::totals(&db, session.user_id, query, today).await?,
+            )
+        }
+    };
+    let sort = match query.order {
+        super::query::Order::Priority => super::Sort::Priority,
+        super::query::Order::Newest => super::Sort::Newest,
+        _ => super::Sort::Manual,
+    };
+    Ok(TodoListing {
+        page: page_of(page, today),
+        totals,
+        showing,
+        sort,
+        lists,
+        due: store::due_counts(&db, session.user_id, today).await?,
+        today: day_heading(today),
+        today_date: today.format("%Y-%m-%d").to_string(),
+        time_zone: session.time_zone.name().to_owned(),
+    })
+}
+
+/// The list a form names (`list_id`), which must be one of the caller's;
+/// an empty value means the Inbox.
+#[cfg(feature = "ssr")]
+fn list_field(list_id: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
+    list_id
+        .filter(|id| !id.trim().is_empty())
+        .map(|id| parse_id_in(id, "list_id"))
+        .transpose()
+}
+
+/// The due date of a form's date and time fields, checked.
+#[cfg(feature = "ssr")]
+fn due_fields(date: &SentText, time: &SentText) -> Result<Option<Option<Due>>, AppError> {
+    match (date.as_deref(), time.as_deref()) {
+        (None, None) => Ok(None),
+        (date, time) => Due::from_form(date.unwrap_or_default(), time.unwrap_or_default()).map(Some),
+    }
+}
+
+/// Adds a todo at the top of the Inbox, or of the list `list_id` names.
 #[server(prefix = "/api", endpoint = "todos/create")]
-pub async fn create_todo(title: String) -> Result<Todo, AppError> {
+pub async fn create_todo(
+    title: String,
+    #[server(default)] list_id: Option<String>,
+    #[server(default)] notes: Option<String>,
+    #[server(default)] due_date: SentText,
+    #[server(default)] due_time: SentText,
+    #[server(default)] priority: Option<String>,
+) -> Result<Todo, AppError> {
     context::respond(async {
         let session = session()?;
-        let title = TodoTitle::parse(&title)?;
+        let new = NewTodo {
+            title: TodoTitle::parse(&title)?,
+            list: list_field(list_id.as_deref())?,
+            notes: Notes::parse(notes.as_deref().unwrap_or_default())?,
+            priority: Priority::parse(priority.as_deref().unwrap_or_default())?,
+            due: due_fields(&due_date, &due_time)?.flatten(),
+        };
         let limit = context::provided::<TodoLimit>("todo limit")?;
-        store::create(&context::db()?, session.user_id, &title, limit)
+        let today = today_of(&session)?;
+        store::create(&context::db()?, session.user_id, &new, limit)
             .await
-            .map(Todo::from)
+            .map(|record| record.shown(today))
     })
     .await
 }
 
-/// Changes the title, the completed state, or both.
+/// Changes any of a todo's fields that the form sends: the title, the
+/// completed state, the notes, the priority, the due date (an empty date
+/// clears it) and the list (it then goes to the top of that list).
 #[server(prefix = "/api", endpoint = "todos/update")]
 pub async fn update_todo(
     id: String,
     #[server(default)] title: SentText,
     completed: Option<bool>,
+    #[server(default)] notes: SentText,
+    #[server(default)] due_date: SentText,
+    #[server(default)] due_time: SentText,
+    #[server(default)] priority: Option<String>,
+    #[server(default)] list_id: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
         let session = session()?;
         let id = parse_id(&id)?;
-        let changes = TodoChanges::parse(title.as_deref(), completed)?;
+        let changes = TodoChanges {
+            title: title.as_deref().map(TodoTitle::parse).transpose()?,
+            completed,
+            notes: notes.as_deref().map(Notes::parse).transpose()?,
+            priority: priority.as_deref().map(Priority::parse).transpose()?,
+            due: due_fields(&due_date, &due_time)?,
+            list: list_field(list_id.as_deref())?,
+        }
+        .checked()?;
+        let today = today_of(&session)?;
         let updated = store::update(&context::db()?, session.user_id, id, &changes).await?;
-        // Without JavaScript, a title is edited on `/todos?edit=<id>`; once
-        // saved, the list goes back to showing rows.
-        context::return_to_referer_without(EDIT_QUERY_KEY);
-        Ok(Todo::from(updated))
+        // Without JavaScript, a title is edited on `/todos?edit=<id>` and
+        // details on `?open=<id>`; once saved, the list shows rows again.
+        context::return_to_referer_without(&[EDIT_QUERY_KEY, OPEN_QUERY_KEY]);
+        Ok(updated.shown(today))
+    })
+    .await
+}
+
+/// Places a todo directly before `before` and/or after `after` (ids of
+/// todos in the list it lands in), or at the top; in `list_id` when given.
+#[server(prefix = "/api", endpoint = "todos/move")]
+pub async fn move_todo(
+    id: String,
+    #[server(default)] list_id: Option<String>,
+    #[server(default)] before: Option<String>,
+    #[server(default)] after: Option<String>,
+) -> Result<Todo, AppError> {
+    context::respond(async {
+        let session = session()?;
+        let id = parse_id(&id)?;
+        let neighbour = |value: Option<String>, field: &str| {
+            value
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| parse_id_in(&value, field))
+                .transpose()
+        };
+        let (before, after) = (neighbour(before, "before")?, neighbour(after, "after")?);
+        let list = list_field(list_id.as_deref())?;
+        let today = today_of(&session)?;
+        store::move_todo(&context::db()?, session.user_id, id, list, before, after)
+            .await
+            .map(|record| record.shown(today))
     })
     .await
 }
@@ -91,22 +288,82 @@ pub async fn delete_todo(id: String) -> Result<(), AppError> {
     .await
 }
 
-/// Marks every todo of the caller done, or not done.
+/// Marks every todo of the caller (or of the list `list_id`) done, or not.
 #[server(prefix = "/api", endpoint = "todos/toggle-all")]
-pub async fn toggle_all(completed: bool) -> Result<(), AppError> {
+pub async fn toggle_all(
+    completed: bool,
+    #[server(default)] list_id: Option<String>,
+) -> Result<(), AppError> {
     context::respond(async {
         let session = session()?;
-        store::set_all_completed(&context::db()?, session.user_id, completed).await
+        let db = context::db()?;
+        let list = owned_list(&db, &session, list_id.as_deref()).await?;
+        store::set_all_completed(&db, session.user_id, list, completed).await
     })
     .await
 }
 
-/// Deletes the caller's completed todos; returns how many went.
+/// Deletes the caller's completed todos (or the list `list_id`'s); returns
+/// how many went.
 #[server(prefix = "/api", endpoint = "todos/clear-completed")]
-pub async fn clear_completed() -> Result<u64, AppError> {
+pub async fn clear_completed(#[server(default)] list_id: Option<String>) -> Result<u64, AppError> {
     context::respond(async {
         let session = session()?;
-        store::clear_completed(&context::db()?, session.user_id).await
+        let db = context::db()?;
+        let list = owned_list(&db, &session, list_id.as_deref()).await?;
+        store::clear_completed(&db, session.user_id, list).await
+    })
+    .await
+}
+
+/// The list a bulk change is limited to: one of the caller's, or none.
+#[cfg(feature = "ssr")]
+async fn owned_list(
+    db: &crate::db::Db,
+    session: &Session,
+    list_id: Option<&str>,
+) -> Result<Option<uuid::Uuid>, AppError> {
+    match list_field(list_id)? {
+        Some(id) => lists::store::find(db, session.user_id, ListRef::Id(id))
+            .await
+            .map(|list| Some(list.id))
+            .map_err(|_| lists::store::no_such_list("list_id")),
+        None => Ok(None),
+    }
+}
+
+/// How many of the dashboard's latest todos it shows.
+#[cfg(feature = "ssr")]
+const RECENT: usize = 5;
+
+/// What the dashboard shows, in one call: totals (summed over the lists),
+/// what is overdue and due, each list's progress and the latest todos.
+#[server(prefix = "/api", endpoint = "todos/dashboard")]
+pub async fn dashboard() -> Result<DashboardData, AppError> {
+    context::respond(async {
+        let session = session()?;
+        let db = context::db()?;
+        let today = today_of(&session)?;
+        let lists = lists::store::summaries(&db, session.user_id).await?;
+        let (total, open) = lists
+            .iter()
+            .fold((0, 0), |(total, open), list| (total + list.total, open + list.open));
+        let recent = ListQuery {
+            limit: RECENT,
+            ..ListQuery::parse(ListParams::default())?
+        };
+        let recent = store::list(&db, session.user_id, &recent, today).await?;
+        Ok(DashboardData {
+            totals: TodoTotals {
+                total,
+                active: open,
+                completed: total - open,
+            },
+            due: store::due_counts(&db, session.user_id, today).await?,
+            lists,
+            recent: page_of(recent, today).items,
+            today: day_heading(today),
+        })
     })
     .await
 }

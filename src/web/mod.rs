@@ -76,6 +76,7 @@ impl FromRef<AppState> for ApiState {
             db: state.db.clone(),
             auth: state.auth.clone(),
             todo_limit: TodoLimit(state.config.max_todos_per_user),
+            clock: state.config.clock,
         }
     }
 }
@@ -142,7 +143,10 @@ impl Application {
             leptos_options: leptos_options(&config.site, local_addr),
             db: db.clone(),
             auth,
-            page_cache: Arc::new(PageCache::new(content_security_policy.clone())),
+            page_cache: Arc::new(PageCache::new(
+                content_security_policy.clone(),
+                config.clock,
+            )),
             content_security_policy,
             config: Arc::new(config),
         };

@@ -29,8 +29,10 @@ use uuid::Uuid;
 use super::security::ContentSecurityPolicy;
 use crate::{
     auth::{Role, service::SessionState},
+    calendar::Clock,
     error::AppError,
 };
+use chrono::NaiveDate;
 
 /// Pages whose content depends only on the user's account and todos.
 const CACHED_PATHS: [&str; 2] = ["/todos", "/dashboard"];
@@ -50,6 +52,9 @@ struct Key {
     /// The page shows what the role allows (the console link), and the
     /// role can change while the todos do not.
     role: Role,
+    /// The user's today: a page names days ("Today", "Overdue"), and they
+    /// change at the user's midnight while the todos do not.
+    today: NaiveDate,
     path_and_query: String,
 }
 
@@ -90,11 +95,13 @@ impl Weighter<Key, Arc<CachedPage>> for Footprint {
 pub struct PageCache {
     pages: Cache<Key, Arc<CachedPage>, Footprint>,
     policy: ContentSecurityPolicy,
+    clock: Clock,
 }
 
 impl PageCache {
-    /// A store whose copies are served under `policy`, with a fresh nonce.
-    pub fn new(policy: ContentSecurityPolicy) -> Self {
+    /// A store whose copies are served under `policy`, with a fresh nonce,
+    /// each for the day `clock` makes it in its user's zone.
+    pub fn new(policy: ContentSecurityPolicy, clock: Clock) -> Self {
         Self {
             pages: Cache::with_weighter(
                 CAPACITY_BYTES / TYPICAL_PAGE_BYTES,
@@ -102,6 +109,7 @@ impl PageCache {
                 Footprint,
             ),
             policy,
+            clock,
         }
     }
 
@@ -159,6 +167,7 @@ pub async fn serve_cached_pages(
                 Key {
                     user_id: session.user_id,
                     role: session.role,
+                    today: cache.clock.today_in(session.time_zone),
                     path_and_query,
                 },
                 session.todos_version,
@@ -246,6 +255,7 @@ mod tests {
         Key {
             user_id: Uuid::from_u128(user),
             role: Role::User,
+            today: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
             path_and_query: path.into(),
         }
     }
@@ -265,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_copy_is_served_only_for_its_user_path_and_version() {
-        let cache = PageCache::new(ContentSecurityPolicy::new(false));
+        let cache = PageCache::new(ContentSecurityPolicy::new(false), Clock::System);
         cache.insert(key(1, "/todos"), page(7, "alice"));
 
         assert!(cache.get(&key(1, "/todos"), 7).is_some());
@@ -282,7 +292,7 @@ mod tests {
 
     #[test]
     fn an_older_render_never_replaces_a_newer_one() {
-        let cache = PageCache::new(ContentSecurityPolicy::new(false));
+        let cache = PageCache::new(ContentSecurityPolicy::new(false), Clock::System);
         cache.insert(key(1, "/todos"), page(8, "new"));
         cache.insert(key(1, "/todos"), page(7, "old"));
         assert!(cache.get(&key(1, "/todos"), 8).is_some());
@@ -290,7 +300,7 @@ mod tests {
 
     #[test]
     fn the_store_stays_within_its_capacity() {
-        let cache = PageCache::new(ContentSecurityPolicy::new(false));
+        let cache = PageCache::new(ContentSecurityPolicy::new(false), Clock::System);
         let body = "x".repeat(MAX_PAGE_BYTES - 64);
         for user in 0..40 {
             cache.insert(key(user, "/todos"), page(0, &body));

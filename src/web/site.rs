@@ -61,10 +61,12 @@ fn render_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static
         state.content_security_policy.clone(),
     );
     let todo_limit = TodoLimit(state.config.max_todos_per_user);
+    let clock = state.config.clock;
     move || {
         provide_context(db.clone());
         provide_context(auth.clone());
         provide_context(todo_limit);
+        provide_context(clock);
         policy.provide_for_render();
     }
 }

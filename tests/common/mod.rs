@@ -9,6 +9,8 @@
 #![allow(dead_code)] // Each test file uses a different part of the harness.
 
 pub mod accounts;
+pub mod api;
+pub mod site;
 pub mod tcp_proxy;
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -117,6 +119,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         limits: ServerLimits::default(),
         max_todos_per_user: taskward::config::DEFAULT_MAX_TODOS_PER_USER,
         site: SiteConfig::default(),
+        clock: taskward::calendar::Clock::System,
     }
 }
 

@@ -1,0 +1,340 @@
+//! Days as the user lives them: their time zone, their "today", and due
+//! dates. Every day is computed on the server, in the zone stored with the
+//! account (IANA names, from the tz database compiled into the binary), so
+//! "Today" turns over at the user's midnight, not the server's.
+
+use std::str::FromStr;
+
+use chrono::{
+    DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone as _, Timelike as _,
+    Utc,
+};
+
+use crate::{error::AppError, todos::DueShown};
+
+/// The zone of an account that has not chosen one (a sign-up without
+/// JavaScript, which is how the browser tells its zone).
+pub const DEFAULT_TIME_ZONE: &str = "UTC";
+
+/// How many days Upcoming shows, today included.
+pub const UPCOMING_DAYS: u64 = 7;
+
+/// An IANA time zone, e.g. `Europe/Berlin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    pub const UTC: Self = Self(chrono_tz::Tz::UTC);
+
+    pub fn parse(name: &str) -> Result<Self, AppError> {
+        let name = name.trim();
+        chrono_tz::Tz::from_str(name).map(Self).map_err(|_| {
+            let shown: String = name.chars().take(64).collect();
+            AppError::Invalid(format!(
+                "\u{201c}{shown}\u{201d} is not a time zone: use an IANA name such as \
+                 Europe/Berlin, America/New_York or UTC."
+            ))
+            .in_field("time_zone")
+        })
+    }
+
+    /// A zone as stored; one the tz database no longer knows reads as UTC
+    /// rather than locking the account out of its pages.
+    pub fn from_stored(name: &str) -> Self {
+        Self::parse(name).unwrap_or(Self::UTC)
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The calendar day at `instant` in this zone.
+    pub fn date_at(self, instant: DateTime<Utc>) -> NaiveDate {
+        instant.with_timezone(&self.0).date_naive()
+    }
+
+    /// A local date and time here as an instant with its offset. A time that
+    /// a daylight-saving change skips counts as the first one after the gap;
+    /// one it repeats, as the earlier.
+    fn instant_of(self, local: NaiveDateTime) -> DateTime<chrono_tz::Tz> {
+        let mut probe = local;
+        for _ in 0..4 {
+            if let Some(instant) = self.0.from_local_datetime(&probe).earliest() {
+                return instant;
+            }
+            probe += chrono::TimeDelta::minutes(30);
+        }
+        self.0.from_utc_datetime(&local)
+    }
+}
+
+/// Every zone a person can choose, sorted by name.
+pub fn time_zone_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|zone| zone.name())
+            .collect();
+        names.sort_unstable();
+        names
+    })
+}
+
+/// Where "now" comes from: the system clock, or a fixed instant in tests
+/// that must see a day turn over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    pub fn now(self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(instant) => instant,
+        }
+    }
+
+    pub fn today_in(self, zone: TimeZone) -> NaiveDate {
+        zone.date_at(self.now())
+    }
+}
+
+/// When a todo is due: a day, and optionally a time on it, as the user's
+/// wall clock reads them (so they stay put if the user changes zones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub date: NaiveDate,
+    pub time: Option<NaiveTime>,
+}
+
+const DUE_FORMAT_HINT: &str =
+    "use a date such as 2026-12-24, or a date and time such as 2026-12-24T15:00:00+01:00";
+
+impl Due {
+    /// The JSON API's `due`: an RFC 3339 date (`2026-12-24`), a date-time
+    /// with an offset (read in the user's zone), or a date-time without one
+    /// (taken as the user's wall clock).
+    pub fn parse(text: &str, zone: TimeZone) -> Result<Self, AppError> {
+        let text = text.trim();
+        let refuse = || {
+            let shown: String = text.chars().take(40).collect();
+            AppError::Invalid(format!(
+                "\u{201c}{shown}\u{201d} is not a date: {DUE_FORMAT_HINT}."
+            ))
+            .in_field("due")
+        };
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Self::on(date, None).map_err(|_| refuse());
+        }
+        if let Ok(instant) = DateTime::parse_from_rfc3339(text) {
+            let local = instant.with_timezone(&zone.0).naive_local();
+            return Self::on(local.date(), Some(local.time())).map_err(|_| refuse());
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+            if let Ok(local) = NaiveDateTime::parse_from_str(text, format) {
+                return Self::on(local.date(), Some(local.time())).map_err(|_| refuse());
+            }
+        }
+        Err(refuse())
+    }
+
+    /// What a form sends: a date field and a time field, either empty. No
+    /// date means no due date; a time needs a date.
+    pub fn from_form(date: &str, time: &str) -> Result<Option<Self>, AppError> {
+        let (date, time) = (date.trim(), time.trim());
+        if date.is_empty() {
+            if time.is_empty() {
+                return Ok(None);
+            }
+            return Err(AppError::Invalid("Add a date for that time, or clear the time.".into())
+                .in_field("due_date"));
+        }
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            AppError::Invalid("That due date is not a date: use the format 2026-12-24.".into())
+                .in_field("due_date")
+        })?;
+        let time = match time {
+            "" => None,
+            time => Some(
+                NaiveTime::parse_from_str(time, "%H:%M")
+                    .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M:%S"))
+                    .map_err(|_| {
+                        AppError::Invalid(
+                            "That time is not a time of day: use the format 15:30.".into(),
+                        )
+                        .in_field("due_time")
+                    })?,
+            ),
+        };
+        Self::on(date, time)
+            .map(Some)
+            .map_err(|error| AppError::Invalid(error.to_string()).in_field("due_date"))
+    }
+
+    /// A due date within years a person plans in; seconds kept, finer
+    /// parts dropped.
+    fn on(date: NaiveDate, time: Option<NaiveTime>) -> Result<Self, AppError> {
+        if !(1900..=9999).contains(&date.year()) {
+            return Err(AppError::Invalid(
+                "Pick a due date between the years 1900 and 9999.".into(),
+            )
+            .in_field("due"));
+        }
+        let time = time.and_then(|time| time.with_nanosecond(0));
+        Ok(Self { date, time })
+    }
+
+    /// As the JSON API writes it: the date, or the date-time with the
+    /// offset the user's zone has then.
+    pub fn to_rfc3339(self, zone: TimeZone) -> String {
+        match self.time {
+            None => self.date.format("%Y-%m-%d").to_string(),
+            Some(time) => zone
+                .instant_of(self.date.and_time(time))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        }
+    }
+
+    /// How a page shows it on `today`: "Today 15:00", "Tomorrow",
+    /// "Saturday", "Mon 14 Dec", "14 Dec 2027"; overdue when the day has
+    /// passed and the todo is still open.
+    pub fn shown(self, today: NaiveDate, completed: bool) -> DueShown {
+        let days = (self.date - today).num_days();
+        let day = match days {
+            0 => "Today".to_owned(),
+            1 => "Tomorrow".to_owned(),
+            -1 => "Yesterday".to_owned(),
+            2..=6 => self.date.format("%A").to_string(),
+            _ if self.date.year() == today.year() => self.date.format("%a %-d %b").to_string(),
+            _ => self.date.format("%-d %b %Y").to_string(),
+        };
+        let time = self.time.map(|time| time.format("%H:%M").to_string());
+        let heading = match days {
+            0 => format!("Today, {}", day_heading(self.date)),
+            1 => format!("Tomorrow, {}", day_heading(self.date)),
+            _ => day_heading(self.date),
+        };
+        DueShown {
+            date: self.date.format("%Y-%m-%d").to_string(),
+            heading,
+            label: match &time {
+                Some(time) => format!("{day} {time}"),
+                None => day,
+            },
+            time,
+            overdue: days < 0 && !completed,
+            today: days == 0,
+        }
+    }
+}
+
+/// A day as a heading: "Thursday 3 December".
+pub fn day_heading(date: NaiveDate) -> String {
+    date.format("%A %-d %B").to_string()
+}
+
+/// The last day Upcoming shows, from `today`.
+pub fn upcoming_end(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_add_days(Days::new(UPCOMING_DAYS - 1))
+        .unwrap_or(today)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_same_instant_is_a_different_day_in_different_zones() {
+        let instant = DateTime::parse_from_rfc3339("2026-12-24T23:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let clock = Clock::Fixed(instant);
+        let berlin = TimeZone::parse("Europe/Berlin").unwrap();
+        let new_york = TimeZone::parse("America/New_York").unwrap();
+        assert_eq!(clock.today_in(berlin), date("2026-12-25"));
+        assert_eq!(clock.today_in(new_york), date("2026-12-24"));
+    }
+
+    #[test]
+    fn unknown_zones_are_refused_and_named() {
+        let error = TimeZone::parse("Mars/Olympus_Mons").unwrap_err();
+        assert_eq!(error.field(), Some("time_zone"));
+        assert!(error.to_string().contains("Mars/Olympus_Mons"));
+        assert_eq!(TimeZone::from_stored("gone/zone"), TimeZone::UTC);
+        assert!(time_zone_names().contains(&"Europe/Berlin"));
+    }
+
+    #[test]
+    fn due_dates_parse_as_dates_or_date_times_in_the_users_zone() {
+        let berlin = TimeZone::parse("Europe/Berlin").unwrap();
+        let day = Due::parse("2026-12-24", berlin).unwrap();
+        assert_eq!((day.date, day.time), (date("2026-12-24"), None));
+        assert_eq!(day.to_rfc3339(berlin), "2026-12-24");
+
+        let timed = Due::parse("2026-12-24T14:00:00Z", berlin).unwrap();
+        assert_eq!(timed.date, date("2026-12-24"));
+        assert_eq!(timed.time, NaiveTime::from_hms_opt(15, 0, 0));
+        assert_eq!(timed.to_rfc3339(berlin), "2026-12-24T15:00:00+01:00");
+
+        let late = Due::parse("2026-12-24T23:30:00-05:00", berlin).unwrap();
+        assert_eq!(late.date, date("2026-12-25"), "read in the user's zone");
+
+        let local = Due::parse("2026-07-01T09:30", berlin).unwrap();
+        assert_eq!(local.to_rfc3339(berlin), "2026-07-01T09:30:00+02:00");
+
+        for bad in ["31/02", "2026-02-31", "tomorrow", "", "2026-12-24T25:00", "0000-01-01"] {
+            let error = Due::parse(bad, berlin).unwrap_err();
+            assert_eq!(error.status_code(), 422, "{bad}");
+            assert_eq!(error.field(), Some("due"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_form_sends_a_date_and_maybe_a_time() {
+        assert_eq!(Due::from_form("", "").unwrap(), None);
+        let due = Due::from_form("2026-12-24", "09:05").unwrap().unwrap();
+        assert_eq!(due.time, NaiveTime::from_hms_opt(9, 5, 0));
+        assert_eq!(Due::from_form("", "09:05").unwrap_err().field(), Some("due_date"));
+        assert_eq!(Due::from_form("24.12.2026", "").unwrap_err().field(), Some("due_date"));
+        assert_eq!(Due::from_form("2026-12-24", "9am").unwrap_err().field(), Some("due_time"));
+    }
+
+    #[test]
+    fn a_time_skipped_by_daylight_saving_is_written_as_the_first_after_it() {
+        let berlin = TimeZone::parse("Europe/Berlin").unwrap();
+        let due = Due::from_form("2026-03-29", "02:30").unwrap().unwrap();
+        assert_eq!(due.to_rfc3339(berlin), "2026-03-29T03:00:00+02:00");
+    }
+
+    #[test]
+    fn days_are_named_from_today_and_overdue_only_while_open() {
+        let today = date("2026-12-03");
+        let shown = |text: &str, completed| {
+            Due::from_form(text, "").unwrap().unwrap().shown(today, completed)
+        };
+        assert_eq!(shown("2026-12-03", false).label, "Today");
+        assert!(shown("2026-12-03", false).today);
+        assert_eq!(shown("2026-12-04", false).label, "Tomorrow");
+        assert_eq!(shown("2026-12-04", false).heading, "Tomorrow, Friday 4 December");
+        assert_eq!(shown("2026-12-02", false).label, "Yesterday");
+        assert!(shown("2026-12-02", false).overdue);
+        assert!(!shown("2026-12-02", true).overdue);
+        assert_eq!(shown("2026-12-07", false).label, "Monday");
+        assert_eq!(shown("2026-12-24", false).label, "Thu 24 Dec");
+        assert_eq!(shown("2027-01-05", false).label, "5 Jan 2027");
+        let timed = Due::from_form("2026-12-03", "15:00").unwrap().unwrap();
+        assert_eq!(timed.shown(today, false).label, "Today 15:00");
+        assert_eq!(day_heading(today), "Thursday 3 December");
+        assert_eq!(upcoming_end(today), date("2026-12-09"));
+    }
+}

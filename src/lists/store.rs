@@ -1,0 +1,400 @@
+//! List queries. Each names the owner in its WHERE clause; a change to the
+//! order of a user's lists or todos runs in a write transaction that first
+//! locks the user's row ([`crate::lock_user_row!`]), so concurrent changes
+//! take turns and never share a position.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER, TodosOnDelete,
+};
+use crate::{
+    db::{Db, Param, WritePool as _, now},
+    error::AppError,
+    lock_user_row, on_db,
+    ordering::{self, Sequence},
+    place_in_sequence,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListRecord {
+    pub id: Uuid,
+    pub name: String,
+    pub is_inbox: bool,
+    pub position: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, name, is_inbox, position, created_at, updated_at";
+
+/// A row's key while its sequence is respaced: above every real key and
+/// unique to the row.
+fn temporary_key(db: &Db) -> &'static str {
+    match db {
+        Db::Sqlite(_) => "'~' || hex(id)",
+        Db::Postgres(_) => "'~' || id::text",
+    }
+}
+
+/// A user's lists. The Inbox is first and stays there: lists move after it.
+pub fn sequence_of_lists(db: &Db, user_id: Uuid) -> Sequence {
+    Sequence {
+        table: "lists",
+        scope: "user_id = $1",
+        params: vec![Param::Uuid(user_id)],
+        temporary_key: temporary_key(db),
+    }
+}
+
+/// The todos of one of the user's lists.
+pub fn sequence_of_todos(db: &Db, user_id: Uuid, list_id: Uuid) -> Sequence {
+    Sequence {
+        table: "todos",
+        scope: "user_id = $1 AND list_id = $2",
+        params: vec![Param::Uuid(user_id), Param::Uuid(list_id)],
+        temporary_key: temporary_key(db),
+    }
+}
+
+/// A list with its counts: how many of its todos are open, of how many.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListRow {
+    pub id: Uuid,
+    pub name: String,
+    pub is_inbox: bool,
+    pub position: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub open: i64,
+    pub total: i64,
+}
+
+impl From<ListRow> for ListSummary {
+    fn from(row: ListRow) -> Self {
+        ListSummary {
+            id: row.id.to_string(),
+            name: row.name,
+            inbox: row.is_inbox,
+            open: row.open,
+            total: row.total,
+        }
+    }
+}
+
+/// The user's lists in their order, the Inbox first, with their counts
+/// (from the per-list index of states, not from the todos' rows).
+pub async fn rows(db: &Db, user_id: Uuid) -> Result<Vec<ListRow>, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT l.id, l.name, l.is_inbox, l.position, l.created_at, l.updated_at, \
+               (SELECT COUNT(*) FROM todos t \
+                 WHERE t.user_id = l.user_id AND t.list_id = l.id AND t.completed = $2) AS open, \
+               (SELECT COUNT(*) FROM todos t \
+                 WHERE t.user_id = l.user_id AND t.list_id = l.id) AS total \
+             FROM lists l WHERE l.user_id = $1 ORDER BY l.is_inbox DESC, l.position",
+        )
+        .bind(user_id)
+        .bind(false)
+        .fetch_all(pool)
+        .await
+    })?)
+}
+
+/// The sidebar's view of [`rows`].
+pub async fn summaries(db: &Db, user_id: Uuid) -> Result<Vec<ListSummary>, AppError> {
+    Ok(rows(db, user_id)
+        .await?
+        .into_iter()
+        .map(ListSummary::from)
+        .collect())
+}
+
+/// One of the user's lists, or `NotFound` (also for another user's).
+pub async fn find(db: &Db, user_id: Uuid, list: ListRef) -> Result<ListRecord, AppError> {
+    let row: Option<ListRecord> = on_db!(db, pool => {
+        match list {
+            ListRef::Inbox => sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM lists WHERE user_id = $1 AND is_inbox = $2"
+            ))
+            .bind(user_id)
+            .bind(true)
+            .fetch_optional(pool)
+            .await,
+            ListRef::Id(id) => sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM lists WHERE id = $1 AND user_id = $2"
+            ))
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await,
+        }
+    })?;
+    row.ok_or(AppError::NotFound)
+}
+
+/// The refusal for a list id sent in a body or form field (a todo's list,
+/// say): input that names nothing of the user's, like an unknown id.
+pub fn no_such_list(field: &str) -> AppError {
+    AppError::Invalid("There is no such list among yours.".into()).in_field(field)
+}
+
+fn name_taken(name: &ListName) -> AppError {
+    AppError::Conflict(format!(
+        "You already have a list named \u{201c}{}\u{201d}. Choose another name.",
+        name.as_str()
+    ))
+}
+
+/// Adds a list at the end, unless the user has as many as one may keep.
+pub async fn create(db: &Db, user_id: Uuid, name: &ListName) -> Result<ListRecord, AppError> {
+    let created_at = now();
+    let record = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let (count, last): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), MAX(position) FROM lists WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if count >= MAX_LISTS_PER_USER {
+            return Err(AppError::Conflict(format!(
+                "You have {count} lists, as many as one account can keep. Delete one to make another."
+            )));
+        }
+        let record = ListRecord {
+            id: Uuid::new_v4(),
+            name: name.as_str().to_owned(),
+            is_inbox: false,
+            position: ordering::between(last.as_deref(), None).map_err(AppError::internal)?,
+            created_at,
+            updated_at: created_at,
+        };
+        let inserted = sqlx::query(
+            "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(record.id)
+        .bind(user_id)
+        .bind(&record.name)
+        .bind(name.key())
+        .bind(false)
+        .bind(&record.position)
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(name_taken(name));
+            }
+            other => other?,
+        };
+        tx.commit().await?;
+        record
+    });
+    Ok(record)
+}
+
+/// Renames one of the user's lists; the Inbox keeps its name.
+pub async fn rename(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    name: &ListName,
+) -> Result<ListRecord, AppError> {
+    let renamed: Result<Option<ListRecord>, sqlx::Error> = on_db!(db, pool => {
+        sqlx::query_as(&format!(
+            "UPDATE lists SET name = $1, name_key = $2, updated_at = $3 \
+             WHERE id = $4 AND user_id = $5 AND is_inbox = $6 RETURNING {COLUMNS}"
+        ))
+        .bind(name.as_str())
+        .bind(name.key())
+        .bind(now())
+        .bind(id)
+        .bind(user_id)
+        .bind(false)
+        .fetch_optional(pool)
+        .await
+    });
+    match renamed {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => {
+            find(db, user_id, ListRef::Id(id)).await?;
+            Err(AppError::Conflict(format!(
+                "The {INBOX_NAME} keeps its name."
+            )))
+        }
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(name_taken(name)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Moves one of the user's lists directly before `before` and/or after
+/// `after` (other lists of theirs), or first after the Inbox; nothing goes
+/// before the Inbox.
+pub async fn move_list(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    before: Option<Uuid>,
+    after: Option<Uuid>,
+) -> Result<ListRecord, AppError> {
+    let sequence = sequence_of_lists(db, user_id);
+    let record = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let is_inbox: Option<(bool,)> =
+            sqlx::query_as("SELECT is_inbox FROM lists WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match is_inbox {
+            None => return Err(AppError::NotFound),
+            Some((true,)) => {
+                return Err(AppError::Conflict(format!("The {INBOX_NAME} stays first.")));
+            }
+            Some((false,)) => {}
+        }
+        let (inbox,): (Uuid,) =
+            sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2")
+                .bind(user_id)
+                .bind(true)
+                .fetch_one(&mut *tx)
+                .await?;
+        if before == Some(inbox) {
+            return Err(AppError::Invalid(format!("Nothing goes before the {INBOX_NAME}."))
+                .in_field("before"));
+        }
+        let after = match (before, after) {
+            (None, None) => Some(inbox),
+            _ => after,
+        };
+        let position = place_in_sequence!(&mut *tx, &sequence, Some(id), before, after)?;
+        let record: ListRecord = sqlx::query_as(&format!(
+            "UPDATE lists SET position = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(&position)
+        .bind(now())
+        .bind(id)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        record
+    });
+    Ok(record)
+}
+
+/// What deleting a list did with its todos.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeletedList {
+    pub todos_deleted: u64,
+    pub todos_moved: u64,
+}
+
+/// Deletes one of the user's lists (never the Inbox). A list that still
+/// has todos is only deleted when `todos` says what becomes of them.
+pub async fn delete(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    todos: Option<TodosOnDelete>,
+) -> Result<DeletedList, AppError> {
+    let inbox_sequence = |inbox: Uuid| sequence_of_todos(db, user_id, inbox);
+    let outcome = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let list: Option<(String, bool)> =
+            sqlx::query_as("SELECT name, is_inbox FROM lists WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((name, is_inbox)) = list else {
+            return Err(AppError::NotFound);
+        };
+        if is_inbox {
+            return Err(AppError::Conflict(format!(
+                "The {INBOX_NAME} can't be deleted: it is where new todos go."
+            )));
+        }
+        let ids: Vec<(Uuid,)> = sqlx::query_as(
+            "SELECT id FROM todos WHERE user_id = $1 AND list_id = $2 ORDER BY position",
+        )
+        .bind(user_id)
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut outcome = DeletedList::default();
+        if !ids.is_empty() {
+            match todos {
+                None => {
+                    let count = ids.len();
+                    return Err(AppError::Conflict(format!(
+                        "\u{201c}{name}\u{201d} has {count} todo{}: say whether to delete them \
+                         or move them to the {INBOX_NAME}.",
+                        if count == 1 { "" } else { "s" }
+                    )));
+                }
+                Some(TodosOnDelete::Delete) => {
+                    outcome.todos_deleted = sqlx::query(
+                        "DELETE FROM todos WHERE user_id = $1 AND list_id = $2",
+                    )
+                    .bind(user_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                Some(TodosOnDelete::Move) => {
+                    let (inbox,): (Uuid,) = sqlx::query_as(
+                        "SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2",
+                    )
+                    .bind(user_id)
+                    .bind(true)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    // Keys before the Inbox's first todo, so the moved todos
+                    // arrive at its top in their order.
+                    let first =
+                        place_in_sequence!(&mut *tx, &inbox_sequence(inbox), None, None, None)?;
+                    let mut keys = vec![first];
+                    while keys.len() < ids.len() {
+                        let previous = keys.last().map(String::as_str);
+                        keys.push(
+                            ordering::between(None, previous).map_err(AppError::internal)?,
+                        );
+                    }
+                    keys.reverse();
+                    let moved_at = now();
+                    for ((todo,), key) in ids.iter().zip(keys) {
+                        sqlx::query(
+                            "UPDATE todos SET list_id = $1, position = $2, updated_at = $3 \
+                             WHERE id = $4 AND user_id = $5",
+                        )
+                        .bind(inbox)
+                        .bind(key)
+                        .bind(moved_at)
+                        .bind(todo)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    outcome.todos_moved = ids.len() as u64;
+                }
+            }
+        }
+        sqlx::query("DELETE FROM lists WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        outcome
+    });
+    Ok(outcome)
+}

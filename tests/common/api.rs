@@ -1,0 +1,131 @@
+//! The JSON API at `/api/v1` as a client calls it: bearer tokens, JSON
+//! bodies, and answers read as status, headers and JSON.
+
+use reqwest::{Method, RequestBuilder, Response, header};
+use serde_json::{Value, json};
+
+use super::{
+    TestApp,
+    accounts::{PASSWORD, unique_email},
+};
+
+/// One API answer: status, headers and the JSON body (or `Null`).
+pub struct Answer {
+    pub status: u16,
+    pub headers: header::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub async fn from(response: Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} header"))
+            .to_str()
+            .unwrap()
+    }
+
+    /// Asserts the RFC 9457 shape and returns the body for more checks.
+    pub fn problem(&self, status: u16) -> &Value {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        let body = &self.body;
+        assert_eq!(body["status"], status, "{body}");
+        for member in ["type", "title", "detail"] {
+            assert!(
+                body[member].as_str().is_some_and(|text| !text.is_empty()),
+                "{member} missing: {body}"
+            );
+        }
+        let detail = body["detail"].as_str().unwrap();
+        assert!(!detail.contains("ServerFnError"), "{detail}");
+        assert!(!detail.to_lowercase().contains("sql"), "{detail}");
+        body
+    }
+
+    /// The `pointer` of each field error.
+    pub fn pointers(&self) -> Vec<&str> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|error| error["pointer"].as_str().unwrap())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub fn api(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let request = self
+            .client
+            .request(method, self.url(&format!("/api/v1{path}")));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn api_send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.api(method, path, token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Answer::from(request.send().await.unwrap()).await
+    }
+
+    pub async fn register(&self, email: &str, password: &str) -> Answer {
+        self.api_send(
+            Method::POST,
+            "/auth/register",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await
+    }
+
+    /// A new account; returns its token.
+    pub async fn api_user(&self) -> String {
+        let answer = self.register(&unique_email(), PASSWORD).await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn add_todo(&self, token: &str, title: &str) -> Value {
+        let answer = self
+            .api_send(
+                Method::POST,
+                "/todos",
+                Some(token),
+                Some(json!({ "title": title })),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body
+    }
+}
+
