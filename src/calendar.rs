@@ -150,8 +150,10 @@ impl Due {
             if time.is_empty() {
                 return Ok(None);
             }
-            return Err(AppError::Invalid("Add a date for that time, or clear the time.".into())
-                .in_field("due_date"));
+            return Err(
+                AppError::Invalid("Add a date for that time, or clear the time.".into())
+                    .in_field("due_date"),
+            );
         }
         let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
             AppError::Invalid("That due date is not a date: use the format 2026-12-24.".into())
@@ -244,7 +246,6 @@ pub fn upcoming_end(today: NaiveDate) -> NaiveDate {
         .unwrap_or(today)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,7 +293,14 @@ mod tests {
         let local = Due::parse("2026-07-01T09:30", berlin).unwrap();
         assert_eq!(local.to_rfc3339(berlin), "2026-07-01T09:30:00+02:00");
 
-        for bad in ["31/02", "2026-02-31", "tomorrow", "", "2026-12-24T25:00", "0000-01-01"] {
+        for bad in [
+            "31/02",
+            "2026-02-31",
+            "tomorrow",
+            "",
+            "2026-12-24T25:00",
+            "0000-01-01",
+        ] {
             let error = Due::parse(bad, berlin).unwrap_err();
             assert_eq!(error.status_code(), 422, "{bad}");
             assert_eq!(error.field(), Some("due"), "{bad}");
@@ -304,9 +312,18 @@ mod tests {
         assert_eq!(Due::from_form("", "").unwrap(), None);
         let due = Due::from_form("2026-12-24", "09:05").unwrap().unwrap();
         assert_eq!(due.time, NaiveTime::from_hms_opt(9, 5, 0));
-        assert_eq!(Due::from_form("", "09:05").unwrap_err().field(), Some("due_date"));
-        assert_eq!(Due::from_form("24.12.2026", "").unwrap_err().field(), Some("due_date"));
-        assert_eq!(Due::from_form("2026-12-24", "9am").unwrap_err().field(), Some("due_time"));
+        assert_eq!(
+            Due::from_form("", "09:05").unwrap_err().field(),
+            Some("due_date")
+        );
+        assert_eq!(
+            Due::from_form("24.12.2026", "").unwrap_err().field(),
+            Some("due_date")
+        );
+        assert_eq!(
+            Due::from_form("2026-12-24", "9am").unwrap_err().field(),
+            Some("due_time")
+        );
     }
 
     #[test]
@@ -320,12 +337,18 @@ mod tests {
     fn days_are_named_from_today_and_overdue_only_while_open() {
         let today = date("2026-12-03");
         let shown = |text: &str, completed| {
-            Due::from_form(text, "").unwrap().unwrap().shown(today, completed)
+            Due::from_form(text, "")
+                .unwrap()
+                .unwrap()
+                .shown(today, completed)
         };
         assert_eq!(shown("2026-12-03", false).label, "Today");
         assert!(shown("2026-12-03", false).today);
         assert_eq!(shown("2026-12-04", false).label, "Tomorrow");
-        assert_eq!(shown("2026-12-04", false).heading, "Tomorrow, Friday 4 December");
+        assert_eq!(
+            shown("2026-12-04", false).heading,
+            "Tomorrow, Friday 4 December"
+        );
         assert_eq!(shown("2026-12-02", false).label, "Yesterday");
         assert!(shown("2026-12-02", false).overdue);
         assert!(!shown("2026-12-02", true).overdue);

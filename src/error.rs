@@ -211,14 +211,18 @@ impl AppError {
                         .into(),
                 )
             }
-            AppError::Conflict(_) if server_fn_path.ends_with("lists/rename") => AppError::Conflict(
-                "You already have a list with that name (and the Inbox keeps its name).".into(),
-            ),
-            AppError::Conflict(_) if server_fn_path.ends_with("lists/delete") => AppError::Conflict(
-                "That list can't be deleted like this: choose what happens to its todos (the \
+            AppError::Conflict(_) if server_fn_path.ends_with("lists/rename") => {
+                AppError::Conflict(
+                    "You already have a list with that name (and the Inbox keeps its name).".into(),
+                )
+            }
+            AppError::Conflict(_) if server_fn_path.ends_with("lists/delete") => {
+                AppError::Conflict(
+                    "That list can't be deleted like this: choose what happens to its todos (the \
                  Inbox can't be deleted)."
-                    .into(),
-            ),
+                        .into(),
+                )
+            }
             AppError::Conflict(_) => AppError::Conflict(
                 "That can't be done: it clashes with what you already have.".into(),
             ),

@@ -82,7 +82,11 @@ fn increment(integer: &str) -> Option<String> {
     match head {
         b'Z' => Some("a0".into()),
         b'z' => None,
-        b'a'..=b'y' => Some(format!("{}{}", char::from(head + 1), "0".repeat(bytes.len()))),
+        b'a'..=b'y' => Some(format!(
+            "{}{}",
+            char::from(head + 1),
+            "0".repeat(bytes.len())
+        )),
         // A negative head one step up has one digit less, all zeros.
         _ => Some(format!(
             "{}{}",
@@ -112,7 +116,11 @@ fn decrement(integer: &str) -> Option<String> {
             char::from(head - 1),
             "z".repeat(bytes.len() - 2)
         )),
-        _ => Some(format!("{}{}", char::from(head - 1), "z".repeat(bytes.len()))),
+        _ => Some(format!(
+            "{}{}",
+            char::from(head - 1),
+            "z".repeat(bytes.len())
+        )),
     }
 }
 
@@ -150,7 +158,11 @@ fn midpoint(low: &str, high: Option<&str>) -> String {
     }
     // …else the low digit and a midpoint above the rest of `low`.
     let rest_low = std::str::from_utf8(low.get(1..).unwrap_or_default()).unwrap_or("");
-    format!("{}{}", char::from(DIGITS[low_digit]), midpoint(rest_low, None))
+    format!(
+        "{}{}",
+        char::from(DIGITS[low_digit]),
+        midpoint(rest_low, None)
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -408,7 +420,15 @@ mod tests {
 
     #[test]
     fn refuses_keys_it_did_not_make_and_bounds_out_of_order() {
-        for bad in ["", "a", "a00", "!0", "a0 ", "b0", "A00000000000000000000000000"] {
+        for bad in [
+            "",
+            "a",
+            "a00",
+            "!0",
+            "a0 ",
+            "b0",
+            "A00000000000000000000000000",
+        ] {
             assert!(!is_valid(bad), "{bad:?}");
             assert!(between(Some(bad), None).is_err(), "{bad:?}");
         }
@@ -434,8 +454,14 @@ mod tests {
             let after = keys.get(slot).map(String::as_str);
             let key = between(before, after).unwrap();
             assert!(is_valid(&key), "{key:?}");
-            assert!(before.is_none_or(|before| before < key.as_str()), "{before:?} < {key:?}");
-            assert!(after.is_none_or(|after| key.as_str() < after), "{key:?} < {after:?}");
+            assert!(
+                before.is_none_or(|before| before < key.as_str()),
+                "{before:?} < {key:?}"
+            );
+            assert!(
+                after.is_none_or(|after| key.as_str() < after),
+                "{key:?} < {after:?}"
+            );
             keys.insert(slot, key);
         }
         assert!(keys.windows(2).all(|pair| pair[0] < pair[1]));

@@ -15,14 +15,21 @@ use serde_json::{Value, json};
 impl TestApp {
     async fn new_list(&self, token: &str, name: &str) -> Value {
         let answer = self
-            .api_send(Method::POST, "/lists", Some(token), Some(json!({ "name": name })))
+            .api_send(
+                Method::POST,
+                "/lists",
+                Some(token),
+                Some(json!({ "name": name })),
+            )
             .await;
         assert_eq!(answer.status, 201, "{}", answer.body);
         answer.body
     }
 
     async fn list_names(&self, token: &str) -> Vec<String> {
-        let answer = self.api_send(Method::GET, "/lists", Some(token), None).await;
+        let answer = self
+            .api_send(Method::GET, "/lists", Some(token), None)
+            .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.body["items"]
             .as_array()
@@ -47,7 +54,12 @@ impl TestApp {
 
     async fn todos_of(&self, token: &str, list: &str) -> Value {
         let answer = self
-            .api_send(Method::GET, &format!("/todos?list={list}&limit=100"), Some(token), None)
+            .api_send(
+                Method::GET,
+                &format!("/todos?list={list}&limit=100"),
+                Some(token),
+                None,
+            )
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.body
@@ -63,16 +75,25 @@ async fn every_account_has_one_inbox_that_keeps_its_name_and_place() {
     let app = spawn_app().await;
     let token = app.api_user().await;
 
-    let lists = app.api_send(Method::GET, "/lists", Some(&token), None).await;
+    let lists = app
+        .api_send(Method::GET, "/lists", Some(&token), None)
+        .await;
     assert_eq!(lists.status, 200);
     let items = lists.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", lists.body);
     let inbox = &items[0];
     assert_eq!(
-        (&inbox["name"], &inbox["inbox"], &inbox["open_count"], &inbox["todo_count"]),
+        (
+            &inbox["name"],
+            &inbox["inbox"],
+            &inbox["open_count"],
+            &inbox["todo_count"]
+        ),
         (&json!("Inbox"), &json!(true), &json!(0), &json!(0))
     );
-    let by_alias = app.api_send(Method::GET, "/lists/inbox", Some(&token), None).await;
+    let by_alias = app
+        .api_send(Method::GET, "/lists/inbox", Some(&token), None)
+        .await;
     assert_eq!(by_alias.body["id"], inbox["id"]);
 
     // A todo without a list lands in the Inbox.
@@ -81,28 +102,55 @@ async fn every_account_has_one_inbox_that_keeps_its_name_and_place() {
 
     let path = format!("/lists/{}", id(inbox));
     let rename = app
-        .api_send(Method::PATCH, &path, Some(&token), Some(json!({ "name": "Stuff" })))
+        .api_send(
+            Method::PATCH,
+            &path,
+            Some(&token),
+            Some(json!({ "name": "Stuff" })),
+        )
         .await;
     rename.problem(409);
-    let delete = app.api_send(Method::DELETE, &path, Some(&token), None).await;
+    let delete = app
+        .api_send(Method::DELETE, &path, Some(&token), None)
+        .await;
     delete.problem(409);
     let delete = app
-        .api_send(Method::DELETE, &format!("{path}?todos=delete"), Some(&token), None)
+        .api_send(
+            Method::DELETE,
+            &format!("{path}?todos=delete"),
+            Some(&token),
+            None,
+        )
         .await;
     delete.problem(409);
     assert_eq!(app.list_names(&token).await, ["Inbox"]);
-    assert_eq!(titles(&app.todos_of(&token, "inbox").await), ["Somewhere to start"]);
+    assert_eq!(
+        titles(&app.todos_of(&token, "inbox").await),
+        ["Somewhere to start"]
+    );
 
     // The web forms say the same.
     let web = app.web_user().await;
     let lists = app.site_ok(&web, "/api/lists/all", &[]).await;
     let inbox_id = lists[0]["id"].as_str().unwrap().to_owned();
     let (status, body) = app
-        .site_call(&web, "/api/lists/rename", &[("id", &inbox_id), ("name", "Stuff")])
+        .site_call(
+            &web,
+            "/api/lists/rename",
+            &[("id", &inbox_id), ("name", "Stuff")],
+        )
         .await;
-    assert_eq!((status, body["code"].as_str()), (409, Some("conflict")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("conflict")),
+        "{body}"
+    );
     let (status, _) = app
-        .site_call(&web, "/api/lists/delete", &[("id", &inbox_id), ("todos", "move")])
+        .site_call(
+            &web,
+            "/api/lists/delete",
+            &[("id", &inbox_id), ("todos", "move")],
+        )
         .await;
     assert_eq!(status, 409);
 }
@@ -114,61 +162,109 @@ async fn lists_are_made_renamed_reordered_and_named_once_whatever_the_case() {
     let groceries = app.new_list(&token, "  Groceries ").await;
     assert_eq!(groceries["name"], "Groceries");
     assert!(
-        app.api_send(Method::GET, &format!("/lists/{}", id(&groceries)), Some(&token), None)
-            .await
-            .status
+        app.api_send(
+            Method::GET,
+            &format!("/lists/{}", id(&groceries)),
+            Some(&token),
+            None
+        )
+        .await
+        .status
             == 200
     );
     let work = app.new_list(&token, "Work").await;
     let home = app.new_list(&token, "Home").await;
-    assert_eq!(app.list_names(&token).await, ["Inbox", "Groceries", "Work", "Home"]);
+    assert_eq!(
+        app.list_names(&token).await,
+        ["Inbox", "Groceries", "Work", "Home"]
+    );
 
     let patch = |list: &Value, body: Value| {
         let path = format!("/lists/{}", id(list));
         let token = token.clone();
         let app = &app;
-        async move { app.api_send(Method::PATCH, &path, Some(&token), Some(body)).await }
+        async move {
+            app.api_send(Method::PATCH, &path, Some(&token), Some(body))
+                .await
+        }
     };
     let moved = patch(&home, json!({ "before": id(&groceries) })).await;
     assert_eq!(moved.status, 200, "{}", moved.body);
-    assert_eq!(app.list_names(&token).await, ["Inbox", "Home", "Groceries", "Work"]);
+    assert_eq!(
+        app.list_names(&token).await,
+        ["Inbox", "Home", "Groceries", "Work"]
+    );
     patch(&groceries, json!({ "after": id(&work) })).await;
-    assert_eq!(app.list_names(&token).await, ["Inbox", "Home", "Work", "Groceries"]);
+    assert_eq!(
+        app.list_names(&token).await,
+        ["Inbox", "Home", "Work", "Groceries"]
+    );
     let renamed = patch(&work, json!({ "name": "Office" })).await;
-    assert_eq!((renamed.status, &renamed.body["name"]), (200, &json!("Office")));
+    assert_eq!(
+        (renamed.status, &renamed.body["name"]),
+        (200, &json!("Office"))
+    );
 
     // One name per list, whatever its case; the Inbox's name too.
     for name in ["groceries", "OFFICE", "inbox"] {
         let taken = app
-            .api_send(Method::POST, "/lists", Some(&token), Some(json!({ "name": name })))
+            .api_send(
+                Method::POST,
+                "/lists",
+                Some(&token),
+                Some(json!({ "name": name })),
+            )
             .await;
         taken.problem(409);
     }
-    patch(&home, json!({ "name": "GROCERIES" })).await.problem(409);
+    patch(&home, json!({ "name": "GROCERIES" }))
+        .await
+        .problem(409);
     for (body, pointer) in [
         (json!({ "name": "   " }), "#/name"),
         (json!({ "name": "x".repeat(101) }), "#/name"),
         (json!({ "name": "nul \u{0}" }), "#/name"),
     ] {
-        let refused = app.api_send(Method::POST, "/lists", Some(&token), Some(body)).await;
+        let refused = app
+            .api_send(Method::POST, "/lists", Some(&token), Some(body))
+            .await;
         refused.problem(422);
         assert_eq!(refused.pointers(), [pointer]);
     }
     patch(&home, json!({})).await.problem(422);
-    patch(&home, json!({ "before": id(&home) })).await.problem(422);
-    assert_eq!(app.list_names(&token).await, ["Inbox", "Home", "Office", "Groceries"]);
+    patch(&home, json!({ "before": id(&home) }))
+        .await
+        .problem(422);
+    assert_eq!(
+        app.list_names(&token).await,
+        ["Inbox", "Home", "Office", "Groceries"]
+    );
 }
 
 #[tokio::test]
 async fn the_web_forms_make_rename_move_and_delete_lists() {
     let app = spawn_app().await;
     let token = app.web_user().await;
-    let made = app.site_ok(&token, "/api/lists/create", &[("name", "Garden")]).await;
+    let made = app
+        .site_ok(&token, "/api/lists/create", &[("name", "Garden")])
+        .await;
     let garden = made["id"].as_str().unwrap().to_owned();
-    let made = app.site_ok(&token, "/api/lists/create", &[("name", "Books")]).await;
+    let made = app
+        .site_ok(&token, "/api/lists/create", &[("name", "Books")])
+        .await;
     let books = made["id"].as_str().unwrap().to_owned();
-    app.site_ok(&token, "/api/lists/move", &[("id", &books), ("before", &garden)]).await;
-    app.site_ok(&token, "/api/lists/rename", &[("id", &garden), ("name", "Yard")]).await;
+    app.site_ok(
+        &token,
+        "/api/lists/move",
+        &[("id", &books), ("before", &garden)],
+    )
+    .await;
+    app.site_ok(
+        &token,
+        "/api/lists/rename",
+        &[("id", &garden), ("name", "Yard")],
+    )
+    .await;
     let lists = app.site_ok(&token, "/api/lists/all", &[]).await;
     let names: Vec<&str> = lists
         .as_array()
@@ -195,10 +291,22 @@ async fn the_web_forms_make_rename_move_and_delete_lists() {
     assert!(location.starts_with("/todos?list="), "{location}");
     let page = app.get_with_cookie(&location, &token).await;
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("<h1 id=\"todos-heading\">Trips</h1>"));
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("<h1 id=\"todos-heading\">Trips</h1>")
+    );
 
-    app.site_ok(&token, "/api/lists/delete", &[("id", &books)]).await;
-    let (status, body) = app.site_call(&token, "/api/lists/rename", &[("id", &books), ("name", "x")]).await;
+    app.site_ok(&token, "/api/lists/delete", &[("id", &books)])
+        .await;
+    let (status, body) = app
+        .site_call(
+            &token,
+            "/api/lists/rename",
+            &[("id", &books), ("name", "x")],
+        )
+        .await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
 }
 
@@ -215,25 +323,47 @@ async fn a_list_with_todos_is_deleted_only_once_told_what_becomes_of_them() {
     assert_eq!(order, ["Water the plants", "Pack", "Book flights"]);
     let path = format!("/lists/{}", id(&trip));
 
-    let asked = app.api_send(Method::DELETE, &path, Some(&token), None).await;
+    let asked = app
+        .api_send(Method::DELETE, &path, Some(&token), None)
+        .await;
     let problem = asked.problem(409);
-    assert!(problem["detail"].as_str().unwrap().contains("3 todos"), "{problem}");
-    app.api_send(Method::DELETE, &format!("{path}?todos=keep"), Some(&token), None)
-        .await
-        .problem(422);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("3 todos"),
+        "{problem}"
+    );
+    app.api_send(
+        Method::DELETE,
+        &format!("{path}?todos=keep"),
+        Some(&token),
+        None,
+    )
+    .await
+    .problem(422);
     assert_eq!(app.list_names(&token).await, ["Inbox", "Trip"]);
 
     let moved = app
-        .api_send(Method::DELETE, &format!("{path}?todos=move"), Some(&token), None)
+        .api_send(
+            Method::DELETE,
+            &format!("{path}?todos=move"),
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(moved.status, 204, "{}", moved.body);
     assert_eq!(app.list_names(&token).await, ["Inbox"]);
     assert_eq!(
         titles(&app.todos_of(&token, "inbox").await),
-        ["Water the plants", "Pack", "Book flights", "Already in the Inbox"],
+        [
+            "Water the plants",
+            "Pack",
+            "Book flights",
+            "Already in the Inbox"
+        ],
         "moved to the top of the Inbox in their order"
     );
-    app.api_send(Method::GET, &path, Some(&token), None).await.problem(404);
+    app.api_send(Method::GET, &path, Some(&token), None)
+        .await
+        .problem(404);
 
     let chores = app.new_list(&token, "Chores").await;
     let dishes = app.todo_in(&token, id(&chores), "Dishes").await;
@@ -246,12 +376,22 @@ async fn a_list_with_todos_is_deleted_only_once_told_what_becomes_of_them() {
         )
         .await;
     assert_eq!(deleted.status, 204);
-    app.api_send(Method::GET, &format!("/todos/{}", id(&dishes)), Some(&token), None)
-        .await
-        .problem(404);
+    app.api_send(
+        Method::GET,
+        &format!("/todos/{}", id(&dishes)),
+        Some(&token),
+        None,
+    )
+    .await
+    .problem(404);
     let empty = app.new_list(&token, "Empty").await;
     let gone = app
-        .api_send(Method::DELETE, &format!("/lists/{}", id(&empty)), Some(&token), None)
+        .api_send(
+            Method::DELETE,
+            &format!("/lists/{}", id(&empty)),
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(gone.status, 204, "an empty list needs no answer");
     assert_eq!(titles(&app.todos_of(&token, "inbox").await).len(), 4);
@@ -270,20 +410,42 @@ async fn two_users_never_see_or_touch_each_others_lists() {
     );
 
     for path in [&list_path, &unknown] {
-        app.api_send(Method::GET, path, Some(&bob), None).await.problem(404);
-        app.api_send(Method::PATCH, path, Some(&bob), Some(json!({ "name": "Mine" })))
+        app.api_send(Method::GET, path, Some(&bob), None)
             .await
             .problem(404);
-        app.api_send(Method::DELETE, &format!("{path}?todos=delete"), Some(&bob), None)
-            .await
-            .problem(404);
+        app.api_send(
+            Method::PATCH,
+            path,
+            Some(&bob),
+            Some(json!({ "name": "Mine" })),
+        )
+        .await
+        .problem(404);
+        app.api_send(
+            Method::DELETE,
+            &format!("{path}?todos=delete"),
+            Some(&bob),
+            None,
+        )
+        .await
+        .problem(404);
         let list = path.trim_start_matches("/lists/");
-        app.api_send(Method::GET, &format!("/todos?list={list}"), Some(&bob), None)
-            .await
-            .problem(404);
-        app.api_send(Method::GET, &format!("/todos?view=today&list={list}"), Some(&bob), None)
-            .await
-            .problem(404);
+        app.api_send(
+            Method::GET,
+            &format!("/todos?list={list}"),
+            Some(&bob),
+            None,
+        )
+        .await
+        .problem(404);
+        app.api_send(
+            Method::GET,
+            &format!("/todos?view=today&list={list}"),
+            Some(&bob),
+            None,
+        )
+        .await
+        .problem(404);
         let create = app
             .api_send(
                 Method::POST,
@@ -329,19 +491,30 @@ async fn two_users_never_see_or_touch_each_others_lists() {
     assert_eq!(titles(&app.todos_of(&bob, "inbox").await), ["Bob's own"]);
     assert_eq!(app.list_names(&alice).await, ["Inbox", "Surprise party"]);
     assert_eq!(ids(&app.todos_of(&alice, id(&secret)).await), [id(&cake)]);
-    let list = app.api_send(Method::GET, &list_path, Some(&alice), None).await;
-    assert_eq!((&list.body["name"], &list.body["todo_count"]), (&json!("Surprise party"), &json!(1)));
+    let list = app
+        .api_send(Method::GET, &list_path, Some(&alice), None)
+        .await;
+    assert_eq!(
+        (&list.body["name"], &list.body["todo_count"]),
+        (&json!("Surprise party"), &json!(1))
+    );
 }
 
 #[tokio::test]
 async fn the_web_forms_refuse_another_users_list_like_an_unknown_one() {
     let app = spawn_app().await;
     let (alice, mallory) = (app.web_user().await, app.web_user().await);
-    let made = app.site_ok(&alice, "/api/lists/create", &[("name", "Diary")]).await;
+    let made = app
+        .site_ok(&alice, "/api/lists/create", &[("name", "Diary")])
+        .await;
     let diary = made["id"].as_str().unwrap().to_owned();
     let unknown = uuid::Uuid::new_v4().to_string();
-    app.site_ok(&alice, "/api/todos/create", &[("title", "Dear diary"), ("list_id", &diary)])
-        .await;
+    app.site_ok(
+        &alice,
+        "/api/todos/create",
+        &[("title", "Dear diary"), ("list_id", &diary)],
+    )
+    .await;
 
     for list in [diary.as_str(), unknown.as_str()] {
         for (path, form) in [
@@ -351,17 +524,30 @@ async fn the_web_forms_refuse_another_users_list_like_an_unknown_one() {
             ("/api/todos/listing", vec![("list", list)]),
         ] {
             let (status, body) = app.site_call(&mallory, path, &form).await;
-            assert_eq!((status, body["code"].as_str()), (404, Some("not_found")), "{path} {body}");
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (404, Some("not_found")),
+                "{path} {body}"
+            );
         }
         for (path, form) in [
             ("/api/todos/create", vec![("title", "x"), ("list_id", list)]),
-            ("/api/todos/toggle-all", vec![("completed", "true"), ("list_id", list)]),
+            (
+                "/api/todos/toggle-all",
+                vec![("completed", "true"), ("list_id", list)],
+            ),
             ("/api/todos/clear-completed", vec![("list_id", list)]),
         ] {
             let (status, body) = app.site_call(&mallory, path, &form).await;
-            assert_eq!((status, body["field"].as_str()), (422, Some("list_id")), "{path} {body}");
+            assert_eq!(
+                (status, body["field"].as_str()),
+                (422, Some("list_id")),
+                "{path} {body}"
+            );
         }
-        let page = app.get_with_cookie(&format!("/todos?list={list}"), &mallory).await;
+        let page = app
+            .get_with_cookie(&format!("/todos?list={list}"), &mallory)
+            .await;
         assert_eq!(page.status(), 404);
         assert!(!page.text().await.unwrap().contains("Dear diary"));
     }
@@ -376,13 +562,21 @@ async fn the_web_forms_refuse_another_users_list_like_an_unknown_one() {
 async fn the_sidebar_counts_each_lists_open_todos() {
     let app = spawn_app().await;
     let token = app.web_user().await;
-    let made = app.site_ok(&token, "/api/lists/create", &[("name", "Errands")]).await;
+    let made = app
+        .site_ok(&token, "/api/lists/create", &[("name", "Errands")])
+        .await;
     let errands = made["id"].as_str().unwrap().to_owned();
     for title in ["Post office", "Bank", "Pharmacy"] {
-        app.site_ok(&token, "/api/todos/create", &[("title", title), ("list_id", &errands)])
-            .await;
+        app.site_ok(
+            &token,
+            "/api/todos/create",
+            &[("title", title), ("list_id", &errands)],
+        )
+        .await;
     }
-    let done = app.site_ok(&token, "/api/todos/create", &[("title", "Inbox thing")]).await;
+    let done = app
+        .site_ok(&token, "/api/todos/create", &[("title", "Inbox thing")])
+        .await;
     app.site_ok(
         &token,
         "/api/todos/update",
@@ -406,11 +600,24 @@ async fn the_sidebar_counts_each_lists_open_todos() {
     assert_eq!(listing["showing"]["List"]["name"], "Errands");
 
     // Marking all done and clearing completed touch this list only.
-    app.site_ok(&token, "/api/todos/toggle-all", &[("completed", "true"), ("list_id", &errands)])
-        .await;
-    app.site_ok(&token, "/api/todos/clear-completed", &[("list_id", &errands)]).await;
+    app.site_ok(
+        &token,
+        "/api/todos/toggle-all",
+        &[("completed", "true"), ("list_id", &errands)],
+    )
+    .await;
+    app.site_ok(
+        &token,
+        "/api/todos/clear-completed",
+        &[("list_id", &errands)],
+    )
+    .await;
     let listing = app.listing(&token, &[]).await;
-    assert_eq!(titles(&listing["page"]), ["Inbox thing"], "the Inbox kept its done todo");
+    assert_eq!(
+        titles(&listing["page"]),
+        ["Inbox thing"],
+        "the Inbox kept its done todo"
+    );
     let listing = app.listing(&token, &[("list", &errands)]).await;
     assert_eq!(listing["totals"]["total"], 0);
 }

@@ -7,16 +7,16 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{
-    TestDatabase,
-    accounts::PASSWORD,
-    backend_under_test, spawn_app_with_database,
-    site::titles,
+    TestDatabase, accounts::PASSWORD, backend_under_test, site::titles, spawn_app_with_database,
 };
 use reqwest::Method;
 use serde_json::json;
 use sqlx::{Connection, migrate::Migrator};
 use taskward::{
-    auth::{email::Email, password::{NewPassword, PasswordHasherPool}},
+    auth::{
+        email::Email,
+        password::{NewPassword, PasswordHasherPool},
+    },
     config::PasswordHashing,
     db::Backend,
 };
@@ -28,7 +28,11 @@ const PREVIOUS_RELEASE: i64 = 20261202000007;
 /// The previous release's migrations, from the same files (so their
 /// checksums match when the app later applies the rest).
 async fn previous_release(backend: Backend) -> (Migrator, tempfile::TempDir) {
-    let source = format!("{}/migrations/{}", env!("CARGO_MANIFEST_DIR"), backend.name());
+    let source = format!(
+        "{}/migrations/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        backend.name()
+    );
     let folder = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(&source).unwrap() {
         let path = entry.unwrap().path();
@@ -122,9 +126,10 @@ async fn a_database_of_the_previous_release_migrates_and_keeps_every_todo() {
     };
     match backend {
         Backend::Sqlite => {
-            let mut connection = sqlx::SqliteConnection::connect(&format!("{}?mode=rwc", database.url))
-                .await
-                .unwrap();
+            let mut connection =
+                sqlx::SqliteConnection::connect(&format!("{}?mode=rwc", database.url))
+                    .await
+                    .unwrap();
             migrator.run(&mut connection).await.unwrap();
             write_old_data!(&mut connection, &users, &hash);
             connection.close().await.unwrap();
@@ -151,15 +156,25 @@ async fn a_database_of_the_previous_release_migrates_and_keeps_every_todo() {
         .await;
     assert_eq!(signin.status, 200, "{}", signin.body);
     let token = signin.body["access_token"].as_str().unwrap().to_owned();
-    let me = app.api_send(Method::GET, "/auth/me", Some(&token), None).await;
+    let me = app
+        .api_send(Method::GET, "/auth/me", Some(&token), None)
+        .await;
     assert_eq!(me.body["time_zone"], "UTC");
 
-    let lists = app.api_send(Method::GET, "/lists", Some(&token), None).await;
+    let lists = app
+        .api_send(Method::GET, "/lists", Some(&token), None)
+        .await;
     assert_eq!(lists.body["items"].as_array().unwrap().len(), 1);
     let inbox = &lists.body["items"][0];
-    assert_eq!((&inbox["name"], &inbox["inbox"]), (&json!("Inbox"), &json!(true)));
+    assert_eq!(
+        (&inbox["name"], &inbox["inbox"]),
+        (&json!("Inbox"), &json!(true))
+    );
     let open = ada.todos.iter().filter(|todo| !todo.2).count();
-    assert_eq!((inbox["todo_count"].as_u64(), inbox["open_count"].as_u64()), (Some(130), Some(open as u64)));
+    assert_eq!(
+        (inbox["todo_count"].as_u64(), inbox["open_count"].as_u64()),
+        (Some(130), Some(open as u64))
+    );
 
     // Every todo, as it was, in the order the list showed: newest first.
     let mut migrated = Vec::new();
@@ -186,7 +201,10 @@ async fn a_database_of_the_previous_release_migrates_and_keeps_every_todo() {
         assert_eq!(todo["title"], title.as_str());
         assert_eq!(todo["completed"], *completed);
         assert_eq!(todo["created_at"], json!(created_at));
-        assert_eq!((&todo["due"], &todo["priority"], &todo["notes"]), (&json!(null), &json!("none"), &json!("")));
+        assert_eq!(
+            (&todo["due"], &todo["priority"], &todo["notes"]),
+            (&json!(null), &json!("none"), &json!(""))
+        );
         assert_eq!(todo["list_id"], inbox["id"]);
     }
 
@@ -202,12 +220,21 @@ async fn a_database_of_the_previous_release_migrates_and_keeps_every_todo() {
         .await
         .body;
     assert_eq!(titles(&top), ["After the upgrade", "ada's todo 129"]);
-    let mine = app.api_send(Method::GET, "/todos?limit=100", Some(&token), None).await.body;
-    assert!(titles(&mine).iter().all(|title| !title.starts_with("bob")), "bob's stay bob's");
+    let mine = app
+        .api_send(Method::GET, "/todos?limit=100", Some(&token), None)
+        .await
+        .body;
+    assert!(
+        titles(&mine).iter().all(|title| !title.starts_with("bob")),
+        "bob's stay bob's"
+    );
 
     // The other accounts kept theirs, each in their own Inbox.
     for (user, expected) in [
-        (&users[1], vec!["bob's todo 2", "bob's todo 1", "bob's todo 0"]),
+        (
+            &users[1],
+            vec!["bob's todo 2", "bob's todo 1", "bob's todo 0"],
+        ),
         (&users[2], vec![]),
     ] {
         let signin = app

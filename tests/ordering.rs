@@ -18,22 +18,37 @@ impl TestApp {
     async fn make(&self, token: &str, titles: &[&str]) -> Vec<String> {
         let mut ids = Vec::new();
         for title in titles {
-            ids.push(self.add_todo(token, title).await["id"].as_str().unwrap().to_owned());
+            ids.push(
+                self.add_todo(token, title).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
         }
         ids
     }
 
     async fn inbox(&self, token: &str) -> Value {
         let answer = self
-            .api_send(Method::GET, "/todos?list=inbox&limit=100", Some(token), None)
+            .api_send(
+                Method::GET,
+                "/todos?list=inbox&limit=100",
+                Some(token),
+                None,
+            )
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.body
     }
 
     async fn move_todo(&self, token: &str, id: &str, body: Value) -> Answer {
-        self.api_send(Method::POST, &format!("/todos/{id}/move"), Some(token), Some(body))
-            .await
+        self.api_send(
+            Method::POST,
+            &format!("/todos/{id}/move"),
+            Some(token),
+            Some(body),
+        )
+        .await
     }
 }
 
@@ -47,14 +62,20 @@ fn positions(page: &Value) -> Vec<String> {
 }
 
 fn strictly_increasing(positions: &[String]) -> bool {
-    positions.windows(2).all(|pair| pair[0].as_bytes() < pair[1].as_bytes())
+    positions
+        .windows(2)
+        .all(|pair| pair[0].as_bytes() < pair[1].as_bytes())
 }
 
 #[tokio::test]
 async fn new_todos_go_on_top_and_a_move_lands_between_its_neighbours() {
     let app = spawn_app().await;
     let token = app.api_user().await;
-    let [a, b, c, d]: [String; 4] = app.make(&token, &["A", "B", "C", "D"]).await.try_into().unwrap();
+    let [a, b, c, d]: [String; 4] = app
+        .make(&token, &["A", "B", "C", "D"])
+        .await
+        .try_into()
+        .unwrap();
     assert_eq!(titles(&app.inbox(&token).await), ["D", "C", "B", "A"]);
 
     let moved = app.move_todo(&token, &a, json!({ "before": c })).await;
@@ -62,10 +83,15 @@ async fn new_todos_go_on_top_and_a_move_lands_between_its_neighbours() {
     assert_eq!(titles(&app.inbox(&token).await), ["D", "A", "C", "B"]);
     app.move_todo(&token, &d, json!({ "after": b })).await;
     assert_eq!(titles(&app.inbox(&token).await), ["A", "C", "B", "D"]);
-    app.move_todo(&token, &b, json!({ "after": a, "before": c })).await;
+    app.move_todo(&token, &b, json!({ "after": a, "before": c }))
+        .await;
     assert_eq!(titles(&app.inbox(&token).await), ["A", "B", "C", "D"]);
     app.move_todo(&token, &c, json!({})).await;
-    assert_eq!(titles(&app.inbox(&token).await), ["C", "A", "B", "D"], "no neighbour: the top");
+    assert_eq!(
+        titles(&app.inbox(&token).await),
+        ["C", "A", "B", "D"],
+        "no neighbour: the top"
+    );
     assert!(strictly_increasing(&positions(&app.inbox(&token).await)));
 
     // Neighbours that cannot be: itself, out of order, or not in the list.
@@ -79,12 +105,23 @@ async fn new_todos_go_on_top_and_a_move_lands_between_its_neighbours() {
         refused.problem(422);
         assert_eq!(refused.pointers(), [pointer], "{body}");
     }
-    app.move_todo(&token, &uuid::Uuid::new_v4().to_string(), json!({})).await.problem(404);
-    assert_eq!(titles(&app.inbox(&token).await), ["C", "A", "B", "D"], "nothing moved");
+    app.move_todo(&token, &uuid::Uuid::new_v4().to_string(), json!({}))
+        .await
+        .problem(404);
+    assert_eq!(
+        titles(&app.inbox(&token).await),
+        ["C", "A", "B", "D"],
+        "nothing moved"
+    );
 
     // Into another list, between two of its todos.
     let list = app
-        .api_send(Method::POST, "/lists", Some(&token), Some(json!({ "name": "Later" })))
+        .api_send(
+            Method::POST,
+            "/lists",
+            Some(&token),
+            Some(json!({ "name": "Later" })),
+        )
         .await
         .body;
     let list_id = list["id"].as_str().unwrap();
@@ -92,7 +129,12 @@ async fn new_todos_go_on_top_and_a_move_lands_between_its_neighbours() {
         let mut made = Vec::new();
         for title in ["X", "Y"] {
             let todo = app
-                .api_send(Method::POST, "/todos", Some(&token), Some(json!({ "title": title, "list_id": list_id })))
+                .api_send(
+                    Method::POST,
+                    "/todos",
+                    Some(&token),
+                    Some(json!({ "title": title, "list_id": list_id })),
+                )
                 .await
                 .body;
             made.push(todo["id"].as_str().unwrap().to_owned());
@@ -100,11 +142,20 @@ async fn new_todos_go_on_top_and_a_move_lands_between_its_neighbours() {
         made
     };
     let moved = app
-        .move_todo(&token, &b, json!({ "list_id": list_id, "after": later[1], "before": later[0] }))
+        .move_todo(
+            &token,
+            &b,
+            json!({ "list_id": list_id, "after": later[1], "before": later[0] }),
+        )
         .await;
     assert_eq!(moved.body["list_id"], list_id);
     let in_later = app
-        .api_send(Method::GET, &format!("/todos?list={list_id}"), Some(&token), None)
+        .api_send(
+            Method::GET,
+            &format!("/todos?list={list_id}"),
+            Some(&token),
+            None,
+        )
         .await
         .body;
     assert_eq!(titles(&in_later), ["Y", "B", "X"]);
@@ -116,7 +167,8 @@ async fn the_move_buttons_are_form_posts_that_return_to_the_list() {
     let app = spawn_app().await;
     let token = app.web_user().await;
     for title in ["Third", "Second", "First"] {
-        app.site_ok(&token, "/api/todos/create", &[("title", title)]).await;
+        app.site_ok(&token, "/api/todos/create", &[("title", title)])
+            .await;
     }
     let listing = app.listing(&token, &[]).await;
     let order = ids(&listing["page"]);
@@ -135,16 +187,33 @@ async fn the_move_buttons_are_form_posts_that_return_to_the_list() {
         .await
         .unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
-    assert_eq!(response.headers()["location"], app.url("/todos?filter=all").as_str());
+    assert_eq!(
+        response.headers()["location"],
+        app.url("/todos?filter=all").as_str()
+    );
     let listing = app.listing(&token, &[]).await;
     assert_eq!(titles(&listing["page"]), ["Second", "First", "Third"]);
 
     // The rows' buttons carry their neighbours.
-    let page = app.get_with_cookie("/todos", &token).await.text().await.unwrap();
-    assert!(page.contains(&format!("name=\"before\" value=\"{}\"", order[1])), "Move up of First");
+    let page = app
+        .get_with_cookie("/todos", &token)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("name=\"before\" value=\"{}\"", order[1])),
+        "Move up of First"
+    );
     assert!(page.contains("aria-label=\"Move “Third” up\""));
-    assert!(!page.contains("aria-label=\"Move “Second” up\""), "the top row has no Move up");
-    assert!(!page.contains("aria-label=\"Move “Third” down\""), "the last row has no Move down");
+    assert!(
+        !page.contains("aria-label=\"Move “Second” up\""),
+        "the top row has no Move up"
+    );
+    assert!(
+        !page.contains("aria-label=\"Move “Third” down\""),
+        "the last row has no Move down"
+    );
 }
 
 #[tokio::test]
@@ -152,7 +221,12 @@ async fn rows_at_a_pages_edges_know_their_neighbours_on_the_next_page() {
     let app = spawn_app().await;
     let token = app.web_user().await;
     for n in 0..52 {
-        app.site_ok(&token, "/api/todos/create", &[("title", &format!("Todo {n}"))]).await;
+        app.site_ok(
+            &token,
+            "/api/todos/create",
+            &[("title", &format!("Todo {n}"))],
+        )
+        .await;
     }
     let first = app.listing(&token, &[]).await;
     let cursor = first["page"]["next_cursor"].as_str().unwrap().to_owned();
@@ -180,7 +254,10 @@ async fn concurrent_moves_leave_every_todo_once_with_distinct_positions() {
     let token = app.api_user().await;
     let titles_made: Vec<String> = (0..12).map(|n| format!("Todo {n}")).collect();
     let made = app
-        .make(&token, &titles_made.iter().map(String::as_str).collect::<Vec<_>>())
+        .make(
+            &token,
+            &titles_made.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
         .await;
 
     // 40 moves at once, each between random neighbours, plus creates.
@@ -212,18 +289,28 @@ async fn concurrent_moves_leave_every_todo_once_with_distinct_positions() {
         let (app, token) = (&app, token.clone());
         async move { app.add_todo(&token, &format!("New {n}")).await }
     });
-    let (_, created) = tokio::join!(futures::future::join_all(moves), futures::future::join_all(creates));
+    let (_, created) = tokio::join!(
+        futures::future::join_all(moves),
+        futures::future::join_all(creates)
+    );
 
     let page = app.inbox(&token).await;
     let mut shown = ids(&page);
     assert_eq!(shown.len(), 16, "no todo lost or shown twice");
     let positions = positions(&page);
-    assert!(strictly_increasing(&positions), "distinct, ordered: {positions:?}");
+    assert!(
+        strictly_increasing(&positions),
+        "distinct, ordered: {positions:?}"
+    );
     shown.sort();
     let mut expected: Vec<String> = made
         .iter()
         .cloned()
-        .chain(created.iter().map(|todo| todo["id"].as_str().unwrap().to_owned()))
+        .chain(
+            created
+                .iter()
+                .map(|todo| todo["id"].as_str().unwrap().to_owned()),
+        )
         .collect();
     expected.sort();
     assert_eq!(shown, expected);
@@ -237,7 +324,9 @@ async fn moves_into_one_gap_over_and_over_keep_keys_short() {
     // X Y Z; then Y and Z take turns just after X, halving the same gap.
     for round in 0..320 {
         let (mover, other) = if round % 2 == 0 { (&z, &y) } else { (&y, &z) };
-        let answer = app.move_todo(&token, mover, json!({ "after": x, "before": other })).await;
+        let answer = app
+            .move_todo(&token, mover, json!({ "after": x, "before": other }))
+            .await;
         assert_eq!(answer.status, 200, "round {round}: {}", answer.body);
     }
     let page = app.inbox(&token).await;
@@ -245,7 +334,9 @@ async fn moves_into_one_gap_over_and_over_keep_keys_short() {
     let positions = positions(&page);
     assert!(strictly_increasing(&positions));
     assert!(
-        positions.iter().all(|position| position.len() <= taskward::ordering::MAX_KEY_LEN),
+        positions
+            .iter()
+            .all(|position| position.len() <= taskward::ordering::MAX_KEY_LEN),
         "respaced instead of growing: {positions:?}"
     );
 }

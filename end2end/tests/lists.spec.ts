@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, PASSWORD, signUp, uniqueEmail } from "./support";
+import { expectNoSevereViolations, hydrated, PASSWORD, signUp, uniqueEmail } from "./support";
 
 const titles = (page: Page) => page.locator(".todo-list .todo:not(.todo--pending) .todo__title");
 const sidebar = (page: Page) => page.getByRole("navigation", { name: "Lists and views" });
@@ -10,12 +9,6 @@ async function addTodo(page: Page, title: string) {
   await input.fill(title);
   await input.press("Enter");
   await expect(titles(page).filter({ hasText: title })).toBeVisible();
-}
-
-async function expectNoSevereViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(severe.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), what).toEqual([]);
 }
 
 test("lists: make one from the sidebar, fill it, rename, reorder and delete it moving its todos", async ({ page }) => {

@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { hydrated, PASSWORD, signUp, uniqueEmail } from "./support";
+import { expectNoSevereViolations, hydrated, PASSWORD, signUp, uniqueEmail } from "./support";
 
 const titles = (page: Page) => page.locator(".todo-list .todo:not(.todo--pending) .todo__title");
 
@@ -21,12 +20,6 @@ async function addDue(page: Page, title: string, due: string, priority?: string)
   if (priority) await extras.getByLabel("Priority").selectOption(priority);
   await page.getByRole("button", { name: "Add", exact: true }).click();
   await expect(titles(page).filter({ hasText: title })).toBeVisible();
-}
-
-async function expectNoSevereViolations(page: Page, what: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(severe.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), what).toEqual([]);
 }
 
 test("due dates: Today shows today's and overdue todos, Upcoming groups the week by day", async ({ browser }) => {

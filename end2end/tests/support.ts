@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { createHmac, randomUUID } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
 import { E2E_JWT_SECRET } from "../playwright.config";
@@ -41,4 +42,11 @@ export function expiredToken(email: string): string {
   });
   const signature = createHmac("sha256", E2E_JWT_SECRET).update(`${header}.${payload}`).digest("base64url");
   return `${header}.${payload}.${signature}`;
+}
+
+/** axe finds nothing serious or critical on the page as it is now. */
+export async function expectNoSevereViolations(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const severe = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(severe.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), what).toEqual([]);
 }

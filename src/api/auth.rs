@@ -144,7 +144,12 @@ pub async fn register(
         None => TimeZone::UTC,
     };
     let issued = auth
-        .sign_up(&credentials.email, &credentials.password, time_zone, &client)
+        .sign_up(
+            &credentials.email,
+            &credentials.password,
+            time_zone,
+            &client,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(issued.into())))
 }

@@ -228,7 +228,9 @@ pub async fn update(
     if moves {
         store::move_list(&db, session.user_id, id, patch.before, patch.after).await?;
     }
-    Ok(Json(row(&db, session.user_id, ListRef::Id(id)).await?.into()))
+    Ok(Json(
+        row(&db, session.user_id, ListRef::Id(id)).await?.into(),
+    ))
 }
 
 /// Delete a list. One that has todos needs `todos` to say what becomes of

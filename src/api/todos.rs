@@ -255,7 +255,11 @@ pub async fn create(
         list: body.list_id,
         notes: Notes::parse(body.notes.as_deref().unwrap_or_default())?,
         priority: body.priority.unwrap_or_default(),
-        due: body.due.as_deref().map(|due| Due::parse(due, zone)).transpose()?,
+        due: body
+            .due
+            .as_deref()
+            .map(|due| Due::parse(due, zone))
+            .transpose()?,
     };
     let todo = store::create(&db, session.user_id, &new, limit).await?;
     Ok((

@@ -8,7 +8,11 @@ use super::ListSummary;
 use super::{ListName, TodosOnDelete, store};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::{auth::request::session, context, todos::parse_id_in};
+use crate::{
+    auth::request::session,
+    context,
+    todos::{parse_id_in, parse_optional_id},
+};
 
 /// The caller's lists, the Inbox first, with their counts.
 #[server(prefix = "/api", endpoint = "lists/all")]
@@ -72,13 +76,8 @@ pub async fn move_list(
     context::respond(async {
         let session = session()?;
         let id = parse_id_in(&id, "id")?;
-        let neighbour = |value: Option<String>, field: &str| {
-            value
-                .filter(|value| !value.trim().is_empty())
-                .map(|value| parse_id_in(&value, field))
-                .transpose()
-        };
-        let (before, after) = (neighbour(before, "before")?, neighbour(after, "after")?);
+        let before = parse_optional_id(before.as_deref(), "before")?;
+        let after = parse_optional_id(after.as_deref(), "after")?;
         store::move_list(&context::db()?, session.user_id, id, before, after).await?;
         Ok(())
     })
@@ -88,7 +87,10 @@ pub async fn move_list(
 /// Deletes a list. One with todos is only deleted when `todos` says what
 /// becomes of them: `delete`, or `move` (to the Inbox).
 #[server(prefix = "/api", endpoint = "lists/delete")]
-pub async fn delete_list(id: String, #[server(default)] todos: Option<String>) -> Result<(), AppError> {
+pub async fn delete_list(
+    id: String,
+    #[server(default)] todos: Option<String>,
+) -> Result<(), AppError> {
     context::respond(async {
         let session = session()?;
         let id = parse_id_in(&id, "id")?;

@@ -6,9 +6,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{
-    INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER, TodosOnDelete,
-};
+use super::{INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER, TodosOnDelete};
 use crate::{
     db::{Db, Param, WritePool as _, now},
     error::AppError,
@@ -132,6 +130,32 @@ pub async fn find(db: &Db, user_id: Uuid, list: ListRef) -> Result<ListRecord, A
         }
     })?;
     row.ok_or(AppError::NotFound)
+}
+
+/// In a transaction (`$tx`, `&mut` a connection), the id of the user's
+/// list `$list` (a [`ListRef`]), or `None` when they have no such list.
+#[macro_export]
+macro_rules! list_id_in {
+    ($tx:expr, $user_id:expr, $list:expr) => {{
+        let (user_id, list): (uuid::Uuid, $crate::lists::ListRef) = ($user_id, $list);
+        let found: Option<(uuid::Uuid,)> = match list {
+            $crate::lists::ListRef::Inbox => {
+                sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2")
+                    .bind(user_id)
+                    .bind(true)
+                    .fetch_optional($tx)
+                    .await?
+            }
+            $crate::lists::ListRef::Id(id) => {
+                sqlx::query_as("SELECT id FROM lists WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user_id)
+                    .fetch_optional($tx)
+                    .await?
+            }
+        };
+        found.map(|(id,)| id)
+    }};
 }
 
 /// The refusal for a list id sent in a body or form field (a todo's list,
@@ -258,12 +282,8 @@ pub async fn move_list(
             }
             Some((false,)) => {}
         }
-        let (inbox,): (Uuid,) =
-            sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2")
-                .bind(user_id)
-                .bind(true)
-                .fetch_one(&mut *tx)
-                .await?;
+        let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
+            .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
         if before == Some(inbox) {
             return Err(AppError::Invalid(format!("Nothing goes before the {INBOX_NAME}."))
                 .in_field("before"));
@@ -351,13 +371,8 @@ pub async fn delete(
                     .rows_affected();
                 }
                 Some(TodosOnDelete::Move) => {
-                    let (inbox,): (Uuid,) = sqlx::query_as(
-                        "SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2",
-                    )
-                    .bind(user_id)
-                    .bind(true)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                    let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
+                        .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
                     // Keys before the Inbox's first todo, so the moved todos
                     // arrive at its top in their order.
                     let first =

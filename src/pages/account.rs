@@ -4,8 +4,7 @@ use leptos_meta::Title;
 use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, clear_on_error};
 use crate::{
     auth::server_fns::{
-        ChangePassword, DeleteAccount, SetTimeZone, SignOutEverywhere, recent_lockout,
-        time_zones,
+        ChangePassword, DeleteAccount, SetTimeZone, SignOutEverywhere, recent_lockout, time_zones,
     },
     components::signed_in::signed_in_page,
 };

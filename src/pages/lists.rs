@@ -68,7 +68,10 @@ fn Lists(lists: Vec<ListSummary>) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(index, list)| {
-            let above = index.checked_sub(1).and_then(|i| others.get(i)).map(|list| list.id.clone());
+            let above = index
+                .checked_sub(1)
+                .and_then(|i| others.get(i))
+                .map(|list| list.id.clone());
             let below = others.get(index + 1).map(|list| list.id.clone());
             view! { <ListRow list=list.clone() above below /> }
         })
@@ -162,8 +165,14 @@ fn ListRow(list: ListSummary, above: Option<String>, below: Option<String>) -> i
 fn ConfirmDelete(list: ListSummary) -> impl IntoView {
     let delete = ServerAction::<DeleteList>::new();
     let question = match list.total {
-        1 => format!("\u{201c}{}\u{201d} has 1 todo. What should happen to it?", list.name),
-        n => format!("\u{201c}{}\u{201d} has {n} todos. What should happen to them?", list.name),
+        1 => format!(
+            "\u{201c}{}\u{201d} has 1 todo. What should happen to it?",
+            list.name
+        ),
+        n => format!(
+            "\u{201c}{}\u{201d} has {n} todos. What should happen to them?",
+            list.name
+        ),
     };
     view! {
         <section class="card stack card--danger" aria-labelledby="confirm-delete">

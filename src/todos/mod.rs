@@ -66,7 +66,9 @@ pub struct DueShown {
 }
 
 /// How much a todo matters, as its owner sees it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
@@ -498,6 +500,14 @@ pub fn parse_id_in(id: &str, field: &str) -> Result<uuid::Uuid, AppError> {
         .map_err(|_| AppError::Invalid("That id is not valid.".into()).in_field(field))
 }
 
+/// An id a form may leave out or send empty (a neighbour, a list).
+#[cfg(feature = "ssr")]
+pub fn parse_optional_id(id: Option<&str>, field: &str) -> Result<Option<uuid::Uuid>, AppError> {
+    id.filter(|id| !id.trim().is_empty())
+        .map(|id| parse_id_in(id, field))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,7 +547,10 @@ mod tests {
         }
         assert!(Priority::High > Priority::Low);
         assert_eq!(Priority::parse("").unwrap(), Priority::None);
-        assert_eq!(Priority::parse("urgent").unwrap_err().field(), Some("priority"));
+        assert_eq!(
+            Priority::parse("urgent").unwrap_err().field(),
+            Some("priority")
+        );
     }
 
     #[test]

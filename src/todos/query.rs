@@ -160,10 +160,10 @@ impl ListQuery {
 
         let (scope, order) = match (view, search) {
             (Some(_), Some(_)) => {
-                return Err(AppError::Invalid(
-                    "Search, or show a view: not both at once.".into(),
-                )
-                .in_field("q"));
+                return Err(
+                    AppError::Invalid("Search, or show a view: not both at once.".into())
+                        .in_field("q"),
+                );
             }
             (Some(view), None) => {
                 let scope = match view {
@@ -205,7 +205,10 @@ impl ListQuery {
             .map(Cursor::decode)
             .transpose()
             .map_err(|error| error.in_field("cursor"))?;
-        if cursor.as_ref().is_some_and(|cursor| cursor.order() != order) {
+        if cursor
+            .as_ref()
+            .is_some_and(|cursor| cursor.order() != order)
+        {
             return Err(Cursor::decode("").unwrap_err().in_field("cursor"));
         }
         let limit = match params.limit {

@@ -62,7 +62,11 @@ impl SearchTerms {
 
     /// A `to_tsquery('simple', …)` text for the same words.
     pub fn tsquery(&self) -> String {
-        let words: Vec<String> = self.words.iter().map(|word| format!("'{word}':*")).collect();
+        let words: Vec<String> = self
+            .words
+            .iter()
+            .map(|word| format!("'{word}':*"))
+            .collect();
         words.join(" & ")
     }
 }
@@ -93,7 +97,11 @@ mod tests {
     #[test]
     fn searches_without_words_or_too_long_are_explained() {
         for bad in ["!!!", "   ", "\"\""] {
-            assert_eq!(SearchTerms::parse(bad).unwrap_err().field(), Some("q"), "{bad}");
+            assert_eq!(
+                SearchTerms::parse(bad).unwrap_err().field(),
+                Some("q"),
+                "{bad}"
+            );
         }
         assert!(SearchTerms::parse(&"a".repeat(201)).is_err());
         assert!(SearchTerms::parse(&"a ".repeat(17)).is_err());

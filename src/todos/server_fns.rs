@@ -7,14 +7,14 @@
 
 use leptos::prelude::*;
 
+use super::{DashboardData, SentText, Todo, TodoListing, TodoPage, TodoTotals};
 #[cfg(feature = "ssr")]
 use super::{
     EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, Showing, TodoChanges,
-    TodoLimit, TodoTitle, parse_id, parse_id_in,
+    TodoLimit, TodoTitle, parse_id, parse_optional_id,
     query::{ListParams, Scope},
     store,
 };
-use super::{DashboardData, SentText, Todo, TodoListing, TodoPage, TodoTotals};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
@@ -44,6 +44,26 @@ fn page_of(page: store::RecordPage, today: chrono::NaiveDate) -> TodoPage {
     }
 }
 
+/// A page request's parameters as a form sent them (the list aside).
+#[cfg(feature = "ssr")]
+fn params<'a>(
+    filter: &'a Option<String>,
+    cursor: &'a Option<String>,
+    view: &'a Option<String>,
+    q: &'a Option<String>,
+    sort: &'a Option<String>,
+) -> ListParams<'a> {
+    ListParams {
+        list: None,
+        view: view.as_deref(),
+        q: q.as_deref(),
+        filter: filter.as_deref(),
+        sort: sort.as_deref(),
+        cursor: cursor.as_deref(),
+        limit: None,
+    }
+}
+
 /// One page of the caller's todos: without `list`, `view` or `q`, all of
 /// them, newest first.
 #[server(prefix = "/api", endpoint = "todos/list")]
@@ -59,12 +79,7 @@ pub async fn list_todos(
         let session = session()?;
         let query = ListQuery::parse(ListParams {
             list: list.as_deref(),
-            view: view.as_deref(),
-            q: q.as_deref(),
-            filter: filter.as_deref(),
-            sort: sort.as_deref(),
-            cursor: cursor.as_deref(),
-            limit: None,
+            ..params(&filter, &cursor, &view, &q, &sort)
         })?;
         let today = today_of(&session)?;
         let page = store::list(&context::db()?, session.user_id, &query, today).await?;
@@ -88,22 +103,19 @@ pub async fn list_with_totals(
 ) -> Result<TodoListing, AppError> {
     context::respond(async {
         let session = session()?;
-        let shows_something = [&list, &view, &q]
-            .iter()
-            .any(|value| value.as_deref().is_some_and(|value| !value.trim().is_empty()));
+        let shows_something = [&list, &view, &q].iter().any(|value| {
+            value
+                .as_deref()
+                .is_some_and(|value| !value.trim().is_empty())
+        });
         let list = if shows_something {
-            list
+            list.as_deref()
         } else {
-            Some("inbox".to_owned())
+            Some("inbox")
         };
         let query = ListQuery::parse(ListParams {
-            list: list.as_deref(),
-            view: view.as_deref(),
-            q: q.as_deref(),
-            filter: filter.as_deref(),
-            sort: sort.as_deref(),
-            cursor: cursor.as_deref(),
-            limit: None,
+            list,
+            ..params(&filter, &cursor, &view, &q, &sort)
         })?;
         listing(&session, &query).await
     })
@@ -171,10 +183,7 @@ async fn listing(session: &Session, query: &ListQuery) -> Result<TodoListing, Ap
 /// an empty value means the Inbox.
 #[cfg(feature = "ssr")]
 fn list_field(list_id: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
-    list_id
-        .filter(|id| !id.trim().is_empty())
-        .map(|id| parse_id_in(id, "list_id"))
-        .transpose()
+    parse_optional_id(list_id, "list_id")
 }
 
 /// The due date of a form's date and time fields, checked.
@@ -182,7 +191,9 @@ fn list_field(list_id: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
 fn due_fields(date: &SentText, time: &SentText) -> Result<Option<Option<Due>>, AppError> {
     match (date.as_deref(), time.as_deref()) {
         (None, None) => Ok(None),
-        (date, time) => Due::from_form(date.unwrap_or_default(), time.unwrap_or_default()).map(Some),
+        (date, time) => {
+            Due::from_form(date.unwrap_or_default(), time.unwrap_or_default()).map(Some)
+        }
     }
 }
 
@@ -262,13 +273,8 @@ pub async fn move_todo(
     context::respond(async {
         let session = session()?;
         let id = parse_id(&id)?;
-        let neighbour = |value: Option<String>, field: &str| {
-            value
-                .filter(|value| !value.trim().is_empty())
-                .map(|value| parse_id_in(&value, field))
-                .transpose()
-        };
-        let (before, after) = (neighbour(before, "before")?, neighbour(after, "after")?);
+        let before = parse_optional_id(before.as_deref(), "before")?;
+        let after = parse_optional_id(after.as_deref(), "after")?;
         let list = list_field(list_id.as_deref())?;
         let today = today_of(&session)?;
         store::move_todo(&context::db()?, session.user_id, id, list, before, after)
@@ -345,9 +351,9 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
         let db = context::db()?;
         let today = today_of(&session)?;
         let lists = lists::store::summaries(&db, session.user_id).await?;
-        let (total, open) = lists
-            .iter()
-            .fold((0, 0), |(total, open), list| (total + list.total, open + list.open));
+        let (total, open) = lists.iter().fold((0, 0), |(total, open), list| {
+            (total + list.total, open + list.open)
+        });
         let recent = ListQuery {
             limit: RECENT,
             ..ListQuery::parse(ListParams::default())?

@@ -16,6 +16,7 @@ use crate::{
     calendar::{Due, upcoming_end},
     db::{Db, Param, WritePool as _, now},
     error::AppError,
+    list_id_in,
     lists::{
         ListRef,
         store::{self as lists, no_such_list, sequence_of_todos},
@@ -125,13 +126,11 @@ enum Resolved<'a> {
     Search(&'a SearchTerms, Option<Uuid>),
 }
 
-async fn resolve<'a>(
-    db: &Db,
-    user_id: Uuid,
-    scope: &'a Scope,
-) -> Result<Resolved<'a>, AppError> {
+async fn resolve<'a>(db: &Db, user_id: Uuid, scope: &'a Scope) -> Result<Resolved<'a>, AppError> {
     let list = async |list: Option<ListRef>| match list {
-        Some(list) => lists::find(db, user_id, list).await.map(|found| Some(found.id)),
+        Some(list) => lists::find(db, user_id, list)
+            .await
+            .map(|found| Some(found.id)),
         None => Ok(None),
     };
     Ok(match scope {
@@ -219,9 +218,7 @@ fn after_cursor(selection: &mut Selection, cursor: &Cursor) {
         Cursor::Priority { level, position } => {
             let level = selection.param(Param::SmallInt(*level));
             let position = selection.param(Param::Text(position.clone()));
-            format!(
-                "t.priority <= {level} AND (t.priority < {level} OR t.position > {position})"
-            )
+            format!("t.priority <= {level} AND (t.priority < {level} OR t.position > {position})")
         }
         Cursor::Due {
             date,
@@ -296,7 +293,9 @@ pub async fn list(
         after_cursor(&mut selection, cursor);
     }
     // One row past the page tells whether another page follows.
-    let limit = selection.param(Param::Int(i64::try_from(query.limit + 1).unwrap_or(i64::MAX)));
+    let limit = selection.param(Param::Int(
+        i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
+    ));
     let sql = selection.sql(COLUMNS, &format!("{} LIMIT {limit}", order_by(query.order)));
     let mut rows = fetch_records(db, &sql, &selection.params).await?;
 
@@ -417,21 +416,10 @@ pub async fn create(
                 limit.0
             )));
         }
-        let list: Option<(Uuid,)> = match new.list {
-            Some(list) => sqlx::query_as("SELECT id FROM lists WHERE id = $1 AND user_id = $2")
-                .bind(list)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?,
-            None => sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2")
-                .bind(user_id)
-                .bind(true)
-                .fetch_optional(&mut *tx)
-                .await?,
-        };
-        let (list_id,) = list.ok_or_else(|| match new.list {
-            Some(_) => no_such_list("list_id"),
-            None => AppError::internal("a user without an Inbox"),
+        let list = new.list.map_or(ListRef::Inbox, ListRef::Id);
+        let list_id = list_id_in!(&mut *tx, user_id, list).ok_or_else(|| match list {
+            ListRef::Id(_) => no_such_list("list_id"),
+            ListRef::Inbox => AppError::internal("a user without an Inbox"),
         })?;
         let sequence = sequence_of_todos(db, user_id, list_id);
         let position = place_in_sequence!(&mut *tx, &sequence, None, None, None)?;
@@ -472,6 +460,29 @@ pub async fn create(
     Ok(record)
 }
 
+/// In a write transaction (`$tx`) on `$pool`: takes the user's turn, then
+/// reads the list the user's todo `$id` is in and the list it goes to,
+/// `$list` when that is one of the user's (else its own list).
+macro_rules! lists_of_move {
+    ($tx:expr, $pool:expr, $user_id:expr, $id:expr, $list:expr) => {{
+        let (user_id, id, list): (Uuid, Uuid, Option<Uuid>) = ($user_id, $id, $list);
+        lock_user_row!(&mut *$tx, $pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let current: Option<(Uuid,)> =
+            sqlx::query_as("SELECT list_id FROM todos WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let (current,) = current.ok_or(AppError::NotFound)?;
+        let target = match list {
+            Some(list) if list != current => list_id_in!(&mut *$tx, user_id, ListRef::Id(list))
+                .ok_or_else(|| no_such_list("list_id"))?,
+            _ => current,
+        };
+        (current, target)
+    }};
+}
+
 /// The UPDATE every change runs: each field kept unless the change has it.
 const UPDATE: &str = "UPDATE todos SET title = COALESCE($1, title), \
      completed = COALESCE($2, completed), notes = COALESCE($3, notes), \
@@ -490,7 +501,12 @@ macro_rules! bind_changes {
         sqlx::query_as::<_, TodoRecord>($sql)
             .bind(changes.title.as_ref().map(TodoTitle::as_str))
             .bind(changes.completed)
-            .bind(changes.notes.as_ref().map(|notes| notes.as_str().to_owned()))
+            .bind(
+                changes
+                    .notes
+                    .as_ref()
+                    .map(|notes| notes.as_str().to_owned()),
+            )
             .bind(changes.priority.map(Priority::level))
             .bind(changes.due.is_some())
             .bind(due.map(|due| due.date))
@@ -524,24 +540,11 @@ pub async fn update(
     let sequence = sequence_of_todos(db, user_id, target);
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
-        let current: Option<(Uuid,)> =
-            sqlx::query_as("SELECT list_id FROM todos WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (current,) = current.ok_or(AppError::NotFound)?;
+        let (current, target) = lists_of_move!(tx, pool, user_id, id, Some(target));
+        // Staying in its list, it keeps its place; in another, it goes on top.
         let position = if current == target {
             None
         } else {
-            let owned: Option<(Uuid,)> =
-                sqlx::query_as("SELECT id FROM lists WHERE id = $1 AND user_id = $2")
-                    .bind(target)
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            owned.ok_or_else(|| no_such_list("list_id"))?;
             Some(place_in_sequence!(&mut *tx, &sequence, Some(id), None, None)?)
         };
         let record = bind_changes!(&sql, changes, (Some(target), position), id, user_id)
@@ -571,26 +574,7 @@ pub async fn move_todo(
     );
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
-        let current: Option<(Uuid,)> =
-            sqlx::query_as("SELECT list_id FROM todos WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (current,) = current.ok_or(AppError::NotFound)?;
-        let target = match list {
-            Some(list) if list != current => {
-                let owned: Option<(Uuid,)> =
-                    sqlx::query_as("SELECT id FROM lists WHERE id = $1 AND user_id = $2")
-                        .bind(list)
-                        .bind(user_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                owned.ok_or_else(|| no_such_list("list_id"))?.0
-            }
-            _ => current,
-        };
+        let (_, target) = lists_of_move!(tx, pool, user_id, id, list);
         let sequence = sequence_of_todos(db, user_id, target);
         let position = place_in_sequence!(&mut *tx, &sequence, Some(id), before, after)?;
         let record: TodoRecord = sqlx::query_as(&sql)

@@ -128,4 +128,3 @@ impl TestApp {
         answer.body
     }
 }
-

@@ -104,7 +104,9 @@ impl Address {
         ];
         let query: Vec<String> = pairs
             .iter()
-            .filter_map(|(key, value)| value.map(|value| format!("{key}={}", encode_query_value(value))))
+            .filter_map(|(key, value)| {
+                value.map(|value| format!("{key}={}", encode_query_value(value)))
+            })
             .collect();
         if query.is_empty() {
             "/todos".to_owned()
@@ -313,7 +315,9 @@ pub fn TodoWorkspace(address: Address, first: Shown) -> impl IntoView {
             })
         })
     };
-    let heading = move || shown.with(|shown| view! { <Heading shown=shown.clone() address=address.clone() /> });
+    let heading = move || {
+        shown.with(|shown| view! { <Heading shown=shown.clone() address=address.clone() /> })
+    };
     let card = {
         let fixed = fixed.clone();
         move || match shown.get() {
@@ -393,9 +397,7 @@ impl Fixed {
             manual: list.is_some() && sort == Some(Sort::Manual),
             one_list: list.is_some(),
             shows_lists: list.is_none(),
-            can_add: listing.is_some_and(|listing| {
-                !matches!(listing.showing, Showing::Search(_))
-            }),
+            can_add: listing.is_some_and(|listing| !matches!(listing.showing, Showing::Search(_))),
         }
     }
 
@@ -425,7 +427,10 @@ fn Heading(shown: Shown, address: Address) -> impl IntoView {
         Ok(listing) => {
             let open = listing.totals.active;
             let line = match &listing.showing {
-                Showing::Today => Some(format!("{} · your time zone is {}", listing.today, listing.time_zone)),
+                Showing::Today => Some(format!(
+                    "{} · your time zone is {}",
+                    listing.today, listing.time_zone
+                )),
                 Showing::Upcoming => Some(format!("The next 7 days, from {}", listing.today)),
                 Showing::Search(_) => Some(match listing.totals.total {
                     1 => "1 todo found, in all your lists".to_owned(),
@@ -507,7 +512,11 @@ fn NewTodoForm(fixed: Fixed, actions: Actions, input: NodeRef<html::Input>) -> i
 
 /// The date and time inputs of a due date.
 #[component]
-pub(crate) fn DueFields(date: Option<String>, time: Option<String>, prefix: &'static str) -> impl IntoView {
+pub(crate) fn DueFields(
+    date: Option<String>,
+    time: Option<String>,
+    prefix: &'static str,
+) -> impl IntoView {
     let (date_id, time_id) = (format!("{prefix}-due-date"), format!("{prefix}-due-time"));
     view! {
         <span class="field field--inline">
@@ -556,7 +565,9 @@ fn groups(listing: &TodoListing, items: Vec<Todo>) -> Vec<Group> {
             let mut groups: Vec<Group> = Vec::new();
             for todo in items {
                 let heading = match &todo.due {
-                    Some(due) if due.overdue && listing.showing == Showing::Today => "Overdue".to_owned(),
+                    Some(due) if due.overdue && listing.showing == Showing::Today => {
+                        "Overdue".to_owned()
+                    }
                     Some(due) => due.heading.clone(),
                     None => String::new(),
                 };
@@ -594,8 +605,15 @@ fn TodoCard(listing: TodoListing, fixed: Fixed, actions: Actions) -> impl IntoVi
     // Each row's neighbours in the order shown, for "move up" and "move down".
     let ids: Vec<String> = items.iter().map(|todo| todo.id.clone()).collect();
     let place_of = move |index: usize| RowPlace {
-        above: index.checked_sub(1).and_then(|i| ids.get(i).cloned()).or_else(|| (index == 0).then(|| preceding.clone()).flatten()),
-        below: ids.get(index + 1).cloned().or_else(|| (index + 1 == ids.len()).then(|| following.clone()).flatten()),
+        above: index
+            .checked_sub(1)
+            .and_then(|i| ids.get(i).cloned())
+            .or_else(|| (index == 0).then(|| preceding.clone()).flatten()),
+        below: ids.get(index + 1).cloned().or_else(|| {
+            (index + 1 == ids.len())
+                .then(|| following.clone())
+                .flatten()
+        }),
     };
     let mut index = 0;
     let groups = groups(&listing, items)
@@ -700,7 +718,10 @@ pub fn todo_rows_html(items: Vec<Todo>, lists: Vec<ListSummary>) -> String {
     };
     let places = (0..items.len())
         .map(|index| RowPlace {
-            above: index.checked_sub(1).and_then(|i| items.get(i)).map(|todo| todo.id.clone()),
+            above: index
+                .checked_sub(1)
+                .and_then(|i| items.get(i))
+                .map(|todo| todo.id.clone()),
             below: items.get(index + 1).map(|todo| todo.id.clone()),
         })
         .collect();
@@ -723,7 +744,12 @@ fn PendingNewTodo(actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn ToggleAllForm(actions: Actions, list_id: Option<String>, all_done: bool, show: bool) -> impl IntoView {
+fn ToggleAllForm(
+    actions: Actions,
+    list_id: Option<String>,
+    all_done: bool,
+    show: bool,
+) -> impl IntoView {
     show.then(|| {
         view! {
             <ActionForm action=actions.toggle_all attr:class="todos__toggle-all">
@@ -770,7 +796,9 @@ fn EmptyState(showing: Showing, filter: Filter, total: i64, shown: bool) -> impl
         let message = match (&showing, filter, total) {
             (Showing::Today, _, 0) => "Nothing due today. Enjoy the day.",
             (Showing::Upcoming, _, 0) => "Nothing due in the next 7 days.",
-            (Showing::Search(_), _, 0) => "No todo matches that search. Try fewer or shorter words.",
+            (Showing::Search(_), _, 0) => {
+                "No todo matches that search. Try fewer or shorter words."
+            }
             (_, _, 0) => "Nothing here yet. Add your first todo above.",
             (_, Filter::Active, _) => "All done. Nice work!",
             (_, Filter::Completed, _) => "Nothing completed yet.",

@@ -128,9 +128,13 @@ pub(crate) fn TodoItem(
         move |event: ev::MouseEvent| {
             event.prevent_default();
             let id = id.clone();
-            actions
-                .opened
-                .update(|opened| *opened = if opened.as_ref() == Some(&id) { None } else { Some(id) });
+            actions.opened.update(|opened| {
+                *opened = if opened.as_ref() == Some(&id) {
+                    None
+                } else {
+                    Some(id)
+                }
+            });
         }
     };
     let check_id = format!("check-{id}");
@@ -162,11 +166,18 @@ pub(crate) fn TodoItem(
     let edit_label = format!("Edit \u{201c}{title}\u{201d}");
     let list_name = fixed
         .shows_lists
-        .then(|| lists.iter().find(|list| list.id == list_id).map(|list| list.name.clone()))
+        .then(|| {
+            lists
+                .iter()
+                .find(|list| list.id == list_id)
+                .map(|list| list.name.clone())
+        })
         .flatten();
     let open_href = fixed.open_href(&id);
     let edit_href = fixed.edit_href(&id);
-    let moves = fixed.manual.then(|| view! { <MoveButtons id=id.clone() title=title.clone() place=place actions /> });
+    let moves = fixed
+        .manual
+        .then(|| view! { <MoveButtons id=id.clone() title=title.clone() place=place actions /> });
     let drag = DragHandlers::new(&id, fixed.manual, actions);
     let draggable = fixed.manual.then_some("true");
 
@@ -268,7 +279,12 @@ fn blank_update() -> UpdateTodo {
 /// What a row says about its todo besides the title, as text (never by
 /// colour alone): priority, when it is due, notes, and its list.
 #[component]
-fn Meta(priority: Priority, due: Option<crate::todos::DueShown>, has_notes: bool, list_name: Option<String>) -> impl IntoView {
+fn Meta(
+    priority: Priority,
+    due: Option<crate::todos::DueShown>,
+    has_notes: bool,
+    list_name: Option<String>,
+) -> impl IntoView {
     let nothing = priority == Priority::None && due.is_none() && !has_notes && list_name.is_none();
     (!nothing).then(|| {
         view! {
@@ -448,7 +464,12 @@ impl DragHandlers {
 /// An open todo: its notes as written (line breaks kept, never read as
 /// HTML), and a form for its notes, due date, priority and list.
 #[component]
-fn TodoDetails(todo: Todo, lists: Vec<ListSummary>, fixed: Fixed, actions: Actions) -> impl IntoView {
+fn TodoDetails(
+    todo: Todo,
+    lists: Vec<ListSummary>,
+    fixed: Fixed,
+    actions: Actions,
+) -> impl IntoView {
     let Todo {
         id,
         notes,
