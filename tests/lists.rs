@@ -7,10 +7,11 @@ mod common;
 use common::{
     TestApp,
     site::{ids, titles},
-    spawn_app,
+    spawn_app, spawn_app_configured,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
+use taskward::calendar::Clock;
 
 impl TestApp {
     async fn new_list(&self, token: &str, name: &str) -> Value {
@@ -399,10 +400,18 @@ async fn a_list_with_todos_is_deleted_only_once_told_what_becomes_of_them() {
 
 #[tokio::test]
 async fn two_users_never_see_or_touch_each_others_lists() {
-    let app = spawn_app().await;
+    let noon = chrono::DateTime::parse_from_rfc3339("2026-06-15T12:00:00Z").unwrap();
+    let app = spawn_app_configured(|config| config.clock = Clock::Fixed(noon.into())).await;
     let (alice, bob) = (app.api_user().await, app.api_user().await);
     let secret = app.new_list(&alice, "Surprise party").await;
     let cake = app.todo_in(&alice, id(&secret), "Order the cake").await;
+    app.api_send(
+        Method::PATCH,
+        &format!("/todos/{}", id(&cake)),
+        Some(&alice),
+        Some(json!({ "due": "2026-06-15" })),
+    )
+    .await;
     let bobs = app.add_todo(&bob, "Bob's own").await;
     let (list_path, unknown) = (
         format!("/lists/{}", id(&secret)),
@@ -489,6 +498,14 @@ async fn two_users_never_see_or_touch_each_others_lists() {
 
     assert_eq!(app.list_names(&bob).await, ["Inbox"]);
     assert_eq!(titles(&app.todos_of(&bob, "inbox").await), ["Bob's own"]);
+    // Her todo is due today: it is in her views, never in his.
+    for view in ["today", "upcoming"] {
+        let path = format!("/todos?view={view}");
+        let his = app.api_send(Method::GET, &path, Some(&bob), None).await;
+        assert_eq!(his.body["items"], json!([]), "{view}");
+        let hers = app.api_send(Method::GET, &path, Some(&alice), None).await;
+        assert_eq!(titles(&hers.body), ["Order the cake"], "{view}");
+    }
     assert_eq!(app.list_names(&alice).await, ["Inbox", "Surprise party"]);
     assert_eq!(ids(&app.todos_of(&alice, id(&secret)).await), [id(&cake)]);
     let list = app

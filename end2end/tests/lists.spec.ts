@@ -113,6 +113,7 @@ test("the sign-up takes the browser's time zone, and the account page changes it
   await signUp(page, uniqueEmail());
   await page.goto("/account");
   await expect(page.getByLabel("Your time zone")).toHaveValue("Asia/Tokyo");
+  await expectNoSevereViolations(page, "/account");
   await page.getByLabel("Your time zone").selectOption("Europe/Berlin");
   await page.getByRole("button", { name: "Save time zone" }).click();
   await expect(page.getByLabel("Your time zone")).toHaveValue("Europe/Berlin");
