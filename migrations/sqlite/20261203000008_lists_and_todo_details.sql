@@ -72,8 +72,10 @@ ALTER TABLE todos_new RENAME TO todos;
 -- Newest first (all todos, search results), a list's manual order (also
 -- what keeps positions unique), by priority, and by due date.
 CREATE INDEX todos_by_user_newest ON todos (user_id, created_at DESC, id DESC);
-CREATE UNIQUE INDEX todos_in_list_order ON todos (list_id, position);
-CREATE INDEX todos_by_priority ON todos (list_id, priority DESC, position);
+-- The owner leads, as every query names the owner: the planner then reads
+-- a list's page straight off this index even before it has statistics.
+CREATE UNIQUE INDEX todos_in_list_order ON todos (user_id, list_id, position);
+CREATE INDEX todos_by_priority ON todos (user_id, list_id, priority DESC, position);
 CREATE INDEX todos_by_due ON todos (user_id, due_date, due_time, created_at, id)
     WHERE due_date IS NOT NULL;
 -- Counts per list and state (the sidebar), and open todos by due date
