@@ -266,3 +266,55 @@ async fn what_was_searched_for_or_a_list_name_is_never_markup_in_the_page() {
         assert!(html.contains("&lt;/title&gt;"), "{path}: shown as text");
     }
 }
+
+#[tokio::test]
+async fn a_word_in_hundreds_of_todos_pages_through_every_one_of_them() {
+    // Past 500 matches PostgreSQL reads the newest-first index instead of
+    // sorting the matches: both ways must page the same.
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let mut made = Vec::new();
+    for chunk in (0..520).collect::<Vec<_>>().chunks(8) {
+        let created = futures::future::join_all(chunk.iter().map(|n| {
+            let (app, token) = (&app, token.clone());
+            async move {
+                let title = if n % 40 == 0 {
+                    format!("Other {n}")
+                } else {
+                    format!("Invoice {n}")
+                };
+                app.add_todo(&token, &title).await
+            }
+        }))
+        .await;
+        made.extend(created);
+    }
+    let mut expected: Vec<String> = made
+        .iter()
+        .filter(|todo| todo["title"].as_str().unwrap().starts_with("Invoice"))
+        .map(|todo| todo["id"].as_str().unwrap().to_owned())
+        .collect();
+    expected.sort();
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .api_send(
+                Method::GET,
+                &format!("/todos?q=invoice&limit=100&cursor={cursor}"),
+                Some(&token),
+                None,
+            )
+            .await
+            .body;
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 507, "every match once");
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen, expected, "no repeats, none missing");
+}

@@ -31,6 +31,10 @@ pub enum Order {
     /// Soonest first, a day's todos without a time before those with one,
     /// then oldest first.
     Due,
+    /// Search results, most recently added first, in the order the
+    /// database's full-text index gives them cheapest: by the search
+    /// index's row id on SQLite, by creation on PostgreSQL.
+    Search,
 }
 
 /// Where a page starts: just after this item in its order. Opaque to
@@ -44,6 +48,8 @@ pub enum Cursor {
     Manual { position: String },
     /// `p.<level>.<position>`.
     Priority { level: i16, position: String },
+    /// `s.<row id>`: after this row of SQLite's search index.
+    Found { seq: i64 },
     /// `d.<yyyymmdd>.<hhmmss or ->.<microseconds>.<uuid>`.
     Due {
         date: NaiveDate,
@@ -60,6 +66,7 @@ impl Cursor {
                 format!("{}.{}", created_at.timestamp_micros(), id.simple())
             }
             Cursor::Manual { position } => format!("m.{position}"),
+            Cursor::Found { seq } => format!("s.{seq}"),
             Cursor::Priority { level, position } => format!("p.{level}.{position}"),
             Cursor::Due {
                 date,
@@ -91,6 +98,9 @@ impl Cursor {
             ["m", key] => Some(Cursor::Manual {
                 position: position(key)?,
             }),
+            ["s", seq] => Some(Cursor::Found {
+                seq: seq.parse().ok().filter(|seq: &i64| *seq > 0)?,
+            }),
             ["p", level, key] => Some(Cursor::Priority {
                 level: level.parse().ok().filter(|level| (0..=3).contains(level))?,
                 position: position(key)?,
@@ -112,13 +122,18 @@ impl Cursor {
         }
     }
 
-    fn order(&self) -> Order {
-        match self {
-            Cursor::Newest { .. } => Order::Newest,
-            Cursor::Manual { .. } => Order::Manual,
-            Cursor::Priority { .. } => Order::Priority,
-            Cursor::Due { .. } => Order::Due,
-        }
+    /// Whether a page in `order` can start from this cursor. (Search pages
+    /// take the form their backend's index makes: a row id on SQLite, a
+    /// creation time on PostgreSQL.)
+    fn fits(&self, order: Order) -> bool {
+        matches!(
+            (self, order),
+            (Cursor::Newest { .. }, Order::Newest | Order::Search)
+                | (Cursor::Found { .. }, Order::Search)
+                | (Cursor::Manual { .. }, Order::Manual)
+                | (Cursor::Priority { .. }, Order::Priority)
+                | (Cursor::Due { .. }, Order::Due)
+        )
     }
 }
 
@@ -172,7 +187,7 @@ impl ListQuery {
                 };
                 (scope, Order::Due)
             }
-            (None, Some(terms)) => (Scope::Search(terms, list), Order::Newest),
+            (None, Some(terms)) => (Scope::Search(terms, list), Order::Search),
             (None, None) => match list {
                 Some(list) => {
                     let order = match sort.unwrap_or(Sort::Manual) {
@@ -205,10 +220,7 @@ impl ListQuery {
             .map(Cursor::decode)
             .transpose()
             .map_err(|error| error.in_field("cursor"))?;
-        if cursor
-            .as_ref()
-            .is_some_and(|cursor| cursor.order() != order)
-        {
+        if cursor.as_ref().is_some_and(|cursor| !cursor.fits(order)) {
             return Err(Cursor::decode("").unwrap_err().in_field("cursor"));
         }
         let limit = match params.limit {
@@ -261,6 +273,7 @@ mod tests {
             Cursor::Manual {
                 position: "a0V".into(),
             },
+            Cursor::Found { seq: 4242 },
             Cursor::Priority {
                 level: 3,
                 position: "Zz".into(),
@@ -287,6 +300,8 @@ mod tests {
             "12.not-a-uuid",
             "x.00000000000000000000000000000000",
             "m.a00",
+            "s.0",
+            "s.x",
             "p.9.a0",
             "d.20261301.-.1.00000000000000000000000000000000",
         ] {

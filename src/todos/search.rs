@@ -60,14 +60,16 @@ impl SearchTerms {
         query
     }
 
-    /// A `to_tsquery('simple', …)` text for the same words.
-    pub fn tsquery(&self) -> String {
-        let words: Vec<String> = self
-            .words
-            .iter()
-            .map(|word| format!("'{word}':*"))
-            .collect();
-        words.join(" & ")
+    /// A `to_tsquery('simple', …)` text for the same words, and for the
+    /// owner's lexeme (`u` and the id in hex), which the indexed `search`
+    /// column carries too (migrations/postgres), so the GIN index itself
+    /// narrows to one user's todos.
+    pub fn tsquery(&self, owner: Uuid) -> String {
+        let mut query = format!("'u{}'", owner.simple());
+        for word in &self.words {
+            query.push_str(&format!(" & '{word}':*"));
+        }
+        query
     }
 }
 
@@ -87,11 +89,15 @@ mod tests {
              AND {title notes} : \"near\"* AND {title notes} : \"x\"* AND {title notes} : \"tea\"*"
         );
         assert_eq!(
-            terms.tsquery(),
-            "'buy':* & 'oat':* & 'milk':* & 'or':* & 'near':* & 'x':* & 'tea':*"
+            terms.tsquery(owner),
+            "'u00000000000000000000000000000001' & 'buy':* & 'oat':* & 'milk':* & 'or':* \
+             & 'near':* & 'x':* & 'tea':*"
         );
         let cjk = SearchTerms::parse("写信 Ünïcode").unwrap();
-        assert_eq!(cjk.tsquery(), "'写信':* & 'ünïcode':*");
+        assert_eq!(
+            cjk.tsquery(owner),
+            "'u00000000000000000000000000000001' & '写信':* & 'ünïcode':*"
+        );
     }
 
     #[test]
