@@ -146,7 +146,7 @@ async fn resolve<'a>(db: &Db, user_id: Uuid, scope: &'a Scope) -> Result<Resolve
 }
 
 /// The rows of `scope` (the filter aside): its tables and conditions.
-fn selection(db: &Db, user_id: Uuid, scope: &Resolved<'_>, today: NaiveDate) -> Selection {
+fn selection(user_id: Uuid, scope: &Resolved<'_>, today: NaiveDate) -> Selection {
     let mut selection = Selection::new("todos t");
     let owner = selection.param(Param::Uuid(user_id));
     selection.condition(format!("t.user_id = {owner}"));
@@ -176,19 +176,14 @@ fn selection(db: &Db, user_id: Uuid, scope: &Resolved<'_>, today: NaiveDate) -> 
                 "t.due_date IS NOT NULL AND t.due_date >= {first} AND t.due_date <= {last}"
             ));
         }
-        Resolved::Search(terms, _) => match db {
-            // For counting the matches; a page of them is `search_page`'s.
-            Db::Sqlite(_) => {
-                let query = selection.param(Param::Text(terms.fts5(user_id)));
-                selection.condition(format!(
-                    "t.seq IN (SELECT rowid FROM todo_search WHERE todo_search MATCH {query})"
-                ));
-            }
-            Db::Postgres(_) => {
-                let query = selection.param(Param::Text(terms.tsquery(user_id)));
-                selection.condition(format!("t.search @@ to_tsquery('simple', {query})"));
-            }
-        },
+        // For counting SQLite's matches; a page of them is `search_page`'s,
+        // and PostgreSQL's are counted through `gin_matches`.
+        Resolved::Search(terms, _) => {
+            let query = selection.param(Param::Text(terms.fts5(user_id)));
+            selection.condition(format!(
+                "t.seq IN (SELECT rowid FROM todo_search WHERE todo_search MATCH {query})"
+            ));
+        }
         Resolved::All | Resolved::List(_) => {}
     }
     selection
@@ -296,7 +291,7 @@ pub async fn list(
     if let Resolved::Search(terms, list) = scope {
         return search_page(db, user_id, terms, list, query).await;
     }
-    let mut selection = selection(db, user_id, &scope, today);
+    let mut selection = selection(user_id, &scope, today);
     if let Some(completed) = query.filter.completed() {
         let completed = selection.param(Param::Bool(Some(completed)));
         selection.condition(format!("t.completed = {completed}"));
@@ -352,6 +347,24 @@ fn next_cursor(rows: &mut Vec<TodoRecord>, query: &ListQuery) -> Option<String> 
         .map(|row| cursor_after(query.order, row).encode())
 }
 
+/// PostgreSQL's planner cannot estimate how many todos a prefix search
+/// matches; guessing many, it scans the user's todos (7 ms for a rare word
+/// at 10,000). So for its searches the plan is set, for that transaction
+/// only: the GIN index alone, with [`gin_matches`].
+const GIN_ONLY: &str = "SELECT set_config('enable_seqscan', 'off', true), \
+     set_config('enable_indexscan', 'off', true)";
+
+/// The user's matches of `terms` on PostgreSQL, with the owner compared as
+/// text, so that no b-tree index leading with it can stand in for GIN's.
+fn gin_matches(terms: &SearchTerms, user_id: Uuid) -> Selection {
+    let mut selection = Selection::new("todos t");
+    let matching = selection.param(Param::Text(terms.tsquery(user_id)));
+    selection.condition(format!("t.search @@ to_tsquery('simple', {matching})"));
+    let owner = selection.param(Param::Text(user_id.to_string()));
+    selection.condition(format!("t.user_id::text = {owner}"));
+    selection
+}
+
 /// How many matches PostgreSQL reads from the GIN index and sorts itself;
 /// past that many, the words are common enough that the newest-first
 /// index finds a page of them sooner.
@@ -359,10 +372,10 @@ const SORTED_MATCHES: usize = 500;
 
 /// A page of search results, from the full-text index. SQLite's FTS5 walks
 /// its matches in row-id order and stops after a page. PostgreSQL's GIN
-/// index gives matches in no order: up to [`SORTED_MATCHES`] of them are
-/// sorted; more, and the page is read from the newest-first index with the
-/// match checked per row (dense matches fill a page within the first few
-/// hundred rows). Either way a page costs about what one of 50 todos does.
+/// index gives matches in no order: when a count of them stops at most at
+/// [`SORTED_MATCHES`] they are sorted; more, and the page is read from the
+/// newest-first index with the match checked per row (dense matches fill a
+/// page within the first few hundred rows).
 async fn search_page(
     db: &Db,
     user_id: Uuid,
@@ -374,16 +387,8 @@ async fn search_page(
         AppError::Invalid("That page link is not valid; start again from the first page.".into())
             .in_field("cursor")
     };
-    // The owner, the list, the filter and the cursor. `owner_as_text`
-    // compares the owner without the b-tree indexes that lead with it.
-    let narrowed = |selection: &mut Selection, owner_as_text: bool| -> Result<(), AppError> {
-        if owner_as_text {
-            let owner = selection.param(Param::Text(user_id.to_string()));
-            selection.condition(format!("t.user_id::text = {owner}"));
-        } else {
-            let owner = selection.param(Param::Uuid(user_id));
-            selection.condition(format!("t.user_id = {owner}"));
-        }
+    // The list, the filter and the cursor.
+    let narrowed = |selection: &mut Selection| -> Result<(), AppError> {
         if let Some(list) = list {
             let list = selection.param(Param::Uuid(list));
             selection.condition(format!("t.list_id = {list}"));
@@ -402,15 +407,17 @@ async fn search_page(
         }
         Ok(())
     };
-    let page_rows = i64::try_from(query.limit + 1).unwrap_or(i64::MAX);
+    let page_rows = query.limit + 1;
     let mut rows = match db {
         Db::Sqlite(_) => {
             let mut selection =
                 Selection::new("todo_search JOIN todos t ON t.seq = todo_search.rowid");
             let matching = selection.param(Param::Text(terms.fts5(user_id)));
             selection.condition(format!("todo_search MATCH {matching}"));
-            narrowed(&mut selection, false)?;
-            let limit = selection.param(Param::Int(page_rows));
+            let owner = selection.param(Param::Uuid(user_id));
+            selection.condition(format!("t.user_id = {owner}"));
+            narrowed(&mut selection)?;
+            let limit = selection.param(Param::Int(i64::try_from(page_rows).unwrap_or(i64::MAX)));
             let sql = selection.sql(
                 &format!("{COLUMNS}, todo_search.rowid AS seq"),
                 &format!("ORDER BY todo_search.rowid DESC LIMIT {limit}"),
@@ -418,48 +425,46 @@ async fn search_page(
             fetch_records(db, &sql, &selection.params).await?
         }
         Db::Postgres(pool) => {
-            // The planner cannot estimate how many todos a prefix search
-            // matches, and guessing many it would scan the user's todos
-            // (7 ms for a rare word at 10,000). So the plan is chosen here,
-            // for this transaction only: first the GIN index alone (the
-            // owner compared as text, so no b-tree index can stand in)...
-            let tsquery = terms.tsquery(user_id);
-            let mut selection = Selection::new("todos t");
-            let matching = selection.param(Param::Text(tsquery.clone()));
-            selection.condition(format!("t.search @@ to_tsquery('simple', {matching})"));
-            narrowed(&mut selection, true)?;
-            let limit = selection.param(Param::Int(SORTED_MATCHES as i64 + 1));
-            let sql = selection.sql(COLUMNS, &format!("LIMIT {limit}"));
+            // First the GIN index alone...
+            let gin_only = |columns: &str, tail: &str| -> Result<(String, Vec<Param>), AppError> {
+                let mut selection = gin_matches(terms, user_id);
+                narrowed(&mut selection)?;
+                Ok((selection.sql(columns, tail), selection.params))
+            };
             let mut tx = pool.begin().await?;
-            sqlx::query("SET LOCAL enable_seqscan = off")
-                .execute(&mut *tx)
+            sqlx::query(GIN_ONLY).execute(&mut *tx).await?;
+            let (probe, params) = gin_only("1", &format!("LIMIT {}", SORTED_MATCHES + 1))?;
+            let probe = format!("SELECT COUNT(*) FROM ({probe}) AS matches");
+            let (matches,): (i64,) = bind_params!(sqlx::query_as(&probe), &params)
+                .fetch_one(&mut *tx)
                 .await?;
-            let mut found: Vec<TodoRecord> = bind_params!(sqlx::query_as(&sql), &selection.params)
-                .fetch_all(&mut *tx)
-                .await?;
-            if found.len() <= SORTED_MATCHES {
-                found.sort_by_key(|row| std::cmp::Reverse((row.created_at, row.id)));
-                found.truncate(query.limit + 1);
+            let page = format!("{} LIMIT {page_rows}", order_by(Order::Search));
+            let found: Vec<TodoRecord> = if matches <= SORTED_MATCHES as i64 {
+                let (sql, params) = gin_only(COLUMNS, &page)?;
+                bind_params!(sqlx::query_as(&sql), &params)
+                    .fetch_all(&mut *tx)
+                    .await?
             } else {
                 // ...and for a word in more todos than that, the
                 // newest-first index, each row checked, which then finds a
                 // page within its first few hundred rows.
+                sqlx::query(
+                    "SELECT set_config('enable_indexscan', 'on', true), \
+                            set_config('enable_bitmapscan', 'off', true)",
+                )
+                .execute(&mut *tx)
+                .await?;
                 let mut selection = Selection::new("todos t");
-                let matching = selection.param(Param::Text(tsquery));
+                let matching = selection.param(Param::Text(terms.tsquery(user_id)));
                 selection.condition(format!("t.search @@ to_tsquery('simple', {matching})"));
-                narrowed(&mut selection, false)?;
-                let limit = selection.param(Param::Int(page_rows));
-                let sql = selection.sql(
-                    COLUMNS,
-                    &format!("{} LIMIT {limit}", order_by(Order::Search)),
-                );
-                sqlx::query("SET LOCAL enable_bitmapscan = off")
-                    .execute(&mut *tx)
-                    .await?;
-                found = bind_params!(sqlx::query_as(&sql), &selection.params)
+                let owner = selection.param(Param::Uuid(user_id));
+                selection.condition(format!("t.user_id = {owner}"));
+                narrowed(&mut selection)?;
+                let sql = selection.sql(COLUMNS, &page);
+                bind_params!(sqlx::query_as(&sql), &selection.params)
                     .fetch_all(&mut *tx)
-                    .await?;
-            }
+                    .await?
+            };
             tx.commit().await?;
             found
         }
@@ -480,17 +485,35 @@ pub async fn totals(
     query: &ListQuery,
     today: NaiveDate,
 ) -> Result<TodoTotals, AppError> {
+    const COUNTS: &str = "COUNT(*), COALESCE(SUM(CASE WHEN t.completed THEN 1 ELSE 0 END), 0)";
     let scope = resolve(db, user_id, &query.scope).await?;
-    let selection = selection(db, user_id, &scope, today);
-    let sql = selection.sql(
-        "COUNT(*), COALESCE(SUM(CASE WHEN t.completed THEN 1 ELSE 0 END), 0)",
-        "",
-    );
-    let (total, completed): (i64, i64) = on_db!(db, pool => {
-        bind_params!(sqlx::query_as(&sql), &selection.params)
-            .fetch_one(pool)
-            .await
-    })?;
+    let (total, completed): (i64, i64) = match (db, &scope) {
+        // Counted from the GIN index alone, as `search_page` reads it.
+        (Db::Postgres(pool), Resolved::Search(terms, list)) => {
+            let mut selection = gin_matches(terms, user_id);
+            if let Some(list) = list {
+                let list = selection.param(Param::Uuid(*list));
+                selection.condition(format!("t.list_id = {list}"));
+            }
+            let sql = selection.sql(COUNTS, "");
+            let mut tx = pool.begin().await?;
+            sqlx::query(GIN_ONLY).execute(&mut *tx).await?;
+            let counts = bind_params!(sqlx::query_as(&sql), &selection.params)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            counts
+        }
+        _ => {
+            let selection = selection(user_id, &scope, today);
+            let sql = selection.sql(COUNTS, "");
+            on_db!(db, pool => {
+                bind_params!(sqlx::query_as(&sql), &selection.params)
+                    .fetch_one(pool)
+                    .await
+            })?
+        }
+    };
     Ok(TodoTotals {
         total,
         active: total - completed,
