@@ -6,7 +6,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::calendar::Clock;
+use crate::{calendar::Clock, undo::UndoWindow};
 use std::{
     fmt,
     net::{IpAddr, SocketAddr},
@@ -76,6 +76,8 @@ pub struct Config {
     /// More todos than any honest user keeps; past it, creating one is
     /// refused with a message.
     pub max_todos_per_user: u32,
+    /// How long a delete can be undone; then what it removed is purged.
+    pub undo_window: UndoWindow,
     pub site: SiteConfig,
     /// Where "now" comes from when the user's today is worked out: the
     /// system clock, except in tests that need a day to turn over.
@@ -250,6 +252,7 @@ impl fmt::Debug for Config {
             .field("auth", &self.auth)
             .field("limits", &self.limits)
             .field("max_todos_per_user", &self.max_todos_per_user)
+            .field("undo_window", &self.undo_window)
             .field("site", &self.site)
             .field("clock", &self.clock)
             .finish()
@@ -409,6 +412,13 @@ impl Config {
             )? as usize,
         };
         let max_todos_per_user = number(&var, "MAX_TODOS_PER_USER", DEFAULT_MAX_TODOS_PER_USER)?;
+        let undo_window = seconds(&var, "UNDO_WINDOW_SECS", UndoWindow::DEFAULT.0)?;
+        if undo_window < UndoWindow::MIN.0 {
+            return Err(ConfigError::Invalid {
+                name: "UNDO_WINDOW_SECS",
+                reason: format!("must be at least {} seconds", UndoWindow::MIN.seconds()),
+            });
+        }
 
         let database_acquire_timeout = seconds(
             &var,
@@ -420,6 +430,7 @@ impl Config {
             limits,
             database_acquire_timeout,
             max_todos_per_user,
+            undo_window: UndoWindow(undo_window),
             environment,
             database_url: SecretString::from(database_url),
             database_max_connections,

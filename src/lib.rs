@@ -7,8 +7,8 @@
 //! - [`web`]: the HTTP edge (router per surface, state, middleware);
 //! - [`app`] and [`pages`] (the Leptos application, compiled for the server
 //!   and for the browser), and [`api`] (the JSON API at `/api/v1`);
-//! - the domain: [`auth`] (accounts and sessions), [`lists`] and [`todos`],
-//!   each with its rules, its queries and its server functions, which reach
+//! - the domain: [`auth`] (accounts and sessions), [`lists`], [`todos`] and
+//!   [`undo`] (deletes kept for a while), each with its rules, its queries and its server functions, which reach
 //!   their request through [`context`];
 //! - [`calendar`] (time zones, the user's today, due dates), [`ordering`]
 //!   (keys for manual order), [`db`], [`config`], [`client`],
@@ -24,6 +24,8 @@ pub mod lists;
 pub mod navigation;
 pub mod pages;
 pub mod todos;
+pub mod transfer;
+pub mod undo;
 
 #[cfg(feature = "ssr")]
 pub mod api;

@@ -651,6 +651,9 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/lists/{id}", "get"),
         ("/api/v1/lists/{id}", "patch"),
         ("/api/v1/lists/{id}", "delete"),
+        ("/api/v1/undo/{batch}", "post"),
+        ("/api/v1/export", "get"),
+        ("/api/v1/import", "post"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

@@ -296,7 +296,7 @@ async fn the_web_forms_make_rename_move_and_delete_lists() {
         page.text()
             .await
             .unwrap()
-            .contains("<h1 id=\"todos-heading\">Trips</h1>")
+            .contains("<h1 id=\"todos-heading\" tabindex=\"-1\">Trips</h1>")
     );
 
     app.site_ok(&token, "/api/lists/delete", &[("id", &books)])

@@ -24,6 +24,7 @@ use crate::{
     db::Db,
     error::AppError,
     lists::{ListName, ListRef, TodosOnDelete, store},
+    undo::UndoWindow,
 };
 
 pub const TAG: &str = "lists";
@@ -242,7 +243,8 @@ pub async fn update(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The list's id"), DeleteParams),
     responses(
-        (status = 204, description = "Deleted, with its todos deleted or moved."),
+        (status = 204, description = "Deleted, with its todos deleted or moved.",
+            headers(("Undo-Batch" = Uuid, description = "Undoes the delete: `POST /api/v1/undo/{batch}`, for a minute or so"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -252,10 +254,11 @@ pub async fn update(
 )]
 pub async fn delete(
     State(db): State<Db>,
+    State(window): State<UndoWindow>,
     Authenticated(session): Authenticated,
     Path(id): Path<String>,
     params: Result<Query<DeleteParams>, QueryRejection>,
-) -> Result<StatusCode, Problem> {
+) -> Result<Response, Problem> {
     let Query(params) = params.map_err(|_| {
         Problem::from_status(
             StatusCode::BAD_REQUEST,
@@ -264,6 +267,6 @@ pub async fn delete(
     })?;
     let id = store::find(&db, session.user_id, list_ref(&id)?).await?.id;
     let todos = TodosOnDelete::parse(params.todos.as_deref())?;
-    store::delete(&db, session.user_id, id, todos).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let deleted = store::delete(&db, session.user_id, id, todos, window).await?;
+    Ok(super::undo::deleted(&deleted.undo))
 }

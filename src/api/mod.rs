@@ -19,6 +19,8 @@ pub mod extract;
 pub mod lists;
 pub mod problem;
 pub mod todos;
+pub mod transfer;
+pub mod undo;
 
 use std::sync::Arc;
 
@@ -40,7 +42,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::service::AuthService, calendar::Clock, config::REQUEST_BODY_LIMIT, db::Db,
-    todos::TodoLimit,
+    todos::TodoLimit, undo::UndoWindow,
 };
 use problem::Problem;
 
@@ -57,6 +59,7 @@ pub struct ApiState {
     pub todo_limit: TodoLimit,
     /// Where "now" comes from, for the user's today.
     pub clock: Clock,
+    pub undo_window: UndoWindow,
 }
 
 #[derive(OpenApi)]
@@ -91,6 +94,7 @@ pub struct ApiState {
         (name = auth::TAG, description = "Accounts and bearer tokens"),
         (name = todos::TAG, description = "Your todos"),
         (name = lists::TAG, description = "Your lists"),
+        (name = transfer::TAG, description = "All your data: export and import"),
     )
 )]
 struct ApiDoc;
@@ -114,8 +118,11 @@ impl Modify for BearerSecurity {
     }
 }
 
-/// The routes and their document, built from the same list.
+/// The routes and their document, built from the same list. Request
+/// bodies are small (64 KiB) everywhere but on the import, which reads
+/// its file with a limit of its own.
 fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
+    let import = OpenApiRouter::new().routes(routes!(transfer::import));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::register))
         .routes(routes!(auth::sign_in))
@@ -127,6 +134,10 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(todos::move_todo))
         .routes(routes!(lists::list, lists::create))
         .routes(routes!(lists::get, lists::update, lists::delete))
+        .routes(routes!(undo::undo))
+        .routes(routes!(transfer::export))
+        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
+        .merge(import)
         .split_for_parts()
 }
 
@@ -158,8 +169,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route(PREFIX, any(no_such_address))
         .route(&format!("{PREFIX}/{{*rest}}"), any(no_such_address))
-        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
-        // Outside the body limit, so that its 413 becomes a problem too.
+        // Outside the body limits, so that their 413 becomes a problem too.
         .layer(from_fn(problem::problem_responses))
         // Every answer is for the holder of one token: no cache keeps it.
         .layer(SetResponseHeaderLayer::overriding(

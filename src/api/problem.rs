@@ -23,7 +23,11 @@ use utoipa::{
     },
 };
 
-use crate::{config::REQUEST_BODY_LIMIT, error::AppError};
+use crate::{
+    config::REQUEST_BODY_LIMIT,
+    error::AppError,
+    transfer::{ImportRefusal, MAX_IMPORT_BYTES},
+};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -64,6 +68,9 @@ pub struct FieldError {
     /// query parameter's name (`#/limit`).
     pub pointer: String,
     pub detail: String,
+    /// For an import's CSV file: the line the problem is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 /// The realm sent with every 401, so clients know to present a token.
@@ -146,10 +153,62 @@ impl Problem {
         )
     }
 
+    /// A 422 for an import whose file has problems, each listed (with its
+    /// CSV line, or its JSON pointer).
+    pub fn invalid_import(refusal: &ImportRefusal) -> Self {
+        let ImportRefusal::File { message, problems } = refusal else {
+            return Self::from(match refusal {
+                ImportRefusal::Other(error) => error.clone(),
+                ImportRefusal::File { .. } => AppError::Internal,
+            });
+        };
+        let mut problem = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_import",
+            "The file cannot be imported",
+            message.clone(),
+        );
+        problem.errors = problems
+            .iter()
+            .map(|found| FieldError {
+                pointer: found.pointer.clone().unwrap_or_else(|| "#".to_owned()),
+                detail: found.detail.clone(),
+                line: found.line,
+            })
+            .collect();
+        problem
+    }
+
+    pub fn import_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "The file is too large",
+            format!(
+                "An import file may be at most {} MiB. Split it and import the parts one by one.",
+                MAX_IMPORT_BYTES / (1024 * 1024)
+            ),
+        )
+    }
+
+    pub fn unsupported_import_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send JSON or CSV",
+            "Send a Taskward export as Content-Type: application/json, or todos as \
+             Content-Type: text/csv.",
+        )
+    }
+
     /// A 422 for one input; `pointer` like `#/title`, or `#` for the body.
     pub fn invalid_field(pointer: String, detail: String) -> Self {
         let mut problem = Self::from(AppError::Invalid(detail.clone()));
-        problem.errors.push(FieldError { pointer, detail });
+        problem.errors.push(FieldError {
+            pointer,
+            detail,
+            line: None,
+        });
         problem
     }
 
@@ -186,6 +245,7 @@ impl From<AppError> for Problem {
             problem.errors.push(FieldError {
                 pointer: format!("#/{field}"),
                 detail: error.to_string(),
+                line: None,
             });
         }
         if let Some(seconds) = error.retry_after_secs() {
@@ -313,8 +373,8 @@ problem_doc!(Conflict, "The change clashes with what you have: a list name you u
 problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrator disabled the account; `detail` says until when and why.", challenge: false, retry_after: false);
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);
-problem_doc!(BodyTooLarge, "The body is larger than the server accepts (64 KiB).", challenge: false, retry_after: false);
-problem_doc!(UnsupportedMediaType, "The body is not sent as application/json.", challenge: false, retry_after: false);
+problem_doc!(BodyTooLarge, "The body is larger than the server accepts (64 KiB; an import file, 8 MiB).", challenge: false, retry_after: false);
+problem_doc!(UnsupportedMediaType, "The body is not sent as application/json (an import: application/json or text/csv).", challenge: false, retry_after: false);
 problem_doc!(Unprocessable, "Some input is not valid; `errors` names each input at fault.", challenge: false, retry_after: false);
 problem_doc!(TooManyRequests, "Too many attempts from this address, or for this account.", challenge: false, retry_after: true);
 problem_doc!(Unavailable, "The server is briefly overloaded; try again in a moment.", challenge: false, retry_after: false);

@@ -29,6 +29,7 @@ use crate::{
         ListQuery, NewTodo, Notes, Priority, TodoChanges, TodoLimit, TodoTitle, parse_id,
         query::ListParams as QueryParams, store,
     },
+    undo::UndoWindow,
 };
 
 pub const TAG: &str = "todos";
@@ -374,7 +375,8 @@ pub async fn move_todo(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The todo's id")),
     responses(
-        (status = 204, description = "Deleted."),
+        (status = 204, description = "Deleted.",
+            headers(("Undo-Batch" = Uuid, description = "Undoes the delete: `POST /api/v1/undo/{batch}`, for a minute or so"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFound),
@@ -382,9 +384,10 @@ pub async fn move_todo(
 )]
 pub async fn delete(
     State(db): State<Db>,
+    State(window): State<UndoWindow>,
     Authenticated(session): Authenticated,
     Path(id): Path<String>,
-) -> Result<StatusCode, Problem> {
-    store::delete(&db, session.user_id, todo_id(&id)?).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Response, Problem> {
+    let undoable = store::delete(&db, session.user_id, todo_id(&id)?, window).await?;
+    Ok(super::undo::deleted(&undoable))
 }

@@ -29,6 +29,10 @@ use crate::{
 };
 
 const ADDRESS_WINDOW: Duration = Duration::from_secs(60);
+/// Imports per account and hour: each may write up to the todo cap in one
+/// transaction, so a client cannot keep the database busy with them.
+pub const IMPORTS_PER_HOUR: u32 = 10;
+const IMPORT_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 /// The address a budget is kept for: an IPv4 address as it is (also when
 /// mapped into IPv6), an IPv6 address by its /64 network.
@@ -140,6 +144,18 @@ impl AttemptBudgets {
             store::mark_locked(&self.db, email, now(), client).await?;
         }
         spent.into_result()
+    }
+
+    /// One import into the account `user_id`, counted before the file is
+    /// read.
+    pub async fn spend_import(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
+        self.spend(
+            &format!("import:{user_id}"),
+            IMPORTS_PER_HOUR,
+            IMPORT_WINDOW,
+        )
+        .await?
+        .into_result()
     }
 
     async fn spend(&self, key: &str, limit: u32, window: Duration) -> Result<Spent, AppError> {

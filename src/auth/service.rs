@@ -281,6 +281,11 @@ impl AuthService {
         Ok(store::locked_at(&self.db, session.user_id).await?)
     }
 
+    /// Spends one of the user's imports for the hour (429 past them).
+    pub async fn spend_import(&self, session: &Session) -> Result<(), AppError> {
+        self.budgets.spend_import(session.user_id).await
+    }
+
     /// Deletes attempt counters and sessions that have run out, and
     /// security events past their retention; run from time to time by
     /// every instance.

@@ -4,3 +4,4 @@ pub mod brand;
 pub mod raw_text;
 pub mod security_events;
 pub mod signed_in;
+pub mod undo_notice;

@@ -6,13 +6,14 @@ use leptos::prelude::*;
 use super::ListSummary;
 #[cfg(feature = "ssr")]
 use super::{ListName, TodosOnDelete, store};
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     auth::request::session,
     context,
     todos::{parse_id_in, parse_optional_id},
+    undo::{UNDO_QUERY_KEY, UndoWindow},
 };
+use crate::{error::AppError, undo::Undoable};
 
 /// The caller's lists, the Inbox first, with their counts.
 #[server(prefix = "/api", endpoint = "lists/all")]
@@ -90,14 +91,18 @@ pub async fn move_list(
 pub async fn delete_list(
     id: String,
     #[server(default)] todos: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<Undoable, AppError> {
     context::respond(async {
         let session = session()?;
         let id = parse_id_in(&id, "id")?;
         let todos = TodosOnDelete::parse(todos.as_deref())?;
-        store::delete(&context::db()?, session.user_id, id, todos).await?;
-        context::return_to_referer_without(&["delete"]);
-        Ok(())
+        let window = context::provided::<UndoWindow>("undo window")?;
+        let deleted = store::delete(&context::db()?, session.user_id, id, todos, window).await?;
+        context::return_to_referer_changed(
+            &["delete"],
+            &[(UNDO_QUERY_KEY, deleted.undo.batch.as_str())],
+        );
+        Ok(deleted.undo)
     })
     .await
 }

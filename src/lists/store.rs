@@ -10,9 +10,15 @@ use super::{INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER, Todo
 use crate::{
     db::{Db, Param, WritePool as _, now},
     error::AppError,
-    lock_user_row, on_db,
+    keep_todos, lock_user_row, on_db, open_undo_batch,
     ordering::{self, Sequence},
     place_in_sequence,
+    todos::store::TodoRecord,
+    undo::{
+        UndoWindow, Undoable,
+        store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES},
+        todos_counted,
+    },
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -309,20 +315,24 @@ pub async fn move_list(
     Ok(record)
 }
 
-/// What deleting a list did with its todos.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What deleting a list did with its todos, and the batch that undoes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeletedList {
     pub todos_deleted: u64,
     pub todos_moved: u64,
+    pub undo: Undoable,
 }
 
 /// Deletes one of the user's lists (never the Inbox). A list that still
-/// has todos is only deleted when `todos` says what becomes of them.
+/// has todos is only deleted when `todos` says what becomes of them. The
+/// list, and its todos deleted or where they were before moving, are kept
+/// in an undo batch for `window`.
 pub async fn delete(
     db: &Db,
     user_id: Uuid,
     id: Uuid,
     todos: Option<TodosOnDelete>,
+    window: UndoWindow,
 ) -> Result<DeletedList, AppError> {
     let inbox_sequence = |inbox: Uuid| sequence_of_todos(db, user_id, inbox);
     let outcome = on_db!(db, pool => {
@@ -349,28 +359,56 @@ pub async fn delete(
         .bind(id)
         .fetch_all(&mut *tx)
         .await?;
-        let mut outcome = DeletedList::default();
+        let count = ids.len() as u64;
+        let quoted = format!("\u{201c}{name}\u{201d}");
+        let message = match (count, todos) {
+            (0, _) => format!("Deleted the list {quoted}."),
+            (_, None) => {
+                return Err(AppError::Conflict(format!(
+                    "{quoted} has {}: say whether to delete them or move them to the {INBOX_NAME}.",
+                    todos_counted(count)
+                )));
+            }
+            (_, Some(TodosOnDelete::Delete)) => {
+                format!("Deleted the list {quoted} and its {}.", todos_counted(count))
+            }
+            (_, Some(TodosOnDelete::Move)) => format!(
+                "Deleted the list {quoted}; its {} moved to the {INBOX_NAME}.",
+                todos_counted(count)
+            ),
+        };
+        let batch = open_undo_batch!(tx, user_id, &message, window);
+        let mut outcome = DeletedList {
+            todos_deleted: 0,
+            todos_moved: 0,
+            undo: Undoable {
+                batch: batch.to_string(),
+                message,
+            },
+        };
         if !ids.is_empty() {
             match todos {
-                None => {
-                    let count = ids.len();
-                    return Err(AppError::Conflict(format!(
-                        "\u{201c}{name}\u{201d} has {count} todo{}: say whether to delete them \
-                         or move them to the {INBOX_NAME}.",
-                        if count == 1 { "" } else { "s" }
-                    )));
-                }
+                // Refused above: a list with todos needs to know their fate.
+                None => {}
                 Some(TodosOnDelete::Delete) => {
-                    outcome.todos_deleted = sqlx::query(
-                        "DELETE FROM todos WHERE user_id = $1 AND list_id = $2",
-                    )
+                    let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
+                        "DELETE FROM todos WHERE user_id = $1 AND list_id = $2 \
+                         RETURNING {DELETED_COLUMNS}"
+                    ))
                     .bind(user_id)
                     .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    keep_todos!(tx, batch, &deleted);
+                    outcome.todos_deleted = deleted.len() as u64;
                 }
                 Some(TodosOnDelete::Move) => {
+                    sqlx::query(KEEP_MOVES)
+                        .bind(batch)
+                        .bind(user_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
                     let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
                         .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
                     // Keys before the Inbox's first todo, so the moved todos
@@ -403,6 +441,12 @@ pub async fn delete(
                 }
             }
         }
+        sqlx::query(KEEP_LIST)
+            .bind(batch)
+            .bind(user_id)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM lists WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user_id)

@@ -1,5 +1,6 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, clear_on_error};
 use crate::{
@@ -7,6 +8,7 @@ use crate::{
         ChangePassword, DeleteAccount, SetTimeZone, SignOutEverywhere, recent_lockout, time_zones,
     },
     components::signed_in::signed_in_page,
+    transfer::{REPORT_QUERY_KEY, server_fns::read_import_report},
 };
 
 #[component]
@@ -20,6 +22,7 @@ pub fn AccountPage() -> impl IntoView {
                 <LockoutNotice />
                 <p><a href="/account/sessions">"See where you are signed in, and your recent activity"</a></p>
                 <TimeZoneCard current=user.time_zone />
+                <YourDataCard />
                 <ChangePasswordCard />
                 <SessionsCard />
                 <DeleteAccountCard />
@@ -48,6 +51,71 @@ fn LockoutNotice() -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+/// Downloads of everything (JSON) or the todos (CSV), and an import form:
+/// plain links and a plain upload form, the same with and without
+/// JavaScript. An import returns here with `?import=<report>`.
+#[component]
+fn YourDataCard() -> impl IntoView {
+    let report_id = use_query_map().with_untracked(|query| query.get(REPORT_QUERY_KEY));
+    let report = Resource::new(
+        || (),
+        move |_| {
+            let id = report_id.clone();
+            async move {
+                match id {
+                    Some(id) => read_import_report(id).await.ok().flatten(),
+                    None => None,
+                }
+            }
+        },
+    );
+    view! {
+        <section class="card stack" aria-labelledby="your-data">
+            <h2 id="your-data">"Your data"</h2>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    report.await.map(|report| {
+                        let class = if report.succeeded { "notice notice--success" } else { "notice notice--error" };
+                        let role = if report.succeeded { "status" } else { "alert" };
+                        let problems = (!report.problems.is_empty()).then(|| view! {
+                            <ul class="notice__list">
+                                {report.problems.into_iter().map(|problem| view! { <li>{problem}</li> }).collect_view()}
+                            </ul>
+                        });
+                        view! {
+                            <div class=class role=role>
+                                <p><strong>{report.message}</strong></p>
+                                {problems}
+                            </div>
+                        }
+                    })
+                })}
+            </Suspense>
+            <p class="muted">
+                "Download everything (your email, your lists and every todo with all its details) as \
+                 one JSON file you can import into any Taskward account, or your todos as a CSV file \
+                 for a spreadsheet."
+            </p>
+            <p class="cluster">
+                <a class="button button--ghost" href="/account/export.json" download>"Download everything (JSON)"</a>
+                <a class="button button--ghost" href="/account/export.csv" download>"Download todos (CSV)"</a>
+            </p>
+            <form class="form" method="post" action="/account/import" enctype="multipart/form-data">
+                <label class="field">
+                    <span class="field__label">"Import a file"</span>
+                    <input class="input" type="file" name="file" accept=".json,.csv,application/json,text/csv" required aria-describedby="import-help" />
+                </label>
+                <p id="import-help" class="field__hint">
+                    "A Taskward export (.json) recreates its lists and todos; a CSV file adds todos \
+                     (a first line naming the columns: title, and optionally list, due, priority, \
+                     notes, completed). Up to 8 MiB. Nothing is imported unless the whole file is right."
+                </p>
+                <button class="button" type="submit">"Import"</button>
+            </form>
+        </section>
     }
 }
 

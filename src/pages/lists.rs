@@ -9,17 +9,34 @@ use leptos_router::hooks::use_query_map;
 
 use super::auth_form::FormError;
 use crate::{
-    components::signed_in::signed_in_page,
+    components::{signed_in::signed_in_page, undo_notice::UndoNotice},
     lists::{
         INBOX_NAME, ListSummary, MAX_LIST_NAME_CHARS,
         server_fns::{CreateList, DeleteList, MoveList, RenameList, all_lists},
+    },
+    undo::{
+        UNDO_QUERY_KEY,
+        server_fns::{Undo, undo_notice},
     },
 };
 
 #[component]
 pub fn ListsPage() -> impl IntoView {
-    let deleting = use_query_map().with_untracked(|query| query.get("delete"));
+    let (deleting, undo_batch) =
+        use_query_map().with_untracked(|query| (query.get("delete"), query.get(UNDO_QUERY_KEY)));
     let lists = Resource::new(|| (), |_| all_lists());
+    let undoable = Resource::new(
+        || (),
+        move |_| {
+            let batch = undo_batch.clone();
+            async move {
+                match batch {
+                    Some(batch) => undo_notice(batch).await.ok().flatten(),
+                    None => None,
+                }
+            }
+        },
+    );
     view! {
         <Title text="Your lists" />
         {signed_in_page(move |_| {
@@ -31,13 +48,14 @@ pub fn ListsPage() -> impl IntoView {
                     {move || {
                         let deleting = deleting.clone();
                         Suspend::new(async move {
+                            let notice = undoable.await.map(|undoable| view! { <UndoNotice undoable /> });
                             match lists.await {
                                 Ok(lists) => {
                                     let confirm = deleting
                                         .and_then(|id| lists.iter().find(|list| list.id == id && !list.inbox).cloned());
                                     match confirm {
                                         Some(list) => view! { <ConfirmDelete list /> }.into_any(),
-                                        None => view! { <Lists lists /> }.into_any(),
+                                        None => view! { {notice} <Lists lists /> }.into_any(),
                                     }
                                 }
                                 Err(error) => view! {
@@ -63,6 +81,7 @@ fn Lists(lists: Vec<ListSummary>) -> impl IntoView {
         ServerAction::<MoveList>::new(),
         ServerAction::<DeleteList>::new(),
     );
+    let undo = ServerAction::<Undo>::new();
     let others: Vec<ListSummary> = lists.iter().filter(|list| !list.inbox).cloned().collect();
     let rows = others
         .iter()
@@ -81,6 +100,7 @@ fn Lists(lists: Vec<ListSummary>) -> impl IntoView {
         <FormError action=rename />
         <FormError action=moved />
         <FormError action=delete />
+        <FormError action=undo />
         <section class="card stack" aria-labelledby="lists-heading">
             <h2 id="lists-heading">"Lists"</h2>
             <p class="muted">

@@ -15,14 +15,15 @@ use super::{
     query::{ListParams, Scope},
     store,
 };
-use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
     auth::{request::session, service::Session},
     calendar::{Clock, Due, day_heading},
     context,
     lists::{self, ListRef},
+    undo::{UNDO_QUERY_KEY, UndoWindow},
 };
+use crate::{error::AppError, undo::Undoable};
 
 /// The user's today, in their time zone.
 #[cfg(feature = "ssr")]
@@ -284,14 +285,28 @@ pub async fn move_todo(
     .await
 }
 
+/// Deletes one of the caller's todos; the answer undoes it for a while.
 #[server(prefix = "/api", endpoint = "todos/delete")]
-pub async fn delete_todo(id: String) -> Result<(), AppError> {
+pub async fn delete_todo(id: String) -> Result<Undoable, AppError> {
     context::respond(async {
         let session = session()?;
         let id = parse_id(&id)?;
-        store::delete(&context::db()?, session.user_id, id).await
+        let window = context::provided::<UndoWindow>("undo window")?;
+        let undoable = store::delete(&context::db()?, session.user_id, id, window).await?;
+        return_with_undo(&undoable);
+        Ok(undoable)
     })
     .await
+}
+
+/// Without JavaScript, the page a delete's form came from, with its Undo
+/// notice (and without the todo's edit form or details, which are gone).
+#[cfg(feature = "ssr")]
+fn return_with_undo(undoable: &Undoable) {
+    context::return_to_referer_changed(
+        &[EDIT_QUERY_KEY, OPEN_QUERY_KEY],
+        &[(UNDO_QUERY_KEY, undoable.batch.as_str())],
+    );
 }
 
 /// Marks every todo of the caller (or of the list `list_id`) done, or not.
@@ -309,15 +324,22 @@ pub async fn toggle_all(
     .await
 }
 
-/// Deletes the caller's completed todos (or the list `list_id`'s); returns
-/// how many went.
+/// Deletes the caller's completed todos (or the list `list_id`'s); the
+/// answer undoes it for a while (`None`: none were completed).
 #[server(prefix = "/api", endpoint = "todos/clear-completed")]
-pub async fn clear_completed(#[server(default)] list_id: Option<String>) -> Result<u64, AppError> {
+pub async fn clear_completed(
+    #[server(default)] list_id: Option<String>,
+) -> Result<Option<Undoable>, AppError> {
     context::respond(async {
         let session = session()?;
         let db = context::db()?;
         let list = owned_list(&db, &session, list_id.as_deref()).await?;
-        store::clear_completed(&db, session.user_id, list).await
+        let window = context::provided::<UndoWindow>("undo window")?;
+        let undoable = store::clear_completed(&db, session.user_id, list, window).await?;
+        if let Some(undoable) = &undoable {
+            return_with_undo(undoable);
+        }
+        Ok(undoable)
     })
     .await
 }

@@ -16,12 +16,13 @@ use crate::{
     calendar::{Due, upcoming_end},
     db::{Db, Param, WritePool as _, now},
     error::AppError,
-    list_id_in,
+    keep_todos, list_id_in,
     lists::{
         ListRef,
         store::{self as lists, no_such_list, sequence_of_todos},
     },
-    lock_user_row, on_db, place_in_sequence,
+    lock_user_row, on_db, open_undo_batch, place_in_sequence,
+    undo::{self, UndoWindow, Undoable, store::DELETED_COLUMNS},
 };
 
 /// A todo as stored. Pages show the [`Todo`] part; the JSON API also
@@ -753,20 +754,34 @@ pub async fn move_todo(
     Ok(record)
 }
 
-pub async fn delete(db: &Db, user_id: Uuid, id: Uuid) -> Result<(), AppError> {
-    let deleted = on_db!(db, pool => {
-        sqlx::query("DELETE FROM todos WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|result| result.rows_affected())
-    })?;
-    if deleted == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+/// Deletes one of the user's todos, keeping it in an undo batch for
+/// `window`.
+pub async fn delete(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    window: UndoWindow,
+) -> Result<Undoable, AppError> {
+    let undoable = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
+            "DELETE FROM todos WHERE id = $1 AND user_id = $2 RETURNING {DELETED_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let title = &deleted.first().ok_or(AppError::NotFound)?.title;
+        let message = format!("Deleted {}.", undo::quoted(title));
+        let batch = open_undo_batch!(tx, user_id, &message, window);
+        keep_todos!(tx, batch, &deleted);
+        tx.commit().await?;
+        Undoable {
+            batch: batch.to_string(),
+            message,
+        }
+    });
+    Ok(undoable)
 }
 
 /// Marks every todo of the user (or of one of their lists) done, or not.
@@ -792,19 +807,43 @@ pub async fn set_all_completed(
     Ok(())
 }
 
-/// Deletes the user's completed todos (or one list's); returns how many.
-pub async fn clear_completed(db: &Db, user_id: Uuid, list: Option<Uuid>) -> Result<u64, AppError> {
-    Ok(on_db!(db, pool => {
-        sqlx::query(
-            "DELETE FROM todos WHERE user_id = $1 AND completed = $2 AND ($3 IS NULL OR list_id = $3)",
-        )
+/// Deletes the user's completed todos (or one list's), keeping them in an
+/// undo batch for `window`; `None` when none were completed.
+pub async fn clear_completed(
+    db: &Db,
+    user_id: Uuid,
+    list: Option<Uuid>,
+    window: UndoWindow,
+) -> Result<Option<Undoable>, AppError> {
+    let undoable = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
+            "DELETE FROM todos WHERE user_id = $1 AND completed = $2 \
+             AND ($3 IS NULL OR list_id = $3) RETURNING {DELETED_COLUMNS}"
+        ))
         .bind(user_id)
         .bind(true)
         .bind(list)
-        .execute(pool)
-        .await
-        .map(|result| result.rows_affected())
-    })?)
+        .fetch_all(&mut *tx)
+        .await?;
+        if deleted.is_empty() {
+            return Ok(None);
+        }
+        let count = deleted.len() as u64;
+        let message = format!(
+            "Deleted {} that {} done.",
+            undo::todos_counted(count),
+            if count == 1 { "was" } else { "were" }
+        );
+        let batch = open_undo_batch!(tx, user_id, &message, window);
+        keep_todos!(tx, batch, &deleted);
+        tx.commit().await?;
+        Some(Undoable {
+            batch: batch.to_string(),
+            message,
+        })
+    });
+    Ok(undoable)
 }
 
 /// Totals from one aggregate query; no rows are loaded.

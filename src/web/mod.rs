@@ -11,6 +11,7 @@
 //! surface gets the services it uses, and its layers are added to its own
 //! router before the routers are merged.
 
+mod account_files;
 mod health;
 mod page_cache;
 mod security;
@@ -77,6 +78,7 @@ impl FromRef<AppState> for ApiState {
             auth: state.auth.clone(),
             todo_limit: TodoLimit(state.config.max_todos_per_user),
             clock: state.config.clock,
+            undo_window: state.config.undo_window,
         }
     }
 }
@@ -176,8 +178,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let pruning = tokio::spawn(prune_periodically(self.auth.clone()));
+        let purging = tokio::spawn(purge_undo_periodically(self.db.clone()));
         serve::serve(self.listener, self.router, &self.limits, shutdown).await?;
         pruning.abort();
+        purging.abort();
         self.db.close().await;
         tracing::info!("Taskward stopped");
         Ok(())
@@ -266,6 +270,21 @@ async fn prune_periodically(auth: Arc<AuthService>) {
         match auth.prune_expired().await {
             Ok(rows) => tracing::debug!(rows, "pruned expired attempt counters and sessions"),
             Err(error) => tracing::warn!(%error, "could not prune expired rows"),
+        }
+    }
+}
+
+/// How often an instance purges what can no longer be undone: deleted data
+/// is gone at most this long after its undo window ends.
+pub const PURGE_UNDO_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn purge_undo_periodically(db: Db) {
+    let mut ticks = tokio::time::interval(PURGE_UNDO_EVERY);
+    loop {
+        ticks.tick().await;
+        match crate::undo::store::purge_expired(&db, crate::db::now()).await {
+            Ok(rows) => tracing::debug!(rows, "purged expired undo batches and import reports"),
+            Err(error) => tracing::warn!(%error, "could not purge expired undo batches"),
         }
     }
 }

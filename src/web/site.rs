@@ -14,7 +14,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir, set_status::SetStatus};
 
-use super::{AppState, page_cache, security, session};
+use super::{AppState, account_files, page_cache, security, session};
 use crate::{
     app::{App, shell},
     config::REQUEST_BODY_LIMIT,
@@ -30,13 +30,17 @@ pub fn router(state: &AppState) -> Router {
             shell(options.clone())
         })
         // Inner to outer: serve unchanged signed-in pages from the page
-        // cache, resolve the session, refuse cross-origin writes, replace
+        // cache, limit request bodies, add the account page's files,
+        // resolve the session, refuse cross-origin writes, replace
         // errors in the address by fixed messages, and mark every answer
         // (redirects and refusals included) as one no cache may keep.
         .layer(from_fn_with_state(
             state.page_cache.clone(),
             page_cache::serve_cached_pages,
         ))
+        // Forms are small; the account page's upload has its own limit.
+        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
+        .merge(account_files::router())
         .layer(from_fn_with_state(
             state.auth.clone(),
             session::session_middleware,
@@ -46,7 +50,6 @@ pub fn router(state: &AppState) -> Router {
             security::reject_cross_origin_writes,
         ))
         .layer(map_request(security::fix_errors_in_address))
-        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
         .layer(security::never_stored())
         .with_state(state.clone())
 }
@@ -61,11 +64,12 @@ fn render_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static
         state.content_security_policy.clone(),
     );
     let todo_limit = TodoLimit(state.config.max_todos_per_user);
-    let clock = state.config.clock;
+    let (clock, undo_window) = (state.config.clock, state.config.undo_window);
     move || {
         provide_context(db.clone());
         provide_context(auth.clone());
         provide_context(todo_limit);
+        provide_context(undo_window);
         provide_context(clock);
         policy.provide_for_render();
     }

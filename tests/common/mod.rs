@@ -118,6 +118,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         },
         limits: ServerLimits::default(),
         max_todos_per_user: taskward::config::DEFAULT_MAX_TODOS_PER_USER,
+        undo_window: taskward::undo::UndoWindow::DEFAULT,
         site: SiteConfig::default(),
         clock: taskward::calendar::Clock::System,
     }

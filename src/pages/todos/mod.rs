@@ -10,6 +10,7 @@
 //! message, if the server refuses them. Manual order moves by "Move up"
 //! and "Move down" buttons (forms too) or, with JavaScript, by dragging.
 
+mod keyboard;
 mod row;
 mod sidebar;
 
@@ -30,6 +31,10 @@ use crate::{
             ClearCompleted, CreateTodo, DeleteTodo, MoveTodo, ToggleAll, UpdateTodo,
             list_with_totals,
         },
+    },
+    undo::{
+        UNDO_QUERY_KEY, Undoable,
+        server_fns::{Undo, undo_notice},
     },
 };
 use row::{RowPlace, TodoItem, TodoTitleForm};
@@ -147,22 +152,28 @@ fn title_of(shown: &Shown) -> String {
 #[component]
 pub fn TodosPage() -> impl IntoView {
     let address = Address::from_query();
+    // A delete made without JavaScript returns here with its undo batch.
+    let undo_batch = use_query_map().with_untracked(|query| query.get(UNDO_QUERY_KEY));
     view! {
         {signed_in_page(move |_| {
-            let address = address.clone();
+            let (address, undo_batch) = (address.clone(), undo_batch.clone());
             view! {
                 <Suspense fallback=|| view! { <p class="muted">"Loading your todos…"</p> }>
                     {move || {
-                        let address = address.clone();
+                        let (address, undo_batch) = (address.clone(), undo_batch.clone());
                         // Awaited here rather than through a `Resource`: only
                         // the island below runs in the browser, and it gets
                         // the data as its props.
                         Suspend::new(async move {
                             let first = load(address.clone()).await;
+                            let undoable = match undo_batch {
+                                Some(batch) => undo_notice(batch).await.ok().flatten(),
+                                None => None,
+                            };
                             let title = escaped(&title_of(&first));
                             view! {
                                 <Title text=title />
-                                <TodoWorkspace address first />
+                                <TodoWorkspace address first undoable />
                             }
                         })
                     }}
@@ -181,6 +192,7 @@ pub(crate) struct Actions {
     move_todo: ServerAction<MoveTodo>,
     toggle_all: ServerAction<ToggleAll>,
     clear: ServerAction<ClearCompleted>,
+    undo: ServerAction<Undo>,
     // The inputs in flight, for optimistic rendering. Made once per page:
     // each `ServerAction::input()` call creates and registers a new signal.
     creating: MappedSignal<Option<CreateTodo>>,
@@ -211,6 +223,7 @@ impl Actions {
             move_todo: ServerAction::new(),
             toggle_all: ServerAction::new(),
             clear: ServerAction::new(),
+            undo: ServerAction::new(),
             creating: create.input(),
             updating: update.input(),
             deleting: delete.input(),
@@ -222,8 +235,9 @@ impl Actions {
     }
 
     /// Changes whenever any action completes, to reload the list.
-    fn version(&self) -> [usize; 6] {
+    fn version(&self) -> [usize; 7] {
         [
+            self.undo.version().get(),
             self.create.version().get(),
             self.update.version().get(),
             self.delete.version().get(),
@@ -244,6 +258,7 @@ impl Actions {
             .or_else(|| error_of(self.move_todo.value().get()))
             .or_else(|| error_of(self.toggle_all.value().get()))
             .or_else(|| error_of(self.clear.value().get()))
+            .or_else(|| error_of(self.undo.value().get()))
             .or_else(|| error_of(self.create_list.value().get()))
     }
 
@@ -264,8 +279,17 @@ impl Actions {
 /// server loaded for this page; after every completed action the island
 /// loads it again, with the same address.
 #[island]
-pub fn TodoWorkspace(address: Address, first: Shown) -> impl IntoView {
+pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>) -> impl IntoView {
     let actions = Actions::new(address.open.clone());
+    let notice = RwSignal::new(undoable.map(Notice::Undo));
+    watch_for_notices(actions, notice);
+    let shortcuts: NodeRef<html::Dialog> = NodeRef::new();
+    // Parts that only work with JavaScript appear once it runs.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        hydrated.set(true);
+        keyboard::listen(shortcuts);
+    });
     let fixed = Fixed::of(&address, &first);
     let shown = RwSignal::new(first);
     let reloads = StoredValue::new(0u64);
@@ -338,25 +362,115 @@ pub fn TodoWorkspace(address: Address, first: Shown) -> impl IntoView {
                 {heading}
                 {fixed.can_add.then(|| view! { <NewTodoForm fixed=fixed.clone() actions input=new_title /> })}
                 <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
+                <Toast notice actions hydrated />
                 {card}
+                <Show when=move || hydrated.get()>
+                    <keyboard::ShortcutsButton dialog=shortcuts />
+                </Show>
             </section>
+            <keyboard::ShortcutsDialog dialog=shortcuts />
         </div>
     }
 }
 
-/// Focuses the element `refocus` names, if it is still on the page, once
-/// the browser has drawn the reloaded list.
+/// What the message at the bottom of the page says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Notice {
+    /// A delete, with its Undo button.
+    Undo(Undoable),
+    /// What an undo put back.
+    Undone(String),
+}
+
+/// Shows the message of each delete that can be undone, and of each undo.
+fn watch_for_notices(actions: Actions, notice: RwSignal<Option<Notice>>) {
+    Effect::new(move |_| {
+        if let Some(Ok(undoable)) = actions.delete.value().get() {
+            notice.set(Some(Notice::Undo(undoable)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(Some(undoable))) = actions.clear.value().get() {
+            notice.set(Some(Notice::Undo(undoable)));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(restored)) = actions.undo.value().get() {
+            notice.set(Some(Notice::Undone(restored)));
+        }
+    });
+}
+
+/// The message after a delete, with its Undo button: a form, so that it
+/// also works without JavaScript (the delete's page shows it then, from
+/// `?undo=`). It stays until dismissed or replaced: no timer takes it away
+/// while someone is still reading it.
+#[component]
+fn Toast(
+    notice: RwSignal<Option<Notice>>,
+    actions: Actions,
+    hydrated: RwSignal<bool>,
+) -> impl IntoView {
+    let dismiss = move |_| {
+        notice.set(None);
+        focus_soon("new-todo".to_owned());
+    };
+    let close = move || {
+        view! {
+            <Show when=move || hydrated.get()>
+                <button id="toast-close" class="toast__close" type="button" aria-label="Dismiss the message" on:click=dismiss>
+                    <span aria-hidden="true">"×"</span>
+                </button>
+            </Show>
+        }
+    };
+    let undo = move |_| actions.refocus.set_value(Some("toast-close".to_owned()));
+    view! {
+        <div class="toast-region" role="status" aria-live="polite">
+            {move || notice.get().map(|notice| match notice {
+                Notice::Undo(undoable) => Either::Left(view! {
+                    <div class="toast">
+                        <span class="toast__text">{undoable.message}</span>
+                        <ActionForm action=actions.undo attr:class="toast__form">
+                            <input type="hidden" name="batch" value=undoable.batch />
+                            <button id="undo-button" class="button button--small" type="submit" on:click=undo>"Undo"</button>
+                        </ActionForm>
+                        {close()}
+                    </div>
+                }),
+                Notice::Undone(restored) => Either::Right(view! {
+                    <div class="toast">
+                        <span class="toast__text">{restored}</span>
+                        {close()}
+                    </div>
+                }),
+            })}
+        </div>
+    }
+}
+
+/// Focuses the element `refocus` names once the browser has drawn the
+/// reloaded list, or, if it is gone, the Undo button or the new-todo
+/// field, so focus is never lost.
 fn refocus(refocus: StoredValue<Option<String>>) {
     let Some(id) = refocus.get_value() else {
         return;
     };
     refocus.set_value(None);
+    focus_soon(id);
+}
+
+/// Focuses the element with the id `id` (or a fallback) after the next
+/// frame is drawn.
+pub(crate) fn focus_soon(id: String) {
     request_animation_frame(move || {
-        if let Some(element) = document().get_element_by_id(&id) {
-            use leptos::wasm_bindgen::JsCast;
-            if let Ok(element) = element.dyn_into::<leptos::web_sys::HtmlElement>() {
-                let _ = element.focus();
-            }
+        use leptos::wasm_bindgen::JsCast;
+        let found = [id.as_str(), "undo-button", "new-todo", "todos-heading"]
+            .into_iter()
+            .find_map(|id| document().get_element_by_id(id))
+            .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+        if let Some(element) = found {
+            let _ = element.focus();
         }
     });
 }
@@ -450,7 +564,7 @@ fn Heading(shown: Shown, address: Address) -> impl IntoView {
     view! {
         <div class="todos__head">
             <div>
-                <h1 id="todos-heading">{title}</h1>
+                <h1 id="todos-heading" tabindex="-1">{title}</h1>
                 {line.map(|line| view! {
                     <p class="muted todos__line">
                         {line}

@@ -3,7 +3,7 @@
 
 use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
-use super::{Actions, DueFields, Fixed, PriorityField};
+use super::{Actions, DueFields, Fixed, PriorityField, focus_soon};
 use crate::{
     components::raw_text::escaped,
     lists::ListSummary,
@@ -100,14 +100,21 @@ pub(crate) fn TodoItem(
             }
         }
     };
+    // Once the title is saved or the edit cancelled, the row keeps focus.
+    let row_id = format!("todo-{id}");
     let on_key = {
-        let save = save.clone();
+        let (save, row_id) = (save.clone(), row_id.clone());
         move |event: ev::KeyboardEvent| match event.key().as_str() {
             "Enter" => {
                 event.prevent_default();
+                actions.refocus.set_value(Some(row_id.clone()));
                 save();
+                focus_soon(row_id.clone());
             }
-            "Escape" => editing.set(false),
+            "Escape" => {
+                editing.set(false);
+                focus_soon(row_id.clone());
+            }
             _ => {}
         }
     };
@@ -150,10 +157,18 @@ pub(crate) fn TodoItem(
             });
         }
     };
+    // After a delete, focus goes to the next row (or the one above, or
+    // the Undo button when none is left).
     let delete = {
         let id = id.clone();
+        let next = place
+            .below
+            .clone()
+            .or_else(|| place.above.clone())
+            .map_or_else(|| "undo-button".to_owned(), |next| format!("todo-{next}"));
         move |event: ev::MouseEvent| {
             event.prevent_default();
+            actions.refocus.set_value(Some(next.clone()));
             actions.delete.dispatch(DeleteTodo { id: id.clone() });
         }
     };
@@ -183,7 +198,8 @@ pub(crate) fn TodoItem(
 
     view! {
         <li
-            id=format!("todo-{id}")
+            id=row_id
+            tabindex="-1"
             class=format!("todo todo--priority-{}", priority.as_str())
             class:todo--done=shown_completed
             class:todo--pending=move || pending.get().is_some()
@@ -242,7 +258,7 @@ pub(crate) fn TodoItem(
                     <Meta priority due=due.clone() has_notes=!notes.is_empty() list_name />
                 </div>
                 <span class="todo__actions">
-                    <a class="todo__action" href=edit_href aria-label=edit_label on:click=start_editing>"Edit"</a>
+                    <a class="todo__action todo__edit" href=edit_href aria-label=edit_label on:click=start_editing>"Edit"</a>
                     {moves}
                     <button
                         class="todo__action todo__delete"

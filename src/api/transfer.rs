@@ -1,0 +1,176 @@
+//! `/api/v1/export` and `/api/v1/import`: all of your data out as JSON (or
+//! your todos as CSV), and a Taskward export or a CSV file of todos back
+//! in, applied whole or not at all.
+
+use axum::{
+    Json,
+    body::Body,
+    extract::{Query, State, rejection::QueryRejection},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::Response,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{
+    extract::Authenticated,
+    problem::{
+        BadRequest, BodyTooLarge, Conflict, Problem, TooManyRequests, Unauthorized, Unprocessable,
+        UnsupportedMediaType,
+    },
+};
+use crate::{
+    auth::service::{AuthService, Session},
+    db::{Db, now},
+    error::AppError,
+    todos::TodoLimit,
+    transfer::{
+        Export, ImportOutcome, ImportRefusal, MAX_IMPORT_BYTES, export,
+        import::{self, ImportFile},
+    },
+};
+
+pub const TAG: &str = "data";
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `json` (everything, the default) or `csv` (your todos).
+    #[param(value_type = Option<String>, pattern = "^(|json|csv)$")]
+    pub format: Option<String>,
+}
+
+/// Which file an export is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+impl ExportFormat {
+    pub fn parse(text: Option<&str>) -> Result<Self, Problem> {
+        match text.map(str::trim).unwrap_or_default() {
+            "" | "json" => Ok(ExportFormat::Json),
+            "csv" => Ok(ExportFormat::Csv),
+            _ => Err(Problem::invalid_field(
+                "#/format".into(),
+                "Ask for format json or csv.".into(),
+            )),
+        }
+    }
+}
+
+/// The download of the user's data as `format`, named for the day (also
+/// the account page's download).
+pub async fn export_file(
+    db: &Db,
+    session: &Session,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let at = now();
+    let data = export::read(db, session.user_id).await?;
+    let day = session.time_zone.date_at(at).format("%Y-%m-%d");
+    let (body, content_type, extension) = match format {
+        ExportFormat::Json => {
+            let document = export::to_export(data, at);
+            let body = serde_json::to_vec_pretty(&document).map_err(AppError::internal)?;
+            (body, "application/json", "json")
+        }
+        ExportFormat::Csv => (export::to_csv(&data)?, "text/csv; charset=utf-8", "csv"),
+    };
+    let disposition = format!("attachment; filename=\"taskward-{day}.{extension}\"");
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(disposition) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    Ok(response)
+}
+
+/// Download all of your data: your account's email and time zone, your
+/// lists and every todo with every field, as one JSON document; or, with
+/// `format=csv`, your todos as CSV (`title,list,due,priority,notes,
+/// completed,created_at,updated_at`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/export",
+    tag = TAG,
+    security(("bearer" = [])),
+    params(ExportParams),
+    responses(
+        (status = 200, description = "Your data, as an attachment.",
+            content((Export = "application/json"), (String = "text/csv"))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+    )
+)]
+pub async fn export(
+    State(db): State<Db>,
+    Authenticated(session): Authenticated,
+    params: Result<Query<ExportParams>, QueryRejection>,
+) -> Result<Response, Problem> {
+    let Query(params) = params.map_err(|_| {
+        Problem::from_status(
+            StatusCode::BAD_REQUEST,
+            "The query string could not be read; send format once.",
+        )
+    })?;
+    let format = ExportFormat::parse(params.format.as_deref())?;
+    Ok(export_file(&db, &session, format).await?)
+}
+
+/// What kind of file a body is, from its `Content-Type`.
+fn import_file<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<ImportFile<'a>> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = content_type.split(';').next()?.trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Some(ImportFile::Json(body)),
+        "text/csv" => Some(ImportFile::Csv(body)),
+        _ => None,
+    }
+}
+
+/// Import a Taskward export (`application/json`), which recreates its
+/// lists and todos (lists matched by name; new ids; positions, due dates
+/// and timestamps as in the file), or a CSV file of todos (`text/csv`:
+/// a first line naming the columns, `title` required, `list`, `due`,
+/// `priority`, `notes`, `completed` optional), which adds them. Nothing is
+/// written unless the whole file is right; each problem is listed, with
+/// its CSV line. At most 8 MiB, and 10 imports an hour.
+#[utoipa::path(
+    post,
+    path = "/api/v1/import",
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body(content((Export = "application/json"), (String = "text/csv"))),
+    responses(
+        (status = 200, description = "Imported.", body = ImportOutcome),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 413, response = BodyTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
+    )
+)]
+pub async fn import(
+    State(db): State<Db>,
+    State(auth): State<std::sync::Arc<AuthService>>,
+    State(limit): State<TodoLimit>,
+    Authenticated(session): Authenticated,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportOutcome>, Problem> {
+    auth.spend_import(&session).await?;
+    let bytes = axum::body::to_bytes(body, MAX_IMPORT_BYTES)
+        .await
+        .map_err(|_| Problem::import_too_large())?;
+    let file = import_file(&headers, &bytes).ok_or_else(Problem::unsupported_import_type)?;
+    match import::import(&db, session.user_id, session.time_zone, file, limit).await {
+        Ok(outcome) => Ok(Json(outcome)),
+        Err(refusal @ ImportRefusal::File { .. }) => Err(Problem::invalid_import(&refusal)),
+        Err(ImportRefusal::Other(error)) => Err(error.into()),
+    }
+}

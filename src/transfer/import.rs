@@ -1,0 +1,465 @@
+//! Writing an import: a file becomes a [`Plan`] (every value checked, every
+//! problem reported), and the plan is written in one transaction.
+//!
+//! Lists are matched by name (the Inbox to the Inbox): an existing one
+//! receives the todos, a missing one is made. A list that is empty when
+//! the import starts keeps the positions the file gives its todos, so an
+//! export imported into an empty account recreates it exactly; a list
+//! that already has todos gets the imported ones on top, in the file's
+//! order.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{
+    EXPORT_FORMAT, EXPORT_VERSION, Export, ImportOutcome, ImportProblem, ImportRefusal,
+    MAX_REPORTED_PROBLEMS, csv_file,
+};
+use crate::{
+    calendar::{Due, TimeZone},
+    db::{Db, WritePool as _, now},
+    error::AppError,
+    list_id_in,
+    lists::{ListName, ListRef, MAX_LISTS_PER_USER},
+    lock_user_row, on_db, ordering,
+    todos::{Notes, Priority, TodoLimit, TodoTitle},
+};
+
+/// What is being imported.
+#[derive(Debug, Clone, Copy)]
+pub enum ImportFile<'a> {
+    /// A Taskward export.
+    Json(&'a [u8]),
+    /// Todos, one per line after a line naming the columns.
+    Csv(&'a [u8]),
+}
+
+/// An import, checked and ready to write.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub lists: Vec<PlannedList>,
+    pub ignored_columns: Vec<String>,
+}
+
+impl Plan {
+    fn todo_count(&self) -> usize {
+        self.lists.iter().map(|list| list.todos.len()).sum()
+    }
+}
+
+#[derive(Debug)]
+pub struct PlannedList {
+    pub target: ListTarget,
+    pub position: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub todos: Vec<PlannedTodo>,
+}
+
+/// Which of the account's lists receives the todos.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListTarget {
+    Inbox,
+    /// The list of that name (whatever its case), made if missing.
+    Named(ListName),
+}
+
+impl ListTarget {
+    /// One key per list of an account: names compare in lower case, and
+    /// "Inbox" is the Inbox.
+    pub fn key(&self) -> String {
+        match self {
+            ListTarget::Inbox => crate::lists::INBOX_NAME.to_lowercase(),
+            ListTarget::Named(name) => name.key(),
+        }
+    }
+
+    /// The Inbox for an empty name or the Inbox's own name.
+    pub fn named(name: &str) -> Result<Self, AppError> {
+        let trimmed = name.trim();
+        if trimmed.is_empty() || trimmed.to_lowercase() == crate::lists::INBOX_NAME.to_lowercase() {
+            return Ok(ListTarget::Inbox);
+        }
+        ListName::parse(trimmed).map(ListTarget::Named)
+    }
+}
+
+#[derive(Debug)]
+pub struct PlannedTodo {
+    pub title: TodoTitle,
+    pub notes: Notes,
+    pub completed: bool,
+    pub priority: Priority,
+    pub due: Option<Due>,
+    pub position: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The problems found so far, the first [`MAX_REPORTED_PROBLEMS`] kept.
+#[derive(Debug, Default)]
+pub struct Problems {
+    kept: Vec<ImportProblem>,
+    total: usize,
+}
+
+impl Problems {
+    pub fn add(&mut self, problem: ImportProblem) {
+        self.total += 1;
+        if self.kept.len() < MAX_REPORTED_PROBLEMS {
+            self.kept.push(problem);
+        }
+    }
+
+    pub fn at_line(&mut self, line: u64, detail: impl std::fmt::Display) {
+        self.add(ImportProblem {
+            line: Some(line),
+            pointer: None,
+            detail: format!("line {line}: {detail}"),
+        });
+    }
+
+    fn at_pointer(&mut self, pointer: String, detail: impl std::fmt::Display) {
+        self.add(ImportProblem {
+            line: None,
+            detail: format!("{pointer}: {detail}"),
+            pointer: Some(pointer),
+        });
+    }
+
+    /// `Err` naming every problem, or `Ok` when there are none.
+    pub fn check(self) -> Result<(), ImportRefusal> {
+        if self.total == 0 {
+            return Ok(());
+        }
+        let counted = match self.total {
+            1 => "1 problem".to_owned(),
+            n => format!("{n} problems"),
+        };
+        let shown = if self.total > self.kept.len() {
+            format!(" (the first {} are listed)", self.kept.len())
+        } else {
+            String::new()
+        };
+        Err(ImportRefusal::File {
+            message: format!(
+                "Nothing was imported: the file has {counted}{shown}. Fix them and import it again."
+            ),
+            problems: self.kept,
+        })
+    }
+}
+
+/// Checks `file` whole; `zone` reads due times that carry no offset.
+pub fn plan(file: ImportFile<'_>, zone: TimeZone) -> Result<Plan, ImportRefusal> {
+    match file {
+        ImportFile::Json(bytes) => plan_export(bytes, zone),
+        ImportFile::Csv(bytes) => csv_file::plan(bytes, zone),
+    }
+}
+
+/// A Taskward export, read in the time zone it was made in, so due times
+/// come back on the same wall clock.
+fn plan_export(bytes: &[u8], zone: TimeZone) -> Result<Plan, ImportRefusal> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ImportRefusal::file(
+            "The file is empty. Choose a Taskward export (a .json file) or a CSV file of todos.",
+        ));
+    }
+    // serde's messages end with "at line 1 column 9": true, but noise here.
+    let without_position = |message: String| match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message,
+    };
+    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+        return Err(ImportRefusal::file(format!(
+            "This file is not valid JSON ({}).",
+            without_position(error.to_string())
+        )));
+    }
+    if bytes.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ImportRefusal::file(
+            "This JSON file is not a Taskward export: an export is one JSON object.",
+        ));
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    let export: Export = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let message = without_position(error.into_inner().to_string());
+        let at = if path == "." {
+            "its top level".to_owned()
+        } else {
+            format!("\u{201c}{path}\u{201d}")
+        };
+        ImportRefusal::file(format!(
+            "This is not a Taskward export: at {at}, {message}."
+        ))
+    })?;
+    if export.format != EXPORT_FORMAT {
+        return Err(ImportRefusal::file(format!(
+            "This JSON file is not a Taskward export: its “format” is not “{EXPORT_FORMAT}”."
+        )));
+    }
+    if export.version != EXPORT_VERSION {
+        return Err(ImportRefusal::file(format!(
+            "This export is in version {} of the format; this Taskward reads version {EXPORT_VERSION}.",
+            export.version
+        )));
+    }
+    let zone = TimeZone::parse(&export.account.time_zone).unwrap_or(zone);
+    let mut problems = Problems::default();
+    let mut plan = Plan::default();
+    let mut seen_lists: Vec<String> = Vec::new();
+    for (l, list) in export.lists.into_iter().enumerate() {
+        let target = if list.inbox {
+            Ok(ListTarget::Inbox)
+        } else {
+            ListTarget::named(&list.name)
+        };
+        let target = match target {
+            Ok(target) => target,
+            Err(error) => {
+                problems.at_pointer(format!("#/lists/{l}/name"), error);
+                continue;
+            }
+        };
+        if seen_lists.contains(&target.key()) {
+            problems.at_pointer(
+                format!("#/lists/{l}/name"),
+                "another list in the file has this name",
+            );
+            continue;
+        }
+        seen_lists.push(target.key());
+        if let Some(position) = &list.position
+            && !ordering::is_valid(position)
+        {
+            problems.at_pointer(format!("#/lists/{l}/position"), "not an ordering key");
+        }
+        let mut positions: Vec<&str> = Vec::new();
+        let mut todos = Vec::with_capacity(list.todos.len());
+        for (t, todo) in list.todos.iter().enumerate() {
+            let at = |field: &str| format!("#/lists/{l}/todos/{t}/{field}");
+            let title = TodoTitle::parse(&todo.title)
+                .map_err(|error| problems.at_pointer(at("title"), error))
+                .ok();
+            let notes = Notes::parse(&todo.notes)
+                .map_err(|error| problems.at_pointer(at("notes"), error))
+                .ok();
+            let due = match todo.due.as_deref() {
+                Some(due) => Due::parse(due, zone)
+                    .map(Some)
+                    .map_err(|error| problems.at_pointer(at("due"), error))
+                    .ok(),
+                None => Some(None),
+            };
+            if let Some(position) = &todo.position {
+                if !ordering::is_valid(position) {
+                    problems.at_pointer(at("position"), "not an ordering key");
+                } else if positions.contains(&position.as_str()) {
+                    problems.at_pointer(at("position"), "another todo of the list has it");
+                }
+                positions.push(position);
+            }
+            if let (Some(title), Some(notes), Some(due)) = (title, notes, due) {
+                todos.push(PlannedTodo {
+                    title,
+                    notes,
+                    completed: todo.completed,
+                    priority: todo.priority,
+                    due,
+                    position: todo.position.clone(),
+                    created_at: todo.created_at,
+                    updated_at: todo.updated_at,
+                });
+            }
+        }
+        plan.lists.push(PlannedList {
+            target,
+            position: list.position,
+            created_at: list.created_at,
+            updated_at: list.updated_at,
+            todos,
+        });
+    }
+    problems.check()?;
+    if plan.todo_count() == 0
+        && plan
+            .lists
+            .iter()
+            .all(|list| list.target == ListTarget::Inbox)
+    {
+        return Err(ImportRefusal::file(
+            "This export holds no todos and no lists: there is nothing to import.",
+        ));
+    }
+    Ok(plan)
+}
+
+/// `count` keys in increasing order that all sort before `first` (or, in
+/// an empty list, from the start).
+fn keys_before(first: Option<&str>, count: usize) -> Result<Vec<String>, AppError> {
+    let Some(first) = first else {
+        return Ok(ordering::first_keys(count));
+    };
+    let mut keys: Vec<String> = Vec::with_capacity(count);
+    let mut next = first.to_owned();
+    for _ in 0..count {
+        next = ordering::between(None, Some(&next)).map_err(AppError::internal)?;
+        keys.push(next.clone());
+    }
+    keys.reverse();
+    Ok(keys)
+}
+
+/// Writes `plan` into the user's account in one transaction, or nothing.
+pub async fn apply(
+    db: &Db,
+    user_id: Uuid,
+    plan: Plan,
+    limit: TodoLimit,
+) -> Result<ImportOutcome, ImportRefusal> {
+    let at = now();
+    let adding = plan.todo_count() as i64;
+    let outcome = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        if count + adding > i64::from(limit.0) {
+            return Err(AppError::Conflict(format!(
+                "Nothing was imported: the file has {adding} todos and you have {count}, more \
+                 than the {} one account can keep.",
+                limit.0
+            ))
+            .into());
+        }
+        let (mut list_count, mut last_list): (i64, Option<String>) =
+            sqlx::query_as("SELECT COUNT(*), MAX(position) FROM lists WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut outcome = ImportOutcome {
+            ignored_columns: plan.ignored_columns,
+            ..ImportOutcome::default()
+        };
+        for list in plan.lists {
+            let existing = match &list.target {
+                ListTarget::Inbox => list_id_in!(&mut *tx, user_id, ListRef::Inbox),
+                ListTarget::Named(name) => {
+                    let found: Option<(Uuid,)> =
+                        sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND name_key = $2")
+                            .bind(user_id)
+                            .bind(name.key())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    found.map(|(id,)| id)
+                }
+            };
+            let list_id = match (existing, &list.target) {
+                (Some(id), _) => id,
+                (None, ListTarget::Inbox) => {
+                    return Err(AppError::internal("a user without an Inbox").into());
+                }
+                (None, ListTarget::Named(name)) => {
+                    if list_count >= MAX_LISTS_PER_USER {
+                        return Err(AppError::Conflict(format!(
+                            "Nothing was imported: it would take you past {MAX_LISTS_PER_USER} \
+                             lists, as many as one account can keep."
+                        ))
+                        .into());
+                    }
+                    let (taken,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM lists WHERE user_id = $1 AND position = $2",
+                    )
+                    .bind(user_id)
+                    .bind(list.position.as_deref().unwrap_or_default())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let position = match list.position {
+                        Some(position) if taken == 0 => position,
+                        _ => ordering::between(last_list.as_deref(), None)
+                            .map_err(AppError::internal)?,
+                    };
+                    if last_list.as_deref().is_none_or(|last| position.as_str() > last) {
+                        last_list = Some(position.clone());
+                    }
+                    let id = Uuid::new_v4();
+                    sqlx::query(
+                        "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, \
+                         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(id)
+                    .bind(user_id)
+                    .bind(name.as_str())
+                    .bind(name.key())
+                    .bind(false)
+                    .bind(&position)
+                    .bind(list.created_at.unwrap_or(at))
+                    .bind(list.updated_at.or(list.created_at).unwrap_or(at))
+                    .execute(&mut *tx)
+                    .await?;
+                    list_count += 1;
+                    outcome.lists_created += 1;
+                    id
+                }
+            };
+            if list.todos.is_empty() {
+                continue;
+            }
+            let (first, existing_todos): (Option<String>, i64) = sqlx::query_as(
+                "SELECT MIN(position), COUNT(*) FROM todos WHERE user_id = $1 AND list_id = $2",
+            )
+            .bind(user_id)
+            .bind(list_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let keep_positions =
+                existing_todos == 0 && list.todos.iter().all(|todo| todo.position.is_some());
+            let keys = if keep_positions {
+                list.todos
+                    .iter()
+                    .map(|todo| todo.position.clone().unwrap_or_default())
+                    .collect()
+            } else {
+                keys_before(first.as_deref(), list.todos.len())?
+            };
+            for (todo, position) in list.todos.iter().zip(keys) {
+                let created_at = todo.created_at.unwrap_or(at);
+                sqlx::query(
+                    "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
+                     due_date, due_time, position, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(Uuid::new_v4())
+                .bind(user_id)
+                .bind(list_id)
+                .bind(todo.title.as_str())
+                .bind(todo.notes.as_str())
+                .bind(todo.completed)
+                .bind(todo.priority.level())
+                .bind(todo.due.map(|due| due.date))
+                .bind(todo.due.and_then(|due| due.time))
+                .bind(position)
+                .bind(created_at)
+                .bind(todo.updated_at.unwrap_or(created_at))
+                .execute(&mut *tx)
+                .await?;
+                outcome.todos_imported += 1;
+            }
+        }
+        tx.commit().await?;
+        outcome
+    });
+    Ok(outcome)
+}
+
+/// Checks and writes `file` for the user; `zone` is the account's.
+pub async fn import(
+    db: &Db,
+    user_id: Uuid,
+    zone: TimeZone,
+    file: ImportFile<'_>,
+    limit: TodoLimit,
+) -> Result<ImportOutcome, ImportRefusal> {
+    let plan = plan(file, zone)?;
+    apply(db, user_id, plan, limit).await
+}

@@ -1,0 +1,347 @@
+//! Undo batches in the database. A delete opens a batch in its own write
+//! transaction ([`open_undo_batch!`]) and copies what it removes into it
+//! ([`keep_todos!`], [`KEEP_LIST`], [`KEEP_MOVES`]); [`undo`] puts it all back
+//! in one transaction and drops the batch. Every statement names the owner.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{Undoable, todos_counted};
+use crate::{
+    db::{Db, WritePool as _, now},
+    error::AppError,
+    list_id_in,
+    lists::{ListRef, store::sequence_of_todos},
+    lock_user_row, on_db, ordering, place_in_sequence,
+    todos::{TodoLimit, store::TodoRecord},
+};
+
+/// How long an import's report stays readable by the page it redirects to.
+const IMPORT_REPORT_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+/// In a write transaction (`$tx`), opens an undo batch for `$user_id` that
+/// lasts `$window` (an [`super::UndoWindow`]), with the message `$summary`;
+/// evaluates to its id.
+#[macro_export]
+macro_rules! open_undo_batch {
+    ($tx:expr, $user_id:expr, $summary:expr, $window:expr) => {{
+        let (user_id, summary, window): (uuid::Uuid, &str, $crate::undo::UndoWindow) =
+            ($user_id, $summary, $window);
+        let id = uuid::Uuid::new_v4();
+        let opened = $crate::db::now();
+        let expires = opened
+            + chrono::TimeDelta::from_std(window.0).map_err($crate::error::AppError::internal)?;
+        sqlx::query(
+            "INSERT INTO undo_batches (id, user_id, summary, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(summary)
+        .bind(opened)
+        .bind(expires)
+        .execute(&mut *$tx)
+        .await?;
+        id
+    }};
+}
+
+/// What a delete returns of the rows it deletes, to keep them with
+/// [`keep_todos!`]: what was deleted is exactly what is kept, whatever
+/// changed the rows a moment before.
+pub const DELETED_COLUMNS: &str = "id, title, completed, list_id, notes, priority, due_date, \
+     due_time, position, created_at, updated_at";
+
+/// In a transaction (`$tx`), keeps the todos `$records` (the
+/// [`TodoRecord`]s a delete returned) in the batch `$batch`.
+#[macro_export]
+macro_rules! keep_todos {
+    ($tx:expr, $batch:expr, $records:expr) => {{
+        let (batch, records): (uuid::Uuid, &[$crate::todos::store::TodoRecord]) =
+            ($batch, $records);
+        for todo in records {
+            sqlx::query(
+                "INSERT INTO deleted_todos (batch_id, id, list_id, title, notes, completed, \
+                 priority, due_date, due_time, position, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(batch)
+            .bind(todo.id)
+            .bind(todo.list_id)
+            .bind(&todo.title)
+            .bind(&todo.notes)
+            .bind(todo.completed)
+            .bind(todo.priority)
+            .bind(todo.due_date)
+            .bind(todo.due_time)
+            .bind(&todo.position)
+            .bind(todo.created_at)
+            .bind(todo.updated_at)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+
+/// Copies the owner's (`$2`) list `$3` into the batch `$1`.
+pub const KEEP_LIST: &str = "INSERT INTO deleted_lists (batch_id, id, name, name_key, position, \
+     created_at, updated_at) SELECT $1, id, name, name_key, position, created_at, updated_at \
+     FROM lists WHERE user_id = $2 AND id = $3";
+
+/// Records where the owner's (`$2`) todos of the list `$3` were, in the
+/// batch `$1`, before they move to the Inbox.
+pub const KEEP_MOVES: &str = "INSERT INTO moved_todos (batch_id, todo_id, list_id, position, \
+     updated_at) SELECT $1, id, list_id, position, updated_at FROM todos \
+     WHERE user_id = $2 AND list_id = $3";
+
+/// A batch as a page's notice shows it.
+pub async fn find(db: &Db, user_id: Uuid, batch: Uuid) -> Result<Option<Undoable>, AppError> {
+    let found: Option<(String,)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT summary FROM undo_batches WHERE id = $1 AND user_id = $2 AND expires_at > $3",
+        )
+        .bind(batch)
+        .bind(user_id)
+        .bind(now())
+        .fetch_optional(pool)
+        .await
+    })?;
+    Ok(found.map(|(message,)| Undoable {
+        batch: batch.to_string(),
+        message,
+    }))
+}
+
+/// What an undo put back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undone {
+    /// The batch's message, e.g. "Deleted “Milk”."
+    pub summary: String,
+    pub todos: u64,
+    pub lists: u64,
+}
+
+impl Undone {
+    /// "Restored 3 todos." for the page that follows.
+    pub fn message(&self) -> String {
+        match (self.lists, self.todos) {
+            (0, todos) => format!("Restored {}.", todos_counted(todos)),
+            (_, 0) => "Restored the list.".to_owned(),
+            (_, todos) => format!("Restored the list and {}.", todos_counted(todos)),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DeletedList {
+    id: Uuid,
+    name: String,
+    name_key: String,
+    position: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MovedTodo {
+    todo_id: Uuid,
+    list_id: Uuid,
+    position: String,
+    updated_at: DateTime<Utc>,
+}
+
+/// Puts back what the user's batch `batch` removed or moved, exactly as it
+/// was: ids, lists, positions, due dates, priorities, completion and
+/// timestamps. A todo whose place was taken meanwhile (or whose list is
+/// gone) goes to the top of its list (or of the Inbox). Another user's
+/// batch, and one purged, is `NotFound`; one past its window but not yet
+/// purged is refused with a message.
+pub async fn undo(
+    db: &Db,
+    user_id: Uuid,
+    batch: Uuid,
+    limit: TodoLimit,
+) -> Result<Undone, AppError> {
+    let at = now();
+    let undone = on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let found: Option<(String, DateTime<Utc>)> = sqlx::query_as(&format!(
+            "SELECT summary, expires_at FROM undo_batches WHERE id = $1 AND user_id = $2{}",
+            pool.for_update()
+        ))
+        .bind(batch)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (summary, expires_at) = found.ok_or(AppError::NotFound)?;
+        if expires_at <= at {
+            return Err(AppError::Conflict(
+                "It is too late to undo that: deletes can be undone for a short while only."
+                    .into(),
+            ));
+        }
+
+        let lists: Vec<DeletedList> = sqlx::query_as(
+            "SELECT id, name, name_key, position, created_at, updated_at \
+             FROM deleted_lists WHERE batch_id = $1",
+        )
+        .bind(batch)
+        .fetch_all(&mut *tx)
+        .await?;
+        for list in &lists {
+            let (same_name, same_place): (i64, i64) = sqlx::query_as(
+                "SELECT COALESCE(SUM(CASE WHEN name_key = $2 THEN 1 ELSE 0 END), 0), \
+                        COALESCE(SUM(CASE WHEN position = $3 THEN 1 ELSE 0 END), 0) \
+                 FROM lists WHERE user_id = $1",
+            )
+            .bind(user_id)
+            .bind(&list.name_key)
+            .bind(&list.position)
+            .fetch_one(&mut *tx)
+            .await?;
+            if same_name > 0 {
+                return Err(AppError::Conflict(format!(
+                    "You have made another list named \u{201c}{}\u{201d} since. \
+                     Rename it, then undo.",
+                    list.name
+                )));
+            }
+            let position = if same_place == 0 {
+                list.position.clone()
+            } else {
+                let (last,): (Option<String>,) =
+                    sqlx::query_as("SELECT MAX(position) FROM lists WHERE user_id = $1")
+                        .bind(user_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                ordering::between(last.as_deref(), None).map_err(AppError::internal)?
+            };
+            sqlx::query(
+                "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(list.id)
+            .bind(user_id)
+            .bind(&list.name)
+            .bind(&list.name_key)
+            .bind(false)
+            .bind(position)
+            .bind(list.created_at)
+            .bind(list.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        let todos: Vec<TodoRecord> = sqlx::query_as(
+            "SELECT id, title, completed, list_id, notes, priority, due_date, due_time, \
+             position, created_at, updated_at FROM deleted_todos WHERE batch_id = $1 \
+             ORDER BY list_id, position",
+        )
+        .bind(batch)
+        .fetch_all(&mut *tx)
+        .await?;
+        if count + todos.len() as i64 > i64::from(limit.0) {
+            return Err(AppError::Conflict(format!(
+                "Undoing this would take you past {} todos, as many as one account can keep. \
+                 Delete some first.",
+                limit.0
+            )));
+        }
+        let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
+            .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
+        for todo in &todos {
+            let list = list_id_in!(&mut *tx, user_id, ListRef::Id(todo.list_id)).unwrap_or(inbox);
+            let (taken,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM todos WHERE user_id = $1 AND list_id = $2 AND position = $3",
+            )
+            .bind(user_id)
+            .bind(list)
+            .bind(&todo.position)
+            .fetch_one(&mut *tx)
+            .await?;
+            let position = if list == todo.list_id && taken == 0 {
+                todo.position.clone()
+            } else {
+                let sequence = sequence_of_todos(db, user_id, list);
+                place_in_sequence!(&mut *tx, &sequence, None, None, None)?
+            };
+            sqlx::query(
+                "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
+                 due_date, due_time, position, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(todo.id)
+            .bind(user_id)
+            .bind(list)
+            .bind(&todo.title)
+            .bind(&todo.notes)
+            .bind(todo.completed)
+            .bind(todo.priority)
+            .bind(todo.due_date)
+            .bind(todo.due_time)
+            .bind(position)
+            .bind(todo.created_at)
+            .bind(todo.updated_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+
+        // Todos the list's deletion moved to the Inbox go back, unless they
+        // have left the Inbox since.
+        let moves: Vec<MovedTodo> = sqlx::query_as(
+            "SELECT todo_id, list_id, position, updated_at FROM moved_todos WHERE batch_id = $1",
+        )
+        .bind(batch)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut moved_back = 0;
+        for moved in &moves {
+            moved_back += sqlx::query(
+                "UPDATE todos SET list_id = $1, position = $2, updated_at = $3 \
+                 WHERE id = $4 AND user_id = $5 AND list_id = $6",
+            )
+            .bind(moved.list_id)
+            .bind(&moved.position)
+            .bind(moved.updated_at)
+            .bind(moved.todo_id)
+            .bind(user_id)
+            .bind(inbox)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+
+        sqlx::query("DELETE FROM undo_batches WHERE id = $1 AND user_id = $2")
+            .bind(batch)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Undone {
+            summary,
+            todos: todos.len() as u64 + moved_back,
+            lists: lists.len() as u64,
+        }
+    });
+    Ok(undone)
+}
+
+/// Deletes the batches whose window ended by `now` (and what they kept)
+/// and import reports older than an hour; returns how many rows went.
+pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let purged = on_db!(db, pool => {
+        let batches = sqlx::query("DELETE FROM undo_batches WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        let reports = sqlx::query("DELETE FROM import_reports WHERE created_at <= $1")
+            .bind(now - IMPORT_REPORT_LIFETIME)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        batches + reports
+    });
+    Ok(purged)
+}
