@@ -10,17 +10,6 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 impl TestApp {
-    async fn api_ok(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
-        let answer = self.api_send(method, path, Some(token), body).await;
-        assert!(
-            (200..300).contains(&answer.status),
-            "{path}: {} {}",
-            answer.status,
-            answer.body
-        );
-        answer.body
-    }
-
     async fn export(&self, token: &str) -> Value {
         self.api_ok(Method::GET, "/export", token, None).await
     }

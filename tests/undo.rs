@@ -13,17 +13,6 @@ use serde_json::{Value, json};
 use taskward::{db::Db, undo::UndoWindow};
 
 impl TestApp {
-    async fn api_ok(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
-        let answer = self.api_send(method, path, Some(token), body).await;
-        assert!(
-            (200..300).contains(&answer.status),
-            "{path}: {} {}",
-            answer.status,
-            answer.body
-        );
-        answer.body
-    }
-
     /// Deletes through the API; the `Undo-Batch` its answer names.
     async fn api_delete(&self, path: &str, token: &str) -> String {
         let answer = self.api_send(Method::DELETE, path, Some(token), None).await;

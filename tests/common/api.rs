@@ -98,6 +98,24 @@ impl TestApp {
         Answer::from(request.send().await.unwrap()).await
     }
 
+    /// As [`TestApp::api_send`], asserting a 2xx answer; its body.
+    pub async fn api_ok(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let answer = self.api_send(method, path, Some(token), body).await;
+        assert!(
+            (200..300).contains(&answer.status),
+            "{path}: {} {}",
+            answer.status,
+            answer.body
+        );
+        answer.body
+    }
+
     pub async fn register(&self, email: &str, password: &str) -> Answer {
         self.api_send(
             Method::POST,
