@@ -20,7 +20,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    components::{raw_text::escaped, signed_in::signed_in_page},
+    components::{load_once::LoadOnce, raw_text::escaped, signed_in::signed_in_page},
     error::AppError,
     lists::{ListSummary, server_fns::CreateList},
     navigation::encode_query_value,
@@ -154,22 +154,29 @@ pub fn TodosPage() -> impl IntoView {
     let address = Address::from_query();
     // A delete made without JavaScript returns here with its undo batch.
     let undo_batch = use_query_map().with_untracked(|query| query.get(UNDO_QUERY_KEY));
+    // Awaited in the view rather than through a `Resource`: only the island
+    // below runs in the browser, and it gets the data as its props. Made
+    // here, outside the `<Suspense>`, so that it runs once (see LoadOnce).
+    let loaded = {
+        let address = address.clone();
+        LoadOnce::new(async move {
+            let first = load(address).await;
+            let undoable = match undo_batch {
+                Some(batch) => undo_notice(batch).await.ok().flatten(),
+                None => None,
+            };
+            (first, undoable)
+        })
+    };
     view! {
         {signed_in_page(move |_| {
-            let (address, undo_batch) = (address.clone(), undo_batch.clone());
+            let (address, loaded) = (address.clone(), loaded.clone());
             view! {
                 <Suspense fallback=|| view! { <p class="muted">"Loading your todos…"</p> }>
                     {move || {
-                        let (address, undo_batch) = (address.clone(), undo_batch.clone());
-                        // Awaited here rather than through a `Resource`: only
-                        // the island below runs in the browser, and it gets
-                        // the data as its props.
+                        let (address, loaded) = (address.clone(), loaded.get());
                         Suspend::new(async move {
-                            let first = load(address.clone()).await;
-                            let undoable = match undo_batch {
-                                Some(batch) => undo_notice(batch).await.ok().flatten(),
-                                None => None,
-                            };
+                            let (first, undoable) = loaded.await;
                             let title = escaped(&title_of(&first));
                             view! {
                                 <Title text=title />

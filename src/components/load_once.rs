@@ -1,0 +1,29 @@
+//! A page's data, loaded once per render however often its view asks.
+//!
+//! Leptos's server render calls the children of a `<Suspense>` twice: a
+//! dry run, which finds the resources they read, then the render. A future
+//! made in the children is made twice, and the dry run's copy is dropped
+//! after one poll, which cancels its database query in flight (sqlx then
+//! closes that connection, and a later request opens a new one and
+//! prepares every statement again). A [`LoadOnce`] made outside the
+//! `<Suspense>` runs its future once: each call of the view awaits a copy,
+//! and the copy the view keeps means none of them is ever the last.
+
+use std::future::Future;
+
+use futures::future::{BoxFuture, FutureExt, Shared};
+
+#[derive(Clone)]
+pub struct LoadOnce<T: Clone>(Shared<BoxFuture<'static, T>>);
+
+impl<T: Clone + Send + Sync + 'static> LoadOnce<T> {
+    /// Starts nothing yet: `load` first runs when a view awaits it.
+    pub fn new(load: impl Future<Output = T> + Send + 'static) -> Self {
+        Self(load.boxed().shared())
+    }
+
+    /// The loaded value, from the one run of the load.
+    pub fn get(&self) -> impl Future<Output = T> + Send + 'static {
+        self.0.clone()
+    }
+}
