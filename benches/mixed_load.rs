@@ -17,7 +17,7 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -84,6 +84,34 @@ struct User {
     cookie: String,
     /// The user's todos, as the load creates and deletes them.
     todos: Mutex<Vec<String>>,
+    /// A person does one thing at a time: while one of their requests is
+    /// in flight no worker sends another (an edit racing a delete of the
+    /// same todo would get a 404 no real user causes).
+    busy: AtomicBool,
+}
+
+/// The user a worker is acting as, until it drops this.
+struct Acting<'a>(&'a User);
+
+impl Drop for Acting<'_> {
+    fn drop(&mut self) {
+        self.0.busy.store(false, Ordering::Release);
+    }
+}
+
+/// The next user in turn who has nothing in flight (there are more users
+/// than workers, so one is always free).
+fn next_free_user<'a>(users: &'a [User], next: &AtomicUsize) -> Acting<'a> {
+    loop {
+        let user = &users[next.fetch_add(1, Ordering::Relaxed) % users.len()];
+        if user
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            return Acting(user);
+        }
+    }
 }
 
 struct Options {
@@ -194,6 +222,7 @@ async fn sign_up(client: &Client, base: &str, index: usize) -> User {
     User {
         cookie,
         todos: Mutex::new(Vec::new()),
+        busy: AtomicBool::new(false),
     }
 }
 
@@ -350,7 +379,8 @@ async fn run_level(
                 let mut tally = Tally::default();
                 while Instant::now() < deadline {
                     // Users in turn, so every one of them is loaded.
-                    let user = &users[next_user.fetch_add(1, Ordering::Relaxed) % users.len()];
+                    let acting = next_free_user(&users, &next_user);
+                    let user = acting.0;
                     let kind = random.kind();
                     let began = Instant::now();
                     let outcome = request(&client, &base, user, kind, &mut random).await;
@@ -417,6 +447,10 @@ async fn run_level(
 #[tokio::main]
 async fn main() {
     let options = options();
+    assert!(
+        options.connections.iter().all(|&c| c < options.users),
+        "--users must exceed every --connections level: each user does one thing at a time"
+    );
     let client = Client::builder()
         .pool_max_idle_per_host(256)
         .redirect(reqwest::redirect::Policy::none())

@@ -65,6 +65,33 @@ test("a refused change is explained and nothing is lost", async ({ page }) => {
   await expect(titles(page)).toHaveText(["Keep me"]);
 });
 
+test("the next title typed while one is saving is kept", async ({ page }) => {
+  await signUp(page, uniqueEmail());
+  await page.goto("/todos");
+  await hydrated(page);
+  // Hold the first save until the next title has been typed.
+  let release!: () => void;
+  const typed = new Promise<void>((resolve) => (release = resolve));
+  let held = false;
+  await page.route("**/api/todos/create", async (route) => {
+    if (!held) {
+      held = true;
+      await typed;
+    }
+    await route.continue();
+  });
+  const input = page.getByLabel("New todo");
+  await input.fill("Call the bank");
+  await input.press("Enter");
+  await input.fill("Buy oat milk");
+  release();
+  await expect(titles(page)).toHaveText(["Call the bank"]);
+  await expect(input, "the first save did not wipe the next title").toHaveValue("Buy oat milk");
+  await input.press("Enter");
+  await expect(titles(page)).toHaveText(["Buy oat milk", "Call the bank"]);
+  await expect(input).toHaveValue("");
+});
+
 test("filters live in the URL and survive a reload", async ({ page }) => {
   await signUp(page, uniqueEmail());
   await page.goto("/todos");

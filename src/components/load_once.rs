@@ -27,3 +27,41 @@ impl<T: Clone + Send + Sync + 'static> LoadOnce<T> {
         self.0.clone()
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use futures::FutureExt;
+
+    use super::LoadOnce;
+
+    /// What Leptos's server render does: one copy polled once and dropped
+    /// while the load waits (the dry run), then another awaited.
+    #[tokio::test]
+    async fn a_copy_dropped_mid_load_neither_cancels_nor_repeats_it() {
+        let (runs, finished) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (gate, opened) = futures::channel::oneshot::channel::<()>();
+        let loaded = {
+            let (runs, finished) = (runs.clone(), finished.clone());
+            LoadOnce::new(async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                let _ = opened.await;
+                finished.fetch_add(1, Ordering::SeqCst);
+                "the listing"
+            })
+        };
+
+        let dry_run = loaded.get();
+        assert_eq!(dry_run.now_or_never(), None, "the load is still waiting");
+        gate.send(()).expect("the load is listening");
+
+        assert_eq!(loaded.get().await, "the listing");
+        assert_eq!(loaded.get().await, "the listing");
+        assert_eq!(runs.load(Ordering::SeqCst), 1, "started once");
+        assert_eq!(finished.load(Ordering::SeqCst), 1, "ran to its end once");
+    }
+}

@@ -330,10 +330,12 @@ pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>)
     });
 
     let new_title: NodeRef<html::Input> = NodeRef::new();
-    // A new todo was saved: empty the field for the next one.
+    // A new todo was saved: empty the field for the next one, unless the
+    // next one is already in it (typed while this one was being saved).
     Effect::new(move |_| {
-        if matches!(actions.create.value().get(), Some(Ok(_)))
+        if let Some(Ok(saved)) = actions.create.value().get()
             && let Some(input) = new_title.get()
+            && input.value().trim() == saved.title
         {
             input.set_value("");
         }
