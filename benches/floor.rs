@@ -34,6 +34,10 @@ use sqlx::{
 use tower_http::{CompressionLevel, compression::CompressionLayer};
 use uuid::Uuid;
 
+/// The app's allocator (src/main.rs), so the two differ only in their code.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The app's default pool size (`DATABASE_MAX_CONNECTIONS`).
 const POOL_SIZE: u32 = 16;
 const PAGE_SIZE: i64 = 50;

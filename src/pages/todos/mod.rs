@@ -14,6 +14,8 @@ mod keyboard;
 mod row;
 mod sidebar;
 
+use std::sync::Arc;
+
 use leptos::{either::Either, html, prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -341,16 +343,23 @@ pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>)
         }
     });
 
+    // The sidebar and the heading take only their parts of the listing:
+    // copying all of it (every todo) for each would double the render.
     let sidebar = move || {
         shown.with(|shown| {
             shown.as_ref().ok().map(|listing| {
-                view! { <Sidebar listing=listing.clone() actions /> }
+                view! {
+                    <Sidebar
+                        lists=listing.lists.clone()
+                        showing=listing.showing.clone()
+                        due=listing.due
+                        actions
+                    />
+                }
             })
         })
     };
-    let heading = move || {
-        shown.with(|shown| view! { <Heading shown=shown.clone() address=address.clone() /> })
-    };
+    let heading = move || shown.with(|shown| heading_view(shown, address.clone()));
     let card = {
         let fixed = fixed.clone();
         move || match shown.get() {
@@ -542,11 +551,11 @@ fn with_key(href: &str, key: &str, value: &str) -> String {
     format!("{href}{separator}{key}={}", encode_query_value(value))
 }
 
-/// The page's heading: what it shows, and a line about it.
-#[component]
-fn Heading(shown: Shown, address: Address) -> impl IntoView {
-    let title = title_of(&shown);
-    let (line, sort) = match &shown {
+/// The page's heading: what it shows, and a line about it. (A function of
+/// the listing it reads, not a component, which would take a copy.)
+fn heading_view(shown: &Shown, address: Address) -> impl IntoView + use<> {
+    let title = title_of(shown);
+    let (line, sort) = match shown {
         Ok(listing) => {
             let open = listing.totals.active;
             let line = match &listing.showing {
@@ -569,7 +578,7 @@ fn Heading(shown: Shown, address: Address) -> impl IntoView {
         }
         Err(_) => (None, None),
     };
-    let time_zone_link = matches!(&shown, Ok(listing) if listing.showing == Showing::Today);
+    let time_zone_link = matches!(shown, Ok(listing) if listing.showing == Showing::Today);
     view! {
         <div class="todos__head">
             <div>
@@ -715,13 +724,13 @@ fn groups(listing: &TodoListing, items: Vec<Todo>) -> Vec<Group> {
 
 /// The card with the rows, the paging link and the footer.
 #[component]
-fn TodoCard(listing: TodoListing, fixed: Fixed, actions: Actions) -> impl IntoView {
+fn TodoCard(mut listing: TodoListing, fixed: Fixed, actions: Actions) -> impl IntoView {
     let TodoPage {
         items,
         next_cursor,
         preceding,
         following,
-    } = listing.page.clone();
+    } = std::mem::take(&mut listing.page);
     let totals = listing.totals;
     let filter = Filter::parse(fixed.address.filter.as_deref()).unwrap_or_default();
     let nothing_shown = items.is_empty();
@@ -738,6 +747,7 @@ fn TodoCard(listing: TodoListing, fixed: Fixed, actions: Actions) -> impl IntoVi
                 .flatten()
         }),
     };
+    let lists: Arc<[ListSummary]> = listing.lists.clone().into();
     let mut index = 0;
     let groups = groups(&listing, items)
         .into_iter()
@@ -756,7 +766,7 @@ fn TodoCard(listing: TodoListing, fixed: Fixed, actions: Actions) -> impl IntoVi
                     items=group.items
                     places
                     fixed=fixed.clone()
-                    lists=listing.lists.clone()
+                    lists=lists.clone()
                     actions
                     pending_first=number == 0
                 />
@@ -799,27 +809,34 @@ fn TodoCard(listing: TodoListing, fixed: Fixed, actions: Actions) -> impl IntoVi
 }
 
 /// A group's rows: the todo being added (in the first group), then the
-/// todos.
+/// todos. A plain list rather than a keyed `<For>`: the island replaces the
+/// whole card when the listing reloads, so rows are never kept across
+/// reloads, and the server renders them without copying them all again or
+/// hashing their keys.
 #[component]
 fn TodoRows(
     items: Vec<Todo>,
     places: Vec<RowPlace>,
     fixed: Fixed,
-    lists: Vec<ListSummary>,
+    lists: Arc<[ListSummary]>,
     actions: Actions,
     pending_first: bool,
 ) -> impl IntoView {
-    let rows: Vec<(Todo, RowPlace)> = items.into_iter().zip(places).collect();
+    let rows = items
+        .into_iter()
+        .zip(places)
+        .map(|(todo, place)| {
+            if fixed.address.edit.as_deref() == Some(todo.id.as_str()) {
+                Either::Left(view! { <TodoTitleForm todo cancel_href=fixed.here() /> })
+            } else {
+                Either::Right(view! { <TodoItem todo place fixed=fixed.clone() lists=lists.clone() actions /> })
+            }
+        })
+        .collect_view();
     view! {
         <ul class="todo-list">
             {pending_first.then(|| view! { <PendingNewTodo actions /> })}
-            <For each=move || rows.clone() key=|(todo, _)| todo.id.clone() let((todo, place))>
-                {if fixed.address.edit.as_deref() == Some(todo.id.as_str()) {
-                    Either::Left(view! { <TodoTitleForm todo cancel_href=fixed.here() /> })
-                } else {
-                    Either::Right(view! { <TodoItem todo place fixed=fixed.clone() lists=lists.clone() actions /> })
-                }}
-            </For>
+            {rows}
         </ul>
     }
 }
@@ -848,6 +865,7 @@ pub fn todo_rows_html(items: Vec<Todo>, lists: Vec<ListSummary>) -> String {
             below: items.get(index + 1).map(|todo| todo.id.clone()),
         })
         .collect();
+    let lists: Arc<[ListSummary]> = lists.into();
     view! { <TodoRows items places fixed lists actions pending_first=true /> }.to_html()
 }
 

@@ -1,6 +1,8 @@
 //! One todo's row: complete, open, edit, move and delete it, and its
 //! details (notes, due date, priority, list) when open.
 
+use std::sync::Arc;
+
 use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
 use super::{Actions, DueFields, Fixed, PriorityField, focus_soon};
@@ -32,7 +34,7 @@ pub(crate) fn TodoItem(
     todo: Todo,
     place: RowPlace,
     fixed: Fixed,
-    lists: Vec<ListSummary>,
+    lists: Arc<[ListSummary]>,
     actions: Actions,
 ) -> impl IntoView {
     let Todo {
@@ -482,7 +484,7 @@ impl DragHandlers {
 #[component]
 fn TodoDetails(
     todo: Todo,
-    lists: Vec<ListSummary>,
+    lists: Arc<[ListSummary]>,
     fixed: Fixed,
     actions: Actions,
 ) -> impl IntoView {
@@ -516,9 +518,9 @@ fn TodoDetails(
                     <span class="field field--inline">
                         <label class="field__label" for=list_field_id.clone()>"List"</label>
                         <select id=list_field_id class="input" name="list_id">
-                            {lists.into_iter().map(|list| {
+                            {lists.iter().map(|list| {
                                 let selected = list.id == list_id;
-                                view! { <option value=list.id selected=selected>{list.name}</option> }
+                                view! { <option value=list.id.clone() selected=selected>{list.name.clone()}</option> }
                             }).collect_view()}
                         </select>
                     </span>

@@ -6,16 +6,20 @@ use leptos::prelude::*;
 
 use super::Actions;
 use crate::{
-    lists::MAX_LIST_NAME_CHARS,
-    todos::{Showing, TodoListing},
+    lists::{ListSummary, MAX_LIST_NAME_CHARS},
+    todos::{DueCounts, Showing},
 };
 
 #[component]
-pub(crate) fn Sidebar(listing: TodoListing, actions: Actions) -> impl IntoView {
+pub(crate) fn Sidebar(
+    lists: Vec<ListSummary>,
+    showing: Showing,
+    due: DueCounts,
+    actions: Actions,
+) -> impl IntoView {
     let current = |here: bool| here.then_some("page");
-    let is_list = |id: &str| matches!(&listing.showing, Showing::List(list) if list.id == id);
-    let lists = listing
-        .lists
+    let is_list = |id: &str| matches!(&showing, Showing::List(list) if list.id == id);
+    let lists = lists
         .iter()
         .map(|list| {
             view! {
@@ -28,12 +32,11 @@ pub(crate) fn Sidebar(listing: TodoListing, actions: Actions) -> impl IntoView {
             }
         })
         .collect_view();
-    let due = listing.due;
     view! {
         <nav class="sidebar" aria-label="Lists and views">
             <ul class="sidebar__group">
                 <li>
-                    <a class="sidebar__link" href="/todos?view=today" aria-current=current(listing.showing == Showing::Today)>
+                    <a class="sidebar__link" href="/todos?view=today" aria-current=current(showing == Showing::Today)>
                         <span class="sidebar__name">"Today"</span>
                         {(due.overdue > 0).then(|| view! {
                             <span class="sidebar__overdue">{due.overdue}<span class="visually-hidden">" overdue"</span></span>
@@ -42,7 +45,7 @@ pub(crate) fn Sidebar(listing: TodoListing, actions: Actions) -> impl IntoView {
                     </a>
                 </li>
                 <li>
-                    <a class="sidebar__link" href="/todos?view=upcoming" aria-current=current(listing.showing == Showing::Upcoming)>
+                    <a class="sidebar__link" href="/todos?view=upcoming" aria-current=current(showing == Showing::Upcoming)>
                         <span class="sidebar__name">"Upcoming"</span>
                         <Count open=due.upcoming />
                     </a>
