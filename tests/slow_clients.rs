@@ -163,3 +163,70 @@ async fn an_exhausted_database_pool_answers_503_with_retry_after_in_bounded_time
     let body: serde_json::Value = busy.json().await.unwrap();
     assert_eq!(body["code"], "unavailable");
 }
+
+/// A change whose request arrived is carried out whole even when its client
+/// goes away while it waits: the handler is not dropped between two of its
+/// statements (which on PostgreSQL could leave a pooled connection inside a
+/// transaction, holding its locks for whoever used it next).
+#[tokio::test]
+async fn a_change_is_carried_out_even_if_its_client_leaves_while_it_waits() {
+    let app = spawn_app_configured(|_| {}).await;
+    let token = app.api_user().await;
+
+    // A lock held from outside the app, so the change has to wait for it.
+    let outside = taskward::db::Db::connect(&app.database_url, 1)
+        .await
+        .unwrap();
+    let (locked, is_locked) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let lock_holder = tokio::spawn(async move {
+        taskward::on_db!(&outside, pool => {
+            let mut transaction = pool.begin().await.unwrap();
+            sqlx::query("UPDATE users SET updated_at = updated_at")
+                .execute(&mut *transaction)
+                .await
+                .unwrap();
+            let _ = locked.send(());
+            let _ = released.await;
+            transaction.rollback().await.unwrap();
+        })
+    });
+    is_locked.await.unwrap();
+
+    let body = r#"{"title":"sent by a client that left"}"#;
+    let mut stream = TcpStream::connect(app.address).await.unwrap();
+    let request = format!(
+        "POST /api/v1/todos HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {token}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        app.address,
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(stream);
+    // Long enough for the server to see the connection closed.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = release.send(());
+    lock_holder.await.unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let listed = app
+            .api_ok(reqwest::Method::GET, "/todos", &token, None)
+            .await;
+        let titles: Vec<&str> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|todo| todo["title"].as_str())
+            .collect();
+        if titles == ["sent by a client that left"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the change was dropped with its client: {titles:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

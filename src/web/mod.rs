@@ -30,7 +30,7 @@ use axum::{
     extract::{ConnectInfo, FromRef, Request, State},
     http::StatusCode,
     middleware::{Next, from_fn, from_fn_with_state},
-    response::Response,
+    response::{IntoResponse, Response},
     routing::get,
 };
 use leptos::config::{Env, LeptosOptions};
@@ -46,7 +46,7 @@ use tower_http::{
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
-use tracing::Level;
+use tracing::{Instrument, Level};
 
 use crate::{
     api::{self, ApiState},
@@ -54,6 +54,7 @@ use crate::{
     client::Client,
     config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, ServerLimits, SiteConfig},
     db::{Db, DbError},
+    error::AppError,
     todos::TodoLimit,
 };
 use page_cache::PageCache;
@@ -238,6 +239,7 @@ fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             state.config.limits.request_timeout,
         ))
+        .layer(from_fn(run_to_completion))
         .layer(from_fn_with_state(
             Arc::<[IpAddr]>::from(state.config.auth.trusted_proxies.as_slice()),
             resolve_client_address,
@@ -286,6 +288,22 @@ async fn purge_undo_periodically(db: Db) {
             Ok(rows) => tracing::debug!(rows, "purged expired undo batches and import reports"),
             Err(error) => tracing::warn!(%error, "could not purge expired undo batches"),
         }
+    }
+}
+
+/// Runs the request in a task of its own, which finishes even when the
+/// client goes away or the request times out: a handler dropped between
+/// two of its statements must not leave work half done. In particular
+/// sqlx (0.8) returns a PostgreSQL connection to its pool still inside a
+/// transaction when the future is dropped while `BEGIN` is answered; the
+/// next statement on that connection then ran in that transaction and held
+/// its row locks for good (seen: every sign-in from one address waiting on
+/// its attempt counter until the request timeout).
+async fn run_to_completion(request: Request, next: Next) -> Response {
+    // In the request's span, so what the handler logs keeps its request id.
+    match tokio::spawn(next.run(request).in_current_span()).await {
+        Ok(response) => response,
+        Err(failed) => AppError::internal(failed).into_response(),
     }
 }
 
