@@ -35,6 +35,34 @@ async fn read_until_answer_or_close(stream: &mut TcpStream, within: Duration) ->
     }
 }
 
+/// Locks the users' rows from outside the app, in a transaction of its own
+/// (on SQLite, the whole database for writing), until `release` is sent;
+/// the task ends once the lock is let go.
+async fn lock_users_from_outside(
+    database_url: &str,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let outside = taskward::db::Db::connect(database_url, 1).await.unwrap();
+    let (locked, is_locked) = tokio::sync::oneshot::channel();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let lock_holder = tokio::spawn(async move {
+        taskward::on_db!(&outside, pool => {
+            let mut transaction = pool.begin().await.unwrap();
+            sqlx::query("UPDATE users SET updated_at = updated_at")
+                .execute(&mut *transaction)
+                .await
+                .unwrap();
+            let _ = locked.send(());
+            let _ = released.await;
+            transaction.rollback().await.unwrap();
+        })
+    });
+    is_locked.await.unwrap();
+    (release, lock_holder)
+}
+
 #[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     let app = spawn_app_configured(|config| {
@@ -128,24 +156,7 @@ async fn an_exhausted_database_pool_answers_503_with_retry_after_in_bounded_time
 
     // Hold the pool's only connection: a write that waits on a lock held
     // from outside the app.
-    let outside = taskward::db::Db::connect(&app.database_url, 1)
-        .await
-        .unwrap();
-    let (locked, is_locked) = tokio::sync::oneshot::channel();
-    let (release, released) = tokio::sync::oneshot::channel::<()>();
-    let lock_holder = tokio::spawn(async move {
-        taskward::on_db!(&outside, pool => {
-            let mut transaction = pool.begin().await.unwrap();
-            sqlx::query("UPDATE users SET updated_at = updated_at")
-                .execute(&mut *transaction)
-                .await
-                .unwrap();
-            let _ = locked.send(());
-            let _ = released.await;
-            transaction.rollback().await.unwrap();
-        })
-    });
-    is_locked.await.unwrap();
+    let (release, lock_holder) = lock_users_from_outside(&app.database_url).await;
     let writer = app.post_form("/api/todos/create", &[("title", "waits")], Some(&token));
     let reader = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -174,24 +185,7 @@ async fn a_change_is_carried_out_even_if_its_client_leaves_while_it_waits() {
     let token = app.api_user().await;
 
     // A lock held from outside the app, so the change has to wait for it.
-    let outside = taskward::db::Db::connect(&app.database_url, 1)
-        .await
-        .unwrap();
-    let (locked, is_locked) = tokio::sync::oneshot::channel();
-    let (release, released) = tokio::sync::oneshot::channel::<()>();
-    let lock_holder = tokio::spawn(async move {
-        taskward::on_db!(&outside, pool => {
-            let mut transaction = pool.begin().await.unwrap();
-            sqlx::query("UPDATE users SET updated_at = updated_at")
-                .execute(&mut *transaction)
-                .await
-                .unwrap();
-            let _ = locked.send(());
-            let _ = released.await;
-            transaction.rollback().await.unwrap();
-        })
-    });
-    is_locked.await.unwrap();
+    let (release, lock_holder) = lock_users_from_outside(&app.database_url).await;
 
     let body = r#"{"title":"sent by a client that left"}"#;
     let mut stream = TcpStream::connect(app.address).await.unwrap();
