@@ -331,6 +331,104 @@ async fn an_api_client_keeps_its_own_budget_with_its_device_token() {
     );
 }
 
+/// Locks `email`'s account for clients without a trusted device.
+async fn lock_out(app: &TestApp, email: &str, failures: u32) {
+    for _ in 0..failures {
+        assert_eq!(app.sign_in(email, WRONG).await.status(), 401);
+    }
+    assert_eq!(app.sign_in(email, PASSWORD).await.status(), 429);
+}
+
+#[tokio::test]
+async fn a_device_token_stops_counting_when_the_account_ends_its_credentials() {
+    let app = spawn_app_configured(|config| {
+        generous(config);
+        config.auth.max_failed_signins = 3;
+    })
+    .await;
+    let new_password = "quiet lantern orbit mosaic";
+
+    // A password change forgets the devices that knew the old one.
+    let email = unique_email();
+    let (token, device) = app.sign_up_on_device(&email).await;
+    let changed = app
+        .post_form(
+            "/api/auth/change-password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+            ],
+            Some(&token),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    for _ in 0..3 {
+        assert_eq!(app.sign_in(&email, WRONG).await.status(), 401);
+    }
+    let forgotten = app.sign_in_on_device(&email, new_password, &device).await;
+    assert_eq!(forgotten.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // So does signing out everywhere.
+    let email = unique_email();
+    let (token, device) = app.sign_up_on_device(&email).await;
+    let ended = app
+        .post_form("/api/auth/signout-everywhere", &[], Some(&token))
+        .await;
+    assert!(ended.status().is_success(), "{}", ended.status());
+    lock_out(&app, &email, 3).await;
+    let forgotten = app.sign_in_on_device(&email, PASSWORD, &device).await;
+    assert_eq!(forgotten.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // And an account deleted and made again under the same email does not
+    // trust the old account's devices.
+    let email = unique_email();
+    let (token, device) = app.sign_up_on_device(&email).await;
+    let deleted = app.delete_account_with(PASSWORD, &token).await;
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    app.sign_up_on_device(&email).await;
+    lock_out(&app, &email, 3).await;
+    let forgotten = app.sign_in_on_device(&email, PASSWORD, &device).await;
+    assert_eq!(forgotten.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn minting_device_tokens_cannot_multiply_the_guess_budget_past_the_cap() {
+    use taskward::auth::device::MAX_TRUSTED_DEVICES;
+    let app = spawn_app_configured(|config| {
+        generous(config);
+        config.auth.max_failed_signins = 3;
+    })
+    .await;
+    let email = unique_email();
+    app.sign_up_on_device(&email).await;
+    // Someone who once knew the password signs in again and again, keeping
+    // every device token.
+    let mut minted = Vec::new();
+    for _ in 0..MAX_TRUSTED_DEVICES + 2 {
+        let signed_in = app.api_sign_in(&email, PASSWORD, None).await;
+        assert_eq!(signed_in.status(), StatusCode::OK);
+        let body: Value = signed_in.json().await.unwrap();
+        minted.push(body["device_token"].as_str().unwrap().to_owned());
+    }
+    lock_out(&app, &email, 3).await;
+
+    // Only the most recent devices keep a budget of their own.
+    let mut honoured = 0;
+    for device in &minted {
+        if app
+            .api_sign_in(&email, PASSWORD, Some(device))
+            .await
+            .status()
+            == StatusCode::OK
+        {
+            honoured += 1;
+        }
+    }
+    assert_eq!(honoured, MAX_TRUSTED_DEVICES);
+    let oldest = app.api_sign_in(&email, PASSWORD, Some(&minted[0])).await;
+    assert_eq!(oldest.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
 // 5. Budgets per /64 and shared by every instance; expired rows pruned.
 
 #[tokio::test]

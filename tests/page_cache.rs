@@ -4,12 +4,15 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{
     TestApp,
     accounts::{COOKIE, PASSWORD, unique_email},
-    spawn_app, spawn_second_instance,
+    spawn_app, spawn_app_configured, spawn_second_instance,
 };
 use serde_json::Value;
+use taskward::undo::UndoWindow;
 
 struct Page {
     html: String,
@@ -182,4 +185,28 @@ async fn every_response_has_its_own_nonce_and_its_scripts_carry_it() {
         );
         assert!(seen.insert(page.policy_nonce), "a nonce was repeated");
     }
+}
+
+#[tokio::test]
+async fn an_undo_button_is_not_offered_again_from_a_kept_page_after_its_window() {
+    let app = spawn_app_configured(|config| {
+        config.undo_window = UndoWindow(Duration::from_millis(800));
+    })
+    .await;
+    let token = app.sign_up(&unique_email(), PASSWORD).await;
+    let milk = app
+        .todo_call(&token, "create", &[("title", "Buy milk")])
+        .await;
+    let deleted = app
+        .todo_call(&token, "delete", &[("id", milk["id"].as_str().unwrap())])
+        .await;
+    let address = format!("/todos?undo={}", deleted["batch"].as_str().unwrap());
+    let undo_form = "action=\"/api/todos/undo\"";
+    assert!(app.page(&address, &token).await.html.contains(undo_form));
+    assert!(app.page(&address, &token).await.html.contains(undo_form));
+
+    // The todos are unchanged, but the batch has expired: no button that
+    // would only answer "too late".
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert!(!app.page(&address, &token).await.html.contains(undo_form));
 }

@@ -1,7 +1,9 @@
 //! Device tokens (OWASP's "device cookies"): proof that a browser or client
 //! has signed in to an account before. A signed JWT of its own audience, so
 //! it can never pass for a session token or the other way round; it grants
-//! nothing but a password-check budget of its own (see `attempts`).
+//! nothing but a password-check budget of its own (see `attempts`), and
+//! only while the account still trusts the device it names (the
+//! `trusted_devices` table, kept by `store`).
 
 use std::time::Duration;
 
@@ -21,6 +23,12 @@ const DEVICE_AUDIENCE: &str = "taskward-device";
 /// How long a device stays trusted after its last sign-in.
 pub const DEVICE_TOKEN_LIFETIME: Duration = Duration::from_secs(180 * 24 * 60 * 60);
 
+/// How many devices an account trusts at once; signing in on one more
+/// forgets the least recently used. Each has its own guess budget, so this
+/// bounds how many budgets tokens minted by anyone who once had the
+/// password can add up to.
+pub const MAX_TRUSTED_DEVICES: i64 = 10;
+
 #[derive(Debug, Serialize, Deserialize)]
 struct DeviceClaims {
     /// The account's email, as parsed: a device is trusted for one account.
@@ -34,7 +42,7 @@ struct DeviceClaims {
 }
 
 /// A device that signed in to the account it now checks a password for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrustedDevice(Uuid);
 
 impl TrustedDevice {
@@ -66,12 +74,13 @@ impl DeviceTokens {
         }
     }
 
-    /// A token for a new device that just signed in to `email`'s account.
-    pub fn issue(&self, email: &Email) -> Result<String, AppError> {
+    /// A token for the device `device` that just signed in to `email`'s
+    /// account.
+    pub fn issue(&self, email: &Email, device: Uuid) -> Result<String, AppError> {
         let issued_at = u64::try_from(now().timestamp()).unwrap_or_default();
         let claims = DeviceClaims {
             sub: email.as_str().to_owned(),
-            did: Uuid::new_v4(),
+            did: device,
             iat: issued_at,
             exp: issued_at + DEVICE_TOKEN_LIFETIME.as_secs(),
             iss: ISSUER.into(),
@@ -82,7 +91,8 @@ impl DeviceTokens {
     }
 
     /// The device `token` names, if it is genuine, unexpired and issued for
-    /// `email`'s account.
+    /// `email`'s account. Whether the account still trusts that device is
+    /// the database's to say (`store::is_trusted_device`).
     pub fn verify(&self, token: &str, email: &Email) -> Option<TrustedDevice> {
         if token.len() > MAX_TOKEN_BYTES {
             return None;
@@ -111,7 +121,7 @@ mod tests {
     fn a_device_token_is_trusted_for_its_own_account_only() {
         let ada = Email::parse("ada@example.com").unwrap();
         let bob = Email::parse("bob@example.com").unwrap();
-        let token = tokens().issue(&ada).unwrap();
+        let token = tokens().issue(&ada, Uuid::new_v4()).unwrap();
         assert!(tokens().verify(&token, &ada).is_some());
         assert!(tokens().verify(&token, &bob).is_none());
         let other_key = DeviceTokens::new(
@@ -123,10 +133,10 @@ mod tests {
     }
 
     #[test]
-    fn each_sign_in_makes_a_new_device() {
+    fn a_device_token_names_the_device_it_was_issued_for() {
         let ada = Email::parse("ada@example.com").unwrap();
-        let first = tokens().verify(&tokens().issue(&ada).unwrap(), &ada);
-        let second = tokens().verify(&tokens().issue(&ada).unwrap(), &ada);
-        assert_ne!(first, second);
+        let device = Uuid::new_v4();
+        let token = tokens().issue(&ada, device).unwrap();
+        assert_eq!(tokens().verify(&token, &ada), Some(TrustedDevice(device)));
     }
 }

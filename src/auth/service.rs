@@ -158,7 +158,7 @@ impl AuthService {
             .await
             .map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
-        let session = self.new_session(Uuid::new_v4(), client)?;
+        let session = self.new_session(Uuid::new_v4(), client, &PasswordChecker::Untrusted)?;
         match store::create_account(&self.db, &email, &hash, time_zone, &session).await? {
             CreateUser::Created(user) => {
                 tracing::info!(user_id = %user.id, "account created");
@@ -187,7 +187,7 @@ impl AuthService {
             return Err(AppError::InvalidCredentials);
         };
         let failed = |reason| Event::new(EventKind::SignInFailed, client).detail(reason);
-        let checker = self.checker(&email, device_token);
+        let checker = self.checker(&email, device_token).await?;
         if let Err(refused) = self
             .budgets
             .spend_password_check(client, &email, &checker)
@@ -228,17 +228,29 @@ impl AuthService {
             store::record_event(&self.db, &event).await?;
             return Err(AppError::AccountDisabled(disabled_message(&user)));
         }
-        let session = self.new_session(user.id, client)?;
+        let session = self.new_session(user.id, client, &checker)?;
         let forgiven = checker.budget_key(&email);
         store::create_session_after_sign_in(&self.db, &forgiven, &session, &user.email).await?;
         self.issue_for_device(Account::from(user), &session, &email)
     }
 
-    /// Whose budget a password check for `email` draws on.
-    fn checker(&self, email: &Email, device_token: Option<&str>) -> PasswordChecker {
-        device_token
-            .and_then(|token| self.devices.verify(token, email))
-            .map_or(PasswordChecker::Untrusted, PasswordChecker::Device)
+    /// Whose budget a password check for `email` draws on: a device's own
+    /// only while the account still trusts it.
+    async fn checker(
+        &self,
+        email: &Email,
+        device_token: Option<&str>,
+    ) -> Result<PasswordChecker, AppError> {
+        let Some(device) = device_token.and_then(|token| self.devices.verify(token, email)) else {
+            return Ok(PasswordChecker::Untrusted);
+        };
+        Ok(
+            if store::is_trusted_device(&self.db, device.id(), email).await? {
+                PasswordChecker::Device(device)
+            } else {
+                PasswordChecker::Untrusted
+            },
+        )
     }
 
     /// Checks the signed-in user's password for a change that needs it,
@@ -252,7 +264,7 @@ impl AuthService {
         (field, refusal): (&str, &str),
     ) -> Result<(), AppError> {
         let email = Email::parse(&user.email).map_err(AppError::internal)?;
-        let checker = self.checker(&email, device_token);
+        let checker = self.checker(&email, device_token).await?;
         self.budgets
             .spend_password_check(client, &email, &checker)
             .await?;
@@ -332,8 +344,14 @@ impl AuthService {
     }
 
     /// A session for `user_id` started by `client`, ending
-    /// `session_max_age` from now.
-    fn new_session(&self, user_id: Uuid, client: &Client) -> Result<NewSession, AppError> {
+    /// `session_max_age` from now, on the device `checker` proved (which
+    /// stays trusted) or a new one.
+    fn new_session(
+        &self,
+        user_id: Uuid,
+        client: &Client,
+        checker: &PasswordChecker,
+    ) -> Result<NewSession, AppError> {
         let max_age =
             chrono::Duration::from_std(self.config.session_max_age).map_err(AppError::internal)?;
         Ok(NewSession {
@@ -341,6 +359,10 @@ impl AuthService {
             user_id,
             expires_at: now() + max_age,
             client: client.clone(),
+            device_id: match checker {
+                PasswordChecker::Device(device) => device.id(),
+                PasswordChecker::Untrusted => Uuid::new_v4(),
+            },
         })
     }
 
@@ -384,7 +406,7 @@ impl AuthService {
         email: &Email,
     ) -> Result<IssuedToken, AppError> {
         let mut issued = self.issue(account, session.id, session.expires_at)?;
-        issued.device_token = Some(self.devices.issue(email)?);
+        issued.device_token = Some(self.devices.issue(email, session.device_id)?);
         Ok(issued)
     }
 

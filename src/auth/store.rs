@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
+    device::MAX_TRUSTED_DEVICES,
     email::Email,
     security_log::{Event, EventKind, LoggedEvent},
 };
@@ -100,31 +101,92 @@ pub enum CreateUser {
     EmailTaken,
 }
 
-/// A session about to start.
+/// A session about to start, on the device it is started from.
 pub struct NewSession {
     pub id: Uuid,
     pub user_id: Uuid,
     pub expires_at: DateTime<Utc>,
     pub client: Client,
+    /// The device the account trusts from now on: the one the client
+    /// proved it signed in from before, or a new one.
+    pub device_id: Uuid,
 }
 
-/// Inserts `$session` (a `NewSession`) on `$executor`.
+/// Inserts `$session` (a `NewSession`) inside the transaction `$tx`, and
+/// marks its device as trusted by the account, forgetting the least
+/// recently used devices past [`MAX_TRUSTED_DEVICES`].
 macro_rules! insert_session {
-    ($executor:expr, $session:expr) => {{
-        let session: &NewSession = $session;
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, created_at, expires_at, last_used_at, \
-             client_address, device) VALUES ($1, $2, $3, $4, $3, $5, $6)",
-        )
-        .bind(session.id)
-        .bind(session.user_id)
-        .bind(now())
-        .bind(session.expires_at)
-        .bind(session.client.address.to_string())
-        .bind(session.client.device.as_str())
-        .execute($executor)
+    ($tx:expr, $session:expr) => {{
+        async {
+            let session: &NewSession = $session;
+            let at = now();
+            sqlx::query(
+                "INSERT INTO sessions (id, user_id, created_at, expires_at, last_used_at, \
+                 client_address, device) VALUES ($1, $2, $3, $4, $3, $5, $6)",
+            )
+            .bind(session.id)
+            .bind(session.user_id)
+            .bind(at)
+            .bind(session.expires_at)
+            .bind(session.client.address.to_string())
+            .bind(session.client.device.as_str())
+            .execute(&mut *$tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO trusted_devices (id, user_id, last_used_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (id) DO UPDATE SET last_used_at = excluded.last_used_at \
+                 WHERE trusted_devices.user_id = excluded.user_id",
+            )
+            .bind(session.device_id)
+            .bind(session.user_id)
+            .bind(at)
+            .execute(&mut *$tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM trusted_devices WHERE user_id = $1 AND id NOT IN \
+                 (SELECT id FROM trusted_devices WHERE user_id = $1 \
+                  ORDER BY last_used_at DESC, id LIMIT $2)",
+            )
+            .bind(session.user_id)
+            .bind(MAX_TRUSTED_DEVICES)
+            .execute(&mut *$tx)
+            .await
+            .map(|_| ())
+        }
         .await
     }};
+}
+
+/// Whether `email`'s account still trusts the device a genuine device
+/// token names: it signed in there, and the account has not forgotten it
+/// since (password change, signing out everywhere, deletion, or newer
+/// devices).
+pub async fn is_trusted_device(
+    db: &Db,
+    device_id: Uuid,
+    email: &Email,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, (i32,)>(
+            "SELECT 1 FROM trusted_devices d JOIN users u ON u.id = d.user_id \
+             WHERE d.id = $1 AND lower(u.email) = lower($2)",
+        )
+        .bind(device_id)
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await
+        .map(|found| found.is_some())
+    })
+}
+
+/// Makes the account forget every device it trusted.
+macro_rules! forget_devices {
+    ($tx:expr, $user_id:expr) => {
+        sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+            .bind($user_id)
+            .execute(&mut *$tx)
+            .await
+    };
 }
 
 /// Creates the account `session.user_id` with its Inbox and its first
@@ -174,7 +236,7 @@ pub async fn create_account(
             .bind(user.created_at)
             .execute(&mut *transaction)
             .await?;
-            insert_session!(&mut *transaction, session)?;
+            insert_session!(transaction, session)?;
             let event = Event::new(EventKind::SignUp, &session.client)
                 .user(user.id, &user.email)
                 .session(session.id);
@@ -256,6 +318,7 @@ pub async fn change_password_ending_other_sessions(
             .bind(keep)
             .execute(&mut *transaction)
             .await?;
+        forget_devices!(transaction, user_id)?;
         transaction.commit().await
     })
 }
@@ -295,7 +358,7 @@ pub async fn create_session_after_sign_in(
             .bind(now())
             .execute(&mut *transaction)
             .await?;
-        insert_session!(&mut *transaction, session)?;
+        insert_session!(transaction, session)?;
         sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
             .bind(now())
             .bind(session.user_id)
@@ -375,6 +438,7 @@ pub async fn delete_sessions_of_user(
             .bind(user_id)
             .execute(&mut *transaction)
             .await?;
+        forget_devices!(transaction, user_id)?;
         record!(&mut *transaction, event)?;
         transaction.commit().await
     })

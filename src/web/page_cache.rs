@@ -31,6 +31,7 @@ use crate::{
     auth::{Role, service::SessionState},
     calendar::Clock,
     error::AppError,
+    undo::UNDO_QUERY_KEY,
 };
 use chrono::NaiveDate;
 
@@ -161,7 +162,9 @@ pub async fn serve_cached_pages(
 ) -> Response {
     let key_and_version = match request.extensions().get::<SessionState>() {
         Some(SessionState::Valid(session))
-            if request.method() == Method::GET && CACHED_PATHS.contains(&request.uri().path()) =>
+            if request.method() == Method::GET
+                && CACHED_PATHS.contains(&request.uri().path())
+                && !offers_undo(request.uri().query()) =>
         {
             let path_and_query = request.uri().path_and_query().map_or_else(
                 || request.uri().path().to_owned(),
@@ -217,6 +220,15 @@ pub async fn serve_cached_pages(
         );
     }
     Response::from_parts(head, Body::from(body))
+}
+
+/// Whether the page's address names an undo batch: the page then offers
+/// an Undo button only until the batch expires, which the todos' version
+/// does not tell, so such a page is always rendered afresh.
+fn offers_undo(query: Option<&str>) -> bool {
+    query.is_some_and(|query| {
+        form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == UNDO_QUERY_KEY)
+    })
 }
 
 /// The nonce of a successful HTML render that may be kept: one that sets no
