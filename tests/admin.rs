@@ -483,3 +483,56 @@ async fn a_role_change_shows_at_once_on_pages_kept_by_the_page_cache() {
     app.set_role(&email, Role::User).await;
     assert!(!dashboard().await.contains("href=\"/admin\""));
 }
+
+#[tokio::test]
+async fn console_fields_past_their_limits_get_422_with_a_short_message_never_a_500() {
+    let app = spawn_app().await;
+    let (_, admin) = app.new_admin().await;
+    let target = unique_email();
+    app.sign_up(&target, PASSWORD).await;
+    let target_id = app.user_id(&target).await;
+    let long = "x".repeat(10_000);
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let out_of_range = format!("-8000000000000000000.{id}");
+    let far_future = format!("9000000000000000000.{id}");
+
+    let attempts: [(&str, Vec<(&str, &str)>, &str); 10] = [
+        ("users", vec![("q", "ada\0")], "q"),
+        ("users", vec![("q", &long)], "q"),
+        ("users", vec![("cursor", &long)], "cursor"),
+        (
+            "security-log",
+            vec![("email", "ada\0@example.com")],
+            "email",
+        ),
+        ("security-log", vec![("email", &long)], "email"),
+        ("security-log", vec![("kind", &long)], "kind"),
+        ("security-log", vec![("cursor", &out_of_range)], "cursor"),
+        ("security-log", vec![("cursor", &far_future)], "cursor"),
+        (
+            "disable",
+            vec![("user", &target_id), ("reason", "spam\0")],
+            "reason",
+        ),
+        (
+            "disable",
+            vec![("user", &target_id), ("reason", "spam"), ("until", &long)],
+            "until",
+        ),
+    ];
+    for (endpoint, form, field) in attempts {
+        let (status, body) = app.admin_call(&admin, endpoint, &form).await;
+        assert_eq!(status, 422, "{endpoint} {field}: {body}");
+        let text = body.to_string();
+        assert!(text.contains(field), "{endpoint}: {text}");
+        assert!(
+            text.len() < 1_024,
+            "{endpoint} {field}: {} bytes",
+            text.len()
+        );
+    }
+    // Nothing was changed by the refused attempts.
+    let (status, page) = app.admin_call(&admin, "users", &[("q", &target)]).await;
+    assert_eq!(status, 200);
+    assert!(page["users"][0]["disabled"].is_null(), "{page}");
+}

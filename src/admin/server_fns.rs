@@ -32,6 +32,41 @@ fn user_id(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text.trim()).map_err(|_| AppError::NotFound)
 }
 
+/// Longest search, email filter or users' page link the console takes: an
+/// email is at most 254 characters.
+#[cfg(feature = "ssr")]
+const MAX_FILTER_CHARS: usize = 254;
+
+/// Longest security-log page link: microseconds, a dot and a simple UUID.
+#[cfg(feature = "ssr")]
+const MAX_EVENT_CURSOR_BYTES: usize = 64;
+
+/// A console text field, refused with 422 naming `field` when it is longer
+/// than `max_chars` or holds U+0000 (which PostgreSQL cannot take).
+#[cfg(feature = "ssr")]
+fn console_text(text: &str, field: &str, max_chars: usize) -> Result<(), AppError> {
+    crate::todos::refuse_nul(text, field)?;
+    if text.chars().count() > max_chars {
+        return Err(AppError::Invalid(format!(
+            "That is longer than the {max_chars} characters this field takes."
+        ))
+        .in_field(field));
+    }
+    Ok(())
+}
+
+/// A value the caller sent, quoted in a message: its first 40 characters.
+#[cfg(feature = "ssr")]
+fn shown(text: &str) -> String {
+    let mut chars = text.chars();
+    let shown: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("\u{201c}{shown}\u{2026}\u{201d}")
+    } else {
+        format!("\u{201c}{shown}\u{201d}")
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn outcome(outcome: Outcome, what: &str) -> Result<(), AppError> {
     match outcome {
@@ -58,8 +93,12 @@ pub async fn admin_users(q: Option<String>, cursor: Option<String>) -> Result<Us
     context::respond(async {
         admin()?;
         let search = q.unwrap_or_default();
+        console_text(&search, "q", MAX_FILTER_CHARS)?;
         let limit = i64::try_from(USERS_PER_PAGE + 1).unwrap_or(i64::MAX);
         let after = cursor.filter(|cursor| !cursor.is_empty());
+        if let Some(after) = &after {
+            console_text(after, "cursor", MAX_FILTER_CHARS)?;
+        }
         let mut rows =
             store::list_users(&context::db()?, search.trim(), after.as_deref(), limit).await?;
         let next_cursor = (rows.len() > USERS_PER_PAGE).then(|| {
@@ -126,6 +165,7 @@ pub async fn admin_disable(
     context::respond(async {
         let session = admin()?;
         let reason = reason.trim();
+        crate::todos::refuse_nul(reason, "reason")?;
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(
                 AppError::Invalid("Give a reason of 1 to 500 characters.".into())
@@ -140,10 +180,8 @@ pub async fn admin_disable(
             None => None,
             Some(day) => {
                 let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
-                    AppError::Invalid(format!(
-                        "\u{201c}{day}\u{201d} is not a date like 2027-01-31."
-                    ))
-                    .in_field("until")
+                    AppError::Invalid(format!("{} is not a date like 2027-01-31.", shown(day)))
+                        .in_field("until")
                 })?;
                 let until = date.and_hms_opt(0, 0, 0).map(|at| at.and_utc());
                 if until.is_none_or(|until| until <= crate::db::now()) {
@@ -229,10 +267,13 @@ pub async fn admin_security_log(
         let email = email
             .map(|email| email.trim().to_owned())
             .filter(|e| !e.is_empty());
+        if let Some(email) = &email {
+            console_text(email, "email", MAX_FILTER_CHARS)?;
+        }
         let kind = match kind.as_deref().filter(|kind| !kind.is_empty()) {
             None => None,
             Some(text) => Some(EventKind::parse(text).ok_or_else(|| {
-                AppError::Invalid(format!("\u{201c}{text}\u{201d} is not a kind of event."))
+                AppError::Invalid(format!("{} is not a kind of event.", shown(text)))
                     .in_field("kind")
             })?),
         };
@@ -266,9 +307,22 @@ fn encode_cursor(row: &EventRow) -> String {
     format!("{}.{}", row.occurred_at.timestamp_micros(), row.id.simple())
 }
 
+/// A page link this console made: the instant it names must be one both
+/// databases can compare with (PostgreSQL's timestamps end in year 294276;
+/// chrono's reach further), so anything outside years 1970 to 9999 is
+/// refused rather than sent to the database.
 #[cfg(feature = "ssr")]
 fn decode_cursor(text: &str) -> Option<store::EventCursor> {
+    if text.len() > MAX_EVENT_CURSOR_BYTES {
+        return None;
+    }
     let (micros, id) = text.split_once('.')?;
     let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31)?
+        .and_hms_opt(23, 59, 59)?
+        .and_utc();
+    if at < DateTime::UNIX_EPOCH || at > last {
+        return None;
+    }
     Some((at, Uuid::parse_str(id).ok()?))
 }
