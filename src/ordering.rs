@@ -10,8 +10,12 @@
 //! Putting an item first or last steps the integer part, so a list that
 //! grows at one end keeps short keys (10,000 additions at the top end at
 //! keys of 4 characters); only repeated moves into the very same gap
-//! lengthen keys, by about one character per six moves, and [`needs_respacing`]
-//! tells when a list should get fresh, evenly spaced keys.
+//! lengthen keys, by about one character per six moves, and [`place`] tells
+//! when a list should get fresh, evenly spaced keys instead.
+//!
+//! Keys from outside (an import, a page cursor) are checked with
+//! [`is_valid`], which bounds their length by [`MAX_KEY_LEN`]; the
+//! arithmetic is iterative and linear in a key's length.
 //!
 //! Keys are compared byte-wise: SQLite's default collation, and `COLLATE "C"`
 //! on the PostgreSQL columns.
@@ -22,20 +26,33 @@ pub const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
 /// The first key of an empty sequence.
 pub const FIRST: &str = "a0";
 
-/// Past this length a list's keys are respaced (one rare write per item)
-/// instead of growing further.
-pub const MAX_KEY_LEN: usize = 48;
+/// The longest key accepted from anywhere (an import, a page cursor, a
+/// stored neighbour): the integer part alone can be 27 characters, which
+/// leaves 37 for a fraction, far more than any list needs, and it bounds
+/// the work on a key before anything reads it.
+pub const MAX_KEY_LEN: usize = 64;
+
+/// Past this length a sequence is respaced (one rare write per item)
+/// instead of keys growing further, so the keys this module makes stay
+/// well below [`MAX_KEY_LEN`] and a key one character longer than its
+/// neighbours always fits.
+pub const RESPACE_PAST_LEN: usize = 48;
 
 /// A character greater than every digit: temporary keys made of it (plus
 /// something unique) cannot collide with real ones while a list is respaced.
 pub const ABOVE_ALL_DIGITS: char = '~';
 
-/// The smallest integer part; nothing can be put before a key starting
-/// with it without a fraction.
+/// The smallest integer part. Without a fraction it is not a key, since
+/// nothing could go before it; with one it is.
 const SMALLEST_INTEGER: &str = "A00000000000000000000000000";
 
 fn digit_value(byte: u8) -> Option<usize> {
-    DIGITS.iter().position(|&digit| digit == byte)
+    match byte {
+        b'0'..=b'9' => Some(usize::from(byte - b'0')),
+        b'A'..=b'Z' => Some(usize::from(byte - b'A') + 10),
+        b'a'..=b'z' => Some(usize::from(byte - b'a') + 36),
+        _ => None,
+    }
 }
 
 /// How many characters the integer part headed by `head` has, head included.
@@ -50,18 +67,21 @@ fn integer_len(head: u8) -> Option<usize> {
 /// A key split into its integer part and its fraction, if it is a valid key.
 fn split(key: &str) -> Option<(&str, &str)> {
     let bytes = key.as_bytes();
+    if bytes.len() > MAX_KEY_LEN {
+        return None;
+    }
     let len = integer_len(*bytes.first()?)?;
-    if bytes.len() < len || !bytes.iter().skip(1).all(|&b| digit_value(b).is_some()) {
+    if bytes.len() < len || !bytes[1..].iter().all(|&b| digit_value(b).is_some()) {
         return None;
     }
-    let (integer, fraction) = key.split_at(len);
-    if integer == SMALLEST_INTEGER || fraction.ends_with('0') {
+    if key == SMALLEST_INTEGER || (bytes.len() > len && bytes.ends_with(b"0")) {
         return None;
     }
-    Some((integer, fraction))
+    Some(key.split_at(len))
 }
 
-/// Whether `key` is one this module could have made.
+/// Whether `key` is one this module could have made: well formed and at
+/// most [`MAX_KEY_LEN`] characters. Checks at most that many bytes.
 pub fn is_valid(key: &str) -> bool {
     split(key).is_some()
 }
@@ -69,7 +89,7 @@ pub fn is_valid(key: &str) -> bool {
 /// The next integer part, or `None` past the largest (`z` and 26 `z`s).
 fn increment(integer: &str) -> Option<String> {
     let mut bytes = integer.as_bytes().to_vec();
-    let head = bytes[0];
+    let head = *bytes.first()?;
     for index in (1..bytes.len()).rev() {
         let value = digit_value(bytes[index])?;
         if value < 61 {
@@ -99,7 +119,7 @@ fn increment(integer: &str) -> Option<String> {
 /// The previous integer part, or `None` below the smallest.
 fn decrement(integer: &str) -> Option<String> {
     let mut bytes = integer.as_bytes().to_vec();
-    let head = bytes[0];
+    let head = *bytes.first()?;
     for index in (1..bytes.len()).rev() {
         let value = digit_value(bytes[index])?;
         if value > 0 {
@@ -124,45 +144,46 @@ fn decrement(integer: &str) -> Option<String> {
     }
 }
 
-/// A fraction strictly between `low` and `high` (`None`: no upper bound).
-/// Both are digit strings without trailing zeros, `low < high`.
+/// A fraction strictly between `low` and `high` (`None`: no upper bound),
+/// at most one digit longer than the longer of them. Both are digit strings
+/// without trailing zeros, `low < high`. One pass, no recursion: keep the
+/// common prefix, then either a digit between the first differing ones, or
+/// the lower digit followed by a fraction above the rest of `low`.
 fn midpoint(low: &str, high: Option<&str>) -> String {
-    let (low, high_bytes) = (low.as_bytes(), high.map(str::as_bytes));
-    if let Some(high) = high_bytes {
-        // Keep the common prefix (a missing digit of `low` counts as 0).
-        let common = high
+    let (mut low, mut high) = (low.as_bytes(), high.map(str::as_bytes));
+    let mut digits: Vec<u8> = Vec::with_capacity(low.len().max(high.map_or(0, <[u8]>::len)) + 1);
+    if let Some(upper) = high {
+        // A missing digit of `low` counts as 0.
+        let common = upper
             .iter()
             .enumerate()
             .take_while(|&(index, &digit)| low.get(index).copied().unwrap_or(b'0') == digit)
             .count();
-        if common > 0 {
-            let rest_low = std::str::from_utf8(low.get(common..).unwrap_or_default()).unwrap_or("");
-            let rest_high = std::str::from_utf8(&high[common..]).unwrap_or("");
-            let prefix = std::str::from_utf8(&high[..common]).unwrap_or("");
-            return format!("{prefix}{}", midpoint(rest_low, Some(rest_high)));
+        digits.extend_from_slice(&upper[..common]);
+        low = low.get(common..).unwrap_or_default();
+        high = Some(&upper[common..]);
+    }
+    loop {
+        let low_digit = low.first().and_then(|&b| digit_value(b)).unwrap_or(0);
+        let high_digit = high
+            .and_then(|high| high.first())
+            .and_then(|&b| digit_value(b))
+            .unwrap_or(62);
+        if high_digit > low_digit + 1 {
+            digits.push(DIGITS[(low_digit + high_digit) / 2]);
+            break;
         }
+        // Neighbouring digits: the high digit alone, if `high` goes on past it…
+        if let Some(&[first, _, ..]) = high {
+            digits.push(first);
+            break;
+        }
+        // …else the low digit, and a fraction above the rest of `low`.
+        digits.push(DIGITS[low_digit]);
+        low = low.get(1..).unwrap_or_default();
+        high = None;
     }
-    let low_digit = low.first().and_then(|&b| digit_value(b)).unwrap_or(0);
-    let high_digit = high_bytes
-        .and_then(|high| high.first())
-        .and_then(|&b| digit_value(b))
-        .unwrap_or(62);
-    if high_digit - low_digit > 1 {
-        return char::from(DIGITS[(low_digit + high_digit) / 2]).to_string();
-    }
-    // Neighbouring digits: the high digit alone, if `high` goes on past it…
-    if let Some(high) = high_bytes
-        && high.len() > 1
-    {
-        return char::from(high[0]).to_string();
-    }
-    // …else the low digit and a midpoint above the rest of `low`.
-    let rest_low = std::str::from_utf8(low.get(1..).unwrap_or_default()).unwrap_or("");
-    format!(
-        "{}{}",
-        char::from(DIGITS[low_digit]),
-        midpoint(rest_low, None)
-    )
+    digits.into_iter().map(char::from).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -171,49 +192,96 @@ pub enum KeyError {
     Invalid(String),
     #[error("ordering keys out of order: {0:?} is not before {1:?}")]
     OutOfOrder(String, String),
+    #[error("no ordering key of at most {MAX_KEY_LEN} characters fits there")]
+    NoRoom,
+}
+
+/// A key as an error shows it: an invalid one can be of any length.
+fn shown(key: &str) -> String {
+    key.chars().take(MAX_KEY_LEN + 1).collect()
 }
 
 /// A key after `before` and before `after` (`None`: the start or the end).
+/// Every key it returns is valid; when none of at most [`MAX_KEY_LEN`]
+/// characters fits, [`KeyError::NoRoom`] (never when both neighbours are
+/// shorter than that, since the answer is at most one character longer).
 pub fn between(before: Option<&str>, after: Option<&str>) -> Result<String, KeyError> {
     fn parse(key: &str) -> Result<(&str, &str), KeyError> {
-        split(key).ok_or_else(|| KeyError::Invalid(key.to_owned()))
+        split(key).ok_or_else(|| KeyError::Invalid(shown(key)))
     }
-    match (before, after) {
-        (None, None) => Ok(FIRST.to_owned()),
+    let key = match (before, after) {
+        (None, None) => FIRST.to_owned(),
         (None, Some(after)) => {
             let (integer, fraction) = parse(after)?;
-            if !fraction.is_empty() {
-                return Ok(integer.to_owned());
+            if integer == SMALLEST_INTEGER {
+                // A valid key here has a fraction; a smaller one goes under it.
+                format!("{integer}{}", midpoint("", Some(fraction)))
+            } else if !fraction.is_empty() {
+                integer.to_owned()
+            } else {
+                match decrement(integer) {
+                    // The smallest integer needs a fraction to be a key.
+                    Some(previous) if previous == SMALLEST_INTEGER => {
+                        format!("{previous}{}", midpoint("", None))
+                    }
+                    Some(previous) => previous,
+                    None => return Err(KeyError::Invalid(shown(after))),
+                }
             }
-            Ok(match decrement(integer) {
-                Some(previous) => previous,
-                None => format!("{integer}{}", midpoint("", Some(fraction))),
-            })
         }
         (Some(before), None) => {
             let (integer, fraction) = parse(before)?;
-            Ok(match increment(integer) {
+            match increment(integer) {
                 Some(next) => next,
                 None => format!("{integer}{}", midpoint(fraction, None)),
-            })
+            }
         }
         (Some(before), Some(after)) => {
+            let (low_integer, low_fraction) = parse(before)?;
+            let (high_integer, high_fraction) = parse(after)?;
             if before >= after {
                 return Err(KeyError::OutOfOrder(before.to_owned(), after.to_owned()));
             }
-            let (low_integer, low_fraction) = parse(before)?;
-            let (high_integer, high_fraction) = parse(after)?;
             if low_integer == high_integer {
-                return Ok(format!(
+                format!(
                     "{low_integer}{}",
                     midpoint(low_fraction, Some(high_fraction))
-                ));
-            }
-            match increment(low_integer) {
-                Some(next) if next.as_str() < after => Ok(next),
-                _ => Ok(format!("{low_integer}{}", midpoint(low_fraction, None))),
+                )
+            } else {
+                match increment(low_integer) {
+                    Some(next) if next.as_str() < after => next,
+                    _ => format!("{low_integer}{}", midpoint(low_fraction, None)),
+                }
             }
         }
+    };
+    if key.len() > MAX_KEY_LEN {
+        return Err(KeyError::NoRoom);
+    }
+    Ok(key)
+}
+
+/// What a sequence does to put an item between two of its stored keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// Write this key.
+    Key(String),
+    /// Give the sequence fresh keys ([`first_keys`]) first, then ask again.
+    Respace,
+}
+
+/// Where an item goes between the stored keys `low` and `high` (`None`:
+/// the start or the end): a key of at most [`RESPACE_PAST_LEN`]
+/// characters, else a respacing first. A stored key that is not valid (an
+/// older release wrote longer ones) asks for a respacing too. Once the
+/// sequence has been respaced (`respaced`), any valid key will do, and an
+/// error means the sequence itself is wrong: the caller writes nothing.
+pub fn place(low: Option<&str>, high: Option<&str>, respaced: bool) -> Result<Placement, KeyError> {
+    match between(low, high) {
+        Ok(key) if respaced || key.len() <= RESPACE_PAST_LEN => Ok(Placement::Key(key)),
+        Ok(_) => Ok(Placement::Respace),
+        Err(_) if !respaced => Ok(Placement::Respace),
+        Err(error) => Err(error),
     }
 }
 
@@ -228,11 +296,6 @@ pub fn first_keys(count: usize) -> Vec<String> {
         keys.push(key);
     }
     keys
-}
-
-/// Whether a list that was just given `key` should be respaced.
-pub fn needs_respacing(key: &str) -> bool {
-    key.len() > MAX_KEY_LEN
 }
 
 /// The rows one manual order is about (a list's todos, a user's lists),
@@ -259,9 +322,11 @@ impl Sequence {
 /// puts `$moving` (an id, or `None` for a new row) directly before the row
 /// `$before` and/or after the row `$after` of `$sequence`; with neither, at
 /// its start. The neighbours must be rows of the sequence (else an error
-/// naming the field `before` or `after`). When the gap has become too
-/// narrow, the sequence is respaced first. Callers hold the lock that
-/// serialises changes to the sequence, so no two get the same key.
+/// naming the field `before` or `after`). When the new key would be longer
+/// than [`RESPACE_PAST_LEN`](crate::ordering::RESPACE_PAST_LEN), or a
+/// neighbour's stored key is not valid, the sequence is respaced first, in
+/// the same transaction; the key returned is always valid. Callers hold the
+/// lock that serialises changes to the sequence, so no two get the same key.
 #[cfg(feature = "ssr")]
 #[macro_export]
 macro_rules! place_in_sequence {
@@ -351,10 +416,16 @@ macro_rules! place_in_sequence {
                     }
                     (None, None) => (None, edge(false, None).await?),
                 };
-                let key = $crate::ordering::between(low.as_deref(), high.as_deref())
-                    .map_err($crate::error::AppError::internal)?;
-                if respaced || !$crate::ordering::needs_respacing(&key) {
-                    return Ok::<String, $crate::error::AppError>(key);
+                // A key, or fresh keys first: when the gap has become too
+                // narrow, or a stored neighbour is not a valid key. After a
+                // respacing an error leaves the transaction unwritten.
+                match $crate::ordering::place(low.as_deref(), high.as_deref(), respaced)
+                    .map_err($crate::error::AppError::internal)?
+                {
+                    $crate::ordering::Placement::Key(key) => {
+                        return Ok::<String, $crate::error::AppError>(key);
+                    }
+                    $crate::ordering::Placement::Respace => {}
                 }
                 // Fresh, evenly spaced keys for the others, in their order;
                 // first out of the way of each other, then in place.
@@ -399,9 +470,43 @@ macro_rules! place_in_sequence {
     }};
 }
 
+/// Valid keys of every shape, for the property tests here and of the
+/// cursor parser: any integer part, a fraction up to the maximum length.
+#[cfg(test)]
+pub(crate) fn valid_keys() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let digit = (0..62usize).prop_map(|value| char::from(DIGITS[value]));
+    let head = prop_oneof![b'a'..=b'z', b'A'..=b'Z'];
+    (head, proptest::collection::vec(digit, 0..MAX_KEY_LEN)).prop_filter_map(
+        "a key",
+        |(head, digits)| {
+            let len = integer_len(head)?;
+            let mut key: String = std::iter::once(char::from(head))
+                .chain(digits)
+                .take(MAX_KEY_LEN)
+                .collect();
+            if key.len() < len {
+                return None;
+            }
+            // No trailing zeros in the fraction.
+            while key.len() > len && key.ends_with('0') {
+                key.pop();
+            }
+            is_valid(&key).then_some(key)
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The smallest key made of an integer part alone: before it there is
+    /// only the smallest integer with a fraction.
+    const JUST_ABOVE_THE_SMALLEST: &str = "A00000000000000000000000001";
+    const LARGEST_INTEGER: &str = "zzzzzzzzzzzzzzzzzzzzzzzzzzz";
 
     #[test]
     fn the_first_keys_step_the_integer_part() {
@@ -419,7 +524,22 @@ mod tests {
     }
 
     #[test]
+    fn the_ends_of_the_key_space_take_a_fraction() {
+        let floor = between(None, Some(JUST_ABOVE_THE_SMALLEST)).unwrap();
+        assert_eq!(floor, format!("{SMALLEST_INTEGER}V"));
+        let under = between(None, Some(&floor)).unwrap();
+        assert!(is_valid(&under) && under < floor, "{under}");
+        assert!(under.starts_with(SMALLEST_INTEGER), "{under}");
+        let ceiling = between(Some(LARGEST_INTEGER), None).unwrap();
+        assert_eq!(ceiling, format!("{LARGEST_INTEGER}V"));
+        let over = between(Some(&ceiling), None).unwrap();
+        assert!(is_valid(&over) && over > ceiling, "{over}");
+    }
+
+    #[test]
     fn refuses_keys_it_did_not_make_and_bounds_out_of_order() {
+        let too_long = format!("a0{}", "1".repeat(MAX_KEY_LEN - 1));
+        let attack = "z".repeat(100_000);
         for bad in [
             "",
             "a",
@@ -427,13 +547,25 @@ mod tests {
             "!0",
             "a0 ",
             "b0",
-            "A00000000000000000000000000",
+            SMALLEST_INTEGER,
+            "a0é",
+            &too_long,
+            &attack,
         ] {
-            assert!(!is_valid(bad), "{bad:?}");
-            assert!(between(Some(bad), None).is_err(), "{bad:?}");
+            assert!(!is_valid(bad), "{}", shown(bad));
+            assert!(between(Some(bad), None).is_err(), "{}", shown(bad));
+            assert!(between(None, Some(bad)).is_err(), "{}", shown(bad));
+            assert_eq!(place(Some(bad), None, false), Ok(Placement::Respace));
         }
+        assert!(is_valid(&too_long[..MAX_KEY_LEN]));
         assert!(between(Some("a2"), Some("a1")).is_err());
         assert!(between(Some("a1"), Some("a1")).is_err());
+        // Nothing of at most the maximum length fits between these two.
+        let wide = format!("a0{}", "1".repeat(MAX_KEY_LEN - 3));
+        assert_eq!(
+            between(Some(&wide), Some(&format!("{wide}1"))),
+            Err(KeyError::NoRoom)
+        );
     }
 
     /// A small deterministic generator, so the test needs no dependency.
@@ -480,17 +612,6 @@ mod tests {
     }
 
     #[test]
-    fn moves_into_one_gap_grow_keys_slowly_until_respaced() {
-        let (low, mut high) = ("a0".to_owned(), "a1".to_owned());
-        let mut moves = 0;
-        while !needs_respacing(&high) {
-            high = between(Some(&low), Some(&high)).unwrap();
-            moves += 1;
-        }
-        assert!(moves > 200, "respaced after only {moves} moves");
-    }
-
-    #[test]
     fn the_keys_the_migration_writes_are_valid_and_ordered() {
         // migrations/*/..._lists_and_todo_details.sql: 'd' and four digits.
         let key = |n: usize| {
@@ -503,5 +624,199 @@ mod tests {
         assert!(key(9) < key(10) && key(61) < key(62));
         assert!(between(None, Some(&key(0))).unwrap() < key(0));
         assert!(ABOVE_ALL_DIGITS > 'z');
+    }
+
+    /// One manual order in memory, changed the way `place_in_sequence!`
+    /// changes the rows: each item's key, in order.
+    struct Sequence {
+        items: Vec<(usize, String)>,
+        respacings: usize,
+    }
+
+    impl Sequence {
+        fn new(keys: &[&str]) -> Self {
+            let items = keys.iter().map(|key| key.to_string()).enumerate().collect();
+            Self {
+                items,
+                respacings: 0,
+            }
+        }
+
+        fn key(&self, item: usize) -> Option<String> {
+            self.items
+                .iter()
+                .find(|(other, _)| *other == item)
+                .map(|(_, key)| key.clone())
+        }
+
+        /// Puts `item` (a new one if unknown) directly after `after` and
+        /// before `before`; with neither, first. The key it was given.
+        fn put(&mut self, item: usize, after: Option<usize>, before: Option<usize>) -> String {
+            self.items.retain(|(other, _)| *other != item);
+            let mut respaced = false;
+            loop {
+                let (low, high) = match (after, before) {
+                    (None, None) => (None, self.items.first().map(|(_, key)| key.clone())),
+                    (after, before) => (
+                        after.and_then(|after| self.key(after)),
+                        before.and_then(|before| self.key(before)),
+                    ),
+                };
+                match place(low.as_deref(), high.as_deref(), respaced).unwrap() {
+                    Placement::Key(key) => {
+                        assert!(is_valid(&key), "{key}");
+                        assert!(key.len() <= RESPACE_PAST_LEN, "{key}");
+                        assert!(low.is_none_or(|low| low < key), "{key}");
+                        assert!(high.is_none_or(|high| key < high), "{key}");
+                        let at = self.items.partition_point(|(_, other)| *other < key);
+                        self.items.insert(at, (item, key.clone()));
+                        return key;
+                    }
+                    Placement::Respace => {
+                        assert!(!respaced, "respaced twice");
+                        let keys = first_keys(self.items.len());
+                        for ((_, key), fresh) in self.items.iter_mut().zip(keys) {
+                            *key = fresh;
+                        }
+                        respaced = true;
+                        self.respacings += 1;
+                    }
+                }
+            }
+        }
+
+        fn in_order(&self) -> Vec<usize> {
+            self.items.iter().map(|(item, _)| *item).collect()
+        }
+    }
+
+    #[test]
+    fn moves_into_one_gap_grow_keys_slowly_until_respaced() {
+        let mut sequence = Sequence::new(&["a0", "a1", "a2"]);
+        let mut moves = 0;
+        while sequence.respacings == 0 {
+            let (mover, other) = if moves % 2 == 0 { (2, 1) } else { (1, 2) };
+            sequence.put(mover, Some(0), Some(other));
+            moves += 1;
+        }
+        assert!(moves > 200, "respaced after only {moves} moves");
+    }
+
+    /// The same two items take turns just after a third, halving one gap
+    /// over and over: the attack on key length, from ordinary keys, from
+    /// the two ends of the key space and from imported keys of the
+    /// maximum length.
+    #[test]
+    fn a_million_moves_between_the_same_neighbours_keep_every_key_valid_and_short() {
+        let long = |integer: &str, fill: char| {
+            format!(
+                "{integer}{}",
+                fill.to_string().repeat(MAX_KEY_LEN - integer.len())
+            )
+        };
+        let starts: [Vec<String>; 4] = [
+            vec!["a0".into(), "a1".into(), "a2".into()],
+            vec![
+                format!("{SMALLEST_INTEGER}V"),
+                JUST_ABOVE_THE_SMALLEST.into(),
+                "A00000000000000000000000002".into(),
+            ],
+            vec![
+                "zzzzzzzzzzzzzzzzzzzzzzzzzzy".into(),
+                LARGEST_INTEGER.into(),
+                format!("{LARGEST_INTEGER}V"),
+            ],
+            vec![long("a0", '1'), long("a0", '2'), long("a0", '3')],
+        ];
+        let started = std::time::Instant::now();
+        for start in starts {
+            let keys: Vec<&str> = start.iter().map(String::as_str).collect();
+            let mut sequence = Sequence::new(&keys);
+            for round in 0..250_000 {
+                let (mover, other) = if round % 2 == 0 { (2, 1) } else { (1, 2) };
+                sequence.put(mover, Some(0), Some(other));
+            }
+            assert_eq!(sequence.in_order(), [0, 1, 2]);
+            println!("{keys:?}: {} respacings", sequence.respacings);
+        }
+        println!("a million moves in {:?}", started.elapsed());
+    }
+
+    #[test]
+    fn adding_on_top_of_an_imported_key_just_above_the_smallest_keeps_working() {
+        let mut sequence = Sequence::new(&[JUST_ABOVE_THE_SMALLEST]);
+        for item in 1..10_000 {
+            sequence.put(item, None, None);
+        }
+        let order = sequence.in_order();
+        assert!(
+            order.windows(2).all(|pair| pair[0] > pair[1]),
+            "newest first"
+        );
+        assert!(sequence.respacings > 0);
+    }
+
+    proptest! {
+        #[test]
+        fn between_two_valid_keys_is_valid_and_strictly_between(
+            a in valid_keys(),
+            b in valid_keys(),
+        ) {
+            prop_assume!(a != b);
+            let (low, high) = if a < b { (a, b) } else { (b, a) };
+            match between(Some(&low), Some(&high)) {
+                Ok(key) => {
+                    prop_assert!(is_valid(&key), "{key}");
+                    prop_assert!(low < key && key < high, "{low} < {key} < {high}");
+                }
+                Err(error) => {
+                    prop_assert_eq!(error, KeyError::NoRoom);
+                    prop_assert!(low.len().max(high.len()) == MAX_KEY_LEN);
+                }
+            }
+        }
+
+        #[test]
+        fn before_the_first_and_after_the_last_always_fit_under_the_maximum(
+            key in valid_keys(),
+        ) {
+            prop_assume!(key.len() < MAX_KEY_LEN);
+            let before = between(None, Some(&key)).unwrap();
+            let after = between(Some(&key), None).unwrap();
+            prop_assert!(is_valid(&before) && before < key, "{before} < {key}");
+            prop_assert!(is_valid(&after) && key < after, "{key} < {after}");
+        }
+
+        #[test]
+        fn keys_at_the_ends_of_the_key_space_always_have_a_key_beyond(
+            fraction in "[0-9A-Za-z]{0,20}[1-9A-Za-z]",
+        ) {
+            let smallest = format!("{SMALLEST_INTEGER}{fraction}");
+            let below = between(None, Some(&smallest)).unwrap();
+            prop_assert!(is_valid(&below) && below < smallest, "{below}");
+            for smallest in [JUST_ABOVE_THE_SMALLEST, &smallest] {
+                let below = between(None, Some(smallest)).unwrap();
+                prop_assert!(is_valid(&below) && below.as_str() < smallest, "{below}");
+            }
+            let largest = format!("{LARGEST_INTEGER}{fraction}");
+            for largest in [LARGEST_INTEGER, &largest] {
+                let above = between(Some(largest), None).unwrap();
+                prop_assert!(is_valid(&above) && above.as_str() > largest, "{above}");
+            }
+        }
+
+        #[test]
+        fn any_text_as_a_neighbour_gives_a_valid_key_or_an_error(
+            a in "[ -~]{0,80}|\\PC{0,80}",
+            b in "[0-9A-Za-z]{0,80}",
+        ) {
+            for (before, after) in [(Some(&a), Some(&b)), (Some(&b), Some(&a)), (Some(&a), None), (None, Some(&a))] {
+                if let Ok(key) = between(before.map(String::as_str), after.map(String::as_str)) {
+                    prop_assert!(is_valid(&key), "{key}");
+                    prop_assert!(before.is_none_or(|before| before < &key));
+                    prop_assert!(after.is_none_or(|after| &key < after));
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Manual order within a list: new todos on top, moves between two
 //! neighbours, the move buttons as plain form posts, and concurrent moves
 //! that leave every todo in the list exactly once with distinct positions.
+//! And the attacks on ordering keys: huge, extreme or corrupt keys from an
+//! import or an older release, and page cursors out of range.
 
 mod common;
 
@@ -13,6 +15,11 @@ use common::{
 };
 use reqwest::Method;
 use serde_json::{Value, json};
+use taskward::{
+    db::Db,
+    ordering::{MAX_KEY_LEN, RESPACE_PAST_LEN, is_valid},
+    todos::query::MAX_CURSOR_LEN,
+};
 
 impl TestApp {
     async fn make(&self, token: &str, titles: &[&str]) -> Vec<String> {
@@ -39,6 +46,75 @@ impl TestApp {
             .await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.body
+    }
+
+    /// Every todo of a list in its order, page after page, as `{items}`.
+    async fn todos_of(&self, token: &str, list_id: &str) -> Value {
+        let mut items = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = self
+                .api_ok(
+                    Method::GET,
+                    &format!("/todos?list={list_id}&limit=100&cursor={cursor}"),
+                    token,
+                    None,
+                )
+                .await;
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = next.to_owned(),
+                None => return json!({ "items": items }),
+            }
+        }
+    }
+
+    /// Imports a Taskward export holding `lists`.
+    async fn import_lists(&self, token: &str, lists: Value) -> Answer {
+        let export = json!({
+            "format": "taskward",
+            "version": 1,
+            "exported_at": "2026-12-02T00:00:00Z",
+            "account": { "email": "someone@example.com", "time_zone": "UTC" },
+            "lists": lists,
+        });
+        let response = self
+            .api(Method::POST, "/import", Some(token))
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(&export).unwrap())
+            .send()
+            .await
+            .unwrap();
+        Answer::from(response).await
+    }
+
+    /// The id of the user's list named `name`.
+    async fn list_named(&self, token: &str, name: &str) -> String {
+        let lists = self.api_ok(Method::GET, "/lists", token, None).await;
+        lists["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|list| list["name"] == name)
+            .unwrap_or_else(|| panic!("no list {name}: {lists}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Writes `position` into a todo's row, as an older release could have.
+    async fn store_position(&self, todo_id: &str, position: &str) {
+        let db = Db::connect(&self.database_url, 1).await.unwrap();
+        let id = uuid::Uuid::parse_str(todo_id).unwrap();
+        taskward::on_db!(&db, pool => {
+            sqlx::query("UPDATE todos SET position = $1 WHERE id = $2")
+                .bind(position)
+                .bind(id)
+                .execute(pool)
+                .await
+                .unwrap();
+        });
+        db.close().await;
     }
 
     async fn move_todo(&self, token: &str, id: &str, body: Value) -> Answer {
@@ -336,7 +412,232 @@ async fn moves_into_one_gap_over_and_over_keep_keys_short() {
     assert!(
         positions
             .iter()
-            .all(|position| position.len() <= taskward::ordering::MAX_KEY_LEN),
+            .all(|position| position.len() <= RESPACE_PAST_LEN),
         "respaced instead of growing: {positions:?}"
     );
+}
+
+/// Every position shown is a valid key, in strictly increasing order.
+fn assert_keys_valid_and_ordered(page: &Value) {
+    let positions = positions(page);
+    assert!(
+        positions.iter().all(|position| is_valid(position)),
+        "{positions:?}"
+    );
+    assert!(strictly_increasing(&positions), "{positions:?}");
+}
+
+#[tokio::test]
+async fn an_imported_list_position_of_100000_characters_is_refused_by_name_and_the_server_lives_on()
+{
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    // The attack: a huge key, then a list that must be put after it.
+    let answer = app
+        .import_lists(
+            &token,
+            json!([
+                { "name": "Huge", "position": "z".repeat(100_000), "todos": [{ "title": "One" }] },
+                { "name": "After it", "todos": [{ "title": "Two" }] },
+            ]),
+        )
+        .await;
+    answer.problem(422);
+    assert_eq!(answer.pointers(), ["#/lists/0/position"], "{}", answer.body);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+
+    // One character over the limit, on a list and on a todo: refused too.
+    let over = format!("a0{}", "1".repeat(MAX_KEY_LEN - 1));
+    let answer = app
+        .import_lists(
+            &token,
+            json!([
+                { "name": "Over", "position": over, "todos": [{ "title": "One" }] },
+                { "name": "Todo over", "todos": [{ "title": "Two", "position": over }] },
+            ]),
+        )
+        .await;
+    answer.problem(422);
+    assert_eq!(
+        answer.pointers(),
+        ["#/lists/0/position", "#/lists/1/todos/0/position"],
+        "{}",
+        answer.body
+    );
+    let lists = app.api_ok(Method::GET, "/lists", &token, None).await;
+    assert_eq!(
+        lists["items"].as_array().unwrap().len(),
+        1,
+        "nothing imported"
+    );
+
+    // At the limit: imported, and the list after it gets a valid key.
+    let longest = &over[..MAX_KEY_LEN];
+    let answer = app
+        .import_lists(
+            &token,
+            json!([
+                { "name": "Longest", "position": longest, "todos": [{ "title": "One" }] },
+                { "name": "After it", "todos": [{ "title": "Two" }] },
+            ]),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let lists = app.api_ok(Method::GET, "/lists", &token, None).await;
+    let names: Vec<&str> = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|list| list["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Inbox", "Longest", "After it"]);
+    assert_keys_valid_and_ordered(&lists);
+}
+
+#[tokio::test]
+async fn a_list_imported_just_above_the_smallest_key_takes_new_todos_on_top_again_and_again() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let smallest = format!("A{}1", "0".repeat(25));
+    let answer = app
+        .import_lists(
+            &token,
+            json!([{ "name": "Floor", "todos": [{ "title": "Imported", "position": smallest }] }]),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let list_id = app.list_named(&token, "Floor").await;
+
+    // Enough additions at the top to pass the respacing length there.
+    let mut expected = vec!["Imported".to_owned()];
+    for n in 0..150 {
+        let title = format!("New {n}");
+        let answer = app
+            .api_send(
+                Method::POST,
+                "/todos",
+                Some(&token),
+                Some(json!({ "title": title, "list_id": list_id })),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "addition {n}: {}", answer.body);
+        assert!(is_valid(answer.body["position"].as_str().unwrap()));
+        expected.insert(0, title);
+        if n % 30 == 0 {
+            assert_eq!(titles(&app.todos_of(&token, &list_id).await), expected[..]);
+        }
+    }
+    let page = app.todos_of(&token, &list_id).await;
+    assert_eq!(titles(&page), expected);
+    assert_keys_valid_and_ordered(&page);
+    assert!(
+        positions(&page)
+            .iter()
+            .all(|position| position.len() <= RESPACE_PAST_LEN)
+    );
+}
+
+#[tokio::test]
+async fn todos_moved_past_a_key_at_the_largest_integer_again_and_again_stay_in_order() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let largest = "z".repeat(27);
+    let answer = app
+        .import_lists(
+            &token,
+            json!([{ "name": "Ceiling", "todos": [
+                { "title": "Second to last", "position": format!("{}y", "z".repeat(26)) },
+                { "title": "Last", "position": largest },
+            ] }]),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let list_id = app.list_named(&token, "Ceiling").await;
+    let ids_before = ids(&app.todos_of(&token, &list_id).await);
+    let mut last = ids_before[1].clone();
+    let mut movers = Vec::new();
+    for title in ["A", "B"] {
+        let todo = app
+            .api_ok(
+                Method::POST,
+                "/todos",
+                &token,
+                Some(json!({ "title": title, "list_id": list_id })),
+            )
+            .await;
+        movers.push(todo["id"].as_str().unwrap().to_owned());
+    }
+    // A and B take turns at the end: each after the other, past the largest integer.
+    for round in 0..150 {
+        let mover = movers[round % 2].clone();
+        let answer = app
+            .move_todo(&token, &mover, json!({ "after": last }))
+            .await;
+        assert_eq!(answer.status, 200, "round {round}: {}", answer.body);
+        last = mover;
+    }
+    let page = app.todos_of(&token, &list_id).await;
+    assert_eq!(titles(&page), ["Second to last", "Last", "A", "B"]);
+    assert_keys_valid_and_ordered(&page);
+}
+
+#[tokio::test]
+async fn over_long_keys_an_older_release_stored_are_respaced_instead_of_answering_500() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    // Listed as C, B, A.
+    let [a, b, c]: [String; 3] = app.make(&token, &["A", "B", "C"]).await.try_into().unwrap();
+    let page = app.inbox(&token).await;
+    let b_position = positions(&page)[1].clone();
+    // C's key: still before B's, but longer than any key may be.
+    let c_position = format!("{}{}", &b_position[..1], "0".repeat(200));
+    assert!(c_position < b_position && !is_valid(&c_position));
+    app.store_position(&c, &c_position).await;
+    assert_eq!(titles(&app.inbox(&token).await), ["C", "B", "A"]);
+
+    let added = app.add_todo(&token, "On top").await;
+    assert!(is_valid(added["position"].as_str().unwrap()), "{added}");
+    let moved = app
+        .move_todo(&token, &a, json!({ "after": c, "before": b }))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let page = app.inbox(&token).await;
+    assert_eq!(titles(&page), ["On top", "C", "A", "B"]);
+    assert_keys_valid_and_ordered(&page);
+}
+
+#[tokio::test]
+async fn cursors_too_long_or_out_of_range_are_refused_as_the_cursor_parameter() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    app.add_todo(&token, "Milk").await;
+    let id = "00000000000000000000000000000001";
+    let over_long_key = format!("a0{}", "1".repeat(MAX_KEY_LEN - 1));
+    for query in [
+        format!("cursor=-8000000000000000000.{id}"),
+        format!("q=milk&cursor=-8000000000000000000.{id}"),
+        format!("view=today&cursor=d.20261224.-.-8000000000000000000.{id}"),
+        format!("view=today&cursor=d.-0011224.-.0.{id}"),
+        format!("list=inbox&cursor=m.{over_long_key}"),
+        format!("list=inbox&sort=priority&cursor=p.3.{over_long_key}"),
+        format!("list=inbox&cursor=m.{}", "z".repeat(10_000)),
+        format!("cursor={}.{id}", "1".repeat(MAX_CURSOR_LEN)),
+    ] {
+        let answer = app
+            .api_send(Method::GET, &format!("/todos?{query}"), Some(&token), None)
+            .await;
+        answer.problem(422);
+        assert_eq!(answer.pointers(), ["#/cursor"], "{query:.80}");
+    }
+    // The pages' own server function refuses it the same way.
+    let web = app.web_user().await;
+    let (status, body) = app
+        .site_call(
+            &web,
+            "/api/todos/listing",
+            &[("cursor", &format!("-8000000000000000000.{id}"))],
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(app.get("/healthz").await.status(), 200);
 }

@@ -2,7 +2,7 @@
 //! dated view, a search, or all of them), which of them (the filter), in
 //! which order, and from where (a keyset cursor for that order).
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 use super::{Filter, MAX_PAGE_SIZE, PAGE_SIZE, Sort, View, search::SearchTerms};
@@ -36,6 +36,17 @@ pub enum Order {
     /// index's row id on SQLite, by creation on PostgreSQL.
     Search,
 }
+
+/// The longest cursor a client may send: the longest the server makes is a
+/// priority cursor around a key of [`ordering::MAX_KEY_LEN`] characters
+/// (68), or a due cursor (about 70). Checked before the cursor is read.
+pub const MAX_CURSOR_LEN: usize = 128;
+
+/// The earliest year a cursor's instant may fall in: PostgreSQL's earliest
+/// timestamp is in 4714 BC, so from 4713 BC on (year -4712) both databases
+/// hold every instant chrono does (its latest, the year 262143, is earlier
+/// than PostgreSQL's). Earlier ones would fail in the query, not here.
+pub const EARLIEST_CURSOR_YEAR: i32 = -4712;
 
 /// Where a page starts: just after this item in its order. Opaque to
 /// clients; each order has its own form, and a cursor is only good for the
@@ -83,6 +94,9 @@ impl Cursor {
         }
     }
 
+    /// A cursor as [`Cursor::encode`] writes it, or an error for anything
+    /// else: longer than [`MAX_CURSOR_LEN`], an invalid ordering key, an
+    /// instant before [`EARLIEST_CURSOR_YEAR`], a date not of 8 digits.
     pub fn decode(text: &str) -> Result<Self, AppError> {
         Self::try_decode(text).ok_or_else(|| {
             AppError::Invalid(
@@ -92,7 +106,20 @@ impl Cursor {
     }
 
     fn try_decode(text: &str) -> Option<Self> {
+        if text.len() > MAX_CURSOR_LEN {
+            return None;
+        }
         let position = |text: &str| ordering::is_valid(text).then(|| text.to_owned());
+        let instant = |micros: &str| {
+            DateTime::from_timestamp_micros(micros.parse().ok()?)
+                .filter(|instant| instant.year() >= EARLIEST_CURSOR_YEAR)
+        };
+        let date = |text: &str| {
+            if text.len() != 8 || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+                return None;
+            }
+            NaiveDate::parse_from_str(text, "%Y%m%d").ok()
+        };
         let parts: Vec<&str> = text.split('.').collect();
         match parts.as_slice() {
             ["m", key] => Some(Cursor::Manual {
@@ -105,17 +132,17 @@ impl Cursor {
                 level: level.parse().ok().filter(|level| (0..=3).contains(level))?,
                 position: position(key)?,
             }),
-            ["d", date, time, micros, id] => Some(Cursor::Due {
-                date: NaiveDate::parse_from_str(date, "%Y%m%d").ok()?,
+            ["d", day, time, micros, id] => Some(Cursor::Due {
+                date: date(day)?,
                 time: match *time {
                     "-" => None,
                     time => Some(NaiveTime::parse_from_str(time, "%H%M%S").ok()?),
                 },
-                created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+                created_at: instant(micros)?,
                 id: Uuid::parse_str(id).ok()?,
             }),
             [micros, id] => Some(Cursor::Newest {
-                created_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+                created_at: instant(micros)?,
                 id: Uuid::parse_str(id).ok()?,
             }),
             _ => None,
@@ -306,6 +333,110 @@ mod tests {
             "d.20261301.-.1.00000000000000000000000000000000",
         ] {
             assert!(Cursor::decode(garbage).is_err(), "{garbage}");
+        }
+    }
+
+    #[test]
+    fn cursors_too_long_or_out_of_the_databases_range_are_refused_as_the_cursor() {
+        let id = "00000000000000000000000000000001";
+        let long_key = format!("a0{}", "1".repeat(ordering::MAX_KEY_LEN - 1));
+        for refused in [
+            format!("-8000000000000000000.{id}"),
+            format!("-213000000000000000.{id}"),
+            format!("d.20261224.-.-8000000000000000000.{id}"),
+            format!("d.+2026122.-.0.{id}"),
+            format!("d.-0011224.-.0.{id}"),
+            format!("m.{long_key}"),
+            format!("p.3.{long_key}"),
+            format!("m.{}", "z".repeat(100_000)),
+            format!("{}.{id}", "1".repeat(MAX_CURSOR_LEN)),
+        ] {
+            let error = parse(ListParams {
+                list: Some("inbox"),
+                sort: Some("newest"),
+                cursor: Some(&refused),
+                ..ListParams::default()
+            })
+            .unwrap_err();
+            assert_eq!(error.field(), Some("cursor"), "{refused:.80}");
+            assert!(Cursor::decode(&refused).is_err(), "{refused:.80}");
+        }
+        // The earliest instant PostgreSQL holds that a cursor may name.
+        let earliest = NaiveDate::from_ymd_opt(EARLIEST_CURSOR_YEAR, 1, 1)
+            .unwrap()
+            .and_time(NaiveTime::MIN)
+            .and_utc()
+            .timestamp_micros();
+        assert!(Cursor::decode(&format!("{earliest}.{id}")).is_ok());
+        assert!(Cursor::decode(&format!("{}.{id}", earliest - 1)).is_err());
+        assert!(Cursor::decode(&format!("m.{}", &long_key[..ordering::MAX_KEY_LEN])).is_ok());
+    }
+
+    fn cursors() -> impl proptest::strategy::Strategy<Value = Cursor> {
+        use proptest::prelude::*;
+        let earliest = NaiveDate::from_ymd_opt(EARLIEST_CURSOR_YEAR, 1, 1)
+            .unwrap()
+            .and_time(NaiveTime::MIN)
+            .and_utc()
+            .timestamp_micros();
+        let instant = (earliest..=DateTime::<Utc>::MAX_UTC.timestamp_micros())
+            .prop_map(|micros| DateTime::from_timestamp_micros(micros).unwrap());
+        let id = any::<u128>().prop_map(Uuid::from_u128);
+        // Due dates as the server writes them: 8 digits.
+        let date = (0..=9999i32, 1..=366u32)
+            .prop_filter_map("a day of that year", |(year, day)| {
+                NaiveDate::from_yo_opt(year, day)
+            });
+        let time =
+            proptest::option::of((0..86_400u32).prop_map(|second| {
+                NaiveTime::from_num_seconds_from_midnight_opt(second, 0).unwrap()
+            }));
+        prop_oneof![
+            (instant.clone(), id.clone())
+                .prop_map(|(created_at, id)| Cursor::Newest { created_at, id }),
+            ordering::valid_keys().prop_map(|position| Cursor::Manual { position }),
+            (1..=i64::MAX).prop_map(|seq| Cursor::Found { seq }),
+            (0..=3i16, ordering::valid_keys())
+                .prop_map(|(level, position)| Cursor::Priority { level, position }),
+            (date, time, instant, id).prop_map(|(date, time, created_at, id)| Cursor::Due {
+                date,
+                time,
+                created_at,
+                id
+            }),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_cursor_the_server_writes_reads_back_the_same(cursor in cursors()) {
+            let text = cursor.encode();
+            proptest::prop_assert!(text.len() <= MAX_CURSOR_LEN, "{text}");
+            proptest::prop_assert_eq!(Cursor::decode(&text).unwrap(), cursor);
+        }
+
+        #[test]
+        fn any_text_as_a_cursor_is_read_or_refused_without_panicking(
+            text in "\\PC{0,200}|[-+0-9a-z.]{0,140}|[mpsd]\\.[-+0-9A-Za-z.]{0,140}",
+        ) {
+            if let Ok(cursor) = Cursor::decode(&text) {
+                proptest::prop_assert!(text.len() <= MAX_CURSOR_LEN);
+                proptest::prop_assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+            }
+        }
+
+        #[test]
+        fn a_mangled_cursor_is_read_or_refused_without_panicking(
+            cursor in cursors(),
+            at in 0usize..200,
+            junk in "[-+0-9A-Za-z.]{0,3}",
+        ) {
+            let mut text = cursor.encode();
+            let at = at.min(text.len());
+            text.replace_range(at..(at + 2).min(text.len()), &junk);
+            if let Ok(cursor) = Cursor::decode(&text) {
+                proptest::prop_assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+            }
         }
     }
 
