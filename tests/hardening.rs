@@ -429,6 +429,26 @@ async fn minting_device_tokens_cannot_multiply_the_guess_budget_past_the_cap() {
     assert_eq!(oldest.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+#[tokio::test]
+async fn signing_in_again_and_again_keeps_at_most_the_cap_of_live_sessions() {
+    use taskward::auth::store::MAX_SESSIONS_PER_ACCOUNT;
+    let app = spawn_app_configured(generous).await;
+    let email = unique_email();
+    let first = app.sign_up(&email, PASSWORD).await;
+    let mut latest = Vec::new();
+    for _ in 0..MAX_SESSIONS_PER_ACCOUNT {
+        let signed_in = app.api_sign_in(&email, PASSWORD, None).await;
+        assert_eq!(signed_in.status(), StatusCode::OK);
+        let body: Value = signed_in.json().await.unwrap();
+        latest.push(body["access_token"].as_str().unwrap().to_owned());
+    }
+    // The least recently used session ended; the newest ones live on.
+    assert_eq!(app.me(&first).await.status(), StatusCode::UNAUTHORIZED);
+    for token in [&latest[0], &latest[latest.len() - 1]] {
+        assert_eq!(app.me_with_bearer(token).await.status(), StatusCode::OK);
+    }
+}
+
 // 5. Budgets per /64 and shared by every instance; expired rows pruned.
 
 #[tokio::test]

@@ -101,6 +101,11 @@ pub enum CreateUser {
     EmailTaken,
 }
 
+/// Live sessions an account keeps: signing in once more ends the least
+/// recently used, so sign-ins (20 a minute per address) cannot grow the
+/// table without bound; the sessions page lists them all.
+pub const MAX_SESSIONS_PER_ACCOUNT: i64 = 100;
+
 /// A session about to start, on the device it is started from.
 pub struct NewSession {
     pub id: Uuid,
@@ -112,9 +117,11 @@ pub struct NewSession {
     pub device_id: Uuid,
 }
 
-/// Inserts `$session` (a `NewSession`) inside the transaction `$tx`, and
-/// marks its device as trusted by the account, forgetting the least
-/// recently used devices past [`MAX_TRUSTED_DEVICES`].
+/// Inserts `$session` (a `NewSession`) inside the transaction `$tx`,
+/// ending the least recently used sessions past
+/// [`MAX_SESSIONS_PER_ACCOUNT`], and marks its device as trusted by the
+/// account, forgetting the least recently used devices past
+/// [`MAX_TRUSTED_DEVICES`].
 macro_rules! insert_session {
     ($tx:expr, $session:expr) => {{
         async {
@@ -130,6 +137,15 @@ macro_rules! insert_session {
             .bind(session.expires_at)
             .bind(session.client.address.to_string())
             .bind(session.client.device.as_str())
+            .execute(&mut *$tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id = $1 AND id NOT IN \
+                 (SELECT id FROM sessions WHERE user_id = $1 \
+                  ORDER BY last_used_at DESC, created_at DESC, id LIMIT $2)",
+            )
+            .bind(session.user_id)
+            .bind(MAX_SESSIONS_PER_ACCOUNT)
             .execute(&mut *$tx)
             .await?;
             sqlx::query(
@@ -460,10 +476,11 @@ pub async fn sessions_of_user(db: &Db, user_id: Uuid) -> Result<Vec<SessionRow>,
         sqlx::query_as::<_, SessionRow>(
             "SELECT id, client_address, device, created_at, last_used_at FROM sessions \
              WHERE user_id = $1 AND expires_at > $2 \
-             ORDER BY last_used_at DESC, created_at DESC LIMIT 100",
+             ORDER BY last_used_at DESC, created_at DESC LIMIT $3",
         )
         .bind(user_id)
         .bind(now())
+        .bind(MAX_SESSIONS_PER_ACCOUNT)
         .fetch_all(pool)
         .await
     })
