@@ -92,11 +92,20 @@ pub const DEFAULT_MAX_TODOS_PER_USER: u32 = 100_000;
 pub struct ServerLimits {
     /// A connection that has not sent a request's headers by then is closed.
     pub header_read_timeout: Duration,
-    /// A request not answered by then gets 503 (a slow body upload, a hung
-    /// dependency).
+    /// A request whose body has not arrived by then gets 408 and nothing of
+    /// it runs; one whose handler has not answered by then gets 503 (the
+    /// handler still ends, see `web::lifecycle`).
     pub request_timeout: Duration,
     /// Connections served at once; more wait in the listen queue.
     pub max_connections: usize,
+    /// Handlers running at once, whether their clients still wait or left
+    /// (a handler runs to its end either way, so connections alone do not
+    /// bound them); past it a request gets 503 with `Retry-After`.
+    pub max_requests_in_flight: usize,
+    /// Bytes of request bodies held in memory at once: each is read whole
+    /// before its handler runs and kept until the handler ends. Past it a
+    /// request gets 503 with `Retry-After`.
+    pub request_body_memory: usize,
 }
 
 impl Default for ServerLimits {
@@ -105,9 +114,15 @@ impl Default for ServerLimits {
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            max_requests_in_flight: 1024,
+            request_body_memory: DEFAULT_REQUEST_BODY_MEMORY_MIB as usize * 1024 * 1024,
         }
     }
 }
+
+/// Room for 16 imports' files at once, or for every connection
+/// (`MAX_CONNECTIONS`) sending a form of `REQUEST_BODY_LIMIT`.
+pub const DEFAULT_REQUEST_BODY_MEMORY_MIB: u32 = 128;
 
 /// Largest request body accepted. Forms and JSON here are small; anything
 /// bigger is refused with 413 before it is read.
@@ -410,6 +425,17 @@ impl Config {
                 "MAX_CONNECTIONS",
                 server_defaults.max_connections as u32,
             )? as usize,
+            max_requests_in_flight: number(
+                &var,
+                "MAX_REQUESTS_IN_FLIGHT",
+                server_defaults.max_requests_in_flight as u32,
+            )? as usize,
+            request_body_memory: (number(
+                &var,
+                "REQUEST_BODY_MEMORY_MIB",
+                DEFAULT_REQUEST_BODY_MEMORY_MIB,
+            )? as usize)
+                .saturating_mul(1024 * 1024),
         };
         let max_todos_per_user = number(&var, "MAX_TODOS_PER_USER", DEFAULT_MAX_TODOS_PER_USER)?;
         let undo_window = seconds(&var, "UNDO_WINDOW_SECS", UndoWindow::DEFAULT.0)?;

@@ -13,6 +13,7 @@
 
 mod account_files;
 mod health;
+mod lifecycle;
 mod page_cache;
 mod security;
 mod serve;
@@ -28,9 +29,8 @@ use std::{
 use axum::{
     Router,
     extract::{ConnectInfo, FromRef, Request, State},
-    http::StatusCode,
     middleware::{Next, from_fn, from_fn_with_state},
-    response::{IntoResponse, Response},
+    response::Response,
     routing::get,
 };
 use leptos::config::{Env, LeptosOptions};
@@ -43,10 +43,9 @@ use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     services::ServeDir,
-    timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
-use tracing::{Instrument, Level};
+use tracing::Level;
 
 use crate::{
     api::{self, ApiState},
@@ -54,9 +53,9 @@ use crate::{
     client::Client,
     config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, ServerLimits, SiteConfig},
     db::{Db, DbError},
-    error::AppError,
     todos::TodoLimit,
 };
+use lifecycle::RequestBounds;
 use page_cache::PageCache;
 use security::ContentSecurityPolicy;
 
@@ -104,6 +103,7 @@ pub struct Application {
     db: Db,
     auth: Arc<AuthService>,
     limits: ServerLimits,
+    request_bounds: Arc<RequestBounds>,
     local_addr: SocketAddr,
 }
 
@@ -153,11 +153,13 @@ impl Application {
             content_security_policy,
             config: Arc::new(config),
         };
+        let request_bounds = RequestBounds::new(&state.config.limits);
         Ok(Self {
             listener,
             auth: state.auth.clone(),
             limits: state.config.limits.clone(),
-            router: router(state),
+            router: router(state, request_bounds.clone()),
+            request_bounds,
             db,
             local_addr,
         })
@@ -173,7 +175,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then stops accepting connections,
-    /// lets in-flight requests finish and closes the database pool.
+    /// lets in-flight requests finish (those whose clients left included)
+    /// and closes the database pool.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -181,6 +184,7 @@ impl Application {
         let pruning = tokio::spawn(prune_periodically(self.auth.clone()));
         let purging = tokio::spawn(purge_undo_periodically(self.db.clone()));
         serve::serve(self.listener, self.router, &self.limits, shutdown).await?;
+        self.request_bounds.handlers_finished().await;
         pruning.abort();
         purging.abort();
         self.db.close().await;
@@ -191,7 +195,7 @@ impl Application {
 
 /// The whole HTTP edge: each surface's router with its own layers, merged,
 /// inside the layers every response passes through.
-fn router(state: AppState) -> Router {
+fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
     let site_root = std::path::Path::new(&*state.leptos_options.site_root);
     // The browser bundle, as the files scripts/build-release precompressed
     // (brotli 11, gzip 9) when the client accepts them; a development build
@@ -233,13 +237,12 @@ fn router(state: AppState) -> Router {
                 .starts_with("https://")
                 .then(security::strict_transport_security),
         )
-        // A request not answered in time (a body sent too slowly, a hung
-        // dependency) gets 408 rather than holding its connection.
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            state.config.limits.request_timeout,
+        // The body received whole within the deadline (else 408, nothing
+        // done), then the handler run to its end in a task of its own.
+        .layer(from_fn_with_state(
+            request_bounds,
+            lifecycle::receive_then_handle,
         ))
-        .layer(from_fn(run_to_completion))
         .layer(from_fn_with_state(
             Arc::<[IpAddr]>::from(state.config.auth.trusted_proxies.as_slice()),
             resolve_client_address,
@@ -288,22 +291,6 @@ async fn purge_undo_periodically(db: Db) {
             Ok(rows) => tracing::debug!(rows, "purged expired undo batches and import reports"),
             Err(error) => tracing::warn!(%error, "could not purge expired undo batches"),
         }
-    }
-}
-
-/// Runs the request in a task of its own, which finishes even when the
-/// client goes away or the request times out: a handler dropped between
-/// two of its statements must not leave work half done. In particular
-/// sqlx (0.8) returns a PostgreSQL connection to its pool still inside a
-/// transaction when the future is dropped while `BEGIN` is answered; the
-/// next statement on that connection then ran in that transaction and held
-/// its row locks for good (seen: every sign-in from one address waiting on
-/// its attempt counter until the request timeout).
-async fn run_to_completion(request: Request, next: Next) -> Response {
-    // In the request's span, so what the handler logs keeps its request id.
-    match tokio::spawn(next.run(request).in_current_span()).await {
-        Ok(response) => response,
-        Err(failed) => AppError::internal(failed).into_response(),
     }
 }
 
