@@ -32,6 +32,11 @@ pub const FIRST: &str = "a0";
 /// the work on a key before anything reads it.
 pub const MAX_KEY_LEN: usize = 64;
 
+/// Rows given their fresh key by one statement while a sequence is
+/// respaced: two parameters each, well inside SQLite's 32,766 and
+/// PostgreSQL's 65,535.
+pub const RESPACE_ROWS_PER_STATEMENT: usize = 500;
+
 /// Past this length a sequence is respaced (one rare write per item)
 /// instead of keys growing further, so the keys this module makes stay
 /// well below [`MAX_KEY_LEN`] and a key one character longer than its
@@ -446,22 +451,33 @@ macro_rules! place_in_sequence {
                 $crate::bind_params!(sqlx::query(&sql), sequence.params.iter())
                     .execute(&mut *tx)
                     .await?;
-                let sql = format!(
-                    "UPDATE {table} SET position = {} WHERE {scope} AND id = {}",
-                    sequence.next_param(1),
-                    sequence.next_param(2)
-                );
+                // A few statements of many rows each, not one per row: a
+                // long list's respacing holds the write lock briefly.
                 let keys = $crate::ordering::first_keys(ids.len());
-                for ((id,), key) in ids.into_iter().zip(keys) {
-                    $crate::bind_params!(
-                        sqlx::query(&sql),
-                        sequence
-                            .params
-                            .iter()
-                            .chain([&$crate::db::Param::Text(key), &$crate::db::Param::Uuid(id)])
-                    )
-                    .execute(&mut *tx)
-                    .await?;
+                let fresh: Vec<_> = ids.into_iter().map(|(id,)| id).zip(keys).collect();
+                for chunk in fresh.chunks($crate::ordering::RESPACE_ROWS_PER_STATEMENT) {
+                    let values = (0..chunk.len())
+                        .map(|row| {
+                            format!(
+                                "({}, {})",
+                                sequence.next_param(2 * row + 1),
+                                sequence.next_param(2 * row + 2)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let sql = format!(
+                        "WITH fresh (fresh_id, fresh_position) AS (VALUES {values}) \
+                         UPDATE {table} SET position = fresh.fresh_position FROM fresh \
+                         WHERE {scope} AND {table}.id = fresh.fresh_id"
+                    );
+                    let params = chunk.iter().flat_map(|(id, key)| {
+                        [$crate::db::Param::Uuid(*id), $crate::db::Param::Text(key.clone())]
+                    });
+                    let params: Vec<_> = sequence.params.iter().cloned().chain(params).collect();
+                    $crate::bind_params!(sqlx::query(&sql), params.iter())
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 respaced = true;
             }

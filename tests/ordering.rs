@@ -641,3 +641,54 @@ async fn cursors_too_long_or_out_of_range_are_refused_as_the_cursor_parameter() 
     assert_eq!(status, 422, "{body}");
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_long_list_respaced_in_batches_keeps_every_todo_in_its_place() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let csv: String = std::iter::once("title".to_owned())
+        .chain((0..1_200).map(|n| format!("Todo {n:04}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let imported = app
+        .api(Method::POST, "/import", Some(&token))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert!(imported.status().is_success(), "{}", imported.status());
+    let inbox = app.inbox(&token).await["items"][0]["list_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.todos_of(&token, &inbox).await;
+    let order = titles(&before);
+    assert_eq!(order.len(), 1_200);
+    let ids: Vec<String> = before["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|todo| todo["id"].as_str().unwrap().to_owned())
+        .collect();
+
+    // Two todos take turns in the same gap until the list is respaced:
+    // 1,200 rows, more than one statement's worth.
+    let (x, y, z) = (&ids[600], &ids[601], &ids[602]);
+    for round in 0..320 {
+        let (mover, other) = if round % 2 == 0 { (z, y) } else { (y, z) };
+        let answer = app
+            .move_todo(&token, mover, json!({ "after": x, "before": other }))
+            .await;
+        assert_eq!(answer.status, 200, "round {round}: {}", answer.body);
+    }
+
+    let after = app.todos_of(&token, &inbox).await;
+    assert_eq!(titles(&after), order);
+    assert_keys_valid_and_ordered(&after);
+    assert!(
+        positions(&after)
+            .iter()
+            .all(|position| position.len() <= RESPACE_PAST_LEN)
+    );
+}
