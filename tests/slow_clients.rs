@@ -458,3 +458,81 @@ async fn bodies_past_the_memory_budget_get_503_and_the_budget_is_freed_after() {
     assert_eq!(imported.status(), StatusCode::OK);
     assert_eq!(titles(&app, &token).await, ["within the budget"]);
 }
+
+/// Whether the server closes `stream` within `within` (answering first or
+/// not), reading whatever it sends meanwhile.
+async fn closed_by_server_within(stream: &mut TcpStream, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    let mut buffer = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn silent_idle_and_http2_connections_are_closed_after_the_header_deadline() {
+    let app = spawn_app_configured(|config| {
+        config.limits.header_read_timeout = Duration::from_secs(1);
+    })
+    .await;
+    // Connects and sends nothing at all.
+    let mut silent = TcpStream::connect(app.address).await.unwrap();
+    // Sends HTTP/2's preface (cleartext HTTP/2 is not served) and waits.
+    let mut http2 = TcpStream::connect(app.address).await.unwrap();
+    http2
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .unwrap();
+    // Finishes one request, then keeps the connection open without a next.
+    let mut idle = TcpStream::connect(app.address).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: taskward\r\n\r\n")
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    for (name, stream) in [
+        ("silent", &mut silent),
+        ("http2", &mut http2),
+        ("idle", &mut idle),
+    ] {
+        assert!(
+            closed_by_server_within(stream, Duration::from_secs(8)).await,
+            "the {name} connection was still open after {:?}",
+            started.elapsed()
+        );
+    }
+    println!("three idle connections closed in {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_request_id_is_taken_from_the_client_only_when_short_and_plain() {
+    let app = spawn_app_configured(|_| {}).await;
+    let id_answered = |sent: String| {
+        let request = app
+            .client
+            .get(app.url("/healthz"))
+            .header("x-request-id", sent);
+        async move {
+            let response = request.send().await.unwrap();
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(id_answered("lb-7f3a.42_x".into()).await, "lb-7f3a.42_x");
+    for forged in [
+        "x".repeat(65),
+        "ok\" level=error msg=\"forged".to_owned(),
+        "a b".to_owned(),
+    ] {
+        let answered = id_answered(forged.clone()).await;
+        assert_ne!(answered, forged);
+        assert!(uuid::Uuid::parse_str(&answered).is_ok(), "{answered}");
+    }
+}

@@ -1,5 +1,6 @@
 //! The accept loop, with the bounds that keep slow or greedy clients from
-//! holding the server: a deadline for a request's headers, a cap on the
+//! holding the server: a deadline for a request's headers (from the moment
+//! a connection is accepted, so a silent one is closed too), a cap on the
 //! connections served at once, and graceful shutdown. (`axum::serve` sets
 //! neither bound.)
 
@@ -26,7 +27,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let mut http = Builder::new(TokioExecutor::new());
+    // HTTP/1 only: telling HTTP/1 from HTTP/2 waits for the client's first
+    // bytes with no deadline, and an idle HTTP/2 connection has none either,
+    // so either would let silent sockets hold every connection slot. With
+    // HTTP/1 alone the header deadline runs from the moment a connection is
+    // accepted (and again while a kept-alive one waits for its next request).
+    let mut http = Builder::new(TokioExecutor::new()).http1_only();
     http.http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
@@ -62,10 +68,8 @@ pub async fn serve(
         let (http, watcher) = (http.clone(), graceful.watcher());
         tokio::spawn(async move {
             let _permit = permit;
-            let connection = http.serve_connection_with_upgrades(
-                TokioIo::new(stream),
-                TowerToHyperService::new(service),
-            );
+            let connection =
+                http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
             if let Err(error) = watcher.watch(connection.into_owned()).await {
                 tracing::debug!(%error, %peer, "connection ended with an error");
             }
