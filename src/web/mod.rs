@@ -205,6 +205,7 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
         .precompressed_gzip();
 
     let common = ServiceBuilder::new()
+        .map_request(drop_unfit_request_id)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -292,6 +293,30 @@ async fn purge_undo_periodically(db: Db) {
             Err(error) => tracing::warn!(%error, "could not purge expired undo batches"),
         }
     }
+}
+
+/// Longest `X-Request-Id` taken from a client or proxy: a UUID is 36.
+const MAX_REQUEST_ID_BYTES: usize = 64;
+
+/// Forgets an incoming `X-Request-Id` that is too long or holds anything
+/// but letters, digits, `-`, `_` and `.`, so a new one is made: the id is
+/// written into every log line of the request and echoed in the answer, so
+/// a client must not choose what it holds (forged log lines) or its size.
+fn drop_unfit_request_id<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+    let fit = |value: &axum::http::HeaderValue| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID_BYTES
+            && bytes
+                .iter()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"-_.".contains(byte))
+    };
+    let headers = request.headers();
+    let ids = headers.get_all("x-request-id");
+    if ids.iter().count() > 1 || ids.iter().any(|value| !fit(value)) {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
 }
 
 /// Resolves the client's address once per request, for every surface.
