@@ -124,9 +124,11 @@ impl Default for ServerLimits {
 /// (`MAX_CONNECTIONS`) sending a form of `REQUEST_BODY_LIMIT`.
 pub const DEFAULT_REQUEST_BODY_MEMORY_MIB: u32 = 128;
 
-/// Largest request body accepted. Forms and JSON here are small; anything
-/// bigger is refused with 413 before it is read.
-pub const REQUEST_BODY_LIMIT: usize = 64 * 1024;
+/// Largest request body accepted; anything bigger is refused with 413
+/// before it is read. The largest form is a todo's 10,000 characters of
+/// notes and 500 of title: URL-encoded (or `\uXXXX` escaped in JSON) a
+/// character outside ASCII costs up to 12 bytes, so 126,000 bytes must fit.
+pub const REQUEST_BODY_LIMIT: usize = 128 * 1024;
 
 /// The built site and how it is served. cargo-leptos passes these as
 /// `LEPTOS_*` variables; a binary started on its own (tests, production)

@@ -415,7 +415,10 @@ async fn bodies_that_are_not_json_objects_get_a_problem_never_a_500() {
     send("text/plain", b"{\"title\": \"a\"}".to_vec())
         .await
         .problem(415);
-    let big_title = format!("{{\"title\": \"{}\"}}", "x".repeat(100 * 1024));
+    let big_title = format!(
+        "{{\"title\": \"{}\"}}",
+        "x".repeat(taskward::config::REQUEST_BODY_LIMIT)
+    );
     let too_large = send("application/json", big_title.into_bytes()).await;
     too_large.problem(413);
 

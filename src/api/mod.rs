@@ -119,7 +119,7 @@ impl Modify for BearerSecurity {
 }
 
 /// The routes and their document, built from the same list. Request
-/// bodies are small (64 KiB) everywhere but on the import, which reads
+/// bodies are small (128 KiB) everywhere but on the import, which reads
 /// its file with a limit of its own.
 fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
     let import = OpenApiRouter::new().routes(routes!(transfer::import));

@@ -373,7 +373,7 @@ problem_doc!(Conflict, "The change clashes with what you have: a list name you u
 problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrator disabled the account; `detail` says until when and why.", challenge: false, retry_after: false);
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);
-problem_doc!(BodyTooLarge, "The body is larger than the server accepts (64 KiB; an import file, 8 MiB).", challenge: false, retry_after: false);
+problem_doc!(BodyTooLarge, "The body is larger than the server accepts (128 KiB; an import file, 8 MiB).", challenge: false, retry_after: false);
 problem_doc!(UnsupportedMediaType, "The body is not sent as application/json (an import: application/json or text/csv).", challenge: false, retry_after: false);
 problem_doc!(Unprocessable, "Some input is not valid; `errors` names each input at fault.", challenge: false, retry_after: false);
 problem_doc!(TooManyRequests, "Too many attempts from this address, or for this account.", challenge: false, retry_after: true);
