@@ -42,7 +42,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::service::AuthService, calendar::Clock, config::REQUEST_BODY_LIMIT, db::Db,
-    todos::TodoLimit, undo::UndoWindow,
+    todos::TodoLimit, transfer::stream::RunningExports, undo::UndoWindow,
 };
 use problem::Problem;
 
@@ -60,6 +60,8 @@ pub struct ApiState {
     /// Where "now" comes from, for the user's today.
     pub clock: Clock,
     pub undo_window: UndoWindow,
+    /// The exports running on this instance, shared with the account page.
+    pub exports: Arc<RunningExports>,
 }
 
 #[derive(OpenApi)]

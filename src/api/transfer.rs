@@ -25,8 +25,10 @@ use crate::{
     error::AppError,
     todos::TodoLimit,
     transfer::{
-        Export, ImportOutcome, ImportRefusal, MAX_IMPORT_BYTES, export,
+        Export, ImportOutcome, ImportRefusal, MAX_IMPORT_BYTES,
+        export::{self, ExportWriter},
         import::{self, ImportFile},
+        stream::{self, EXPORT_RETRY_AFTER_SECS, ExportBusy, ExportSlot, RunningExports},
     },
 };
 
@@ -61,25 +63,31 @@ impl ExportFormat {
 }
 
 /// The download of the user's data as `format`, named for the day (also
-/// the account page's download).
+/// the account page's download), streamed as it is read; `slot` is held
+/// until it ends.
 pub async fn export_file(
     db: &Db,
+    slot: ExportSlot,
     session: &Session,
     format: ExportFormat,
 ) -> Result<Response, AppError> {
     let at = now();
-    let data = export::read(db, session.user_id).await?;
     let day = session.time_zone.date_at(at).format("%Y-%m-%d");
-    let (body, content_type, extension) = match format {
-        ExportFormat::Json => {
-            let document = export::to_export(data, at);
-            let body = serde_json::to_vec_pretty(&document).map_err(AppError::internal)?;
-            (body, "application/json", "json")
-        }
-        ExportFormat::Csv => (export::to_csv(&data)?, "text/csv; charset=utf-8", "csv"),
+    let (writer, content_type, extension): (Box<dyn ExportWriter>, _, _) = match format {
+        ExportFormat::Json => (
+            Box::new(export::JsonDocument::new(at)),
+            "application/json",
+            "json",
+        ),
+        ExportFormat::Csv => (
+            Box::new(export::CsvFile::new()?),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
     };
+    let body = stream::export_body(db, slot, writer).await?;
     let disposition = format!("attachment; filename=\"taskward-{day}.{extension}\"");
-    let mut response = Response::new(Body::from(body));
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(disposition) = HeaderValue::from_str(&disposition) {
@@ -91,7 +99,8 @@ pub async fn export_file(
 /// Download all of your data: your account's email and time zone, your
 /// lists and every todo with every field, as one JSON document; or, with
 /// `format=csv`, your todos as CSV (`title,list,due,priority,notes,
-/// completed,created_at,updated_at`).
+/// completed,created_at,updated_at`). One export per account at a time
+/// (429 while one runs); a download that stops being read is cut off.
 #[utoipa::path(
     get,
     path = "/api/v1/export",
@@ -104,10 +113,12 @@ pub async fn export_file(
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
         (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
     )
 )]
 pub async fn export(
     State(db): State<Db>,
+    State(exports): State<std::sync::Arc<RunningExports>>,
     Authenticated(session): Authenticated,
     params: Result<Query<ExportParams>, QueryRejection>,
 ) -> Result<Response, Problem> {
@@ -118,7 +129,17 @@ pub async fn export(
         )
     })?;
     let format = ExportFormat::parse(params.format.as_deref())?;
-    Ok(export_file(&db, &session, format).await?)
+    let slot = exports.claim(session.user_id).map_err(export_busy)?;
+    Ok(export_file(&db, slot, &session, format).await?)
+}
+
+/// A 429 for an export refused while others run, saying whose.
+fn export_busy(busy: ExportBusy) -> Problem {
+    let mut problem = Problem::from(AppError::RateLimited {
+        retry_after_secs: EXPORT_RETRY_AFTER_SECS,
+    });
+    problem.detail = busy.message().to_owned();
+    problem
 }
 
 /// What kind of file a body is, from its `Content-Type`.

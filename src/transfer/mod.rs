@@ -2,7 +2,8 @@
 //!
 //! - [`export`]: everything of one account (its email and time zone, its
 //!   lists and their todos with every field) as one JSON document, and the
-//!   todos alone as CSV;
+//!   todos alone as CSV, written as [`stream`] reads the account a page at
+//!   a time (with the bounds on exports at once);
 //! - [`import`]: a Taskward JSON export, which recreates its lists and
 //!   todos exactly (positions and timestamps included), or a CSV file of
 //!   todos, which adds them. An import is checked whole before anything is
@@ -26,6 +27,8 @@ pub mod import;
 #[cfg(feature = "ssr")]
 pub mod reports;
 pub mod server_fns;
+#[cfg(feature = "ssr")]
+pub mod stream;
 
 #[cfg(feature = "ssr")]
 pub use format::*;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::{
     Extension, Router,
     extract::{DefaultBodyLimit, Multipart, State},
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -25,6 +25,7 @@ use crate::{
         ImportOutcome, ImportRefusal, ImportReport, MAX_IMPORT_BYTES, REPORT_QUERY_KEY,
         import::{self, ImportFile},
         reports,
+        stream::{EXPORT_RETRY_AFTER_SECS, RunningExports},
     },
 };
 
@@ -54,20 +55,45 @@ fn to_sign_in() -> Response {
 
 async fn export_json(
     State(db): State<Db>,
+    State(exports): State<Arc<RunningExports>>,
     Extension(session): Extension<SessionState>,
 ) -> Response {
-    download(&db, session, ExportFormat::Json).await
+    download(&db, &exports, session, ExportFormat::Json).await
 }
 
-async fn export_csv(State(db): State<Db>, Extension(session): Extension<SessionState>) -> Response {
-    download(&db, session, ExportFormat::Csv).await
+async fn export_csv(
+    State(db): State<Db>,
+    State(exports): State<Arc<RunningExports>>,
+    Extension(session): Extension<SessionState>,
+) -> Response {
+    download(&db, &exports, session, ExportFormat::Csv).await
 }
 
-async fn download(db: &Db, session: SessionState, format: ExportFormat) -> Response {
+/// The download, or a page saying why not: a person followed the link.
+async fn download(
+    db: &Db,
+    exports: &Arc<RunningExports>,
+    session: SessionState,
+    format: ExportFormat,
+) -> Response {
     let Some(session) = signed_in(session) else {
         return to_sign_in();
     };
-    match export_file(db, &session, format).await {
+    let slot = match exports.claim(session.user_id) {
+        Ok(slot) => slot,
+        Err(busy) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (header::RETRY_AFTER, EXPORT_RETRY_AFTER_SECS.to_string()),
+                    (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+                ],
+                busy.message(),
+            )
+                .into_response();
+        }
+    };
+    match export_file(db, slot, &session, format).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }

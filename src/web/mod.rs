@@ -54,6 +54,7 @@ use crate::{
     config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, ServerLimits, SiteConfig},
     db::{Db, DbError},
     todos::TodoLimit,
+    transfer::stream::RunningExports,
 };
 use lifecycle::RequestBounds;
 use page_cache::PageCache;
@@ -69,6 +70,7 @@ struct AppState {
     auth: Arc<AuthService>,
     page_cache: Arc<PageCache>,
     content_security_policy: ContentSecurityPolicy,
+    exports: Arc<RunningExports>,
 }
 
 impl FromRef<AppState> for ApiState {
@@ -79,6 +81,7 @@ impl FromRef<AppState> for ApiState {
             todo_limit: TodoLimit(state.config.max_todos_per_user),
             clock: state.config.clock,
             undo_window: state.config.undo_window,
+            exports: state.exports.clone(),
         }
     }
 }
@@ -151,6 +154,10 @@ impl Application {
                 config.clock,
             )),
             content_security_policy,
+            exports: RunningExports::new(
+                config.database_max_connections,
+                config.limits.request_timeout,
+            ),
             config: Arc::new(config),
         };
         let request_bounds = RequestBounds::new(&state.config.limits);

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod seed;
 pub mod site;
 pub mod tcp_proxy;
 
