@@ -142,13 +142,14 @@ fn export_busy(busy: ExportBusy) -> Problem {
     problem
 }
 
-/// What kind of file a body is, from its `Content-Type`.
-fn import_file<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<ImportFile<'a>> {
+/// What kind of file a body is, from its `Content-Type`: the file made
+/// from the body's bytes.
+fn import_file(headers: &HeaderMap) -> Option<fn(Vec<u8>) -> ImportFile> {
     let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
     let essence = content_type.split(';').next()?.trim().to_ascii_lowercase();
     match essence.as_str() {
-        "application/json" => Some(ImportFile::Json(body)),
-        "text/csv" => Some(ImportFile::Csv(body)),
+        "application/json" => Some(ImportFile::Json),
+        "text/csv" => Some(ImportFile::Csv),
         _ => None,
     }
 }
@@ -158,8 +159,10 @@ fn import_file<'a>(headers: &HeaderMap, body: &'a [u8]) -> Option<ImportFile<'a>
 /// and timestamps as in the file), or a CSV file of todos (`text/csv`:
 /// a first line naming the columns, `title` required, `list`, `due`,
 /// `priority`, `notes`, `completed` optional), which adds them. Nothing is
-/// written unless the whole file is right; each problem is listed, with
-/// its CSV line. At most 8 MiB, and 10 imports an hour.
+/// written unless the whole file is right; each problem is listed (the
+/// first 50), with its CSV line. At most 8 MiB, 64 CSV columns, 200 lists
+/// and as many todos as an account keeps; 10 imports an hour, counted only
+/// for files of an accepted size and type.
 #[utoipa::path(
     post,
     path = "/api/v1/import",
@@ -184,11 +187,13 @@ pub async fn import(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportOutcome>, Problem> {
-    auth.spend_import(&session).await?;
+    let file = import_file(&headers).ok_or_else(Problem::unsupported_import_type)?;
     let bytes = axum::body::to_bytes(body, MAX_IMPORT_BYTES)
         .await
         .map_err(|_| Problem::import_too_large())?;
-    let file = import_file(&headers, &bytes).ok_or_else(Problem::unsupported_import_type)?;
+    // Only a file of the right size and type costs an import.
+    auth.spend_import(&session).await?;
+    let file = file(bytes.into());
     match import::import(&db, session.user_id, session.time_zone, file, limit).await {
         Ok(outcome) => Ok(Json(outcome)),
         Err(refusal @ ImportRefusal::File { .. }) => Err(Problem::invalid_import(&refusal)),

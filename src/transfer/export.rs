@@ -5,7 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedAccount, ExportedList, ExportedTodo};
+use super::{
+    EXPORT_FORMAT, EXPORT_VERSION, Export, ExportedAccount, ExportedList, ExportedTodo,
+    csv_file::neutralise_formula,
+};
 use crate::{
     calendar::TimeZone, error::AppError, lists::store::ListRecord, todos::store::TodoRecord,
 };
@@ -267,18 +270,19 @@ impl ExportWriter for CsvFile {
 
 /// A todo's CSV line, in the order of [`CSV_COLUMNS`]. A due date is
 /// `2026-12-24` or `2026-12-24 15:00`, on the account's wall clock;
-/// `completed` is `true` or `false`.
+/// `completed` is `true` or `false`; the texts a person wrote are
+/// neutralised against CSV injection.
 fn csv_record(todo: &TodoRecord, list_name: &str) -> [String; 8] {
     let due = todo.due().map(|due| match due.time {
         Some(time) => format!("{} {}", due.date.format("%Y-%m-%d"), time.format("%H:%M")),
         None => due.date.format("%Y-%m-%d").to_string(),
     });
     [
-        todo.title.clone(),
-        list_name.to_owned(),
+        neutralise_formula(&todo.title).into_owned(),
+        neutralise_formula(list_name).into_owned(),
         due.unwrap_or_default(),
         todo.priority().as_str().to_owned(),
-        todo.notes.clone(),
+        neutralise_formula(&todo.notes).into_owned(),
         todo.completed.to_string(),
         todo.created_at
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),

@@ -10,6 +10,25 @@ use crate::todos::Priority;
 /// The largest file an import takes: a few times the largest export of an
 /// account at the todo cap with short notes.
 pub const MAX_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+/// How many columns a CSV file's first line may name: Taskward reads six
+/// and writes eight, and other apps' exports have a few dozen. It bounds
+/// the columns an answer lists as not read.
+pub const MAX_CSV_COLUMNS: usize = 64;
+/// How much of a value from the file a message quotes, in characters:
+/// enough to recognise it, never a copy of a cell.
+pub const MAX_QUOTED_CHARS: usize = 40;
+/// The longest problem line, in bytes: a line number or pointer, a quoted
+/// value and a hint fit well within it.
+pub const MAX_PROBLEM_BYTES: usize = 300;
+/// The longest message an import answers with, in bytes.
+pub const MAX_MESSAGE_BYTES: usize = 1024;
+/// The largest report an import makes (its message and each problem
+/// listed), in bytes: the account page keeps it for an hour in
+/// `import_reports` and shows it on every visit.
+pub const MAX_REPORT_BYTES: usize = 16 * 1024;
+const _: () = assert!(
+    MAX_MESSAGE_BYTES + MAX_REPORTED_PROBLEMS * (MAX_PROBLEM_BYTES + 1) <= MAX_REPORT_BYTES
+);
 /// What the export's `format` says, so an import knows it is one.
 pub const EXPORT_FORMAT: &str = "taskward";
 /// The export's `version`: raised when its shape changes.
@@ -105,7 +124,7 @@ impl ImportOutcome {
                 self.ignored_columns.join(", ")
             ));
         }
-        message
+        clipped(&message, MAX_MESSAGE_BYTES)
     }
 }
 
@@ -148,9 +167,11 @@ impl From<sqlx::Error> for ImportRefusal {
 }
 
 impl ImportRefusal {
-    pub fn file(message: impl Into<String>) -> Self {
+    /// A refusal of the file as a whole; a long `message` (one quoting a
+    /// parser's error, say) is cut to [`MAX_MESSAGE_BYTES`].
+    pub fn file(message: impl AsRef<str>) -> Self {
         ImportRefusal::File {
-            message: message.into(),
+            message: clipped(message.as_ref(), MAX_MESSAGE_BYTES),
             problems: Vec::new(),
         }
     }
@@ -167,3 +188,75 @@ impl ImportRefusal {
 /// How many problems an import reports at most: enough to fix a file by,
 /// without an answer as long as the file.
 pub const MAX_REPORTED_PROBLEMS: usize = 50;
+
+/// `text` cut to at most `max_bytes` bytes (an ellipsis marks the cut),
+/// with U+0000, which PostgreSQL cannot store, shown as U+FFFD: a message
+/// that quotes a file must still fit a report.
+pub fn clipped(text: &str, max_bytes: usize) -> String {
+    let shown = |c: char| match c {
+        '\0' => char::REPLACEMENT_CHARACTER,
+        c => c,
+    };
+    let whole: usize = text.chars().map(|c| shown(c).len_utf8()).sum();
+    let room = if whole <= max_bytes {
+        max_bytes
+    } else {
+        max_bytes.saturating_sub('…'.len_utf8())
+    };
+    let mut clipped = String::with_capacity(whole.min(max_bytes));
+    for c in text.chars().map(shown) {
+        if clipped.len() + c.len_utf8() > room {
+            clipped.push('…');
+            break;
+        }
+        clipped.push(c);
+    }
+    clipped
+}
+
+/// The start of a value from the file, as a message shows it: its first
+/// [`MAX_QUOTED_CHARS`] characters, control characters written out (`\t`,
+/// `\u{0}`).
+pub fn excerpt(text: &str) -> String {
+    let mut shown = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == MAX_QUOTED_CHARS {
+            shown.push('…');
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
+/// [`excerpt`] between curly quotes: “31/02”.
+pub fn quoted(text: &str) -> String {
+    format!("\u{201c}{}\u{201d}", excerpt(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipped_text_fits_its_bytes_and_never_holds_u0000() {
+        assert_eq!(clipped("short", 10), "short");
+        assert_eq!(clipped("exactly10!", 10), "exactly10!");
+        let cut = clipped(&"日本".repeat(1000), 100);
+        assert!(cut.len() <= 100 && cut.ends_with('…'), "{cut}");
+        assert_eq!(clipped("a\0b", 10), "a\u{fffd}b");
+        assert!(clipped(&"\0".repeat(100), 100).len() <= 100);
+    }
+
+    #[test]
+    fn quoted_values_are_short_and_show_control_characters() {
+        assert_eq!(quoted("31/02"), "\u{201c}31/02\u{201d}");
+        assert_eq!(quoted("a\tb\0"), "\u{201c}a\\tb\\u{0}\u{201d}");
+        let long = quoted(&"x".repeat(10_000));
+        assert_eq!(long.chars().count(), MAX_QUOTED_CHARS + 3);
+    }
+}

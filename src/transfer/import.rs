@@ -8,12 +8,15 @@
 //! that already has todos gets the imported ones on top, in the file's
 //! order.
 
+use std::collections::{HashMap, HashSet, hash_map::Entry};
+
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, de};
 use uuid::Uuid;
 
 use super::{
     EXPORT_FORMAT, EXPORT_VERSION, Export, ImportOutcome, ImportProblem, ImportRefusal,
-    MAX_REPORTED_PROBLEMS, csv_file,
+    MAX_PROBLEM_BYTES, MAX_REPORTED_PROBLEMS, clipped, csv_file,
 };
 use crate::{
     calendar::{Due, TimeZone},
@@ -26,12 +29,12 @@ use crate::{
 };
 
 /// What is being imported.
-#[derive(Debug, Clone, Copy)]
-pub enum ImportFile<'a> {
+#[derive(Debug, Clone)]
+pub enum ImportFile {
     /// A Taskward export.
-    Json(&'a [u8]),
+    Json(Vec<u8>),
     /// Todos, one per line after a line naming the columns.
-    Csv(&'a [u8]),
+    Csv(Vec<u8>),
 }
 
 /// An import, checked and ready to write.
@@ -54,6 +57,73 @@ pub struct PlannedList {
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
     pub todos: Vec<PlannedTodo>,
+}
+
+/// The lists of a plan in the file's order, found by [`ListTarget::key`]
+/// (a map, so a file naming many lists plans in linear time), never more
+/// than one account keeps.
+#[derive(Debug, Default)]
+pub(super) struct PlannedLists {
+    lists: Vec<PlannedList>,
+    by_key: HashMap<String, usize>,
+    named: i64,
+}
+
+impl PlannedLists {
+    /// The list for `target`, planned now (without todos) if it is new.
+    /// Refused when the file names more lists than an account keeps: every
+    /// account has its Inbox, so that is one fewer besides it.
+    pub(super) fn list_for(
+        &mut self,
+        target: ListTarget,
+    ) -> Result<&mut PlannedList, ImportRefusal> {
+        let index = match self.by_key.entry(target.key()) {
+            Entry::Occupied(entry) => *entry.get(),
+            Entry::Vacant(entry) => {
+                if matches!(target, ListTarget::Named(_)) {
+                    if self.named + 1 >= MAX_LISTS_PER_USER {
+                        return Err(ImportRefusal::file(format!(
+                            "Nothing was imported: the file names more than {} lists besides \
+                             the Inbox, and one account keeps at most {MAX_LISTS_PER_USER} \
+                             lists, the Inbox included.",
+                            MAX_LISTS_PER_USER - 1
+                        )));
+                    }
+                    self.named += 1;
+                }
+                entry.insert(self.lists.len());
+                self.lists.push(PlannedList {
+                    target,
+                    position: None,
+                    created_at: None,
+                    updated_at: None,
+                    todos: Vec::new(),
+                });
+                self.lists.len() - 1
+            }
+        };
+        Ok(&mut self.lists[index])
+    }
+
+    fn contains(&self, target: &ListTarget) -> bool {
+        self.by_key.contains_key(&target.key())
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    pub(super) fn into_lists(self) -> Vec<PlannedList> {
+        self.lists
+    }
+}
+
+/// The refusal of a file holding more todos than an account keeps.
+pub(super) fn too_many_todos(limit: TodoLimit) -> ImportRefusal {
+    ImportRefusal::file(format!(
+        "Nothing was imported: the file holds more than {} todos, as many as one account keeps.",
+        limit.0
+    ))
 }
 
 /// Which of the account's lists receives the todos.
@@ -96,7 +166,8 @@ pub struct PlannedTodo {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// The problems found so far, the first [`MAX_REPORTED_PROBLEMS`] kept.
+/// The problems found so far: the first [`MAX_REPORTED_PROBLEMS`] kept,
+/// each cut to [`MAX_PROBLEM_BYTES`]. Past them the file is not read on.
 #[derive(Debug, Default)]
 pub struct Problems {
     kept: Vec<ImportProblem>,
@@ -104,27 +175,30 @@ pub struct Problems {
 }
 
 impl Problems {
-    pub fn add(&mut self, problem: ImportProblem) {
+    fn add(&mut self, line: Option<u64>, pointer: Option<String>, detail: String) {
         self.total += 1;
         if self.kept.len() < MAX_REPORTED_PROBLEMS {
-            self.kept.push(problem);
+            self.kept.push(ImportProblem {
+                line,
+                pointer,
+                detail: clipped(&detail, MAX_PROBLEM_BYTES),
+            });
         }
     }
 
     pub fn at_line(&mut self, line: u64, detail: impl std::fmt::Display) {
-        self.add(ImportProblem {
-            line: Some(line),
-            pointer: None,
-            detail: format!("line {line}: {detail}"),
-        });
+        self.add(Some(line), None, format!("line {line}: {detail}"));
     }
 
     fn at_pointer(&mut self, pointer: String, detail: impl std::fmt::Display) {
-        self.add(ImportProblem {
-            line: None,
-            detail: format!("{pointer}: {detail}"),
-            pointer: Some(pointer),
-        });
+        let detail = format!("{pointer}: {detail}");
+        self.add(None, Some(pointer), detail);
+    }
+
+    /// Whether more problems were found than are listed: reading on would
+    /// only find more of them.
+    pub fn are_full(&self) -> bool {
+        self.total > MAX_REPORTED_PROBLEMS
     }
 
     /// `Err` naming every problem, or `Ok` when there are none.
@@ -134,6 +208,7 @@ impl Problems {
         }
         let counted = match self.total {
             1 => "1 problem".to_owned(),
+            _ if self.are_full() => format!("more than {MAX_REPORTED_PROBLEMS} problems"),
             n => format!("{n} problems"),
         };
         let shown = if self.total > self.kept.len() {
@@ -150,51 +225,169 @@ impl Problems {
     }
 }
 
-/// Checks `file` whole; `zone` reads due times that carry no offset.
-pub fn plan(file: ImportFile<'_>, zone: TimeZone) -> Result<Plan, ImportRefusal> {
+/// Checks `file` whole; `zone` reads due times that carry no offset, and
+/// `limit` is the most todos an account keeps. Linear in the file's size,
+/// and stopped at the first cap it passes (lists, todos, CSV columns,
+/// problems listed); CPU work, so async code calls [`plan_apart`].
+pub fn plan(file: ImportFile, zone: TimeZone, limit: TodoLimit) -> Result<Plan, ImportRefusal> {
     match file {
-        ImportFile::Json(bytes) => plan_export(bytes, zone),
-        ImportFile::Csv(bytes) => csv_file::plan(bytes, zone),
+        ImportFile::Json(bytes) => plan_export(&bytes, zone, limit),
+        ImportFile::Csv(bytes) => csv_file::plan(&bytes, zone, limit),
     }
+}
+
+/// [`plan`] on a thread of the blocking pool: planning an 8 MiB file would
+/// otherwise hold one of the few async workers, and every other request
+/// (`/healthz` included) would wait for it.
+pub async fn plan_apart(
+    file: ImportFile,
+    zone: TimeZone,
+    limit: TodoLimit,
+) -> Result<Plan, ImportRefusal> {
+    tokio::task::spawn_blocking(move || plan(file, zone, limit))
+        .await
+        .map_err(AppError::internal)?
+}
+
+/// serde's messages end with "at line 1 column 9": true, but noise here.
+fn without_position(message: String) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message,
+    }
+}
+
+/// How many lists and todos a JSON export holds, read in a pass that keeps
+/// nothing of it, so a file past a cap is refused before it is held in
+/// memory.
+#[derive(Deserialize)]
+#[serde(expecting = "a Taskward export")]
+struct ExportSize {
+    #[serde(default)]
+    lists: ListsSize,
+}
+
+#[derive(Default)]
+struct ListsSize {
+    lists: usize,
+    todos: usize,
+}
+
+impl<'de> Deserialize<'de> for ListsSize {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Lists;
+        impl<'de> de::Visitor<'de> for Lists {
+            type Value = ListsSize;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("an array of lists")
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<ListsSize, A::Error> {
+                let mut size = ListsSize::default();
+                while let Some(list) = seq.next_element::<ListSize>()? {
+                    size.lists += 1;
+                    size.todos += list.todos.0;
+                }
+                Ok(size)
+            }
+        }
+        deserializer.deserialize_seq(Lists)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(expecting = "a list")]
+struct ListSize {
+    #[serde(default)]
+    todos: Count,
+}
+
+/// How many elements an array has.
+#[derive(Default)]
+struct Count(usize);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Elements;
+        impl<'de> de::Visitor<'de> for Elements {
+            type Value = Count;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("an array of todos")
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Count, A::Error> {
+                let mut count = 0;
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(Count(count))
+            }
+        }
+        deserializer.deserialize_seq(Elements)
+    }
+}
+
+/// The refusal of a JSON file whose shape is not an export's, at `path`.
+fn not_an_export(path: String, error: serde_json::Error) -> ImportRefusal {
+    let message = without_position(error.to_string());
+    let at = if path == "." {
+        "its top level".to_owned()
+    } else {
+        format!("\u{201c}{path}\u{201d}")
+    };
+    ImportRefusal::file(format!(
+        "This is not a Taskward export: at {at}, {message}."
+    ))
 }
 
 /// A Taskward export, read in the time zone it was made in, so due times
 /// come back on the same wall clock.
-fn plan_export(bytes: &[u8], zone: TimeZone) -> Result<Plan, ImportRefusal> {
+fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, ImportRefusal> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportRefusal::file(
             "The file is empty. Choose a Taskward export (a .json file) or a CSV file of todos.",
         ));
     }
-    // serde's messages end with "at line 1 column 9": true, but noise here.
-    let without_position = |message: String| match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message,
-    };
-    if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
-        return Err(ImportRefusal::file(format!(
+    let not_json = |error: serde_json::Error| {
+        ImportRefusal::file(format!(
             "This file is not valid JSON ({}).",
             without_position(error.to_string())
-        )));
-    }
+        ))
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let size = serde_path_to_error::deserialize::<_, ExportSize>(&mut deserializer);
+    let size = match size {
+        Ok(size) => deserializer.end().map(|()| Ok(size)).map_err(not_json)?,
+        Err(error) if !error.inner().is_data() => return Err(not_json(error.into_inner())),
+        Err(error) => {
+            // Not shaped as an export where it stopped: is the rest JSON?
+            serde_json::from_slice::<de::IgnoredAny>(bytes).map_err(not_json)?;
+            Err(error)
+        }
+    };
     if bytes.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ImportRefusal::file(
             "This JSON file is not a Taskward export: an export is one JSON object.",
         ));
     }
+    let size = size
+        .map_err(|error| not_an_export(error.path().to_string(), error.into_inner()))?
+        .lists;
+    if i64::try_from(size.lists).unwrap_or(i64::MAX) > MAX_LISTS_PER_USER {
+        return Err(ImportRefusal::file(format!(
+            "Nothing was imported: the file holds {} lists, and one account keeps at most \
+             {MAX_LISTS_PER_USER}.",
+            size.lists
+        )));
+    }
+    if u64::try_from(size.todos).unwrap_or(u64::MAX) > u64::from(limit.0) {
+        return Err(too_many_todos(limit));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    let export: Export = serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let message = without_position(error.into_inner().to_string());
-        let at = if path == "." {
-            "its top level".to_owned()
-        } else {
-            format!("\u{201c}{path}\u{201d}")
-        };
-        ImportRefusal::file(format!(
-            "This is not a Taskward export: at {at}, {message}."
-        ))
-    })?;
+    let export: Export = serde_path_to_error::deserialize(deserializer)
+        .map_err(|error| not_an_export(error.path().to_string(), error.into_inner()))?;
     if export.format != EXPORT_FORMAT {
         return Err(ImportRefusal::file(format!(
             "This JSON file is not a Taskward export: its “format” is not “{EXPORT_FORMAT}”."
@@ -208,9 +401,11 @@ fn plan_export(bytes: &[u8], zone: TimeZone) -> Result<Plan, ImportRefusal> {
     }
     let zone = TimeZone::parse(&export.account.time_zone).unwrap_or(zone);
     let mut problems = Problems::default();
-    let mut plan = Plan::default();
-    let mut seen_lists: Vec<String> = Vec::new();
-    for (l, list) in export.lists.into_iter().enumerate() {
+    let mut lists = PlannedLists::default();
+    'lists: for (l, list) in export.lists.into_iter().enumerate() {
+        if problems.are_full() {
+            break;
+        }
         let target = if list.inbox {
             Ok(ListTarget::Inbox)
         } else {
@@ -223,22 +418,28 @@ fn plan_export(bytes: &[u8], zone: TimeZone) -> Result<Plan, ImportRefusal> {
                 continue;
             }
         };
-        if seen_lists.contains(&target.key()) {
+        if lists.contains(&target) {
             problems.at_pointer(
                 format!("#/lists/{l}/name"),
                 "another list in the file has this name",
             );
             continue;
         }
-        seen_lists.push(target.key());
         if let Some(position) = &list.position
             && !ordering::is_valid(position)
         {
             problems.at_pointer(format!("#/lists/{l}/position"), "not an ordering key");
         }
-        let mut positions: Vec<&str> = Vec::new();
-        let mut todos = Vec::with_capacity(list.todos.len());
+        let planned = lists.list_for(target)?;
+        planned.position = list.position;
+        planned.created_at = list.created_at;
+        planned.updated_at = list.updated_at;
+        planned.todos.reserve(list.todos.len());
+        let mut positions: HashSet<&str> = HashSet::with_capacity(list.todos.len());
         for (t, todo) in list.todos.iter().enumerate() {
+            if problems.are_full() {
+                break 'lists;
+            }
             let at = |field: &str| format!("#/lists/{l}/todos/{t}/{field}");
             let title = TodoTitle::parse(&todo.title)
                 .map_err(|error| problems.at_pointer(at("title"), error))
@@ -256,13 +457,12 @@ fn plan_export(bytes: &[u8], zone: TimeZone) -> Result<Plan, ImportRefusal> {
             if let Some(position) = &todo.position {
                 if !ordering::is_valid(position) {
                     problems.at_pointer(at("position"), "not an ordering key");
-                } else if positions.contains(&position.as_str()) {
+                } else if !positions.insert(position) {
                     problems.at_pointer(at("position"), "another todo of the list has it");
                 }
-                positions.push(position);
             }
             if let (Some(title), Some(notes), Some(due)) = (title, notes, due) {
-                todos.push(PlannedTodo {
+                planned.todos.push(PlannedTodo {
                     title,
                     notes,
                     completed: todo.completed,
@@ -274,15 +474,12 @@ fn plan_export(bytes: &[u8], zone: TimeZone) -> Result<Plan, ImportRefusal> {
                 });
             }
         }
-        plan.lists.push(PlannedList {
-            target,
-            position: list.position,
-            created_at: list.created_at,
-            updated_at: list.updated_at,
-            todos,
-        });
     }
     problems.check()?;
+    let plan = Plan {
+        lists: lists.into_lists(),
+        ignored_columns: Vec::new(),
+    };
     if plan.todo_count() == 0
         && plan
             .lists
@@ -457,9 +654,9 @@ pub async fn import(
     db: &Db,
     user_id: Uuid,
     zone: TimeZone,
-    file: ImportFile<'_>,
+    file: ImportFile,
     limit: TodoLimit,
 ) -> Result<ImportOutcome, ImportRefusal> {
-    let plan = plan(file, zone)?;
+    let plan = plan_apart(file, zone, limit).await?;
     apply(db, user_id, plan, limit).await
 }

@@ -26,6 +26,8 @@ mod format;
 pub mod import;
 #[cfg(feature = "ssr")]
 pub mod reports;
+#[cfg(all(test, feature = "ssr"))]
+mod round_trip;
 pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod stream;

@@ -134,7 +134,6 @@ async fn import_upload(
     limit: TodoLimit,
     mut multipart: Multipart,
 ) -> Result<ImportOutcome, ImportRefusal> {
-    auth.spend_import(session).await?;
     let too_large = || {
         ImportRefusal::file(format!(
             "That file is over {} MiB, more than an import takes. Split it and import the parts one by one.",
@@ -167,6 +166,8 @@ async fn import_upload(
         Some((name, bytes)) if !(name.is_empty() && bytes.is_empty()) => (name, bytes),
         _ => return Err(AppError::Invalid("Choose a file to import.".into()).into()),
     };
+    // Only an upload of the right size costs an import.
+    auth.spend_import(session).await?;
     // By its name, else by its first character: an export is an object.
     let is_json = name.ends_with(".json")
         || (!name.ends_with(".csv")
@@ -175,9 +176,9 @@ async fn import_upload(
                 .find(|byte| !byte.is_ascii_whitespace())
                 .is_some_and(|byte| *byte == b'{'));
     let file = if is_json {
-        ImportFile::Json(&bytes)
+        ImportFile::Json(bytes)
     } else {
-        ImportFile::Csv(&bytes)
+        ImportFile::Csv(bytes)
     };
     import::import(db, session.user_id, session.time_zone, file, limit).await
 }
