@@ -981,3 +981,24 @@ async fn formula_like_cells_are_exported_as_text_and_imported_back_exactly() {
     );
     assert!(titles.contains(&"=1+2".to_owned()), "{titles:?}");
 }
+
+#[tokio::test]
+async fn an_account_keeps_only_its_newest_import_reports_however_many_uploads_it_sends() {
+    use taskward::transfer::reports::MAX_REPORTS_PER_ACCOUNT;
+    let app = spawn_app().await;
+    let token = app.web_user().await;
+    // Uploads without a file cost no import, but each gets a report.
+    let mut last = None;
+    for _ in 0..MAX_REPORTS_PER_ACCOUNT + 15 {
+        last = Some(app.upload(&token, "empty.csv", Vec::new()).await);
+    }
+    let kept = app.stored_reports().await;
+    assert_eq!(
+        kept.len(),
+        usize::try_from(MAX_REPORTS_PER_ACCOUNT).unwrap()
+    );
+    // The newest report is among those kept, and still shown.
+    let page = app.report_page(&token, last.unwrap()).await;
+    let (message, _) = &kept[0];
+    assert!(page.contains(message.as_str()), "{message} not in the page");
+}

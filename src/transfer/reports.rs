@@ -11,23 +11,42 @@ use crate::{
     on_db,
 };
 
-/// Keeps `report` for the user; its id.
+/// Reports an account keeps: every upload to the account page makes one
+/// (refused ones too), so without a bound a signed-in client could add
+/// rows as fast as it sends requests; the newest are the ones shown.
+pub const MAX_REPORTS_PER_ACCOUNT: i64 = 10;
+
+/// Keeps `report` for the user, forgetting their oldest past
+/// [`MAX_REPORTS_PER_ACCOUNT`]; its id.
 pub async fn save(db: &Db, user_id: Uuid, report: &ImportReport) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
     on_db!(db, pool => {
-        sqlx::query(
-            "INSERT INTO import_reports (id, user_id, succeeded, message, problems, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(user_id)
-        .bind(report.succeeded)
-        .bind(&report.message)
-        .bind(report.problems.join("\n"))
-        .bind(now())
-        .execute(pool)
+        async {
+            let mut transaction = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO import_reports (id, user_id, succeeded, message, problems, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(report.succeeded)
+            .bind(&report.message)
+            .bind(report.problems.join("\n"))
+            .bind(now())
+            .execute(&mut *transaction)
+            .await?;
+            sqlx::query(
+                "DELETE FROM import_reports WHERE user_id = $1 AND id NOT IN \
+                 (SELECT id FROM import_reports WHERE user_id = $1 \
+                  ORDER BY created_at DESC, id LIMIT $2)",
+            )
+            .bind(user_id)
+            .bind(MAX_REPORTS_PER_ACCOUNT)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await
+        }
         .await
-        .map(|_| ())
     })?;
     Ok(id)
 }
