@@ -400,7 +400,9 @@ pub struct Notes(String);
 impl Notes {
     pub fn parse(input: &str) -> Result<Self, AppError> {
         refuse_nul(input, "notes")?;
-        let notes = input.replace("\r\n", "\n");
+        // Every line break becomes "\n", a lone "\r" too: then parsing what
+        // was parsed changes nothing (an export imported again is equal).
+        let notes = input.replace("\r\n", "\n").replace('\r', "\n");
         let notes = notes.trim_end();
         let chars = notes.chars().count();
         if chars > MAX_NOTES_CHARS {
@@ -532,11 +534,27 @@ mod tests {
     fn notes_keep_their_lines_and_stop_at_10000_characters() {
         let notes = Notes::parse("Line one\r\n\r\n  indented <b>not bold</b>\n\n").unwrap();
         assert_eq!(notes.as_str(), "Line one\n\n  indented <b>not bold</b>");
+        // Once "\r\r\n" read as "\r\n", and the next read changed it again.
+        assert_eq!(Notes::parse("a\r\r\nb\rc").unwrap().as_str(), "a\n\nb\nc");
         assert!(Notes::parse(&"ü".repeat(10_000)).is_ok());
         assert_eq!(Notes::parse("x\0").unwrap_err().field(), Some("notes"));
         let error = Notes::parse(&"ü".repeat(10_001)).unwrap_err();
         assert_eq!(error.field(), Some("notes"));
         assert!(error.to_string().contains("10001"), "{error}");
+    }
+
+    proptest::proptest! {
+        /// What a todo keeps reads back as itself: an export imported
+        /// again, or a form sent back unchanged, changes nothing.
+        #[test]
+        fn titles_and_notes_parse_their_own_output_unchanged(text in "(?s).{0,300}") {
+            if let Ok(notes) = Notes::parse(&text) {
+                proptest::prop_assert_eq!(Notes::parse(notes.as_str()).unwrap(), notes);
+            }
+            if let Ok(title) = TodoTitle::parse(&text) {
+                proptest::prop_assert_eq!(TodoTitle::parse(title.as_str()).unwrap(), title);
+            }
+        }
     }
 
     #[test]
