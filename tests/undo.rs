@@ -221,6 +221,68 @@ async fn a_deleted_list_comes_back_with_its_todos_whether_deleted_or_moved() {
 }
 
 #[tokio::test]
+async fn todos_whose_place_was_taken_or_whose_list_is_gone_come_back_on_top_in_order() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    app.add_todo(&token, "Old").await;
+    let deleted = app.add_todo(&token, "Deleted").await;
+    let batch = app
+        .api_delete(
+            &format!("/todos/{}", deleted["id"].as_str().unwrap()),
+            &token,
+        )
+        .await;
+    // Added at the top, it takes the place the deleted todo had.
+    app.add_todo(&token, "Newer").await;
+    assert_eq!(app.undo(&token, &batch).await.status, 200);
+    assert_eq!(app.inbox_titles(&token).await, ["Deleted", "Newer", "Old"]);
+
+    let list = app
+        .api_ok(
+            Method::POST,
+            "/lists",
+            &token,
+            Some(json!({ "name": "Trip" })),
+        )
+        .await;
+    let list_id = list["id"].as_str().unwrap();
+    for (title, completed) in [("Water the plants", false), ("Book", true), ("Pack", true)] {
+        let todo = app
+            .api_ok(
+                Method::POST,
+                "/todos",
+                &token,
+                Some(json!({ "title": title, "list_id": list_id })),
+            )
+            .await;
+        app.api_ok(
+            Method::PATCH,
+            &format!("/todos/{}", todo["id"].as_str().unwrap()),
+            &token,
+            Some(json!({ "completed": completed })),
+        )
+        .await;
+    }
+    let cleared = app
+        .site_ok(
+            &token,
+            "/api/todos/clear-completed",
+            &[("list_id", list_id)],
+        )
+        .await;
+    app.api_delete(&format!("/lists/{list_id}?todos=delete"), &token)
+        .await;
+    // Their list is gone: they go to the top of the Inbox, in their order.
+    let undone = app.undo(&token, cleared["batch"].as_str().unwrap()).await;
+    assert_eq!(undone.status, 200, "{}", undone.body);
+    assert_eq!(undone.body["todos_restored"], 2);
+    assert_eq!(
+        app.inbox_titles(&token).await,
+        ["Pack", "Book", "Deleted", "Newer", "Old"]
+    );
+}
+
+#[tokio::test]
 async fn another_user_cannot_undo_a_delete_and_learns_nothing_from_trying() {
     let app = spawn_app().await;
     let (owner, other) = (app.api_user().await, app.api_user().await);
@@ -374,4 +436,231 @@ async fn without_javascript_the_page_a_delete_returns_to_offers_undo() {
         .await
         .unwrap();
     assert!(!html.contains("action=\"/api/todos/undo\""));
+}
+
+/// The most lists one account keeps (`MAX_LISTS_PER_USER`), the Inbox
+/// included.
+const MAX_LISTS: usize = 200;
+
+impl TestApp {
+    /// Makes lists named `"{prefix} {n}"` for n in `range`; their ids.
+    async fn make_lists(
+        &self,
+        token: &str,
+        prefix: &str,
+        range: std::ops::Range<usize>,
+    ) -> Vec<String> {
+        let mut ids = Vec::new();
+        for n in range {
+            let list = self
+                .api_ok(
+                    Method::POST,
+                    "/lists",
+                    token,
+                    Some(json!({ "name": format!("{prefix} {n}") })),
+                )
+                .await;
+            ids.push(list["id"].as_str().unwrap().to_owned());
+        }
+        ids
+    }
+
+    async fn inbox_titles(&self, token: &str) -> Vec<String> {
+        titles(
+            &self
+                .api_ok(Method::GET, "/todos?list=inbox", token, None)
+                .await,
+        )
+    }
+
+    async fn list_count(&self, token: &str) -> usize {
+        let lists = self.api_ok(Method::GET, "/lists", token, None).await;
+        lists["items"].as_array().unwrap().len()
+    }
+
+    async fn todo_total(&self, token: &str) -> i64 {
+        let lists = self.api_ok(Method::GET, "/lists", token, None).await;
+        lists["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|list| list["todo_count"].as_i64().unwrap())
+            .sum()
+    }
+
+    async fn import_csv(&self, token: &str, csv: &str) -> common::api::Answer {
+        let request = self
+            .api(Method::POST, "/import", Some(token))
+            .header("content-type", "text/csv")
+            .body(csv.to_owned());
+        common::api::Answer::from(request.send().await.unwrap()).await
+    }
+}
+
+#[tokio::test]
+async fn no_path_takes_an_account_past_its_lists_and_a_refused_undo_waits_for_room() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let ids = app.make_lists(&token, "List", 1..MAX_LISTS).await;
+    assert_eq!(app.list_count(&token).await, MAX_LISTS);
+
+    // The attack: delete, make another, undo; repeated, it grew the
+    // account past the cap.
+    let batch = app.api_delete(&format!("/lists/{}", ids[0]), &token).await;
+    app.make_lists(&token, "Replacement", 0..1).await;
+    let refused = app.undo(&token, &batch).await;
+    let problem = refused.problem(409);
+    assert_eq!(
+        problem["detail"],
+        "Undoing this would take you past 200 lists, as many as one account can keep. \
+         Delete one first."
+    );
+    assert_eq!(app.list_count(&token).await, MAX_LISTS);
+
+    // Making one, or importing one, is refused too, and imports nothing.
+    let created = app
+        .api_send(
+            Method::POST,
+            "/lists",
+            Some(&token),
+            Some(json!({ "name": "One more" })),
+        )
+        .await;
+    created.problem(409);
+    let imported = app
+        .import_csv(&token, "title,list\nStays out,One more\nAlso out,\n")
+        .await;
+    assert!(
+        imported.problem(409)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("past 200 lists"),
+        "{}",
+        imported.body
+    );
+    assert_eq!(app.todo_total(&token).await, 0);
+    // Moving a todo adds no list: it goes on at the cap.
+    let todo = app.add_todo(&token, "Travels").await;
+    let moved = app
+        .api_send(
+            Method::POST,
+            &format!("/todos/{}/move", todo["id"].as_str().unwrap()),
+            Some(&token),
+            Some(json!({ "list_id": ids[1] })),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+
+    // The refused batch is kept: with room made, it undoes.
+    app.api_delete(&format!("/lists/{}", ids[2]), &token).await;
+    let undone = app.undo(&token, &batch).await;
+    assert_eq!(undone.status, 200, "{}", undone.body);
+    assert_eq!(undone.body["lists_restored"], 1);
+    let restored = app
+        .api_ok(Method::GET, &format!("/lists/{}", ids[0]), &token, None)
+        .await;
+    assert_eq!(restored["name"], "List 1");
+    assert_eq!(app.list_count(&token).await, MAX_LISTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undos_racing_for_the_last_lists_cannot_pass_the_cap_together() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let ids = app.make_lists(&token, "List", 1..MAX_LISTS).await;
+    let mut batches = Vec::new();
+    for id in &ids[..4] {
+        batches.push(app.api_delete(&format!("/lists/{id}"), &token).await);
+    }
+    // Room for two of the four.
+    app.make_lists(&token, "Newer", 0..2).await;
+
+    let undos = batches.iter().map(|batch| app.undo(&token, batch));
+    let answers = futures::future::join_all(undos).await;
+    let statuses: Vec<u16> = answers.iter().map(|answer| answer.status).collect();
+    assert_eq!(
+        (
+            statuses.iter().filter(|&&status| status == 200).count(),
+            statuses.iter().filter(|&&status| status == 409).count(),
+        ),
+        (2, 2),
+        "{statuses:?}"
+    );
+    assert_eq!(app.list_count(&token).await, MAX_LISTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_path_takes_an_account_past_its_todos_even_undos_racing_for_the_last_places() {
+    let app = spawn_app_configured(|config| config.max_todos_per_user = 5).await;
+    let token = app.api_user().await;
+    let mut ids = Vec::new();
+    for n in 1..=5 {
+        let todo = app.add_todo(&token, &format!("Todo {n}")).await;
+        ids.push(todo["id"].as_str().unwrap().to_owned());
+    }
+    let list = app
+        .api_ok(
+            Method::POST,
+            "/lists",
+            &token,
+            Some(json!({ "name": "Elsewhere" })),
+        )
+        .await;
+
+    // Three deletes, each its own batch; two todos made in their place.
+    let mut batches = Vec::new();
+    for id in &ids[..3] {
+        batches.push(app.api_delete(&format!("/todos/{id}"), &token).await);
+    }
+    for n in 1..=3 {
+        app.add_todo(&token, &format!("Newer {n}")).await;
+    }
+    assert_eq!(app.todo_total(&token).await, 5);
+
+    // At the cap: creating, importing and undoing are refused, and kept
+    // nothing; moving adds no todo and goes on.
+    let problem = app.undo(&token, &batches[0]).await;
+    assert_eq!(
+        problem.problem(409)["detail"],
+        "Undoing this would take you past 5 todos, as many as one account can keep. \
+         Delete some first."
+    );
+    app.api_send(
+        Method::POST,
+        "/todos",
+        Some(&token),
+        Some(json!({ "title": "Sixth" })),
+    )
+    .await
+    .problem(409);
+    app.import_csv(&token, "title\nSixth\n").await.problem(409);
+    let moved = app
+        .api_send(
+            Method::POST,
+            &format!("/todos/{}/move", ids[4]),
+            Some(&token),
+            Some(json!({ "list_id": list["id"] })),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(app.todo_total(&token).await, 5);
+
+    // Room for two: of three undos at once, two put their todo back.
+    let two = app
+        .api_ok(Method::GET, "/todos?limit=2", &token, None)
+        .await;
+    for todo in two["items"].as_array().unwrap() {
+        app.api_delete(&format!("/todos/{}", todo["id"].as_str().unwrap()), &token)
+            .await;
+    }
+    let undos = batches.iter().map(|batch| app.undo(&token, batch));
+    let statuses: Vec<u16> = futures::future::join_all(undos)
+        .await
+        .iter()
+        .map(|answer| answer.status)
+        .collect();
+    let mut sorted = statuses.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, [200, 200, 409], "{statuses:?}");
+    assert_eq!(app.todo_total(&token).await, 5);
 }

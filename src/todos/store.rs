@@ -14,14 +14,14 @@ use super::{
 use crate::{
     bind_params,
     calendar::{Due, upcoming_end},
-    db::{Db, Param, WritePool as _, now},
+    db::{Backend, Db, Param, WritePool as _, now},
     error::AppError,
     keep_todos, list_id_in,
     lists::{
         ListRef,
         store::{self as lists, no_such_list, sequence_of_todos},
     },
-    lock_user_row, on_db, open_undo_batch, place_in_sequence,
+    lock_user_row, on_db, open_undo_batch, ordering, place_in_sequence,
     undo::{self, UndoWindow, Undoable, store::DELETED_COLUMNS},
 };
 
@@ -74,6 +74,47 @@ impl TodoRecord {
 
 const COLUMNS: &str = "t.id, t.title, t.completed, t.list_id, t.notes, t.priority, t.due_date, \
      t.due_time, t.position, t.created_at, t.updated_at";
+
+/// Bound parameters one statement may carry on both backends: SQLite's
+/// limit (32,766 since 3.32); PostgreSQL's (65,535) is higher.
+pub const MAX_BOUND_PARAMETERS: usize = 32_766;
+
+/// Todos one INSERT of [`insert_todos!`] writes, 12 parameters each: as
+/// many as [`MAX_BOUND_PARAMETERS`] allows, so 100,000 take 37 statements
+/// rather than 100,000.
+pub const TODOS_PER_INSERT: usize = MAX_BOUND_PARAMETERS / 12;
+
+/// In a transaction (`$tx`), inserts `$records` (a slice of
+/// [`TodoRecord`]s, `seq` aside) as todos of the user `$user_id`,
+/// [`TODOS_PER_INSERT`] to a statement.
+#[macro_export]
+macro_rules! insert_todos {
+    ($tx:expr, $user_id:expr, $records:expr) => {{
+        let (user_id, records): (uuid::Uuid, &[$crate::todos::store::TodoRecord]) =
+            ($user_id, $records);
+        for chunk in records.chunks($crate::todos::store::TODOS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
+                 due_date, due_time, position, created_at, updated_at) ",
+            );
+            insert.push_values(chunk, |mut row, todo| {
+                row.push_bind(todo.id)
+                    .push_bind(user_id)
+                    .push_bind(todo.list_id)
+                    .push_bind(todo.title.as_str())
+                    .push_bind(todo.notes.as_str())
+                    .push_bind(todo.completed)
+                    .push_bind(todo.priority)
+                    .push_bind(todo.due_date)
+                    .push_bind(todo.due_time)
+                    .push_bind(todo.position.as_str())
+                    .push_bind(todo.created_at)
+                    .push_bind(todo.updated_at);
+            });
+            insert.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
 
 /// One page of records and where the next starts; for a list in manual
 /// order, also the todos just outside the page.
@@ -623,6 +664,23 @@ pub async fn create(
     Ok(record)
 }
 
+/// `count` keys in increasing order that all sort before `first`, a list's
+/// first key (or, for an empty list, from the start): where todos added
+/// together go on top of a list, in their order.
+pub fn keys_before(first: Option<&str>, count: usize) -> Result<Vec<String>, AppError> {
+    let Some(first) = first else {
+        return Ok(ordering::first_keys(count));
+    };
+    let mut keys: Vec<String> = Vec::with_capacity(count);
+    let mut next = first.to_owned();
+    for _ in 0..count {
+        next = ordering::between(None, Some(&next)).map_err(AppError::internal)?;
+        keys.push(next.clone());
+    }
+    keys.reverse();
+    Ok(keys)
+}
+
 /// In a write transaction (`$tx`) on `$pool`: takes the user's turn, then
 /// reads the list the user's todo `$id` is in and the list it goes to,
 /// `$list` when that is one of the user's (else its own list).
@@ -808,35 +866,70 @@ pub async fn set_all_completed(
 }
 
 /// Deletes the user's completed todos (or one list's), keeping them in an
-/// undo batch for `window`; `None` when none were completed.
+/// undo batch for `window`; `None` when none were completed. The rows go
+/// from `todos` to `deleted_todos` inside the database, whatever their
+/// number: on SQLite a copy and a delete in the transaction that holds the
+/// write lock, on PostgreSQL one statement, so what is kept is exactly
+/// what was deleted even while other transactions change the rows.
 pub async fn clear_completed(
     db: &Db,
     user_id: Uuid,
     list: Option<Uuid>,
     window: UndoWindow,
 ) -> Result<Option<Undoable>, AppError> {
+    const CLEARED: &str = "FROM todos WHERE user_id = $1 AND completed = $2 \
+         AND ($3 IS NULL OR list_id = $3)";
+    let (keep, delete) = match db.backend() {
+        Backend::Sqlite => (
+            format!(
+                "INSERT INTO deleted_todos (batch_id, {DELETED_COLUMNS}) \
+                 SELECT $4, {DELETED_COLUMNS} {CLEARED}"
+            ),
+            Some(format!("DELETE {CLEARED}")),
+        ),
+        Backend::Postgres => (
+            format!(
+                "WITH cleared AS (DELETE {CLEARED} RETURNING {DELETED_COLUMNS}) \
+                 INSERT INTO deleted_todos (batch_id, {DELETED_COLUMNS}) \
+                 SELECT $4, {DELETED_COLUMNS} FROM cleared"
+            ),
+            None,
+        ),
+    };
     let undoable = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
-            "DELETE FROM todos WHERE user_id = $1 AND completed = $2 \
-             AND ($3 IS NULL OR list_id = $3) RETURNING {DELETED_COLUMNS}"
-        ))
-        .bind(user_id)
-        .bind(true)
-        .bind(list)
-        .fetch_all(&mut *tx)
-        .await?;
-        if deleted.is_empty() {
+        // The message counts what was kept, so the batch gets it last.
+        let batch = open_undo_batch!(tx, user_id, "", window);
+        let count = sqlx::query(&keep)
+            .bind(user_id)
+            .bind(true)
+            .bind(list)
+            .bind(batch)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if let Some(delete) = &delete {
+            sqlx::query(delete)
+                .bind(user_id)
+                .bind(true)
+                .bind(list)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if count == 0 {
             return Ok(None);
         }
-        let count = deleted.len() as u64;
         let message = format!(
             "Deleted {} that {} done.",
             undo::todos_counted(count),
             if count == 1 { "was" } else { "were" }
         );
-        let batch = open_undo_batch!(tx, user_id, &message, window);
-        keep_todos!(tx, batch, &deleted);
+        sqlx::query("UPDATE undo_batches SET summary = $1 WHERE id = $2 AND user_id = $3")
+            .bind(&message)
+            .bind(batch)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Some(Undoable {
             batch: batch.to_string(),

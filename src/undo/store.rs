@@ -3,6 +3,8 @@
 //! ([`keep_todos!`], [`KEEP_LIST`], [`KEEP_MOVES`]); [`undo`] puts it all back
 //! in one transaction and drops the batch. Every statement names the owner.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -10,10 +12,13 @@ use super::{Undoable, todos_counted};
 use crate::{
     db::{Db, WritePool as _, now},
     error::AppError,
-    list_id_in,
-    lists::{ListRef, store::sequence_of_todos},
-    lock_user_row, on_db, ordering, place_in_sequence,
-    todos::{TodoLimit, store::TodoRecord},
+    insert_todos, list_id_in,
+    lists::{ListRef, MAX_LISTS_PER_USER},
+    lock_user_row, on_db, ordering,
+    todos::{
+        TodoLimit,
+        store::{TodoRecord, keys_before},
+    },
 };
 
 /// How long an import's report stays readable by the page it redirects to.
@@ -53,32 +58,33 @@ pub const DELETED_COLUMNS: &str = "id, title, completed, list_id, notes, priorit
      due_time, position, created_at, updated_at";
 
 /// In a transaction (`$tx`), keeps the todos `$records` (the
-/// [`TodoRecord`]s a delete returned) in the batch `$batch`.
+/// [`TodoRecord`]s a delete returned) in the batch `$batch`, as many per
+/// statement as [`crate::todos::store::TODOS_PER_INSERT`] allows.
 #[macro_export]
 macro_rules! keep_todos {
     ($tx:expr, $batch:expr, $records:expr) => {{
         let (batch, records): (uuid::Uuid, &[$crate::todos::store::TodoRecord]) =
             ($batch, $records);
-        for todo in records {
-            sqlx::query(
-                "INSERT INTO deleted_todos (batch_id, id, list_id, title, notes, completed, \
-                 priority, due_date, due_time, position, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(batch)
-            .bind(todo.id)
-            .bind(todo.list_id)
-            .bind(&todo.title)
-            .bind(&todo.notes)
-            .bind(todo.completed)
-            .bind(todo.priority)
-            .bind(todo.due_date)
-            .bind(todo.due_time)
-            .bind(&todo.position)
-            .bind(todo.created_at)
-            .bind(todo.updated_at)
-            .execute(&mut *$tx)
-            .await?;
+        for chunk in records.chunks($crate::todos::store::TODOS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::new(format!(
+                "INSERT INTO deleted_todos (batch_id, {}) ",
+                $crate::undo::store::DELETED_COLUMNS
+            ));
+            insert.push_values(chunk, |mut row, todo| {
+                row.push_bind(batch)
+                    .push_bind(todo.id)
+                    .push_bind(todo.title.as_str())
+                    .push_bind(todo.completed)
+                    .push_bind(todo.list_id)
+                    .push_bind(todo.notes.as_str())
+                    .push_bind(todo.priority)
+                    .push_bind(todo.due_date)
+                    .push_bind(todo.due_time)
+                    .push_bind(todo.position.as_str())
+                    .push_bind(todo.created_at)
+                    .push_bind(todo.updated_at);
+            });
+            insert.build().execute(&mut *$tx).await?;
         }
     }};
 }
@@ -142,20 +148,42 @@ struct DeletedList {
     updated_at: DateTime<Utc>,
 }
 
-#[derive(sqlx::FromRow)]
-struct MovedTodo {
-    todo_id: Uuid,
-    list_id: Uuid,
-    position: String,
-    updated_at: DateTime<Utc>,
-}
+/// Puts back, in one statement, the batch's (`$1`) todos whose list is
+/// still the owner's (`$2`) and whose place in it is free.
+const RESTORE_IN_PLACE: &str = "INSERT INTO todos (id, user_id, list_id, title, notes, completed, \
+     priority, due_date, due_time, position, created_at, updated_at) \
+     SELECT d.id, $2, d.list_id, d.title, d.notes, d.completed, d.priority, d.due_date, \
+     d.due_time, d.position, d.created_at, d.updated_at FROM deleted_todos d \
+     WHERE d.batch_id = $1 \
+     AND EXISTS (SELECT 1 FROM lists l WHERE l.user_id = $2 AND l.id = d.list_id) \
+     AND NOT EXISTS (SELECT 1 FROM todos t \
+       WHERE t.user_id = $2 AND t.list_id = d.list_id AND t.position = d.position)";
+
+/// The batch's (`$1`) todos that [`RESTORE_IN_PLACE`] left out, in their
+/// order.
+const DISPLACED: &str = "SELECT d.id, d.title, d.completed, d.list_id, d.notes, d.priority, \
+     d.due_date, d.due_time, d.position, d.created_at, d.updated_at FROM deleted_todos d \
+     WHERE d.batch_id = $1 \
+     AND NOT EXISTS (SELECT 1 FROM todos t WHERE t.user_id = $2 AND t.id = d.id) \
+     ORDER BY d.list_id, d.position";
+
+/// Takes the batch's (`$1`) todos that a list's deletion moved to the
+/// owner's (`$2`) Inbox (`$3`) back where they were, unless they have left
+/// the Inbox since.
+const MOVE_BACK: &str = "UPDATE todos SET list_id = m.list_id, position = m.position, \
+     updated_at = m.updated_at FROM moved_todos m \
+     WHERE m.batch_id = $1 AND todos.id = m.todo_id AND todos.user_id = $2 \
+     AND todos.list_id = $3";
 
 /// Puts back what the user's batch `batch` removed or moved, exactly as it
 /// was: ids, lists, positions, due dates, priorities, completion and
 /// timestamps. A todo whose place was taken meanwhile (or whose list is
 /// gone) goes to the top of its list (or of the Inbox). Another user's
 /// batch, and one purged, is `NotFound`; one past its window but not yet
-/// purged is refused with a message.
+/// purged is refused with a message, and so is one that would take the
+/// account past the todos or lists it may keep: that batch stays, to be
+/// undone once there is room, until its window ends. However many todos
+/// the batch holds, they go back in a few statements.
 pub async fn undo(
     db: &Db,
     user_id: Uuid,
@@ -182,6 +210,18 @@ pub async fn undo(
             ));
         }
 
+        let (kept,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM deleted_todos WHERE batch_id = $1")
+                .bind(batch)
+                .fetch_one(&mut *tx)
+                .await?;
+        if count + kept > i64::from(limit.0) {
+            return Err(AppError::Conflict(format!(
+                "Undoing this would take you past {} todos, as many as one account can keep. \
+                 Delete some first.",
+                limit.0
+            )));
+        }
         let lists: Vec<DeletedList> = sqlx::query_as(
             "SELECT id, name, name_key, position, created_at, updated_at \
              FROM deleted_lists WHERE batch_id = $1",
@@ -189,6 +229,19 @@ pub async fn undo(
         .bind(batch)
         .fetch_all(&mut *tx)
         .await?;
+        if !lists.is_empty() {
+            let (list_count,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM lists WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if list_count + lists.len() as i64 > MAX_LISTS_PER_USER {
+                return Err(AppError::Conflict(format!(
+                    "Undoing this would take you past {MAX_LISTS_PER_USER} lists, as many as \
+                     one account can keep. Delete one first."
+                )));
+            }
+        }
         for list in &lists {
             let (same_name, same_place): (i64, i64) = sqlx::query_as(
                 "SELECT COALESCE(SUM(CASE WHEN name_key = $2 THEN 1 ELSE 0 END), 0), \
@@ -233,84 +286,55 @@ pub async fn undo(
             .await?;
         }
 
-        let todos: Vec<TodoRecord> = sqlx::query_as(
-            "SELECT id, title, completed, list_id, notes, priority, due_date, due_time, \
-             position, created_at, updated_at FROM deleted_todos WHERE batch_id = $1 \
-             ORDER BY list_id, position",
-        )
-        .bind(batch)
-        .fetch_all(&mut *tx)
-        .await?;
-        if count + todos.len() as i64 > i64::from(limit.0) {
-            return Err(AppError::Conflict(format!(
-                "Undoing this would take you past {} todos, as many as one account can keep. \
-                 Delete some first.",
-                limit.0
-            )));
-        }
+        let in_place = sqlx::query(RESTORE_IN_PLACE)
+            .bind(batch)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let displaced: Vec<TodoRecord> = sqlx::query_as(DISPLACED)
+            .bind(batch)
+            .bind(user_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let restored = in_place + displaced.len() as u64;
         let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
             .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
-        for todo in &todos {
-            let list = list_id_in!(&mut *tx, user_id, ListRef::Id(todo.list_id)).unwrap_or(inbox);
-            let (taken,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM todos WHERE user_id = $1 AND list_id = $2 AND position = $3",
-            )
-            .bind(user_id)
-            .bind(list)
-            .bind(&todo.position)
-            .fetch_one(&mut *tx)
-            .await?;
-            let position = if list == todo.list_id && taken == 0 {
-                todo.position.clone()
-            } else {
-                let sequence = sequence_of_todos(db, user_id, list);
-                place_in_sequence!(&mut *tx, &sequence, None, None, None)?
-            };
-            sqlx::query(
-                "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
-                 due_date, due_time, position, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(todo.id)
-            .bind(user_id)
-            .bind(list)
-            .bind(&todo.title)
-            .bind(&todo.notes)
-            .bind(todo.completed)
-            .bind(todo.priority)
-            .bind(todo.due_date)
-            .bind(todo.due_time)
-            .bind(position)
-            .bind(todo.created_at)
-            .bind(todo.updated_at)
-            .execute(&mut *tx)
-            .await?;
+        if !displaced.is_empty() {
+            let owned: Vec<(Uuid,)> = sqlx::query_as("SELECT id FROM lists WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let owned: HashSet<Uuid> = owned.into_iter().map(|(id,)| id).collect();
+            let mut by_list: HashMap<Uuid, Vec<TodoRecord>> = HashMap::new();
+            for todo in displaced {
+                let list = if owned.contains(&todo.list_id) { todo.list_id } else { inbox };
+                by_list.entry(list).or_default().push(todo);
+            }
+            // On top of the list, in their order.
+            for (list, mut todos) in by_list {
+                let (first,): (Option<String>,) = sqlx::query_as(
+                    "SELECT MIN(position) FROM todos WHERE user_id = $1 AND list_id = $2",
+                )
+                .bind(user_id)
+                .bind(list)
+                .fetch_one(&mut *tx)
+                .await?;
+                let keys = keys_before(first.as_deref(), todos.len())?;
+                for (todo, key) in todos.iter_mut().zip(keys) {
+                    todo.list_id = list;
+                    todo.position = key;
+                }
+                insert_todos!(tx, user_id, &todos);
+            }
         }
-
-        // Todos the list's deletion moved to the Inbox go back, unless they
-        // have left the Inbox since.
-        let moves: Vec<MovedTodo> = sqlx::query_as(
-            "SELECT todo_id, list_id, position, updated_at FROM moved_todos WHERE batch_id = $1",
-        )
-        .bind(batch)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut moved_back = 0;
-        for moved in &moves {
-            moved_back += sqlx::query(
-                "UPDATE todos SET list_id = $1, position = $2, updated_at = $3 \
-                 WHERE id = $4 AND user_id = $5 AND list_id = $6",
-            )
-            .bind(moved.list_id)
-            .bind(&moved.position)
-            .bind(moved.updated_at)
-            .bind(moved.todo_id)
+        let moved_back = sqlx::query(MOVE_BACK)
+            .bind(batch)
             .bind(user_id)
             .bind(inbox)
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        }
 
         sqlx::query("DELETE FROM undo_batches WHERE id = $1 AND user_id = $2")
             .bind(batch)
@@ -320,7 +344,7 @@ pub async fn undo(
         tx.commit().await?;
         Undone {
             summary,
-            todos: todos.len() as u64 + moved_back,
+            todos: restored + moved_back,
             lists: lists.len() as u64,
         }
     });
