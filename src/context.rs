@@ -53,21 +53,39 @@ pub fn append_response_header(name: HeaderName, value: HeaderValue) {
     }
 }
 
+/// The most of a typed value a refused form keeps in the address it is
+/// sent back to: room for the longest valid email. A longer value is
+/// refused anyway, and kept whole it could make the address longer than a
+/// server takes (URIs over 64 KiB get 414), so the form would not load.
+const MAX_KEPT_CHARS: usize = crate::auth::email::MAX_EMAIL_CHARS;
+
 /// For a plain form post that failed, sends the browser back to the form
-/// with the error (as Leptos does) and with `keep`'s values in the query,
-/// so the page can refill what was typed. Passwords are never kept.
+/// with the error (as Leptos does) and with `keep`'s values in the query
+/// (each cut to [`MAX_KEPT_CHARS`]), so the page can refill what was typed.
+/// Passwords are never kept.
 pub fn return_to_form_with(server_fn_path: &str, error: &AppError, keep: &[(&str, &str)]) {
     let Some((referer, response)) = plain_form_post_referer() else {
         return;
     };
     let replaced =
         |key: &str| key == "__path" || key == "__err" || keep.iter().any(|(kept, _)| *kept == key);
-    let base = with_query_changed(&referer, replaced, keep);
+    let kept: Vec<(&str, &str)> = keep
+        .iter()
+        .map(|(key, value)| (*key, first_chars(value, MAX_KEPT_CHARS)))
+        .collect();
+    let base = with_query_changed(&referer, replaced, &kept);
     if let Ok(url) = ServerFnUrlError::new(server_fn_path, error.clone()).to_url(&base)
         && let Ok(location) = HeaderValue::from_str(url.as_str())
     {
         response.insert_header(header::LOCATION, location);
     }
+}
+
+/// The first `count` characters of `text`.
+fn first_chars(text: &str, count: usize) -> &str {
+    text.char_indices()
+        .nth(count)
+        .map_or(text, |(cut, _)| &text[..cut])
 }
 
 /// For a plain form post that succeeded, returns the browser to the page

@@ -261,6 +261,9 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::Invalid("Some of the information sent was missing or malformed.".into())
             }
+            // On the server, only reading the request's body gives this.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(cause) => return server::unreadable_body(&cause),
             ServerFnErrorErr::Request(_) => AppError::Network,
             _ => AppError::Internal,
         };
@@ -340,6 +343,30 @@ mod server {
                 other => AppError::internal(other),
             }
         }
+    }
+
+    /// The refusal of a server function call whose body could not be read
+    /// as text (`server_fn` reads it whole before decoding the arguments):
+    /// bytes that are not UTF-8 are malformed input (422). The web layer
+    /// holds every body in memory before the call (`web::lifecycle`), so the
+    /// only other failure is the body limit cutting off a body sent without
+    /// a length (chunked): 413, saying the limit.
+    pub(super) fn unreadable_body(cause: &str) -> AppError {
+        if cause.contains("utf-8") {
+            let error = AppError::Invalid("The form must be sent as UTF-8 text.".into());
+            error.set_response_status();
+            return error;
+        }
+        let error = AppError::Invalid(format!(
+            "The request is too large: a form may send at most {} KiB. Nothing was saved.",
+            crate::config::REQUEST_BODY_LIMIT / 1024
+        ));
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+            && !is_plain_form_post()
+        {
+            response.set_status(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        error
     }
 
     /// Whether the current server function call is a plain HTML form post

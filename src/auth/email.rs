@@ -4,6 +4,18 @@ use std::fmt;
 
 use crate::error::AppError;
 
+/// The longest address mail can be sent to (RFC 5321: a path of 256
+/// octets, less its angle brackets), counted in characters.
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// The longest part before the `@` (RFC 5321, 4.5.3.1.1), in bytes.
+const MAX_LOCAL_PART_BYTES: usize = 64;
+/// The longest label of a domain name, between two dots (RFC 1035, 2.3.4),
+/// in bytes.
+const MAX_DOMAIN_LABEL_BYTES: usize = 63;
+/// How much of a refused address its message quotes: enough to recognise
+/// it, never a whole page of text sent back.
+const QUOTED_CHARS: usize = 40;
+
 /// A syntactically valid email address, trimmed and lower-cased, so two
 /// spellings of one address are one account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,19 +29,38 @@ impl Email {
         if email.is_empty() {
             return Err(refuse("Please enter your email address.".into()));
         }
+        let chars = email.chars().count();
+        if chars > MAX_EMAIL_CHARS {
+            return Err(refuse(format!(
+                "An email address has at most {MAX_EMAIL_CHARS} characters; this one has {chars}."
+            )));
+        }
         let invalid = || {
             refuse(format!(
                 "\u{201c}{}\u{201d} doesn't look like an email address.",
-                input.trim()
+                quoted(input.trim())
             ))
         };
-        if email.chars().count() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        if email.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
+        if local.len() > MAX_LOCAL_PART_BYTES {
+            return Err(refuse(format!(
+                "The part of an email address before the @ has at most {MAX_LOCAL_PART_BYTES} \
+                 characters."
+            )));
+        }
+        if domain
+            .split('.')
+            .any(|label| label.len() > MAX_DOMAIN_LABEL_BYTES)
+        {
+            return Err(refuse(format!(
+                "Each part of an email address's domain, between dots, has at most \
+                 {MAX_DOMAIN_LABEL_BYTES} characters."
+            )));
+        }
         let local_ok = !local.is_empty()
-            && local.len() <= 64
             && !local.contains('@')
             && !local.starts_with('.')
             && !local.ends_with('.')
@@ -37,7 +68,6 @@ impl Email {
         let domain_ok = domain.contains('.')
             && domain.split('.').all(|label| {
                 !label.is_empty()
-                    && label.len() <= 63
                     && !label.starts_with('-')
                     && !label.ends_with('-')
                     && label.chars().all(|c| c.is_alphanumeric() || c == '-')
@@ -59,6 +89,15 @@ impl Email {
             .rsplit_once('@')
             .map(|(local, _)| local)
             .unwrap_or_default()
+    }
+}
+
+/// `text` as a message quotes it: its first [`QUOTED_CHARS`] characters,
+/// and an ellipsis when there is more.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}\u{2026}", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 
@@ -104,5 +143,33 @@ mod tests {
         }
         let too_long = format!("{}@example.com", "a".repeat(65));
         assert!(Email::parse(&too_long).is_err());
+    }
+
+    #[test]
+    fn lengths_are_limited_as_mail_limits_them_and_the_refusal_says_which() {
+        let local = "a".repeat(64);
+        let labels = format!("{}.{}.{}", "b".repeat(63), "c".repeat(63), "d".repeat(57));
+        let longest = format!("{local}@{labels}.com");
+        assert_eq!(longest.chars().count(), MAX_EMAIL_CHARS);
+        assert!(Email::parse(&longest).is_ok());
+        let error = Email::parse(&format!("{local}@{labels}d.com")).unwrap_err();
+        assert_eq!(error.field(), Some("email"));
+        assert!(error.to_string().contains("254"), "{error}");
+        let error = Email::parse(&format!("ada@{}.com", "b".repeat(64))).unwrap_err();
+        assert!(error.to_string().contains("63"), "{error}");
+        let error = Email::parse(&format!("{}@example.com", "a".repeat(65))).unwrap_err();
+        assert!(error.to_string().contains("64"), "{error}");
+    }
+
+    #[test]
+    fn a_refusal_quotes_at_most_the_first_40_characters() {
+        let error = Email::parse(&format!("{} x@example.com", "w".repeat(200))).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains(&format!("{}\u{2026}", "w".repeat(40))),
+            "{message}"
+        );
+        assert!(!message.contains(&"w".repeat(41)), "{message}");
+        assert!(message.chars().count() < 100, "{message}");
     }
 }
