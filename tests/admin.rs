@@ -496,7 +496,8 @@ async fn console_fields_past_their_limits_get_422_with_a_short_message_never_a_5
     let out_of_range = format!("-8000000000000000000.{id}");
     let far_future = format!("9000000000000000000.{id}");
 
-    let attempts: [(&str, Vec<(&str, &str)>, &str); 10] = [
+    type Attempt<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let attempts: [Attempt; 10] = [
         ("users", vec![("q", "ada\0")], "q"),
         ("users", vec![("q", &long)], "q"),
         ("users", vec![("cursor", &long)], "cursor"),

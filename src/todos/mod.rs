@@ -227,9 +227,12 @@ impl Filter {
             "" | "all" => Ok(Filter::All),
             "active" => Ok(Filter::Active),
             "completed" => Ok(Filter::Completed),
-            other => Err(AppError::Invalid(format!(
-                "\u{201c}{other}\u{201d} is not a filter: use all, active or completed."
-            ))),
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                Err(AppError::Invalid(format!(
+                    "\u{201c}{shown}\u{201d} is not a filter: use all, active or completed."
+                )))
+            }
         }
     }
 
@@ -582,6 +585,12 @@ mod tests {
         let error = Filter::parse(Some("someday")).unwrap_err();
         assert_eq!(error.status_code(), 422);
         assert!(error.to_string().contains("someday"));
+        let huge = Filter::parse(Some(&"x".repeat(100_000))).unwrap_err();
+        assert!(
+            huge.to_string().len() < 200,
+            "{} bytes",
+            huge.to_string().len()
+        );
         assert_eq!(View::parse(Some("today")).unwrap(), Some(View::Today));
         assert_eq!(View::parse(Some("week")).unwrap_err().field(), Some("view"));
         assert_eq!(Sort::parse(Some("priority")).unwrap(), Some(Sort::Priority));
