@@ -1002,3 +1002,38 @@ async fn an_account_keeps_only_its_newest_import_reports_however_many_uploads_it
     let (message, _) = &kept[0];
     assert!(page.contains(message.as_str()), "{message} not in the page");
 }
+
+#[tokio::test]
+async fn times_outside_the_years_1_to_9999_in_an_export_are_refused_by_name() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let export = json!({
+        "format": "taskward",
+        "version": 1,
+        "exported_at": "2026-12-02T00:00:00Z",
+        "account": { "email": "someone@example.com", "time_zone": "UTC" },
+        "lists": [{
+            "name": "Old",
+            "created_at": "-5000-01-01T00:00:00Z",
+            "todos": [{ "title": "Ancient", "updated_at": "+20000-01-01T00:00:00Z" }],
+        }],
+    });
+    let answer = app
+        .import(
+            &token,
+            "application/json",
+            serde_json::to_vec(&export).unwrap(),
+        )
+        .await;
+    answer.problem(422);
+    assert_eq!(
+        answer.pointers(),
+        ["#/lists/0/created_at", "#/lists/0/todos/0/updated_at"],
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        app.export(&token).await["lists"].as_array().unwrap().len(),
+        1
+    );
+}

@@ -242,14 +242,62 @@ pub fn plan(file: ImportFile, zone: TimeZone, limit: TodoLimit) -> Result<Plan, 
 /// [`plan`] on a thread of the blocking pool: planning an 8 MiB file would
 /// otherwise hold one of the few async workers, and every other request
 /// (`/healthz` included) would wait for it.
+///
+/// At most [`IMPORTS_PLANNED_AT_ONCE`] are planned at once per instance:
+/// each holds its file, the parsed document and the plan (together several
+/// times the file's 8 MiB) and a blocking thread for up to a second. An
+/// import waits up to [`PLANNING_WAIT`] for its turn, then gets 503.
 pub async fn plan_apart(
     file: ImportFile,
     zone: TimeZone,
     limit: TodoLimit,
 ) -> Result<Plan, ImportRefusal> {
-    tokio::task::spawn_blocking(move || plan(file, zone, limit))
+    plan_in_turn(file, zone, limit, PLANNING_WAIT).await
+}
+
+/// Imports planned at once by one instance (a process).
+pub const IMPORTS_PLANNED_AT_ONCE: usize = 2;
+
+/// How long an import waits for a turn to be planned.
+pub const PLANNING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+static PLANNING_TURNS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(IMPORTS_PLANNED_AT_ONCE);
+
+async fn plan_in_turn(
+    file: ImportFile,
+    zone: TimeZone,
+    limit: TodoLimit,
+    wait: std::time::Duration,
+) -> Result<Plan, ImportRefusal> {
+    let turn = tokio::time::timeout(wait, PLANNING_TURNS.acquire())
         .await
-        .map_err(AppError::internal)?
+        .map_err(|_| AppError::Unavailable)?
+        .map_err(AppError::internal)?;
+    let planned = tokio::task::spawn_blocking(move || plan(file, zone, limit))
+        .await
+        .map_err(AppError::internal)?;
+    drop(turn);
+    planned
+}
+
+/// The years a time in a file may fall in: both databases store them
+/// (PostgreSQL's timestamps begin in 4714 BC; chrono's reach further), and
+/// the pages' cursors can name them.
+const IMPORTED_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// Adds a problem at `pointer` when `time` falls outside [`IMPORTED_YEARS`].
+fn check_time(
+    problems: &mut Problems,
+    pointer: impl FnOnce() -> String,
+    time: Option<DateTime<Utc>>,
+) {
+    use chrono::Datelike as _;
+    if let Some(time) = time
+        && !IMPORTED_YEARS.contains(&time.year())
+    {
+        problems.at_pointer(pointer(), "a time outside the years 1 to 9999");
+    }
 }
 
 /// serde's messages end with "at line 1 column 9": true, but noise here.
@@ -431,8 +479,21 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
         if let Some(position) = &list.position
             && !ordering::is_valid(position)
         {
-            problems.at_pointer(format!("#/lists/{l}/position"), "not an ordering key");
+            problems.at_pointer(
+                format!("#/lists/{l}/position"),
+                "not an ordering key (base-62 digits, at most 64 characters)",
+            );
         }
+        check_time(
+            &mut problems,
+            || format!("#/lists/{l}/created_at"),
+            list.created_at,
+        );
+        check_time(
+            &mut problems,
+            || format!("#/lists/{l}/updated_at"),
+            list.updated_at,
+        );
         let planned = lists.list_for(target)?;
         planned.position = list.position;
         planned.created_at = list.created_at;
@@ -457,9 +518,14 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
                     .ok(),
                 None => Some(None),
             };
+            check_time(&mut problems, || at("created_at"), todo.created_at);
+            check_time(&mut problems, || at("updated_at"), todo.updated_at);
             if let Some(position) = &todo.position {
                 if !ordering::is_valid(position) {
-                    problems.at_pointer(at("position"), "not an ordering key");
+                    problems.at_pointer(
+                        at("position"),
+                        "not an ordering key (base-62 digits, at most 64 characters)",
+                    );
                 } else if !positions.insert(position) {
                     problems.at_pointer(at("position"), "another todo of the list has it");
                 }
@@ -656,4 +722,29 @@ pub async fn import(
 ) -> Result<ImportOutcome, ImportRefusal> {
     let plan = plan_apart(file, zone, limit).await?;
     apply(db, user_id, plan, limit).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_import_past_the_planning_turns_waits_then_gets_503() {
+        let csv = || ImportFile::Csv(b"title\nMilk\n".to_vec());
+        let limit = TodoLimit(100);
+        let taken = PLANNING_TURNS
+            .acquire_many(u32::try_from(IMPORTS_PLANNED_AT_ONCE).unwrap())
+            .await
+            .unwrap();
+        let refused = plan_in_turn(csv(), TimeZone::UTC, limit, Duration::from_millis(50)).await;
+        assert!(
+            matches!(refused, Err(ImportRefusal::Other(AppError::Unavailable))),
+            "{refused:?}"
+        );
+        drop(taken);
+        let planned = plan_in_turn(csv(), TimeZone::UTC, limit, Duration::from_millis(50)).await;
+        assert_eq!(planned.unwrap().lists[0].todos.len(), 1);
+    }
 }
