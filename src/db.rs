@@ -18,8 +18,12 @@ use sqlx::{
 /// How long a request waits for a free connection before it is told the
 /// service is busy (503), unless configured otherwise.
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long SQLite waits on a lock held by another writer.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long SQLite waits on a lock held by another writer. SQLite has one
+/// writer at a time, and the largest write (importing 100,000 todos) holds
+/// the lock for a few seconds: other users' writes, sign-in's attempt
+/// counter among them, wait for it rather than fail, well inside the
+/// request's 30 s.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A connection pool on one of the supported backends.
 #[derive(Clone, Debug)]

@@ -638,3 +638,64 @@ async fn the_sidebar_counts_each_lists_open_todos() {
     let listing = app.listing(&token, &[("list", &errands)]).await;
     assert_eq!(listing["totals"]["total"], 0);
 }
+
+#[tokio::test]
+async fn a_long_list_deleted_with_its_todos_moved_puts_them_all_on_top_of_the_inbox_in_order() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    app.add_todo(&token, "Already in the Inbox").await;
+    let csv: String = std::iter::once("title,list".to_owned())
+        .chain((0..2_500).map(|n| format!("Todo {n:04},Big")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let imported = app
+        .api(Method::POST, "/import", Some(&token))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert!(imported.status().is_success(), "{}", imported.status());
+    let lists = app.api_ok(Method::GET, "/lists", &token, None).await;
+    let big = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|list| list["name"] == "Big")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deleted = app
+        .api_send(
+            Method::DELETE,
+            &format!("/lists/{big}?todos=move"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+
+    let mut shown = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = app
+            .api_ok(
+                Method::GET,
+                &format!("/todos?list=inbox&limit=100&cursor={cursor}"),
+                &token,
+                None,
+            )
+            .await;
+        shown.extend(titles(&page));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..2_500)
+        .map(|n| format!("Todo {n:04}"))
+        .chain(["Already in the Inbox".to_owned()])
+        .collect();
+    assert_eq!(shown, expected);
+}

@@ -13,7 +13,7 @@ use crate::{
     keep_todos, lock_user_row, on_db, open_undo_batch,
     ordering::{self, Sequence},
     place_in_sequence,
-    todos::store::TodoRecord,
+    todos::store::{TodoRecord, keys_before},
     undo::{
         UndoWindow, Undoable,
         store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES},
@@ -32,6 +32,10 @@ pub struct ListRecord {
 }
 
 const COLUMNS: &str = "id, name, is_inbox, position, created_at, updated_at";
+
+/// Todos moved to the Inbox by one statement when their list is deleted:
+/// two parameters each, well inside SQLite's 32,766.
+const MOVES_PER_STATEMENT: usize = 2_000;
 
 /// A row's key while its sequence is respaced: above every real key and
 /// unique to the row.
@@ -415,27 +419,30 @@ pub async fn delete(
                     // arrive at its top in their order.
                     let first =
                         place_in_sequence!(&mut *tx, &inbox_sequence(inbox), None, None, None)?;
-                    let mut keys = vec![first];
-                    while keys.len() < ids.len() {
-                        let previous = keys.last().map(String::as_str);
-                        keys.push(
-                            ordering::between(None, previous).map_err(AppError::internal)?,
-                        );
-                    }
-                    keys.reverse();
+                    let mut keys = keys_before(Some(&first), ids.len() - 1)?;
+                    keys.push(first);
                     let moved_at = now();
-                    for ((todo,), key) in ids.iter().zip(keys) {
-                        sqlx::query(
-                            "UPDATE todos SET list_id = $1, position = $2, updated_at = $3 \
-                             WHERE id = $4 AND user_id = $5",
-                        )
-                        .bind(inbox)
-                        .bind(key)
-                        .bind(moved_at)
-                        .bind(todo)
-                        .bind(user_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    // Many rows a statement: a list of 100,000 todos took
+                    // one statement each (13 s on SQLite, minutes on
+                    // PostgreSQL) while holding the write lock.
+                    let moves: Vec<(Uuid, String)> =
+                        ids.iter().map(|(todo,)| *todo).zip(keys).collect();
+                    for chunk in moves.chunks(MOVES_PER_STATEMENT) {
+                        let values = (0..chunk.len())
+                            .map(|row| format!("(${}, ${})", 2 * row + 4, 2 * row + 5))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let sql = format!(
+                            "WITH moved (moved_id, moved_position) AS (VALUES {values}) \
+                             UPDATE todos SET list_id = $1, position = moved.moved_position, \
+                             updated_at = $2 FROM moved \
+                             WHERE todos.user_id = $3 AND todos.id = moved.moved_id"
+                        );
+                        let mut update = sqlx::query(&sql).bind(inbox).bind(moved_at).bind(user_id);
+                        for (todo, key) in chunk {
+                            update = update.bind(*todo).bind(key.as_str());
+                        }
+                        update.execute(&mut *tx).await?;
                     }
                     outcome.todos_moved = ids.len() as u64;
                 }
