@@ -107,6 +107,17 @@ ensure_oha() {
     fail "could not install oha ${OHA_VERSION} (cargo install oha --version ${OHA_VERSION} --locked)"
 }
 
+# cargo-fuzz builds and runs scripts/fuzz's targets under libFuzzer.
+CARGO_FUZZ_VERSION="0.13.2"
+ensure_cargo_fuzz() {
+  if [ "$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz ${CARGO_FUZZ_VERSION}" ]; then
+    return
+  fi
+  say "Installing cargo-fuzz ${CARGO_FUZZ_VERSION} (once; about a minute)"
+  cargo install cargo-fuzz --version "${CARGO_FUZZ_VERSION}" --locked ||
+    fail "could not install cargo-fuzz ${CARGO_FUZZ_VERSION} (cargo install cargo-fuzz --version ${CARGO_FUZZ_VERSION} --locked)"
+}
+
 # schemathesis (from PyPI) checks the JSON API against its OpenAPI document.
 # It lives in a virtualenv outside the checkout, rebuilt only when
 # end2end/api/requirements.txt changes.
