@@ -187,6 +187,16 @@ mod tests {
 
     use super::*;
 
+    /// Found by `scripts/fuzz` (target `forwarded_for`) in the release
+    /// before this one, which skipped the entry it could not read and took
+    /// the one its client wrote.
+    #[test]
+    fn fuzz_regression_an_unreadable_nearest_entry_is_not_skipped() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let line: &[u8] = b"::ffff:192.0.2.44, 12.0.2.44, 10.0.0.0.2";
+        assert_eq!(forwarded_client(proxy, &[line], &[proxy]), proxy);
+    }
+
     #[test]
     fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
         let mut headers = HeaderMap::new();
