@@ -692,3 +692,39 @@ async fn a_long_list_respaced_in_batches_keeps_every_todo_in_its_place() {
             .all(|position| position.len() <= RESPACE_PAST_LEN)
     );
 }
+
+#[tokio::test]
+async fn lists_added_after_an_imported_key_at_the_very_end_get_the_lists_respaced() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let top = "z".repeat(MAX_KEY_LEN);
+    let answer = app
+        .import_lists(
+            &token,
+            json!([
+                { "name": "Top", "position": top, "todos": [{ "title": "One" }] },
+                { "name": "After it", "todos": [{ "title": "Two" }] },
+            ]),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    for name in ["Made", "Made again"] {
+        let made = app
+            .api_send(
+                Method::POST,
+                "/lists",
+                Some(&token),
+                Some(json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(made.status, 201, "{}", made.body);
+    }
+    let lists = app.api_ok(Method::GET, "/lists", &token, None).await;
+    let names: Vec<&str> = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|list| list["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Inbox", "Top", "After it", "Made", "Made again"]);
+}

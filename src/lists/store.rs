@@ -11,7 +11,7 @@ use crate::{
     db::{Db, Param, WritePool as _, now},
     error::AppError,
     keep_todos, lock_user_row, on_db, open_undo_batch,
-    ordering::{self, Sequence},
+    ordering::Sequence,
     place_in_sequence,
     todos::store::{TodoRecord, keys_before},
     undo::{
@@ -54,6 +54,29 @@ pub fn sequence_of_lists(db: &Db, user_id: Uuid) -> Sequence {
         params: vec![Param::Uuid(user_id)],
         temporary_key: temporary_key(db),
     }
+}
+
+/// Inside a write transaction (`$tx`, `&mut` a connection), the key that
+/// puts a new list after the user's last one: every path that adds a list
+/// (create, import, undo) takes it here, so an imported key at the very end
+/// of the key space gets the lists respaced instead of leaving no room.
+#[macro_export]
+macro_rules! position_after_last_list {
+    ($tx:expr, $db:expr, $user_id:expr) => {{
+        async {
+            let tx = $tx;
+            let user_id: uuid::Uuid = $user_id;
+            let last: Option<(uuid::Uuid,)> = sqlx::query_as(
+                "SELECT id FROM lists WHERE user_id = $1 ORDER BY position DESC LIMIT 1",
+            )
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let sequence = $crate::lists::store::sequence_of_lists($db, user_id);
+            $crate::place_in_sequence!(&mut *tx, &sequence, None, None, last.map(|(id,)| id))
+        }
+        .await
+    }};
 }
 
 /// The todos of one of the user's lists.
@@ -187,22 +210,21 @@ pub async fn create(db: &Db, user_id: Uuid, name: &ListName) -> Result<ListRecor
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
-        let (count, last): (i64, Option<String>) = sqlx::query_as(
-            "SELECT COUNT(*), MAX(position) FROM lists WHERE user_id = $1",
-        )
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM lists WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
         if count >= MAX_LISTS_PER_USER {
             return Err(AppError::Conflict(format!(
                 "You have {count} lists, as many as one account can keep. Delete one to make another."
             )));
         }
+        let position = position_after_last_list!(&mut *tx, db, user_id)?;
         let record = ListRecord {
             id: Uuid::new_v4(),
             name: name.as_str().to_owned(),
             is_inbox: false,
-            position: ordering::between(last.as_deref(), None).map_err(AppError::internal)?,
+            position,
             created_at,
             updated_at: created_at,
         };

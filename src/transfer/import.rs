@@ -591,8 +591,8 @@ pub async fn apply(
             ))
             .into());
         }
-        let (mut list_count, mut last_list): (i64, Option<String>) =
-            sqlx::query_as("SELECT COUNT(*), MAX(position) FROM lists WHERE user_id = $1")
+        let (mut list_count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM lists WHERE user_id = $1")
                 .bind(user_id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -635,12 +635,8 @@ pub async fn apply(
                     .await?;
                     let position = match list.position {
                         Some(position) if taken == 0 => position,
-                        _ => ordering::between(last_list.as_deref(), None)
-                            .map_err(AppError::internal)?,
+                        _ => crate::position_after_last_list!(&mut *tx, db, user_id)?,
                     };
-                    if last_list.as_deref().is_none_or(|last| position.as_str() > last) {
-                        last_list = Some(position.clone());
-                    }
                     let id = Uuid::new_v4();
                     sqlx::query(
                         "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, \

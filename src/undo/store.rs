@@ -14,7 +14,7 @@ use crate::{
     error::AppError,
     insert_todos, list_id_in,
     lists::{ListRef, MAX_LISTS_PER_USER},
-    lock_user_row, on_db, ordering,
+    lock_user_row, on_db,
     todos::{
         TodoLimit,
         store::{TodoRecord, keys_before},
@@ -263,12 +263,7 @@ pub async fn undo(
             let position = if same_place == 0 {
                 list.position.clone()
             } else {
-                let (last,): (Option<String>,) =
-                    sqlx::query_as("SELECT MAX(position) FROM lists WHERE user_id = $1")
-                        .bind(user_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                ordering::between(last.as_deref(), None).map_err(AppError::internal)?
+                crate::position_after_last_list!(&mut *tx, db, user_id)?
             };
             sqlx::query(
                 "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, \
