@@ -57,7 +57,9 @@ pub fn append_response_header(name: HeaderName, value: HeaderValue) {
 /// sent back to: room for the longest valid email. A longer value is
 /// refused anyway, and kept whole it could make the address longer than a
 /// server takes (URIs over 64 KiB get 414), so the form would not load.
-const MAX_KEPT_CHARS: usize = crate::auth::email::MAX_EMAIL_CHARS;
+/// (`auth::email::MAX_EMAIL_CHARS`; `auth` sits above this module, and a
+/// test there checks the two agree.)
+pub const MAX_KEPT_CHARS: usize = 254;
 
 /// For a plain form post that failed, sends the browser back to the form
 /// with the error (as Leptos does) and with `keep`'s values in the query

@@ -357,10 +357,11 @@ mod server {
             error.set_response_status();
             return error;
         }
-        let error = AppError::Invalid(format!(
-            "The request is too large: a form may send at most {} KiB. Nothing was saved.",
-            crate::config::REQUEST_BODY_LIMIT / 1024
-        ));
+        // The limit itself is the web layer's (`config::REQUEST_BODY_LIMIT`),
+        // which sits above this module.
+        let error = AppError::Invalid(
+            "The request is larger than a form may send. Nothing was saved.".into(),
+        );
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
             && !is_plain_form_post()
         {

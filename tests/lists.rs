@@ -648,14 +648,7 @@ async fn a_long_list_deleted_with_its_todos_moved_puts_them_all_on_top_of_the_in
         .chain((0..2_500).map(|n| format!("Todo {n:04},Big")))
         .collect::<Vec<_>>()
         .join("\n");
-    let imported = app
-        .api(Method::POST, "/import", Some(&token))
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    assert!(imported.status().is_success(), "{}", imported.status());
+    app.import_csv_ok(&token, csv).await;
     let lists = app.api_ok(Method::GET, "/lists", &token, None).await;
     let big = lists["items"]
         .as_array()
@@ -676,23 +669,7 @@ async fn a_long_list_deleted_with_its_todos_moved_puts_them_all_on_top_of_the_in
         .await;
     assert_eq!(deleted.status, 204, "{}", deleted.body);
 
-    let mut shown = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = app
-            .api_ok(
-                Method::GET,
-                &format!("/todos?list=inbox&limit=100&cursor={cursor}"),
-                &token,
-                None,
-            )
-            .await;
-        shown.extend(titles(&page));
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = next.to_owned(),
-            None => break,
-        }
-    }
+    let shown = titles(&app.every_todo_of(&token, "inbox").await);
     let expected: Vec<String> = (0..2_500)
         .map(|n| format!("Todo {n:04}"))
         .chain(["Already in the Inbox".to_owned()])

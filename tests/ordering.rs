@@ -48,27 +48,6 @@ impl TestApp {
         answer.body
     }
 
-    /// Every todo of a list in its order, page after page, as `{items}`.
-    async fn todos_of(&self, token: &str, list_id: &str) -> Value {
-        let mut items = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let page = self
-                .api_ok(
-                    Method::GET,
-                    &format!("/todos?list={list_id}&limit=100&cursor={cursor}"),
-                    token,
-                    None,
-                )
-                .await;
-            items.extend(page["items"].as_array().unwrap().iter().cloned());
-            match page["next_cursor"].as_str() {
-                Some(next) => cursor = next.to_owned(),
-                None => return json!({ "items": items }),
-            }
-        }
-    }
-
     /// Imports a Taskward export holding `lists`.
     async fn import_lists(&self, token: &str, lists: Value) -> Answer {
         let export = json!({
@@ -524,10 +503,13 @@ async fn a_list_imported_just_above_the_smallest_key_takes_new_todos_on_top_agai
         assert!(is_valid(answer.body["position"].as_str().unwrap()));
         expected.insert(0, title);
         if n % 30 == 0 {
-            assert_eq!(titles(&app.todos_of(&token, &list_id).await), expected[..]);
+            assert_eq!(
+                titles(&app.every_todo_of(&token, &list_id).await),
+                expected[..]
+            );
         }
     }
-    let page = app.todos_of(&token, &list_id).await;
+    let page = app.every_todo_of(&token, &list_id).await;
     assert_eq!(titles(&page), expected);
     assert_keys_valid_and_ordered(&page);
     assert!(
@@ -553,7 +535,7 @@ async fn todos_moved_past_a_key_at_the_largest_integer_again_and_again_stay_in_o
         .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let list_id = app.list_named(&token, "Ceiling").await;
-    let ids_before = ids(&app.todos_of(&token, &list_id).await);
+    let ids_before = ids(&app.every_todo_of(&token, &list_id).await);
     let mut last = ids_before[1].clone();
     let mut movers = Vec::new();
     for title in ["A", "B"] {
@@ -576,7 +558,7 @@ async fn todos_moved_past_a_key_at_the_largest_integer_again_and_again_stay_in_o
         assert_eq!(answer.status, 200, "round {round}: {}", answer.body);
         last = mover;
     }
-    let page = app.todos_of(&token, &list_id).await;
+    let page = app.every_todo_of(&token, &list_id).await;
     assert_eq!(titles(&page), ["Second to last", "Last", "A", "B"]);
     assert_keys_valid_and_ordered(&page);
 }
@@ -650,19 +632,12 @@ async fn a_long_list_respaced_in_batches_keeps_every_todo_in_its_place() {
         .chain((0..1_200).map(|n| format!("Todo {n:04}")))
         .collect::<Vec<_>>()
         .join("\n");
-    let imported = app
-        .api(Method::POST, "/import", Some(&token))
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    assert!(imported.status().is_success(), "{}", imported.status());
+    app.import_csv_ok(&token, csv).await;
     let inbox = app.inbox(&token).await["items"][0]["list_id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let before = app.todos_of(&token, &inbox).await;
+    let before = app.every_todo_of(&token, &inbox).await;
     let order = titles(&before);
     assert_eq!(order.len(), 1_200);
     let ids: Vec<String> = before["items"]
@@ -683,7 +658,7 @@ async fn a_long_list_respaced_in_batches_keeps_every_todo_in_its_place() {
         assert_eq!(answer.status, 200, "round {round}: {}", answer.body);
     }
 
-    let after = app.todos_of(&token, &inbox).await;
+    let after = app.every_todo_of(&token, &inbox).await;
     assert_eq!(titles(&after), order);
     assert_keys_valid_and_ordered(&after);
     assert!(

@@ -112,6 +112,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_form_sent_back_keeps_room_for_the_longest_email() {
+        assert_eq!(crate::context::MAX_KEPT_CHARS, MAX_EMAIL_CHARS);
+    }
+
+    #[test]
     fn valid_addresses_are_trimmed_and_lower_cased() {
         let email = Email::parse("  Ada.Lovelace@Example.COM \n").unwrap();
         assert_eq!(email.as_str(), "ada.lovelace@example.com");

@@ -133,6 +133,40 @@ impl TestApp {
         answer.body["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// Imports a CSV file's text through the API, asserting it worked.
+    pub async fn import_csv_ok(&self, token: &str, csv: String) {
+        let response = self
+            .api(Method::POST, "/import", Some(token))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .expect("request reaches the test server");
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    /// Every todo of a list (an id, or `inbox`) in its order, page after
+    /// page, as `{items}`.
+    pub async fn every_todo_of(&self, token: &str, list: &str) -> Value {
+        let mut items = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let page = self
+                .api_ok(
+                    Method::GET,
+                    &format!("/todos?list={list}&limit=100&cursor={cursor}"),
+                    token,
+                    None,
+                )
+                .await;
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = next.to_owned(),
+                None => return json!({ "items": items }),
+            }
+        }
+    }
+
     pub async fn add_todo(&self, token: &str, title: &str) -> Value {
         let answer = self
             .api_send(
