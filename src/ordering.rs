@@ -432,58 +432,94 @@ macro_rules! place_in_sequence {
                     }
                     $crate::ordering::Placement::Respace => {}
                 }
-                // Fresh, evenly spaced keys for the others, in their order;
-                // first out of the way of each other, then in place.
-                let sql = format!(
-                    "SELECT id FROM {table} WHERE {scope} AND id <> {} ORDER BY position",
-                    sequence.next_param(1)
-                );
-                let ids: Vec<(uuid::Uuid,)> = $crate::bind_params!(
-                    sqlx::query_as(&sql),
-                    sequence.params.iter().chain([&$crate::db::Param::Uuid(moving_id)])
-                )
-                .fetch_all(&mut *tx)
-                .await?;
-                let sql = format!(
-                    "UPDATE {table} SET position = {} WHERE {scope}",
-                    sequence.temporary_key
-                );
-                $crate::bind_params!(sqlx::query(&sql), sequence.params.iter())
-                    .execute(&mut *tx)
-                    .await?;
-                // A few statements of many rows each, not one per row: a
-                // long list's respacing holds the write lock briefly.
-                let keys = $crate::ordering::first_keys(ids.len());
-                let fresh: Vec<_> = ids.into_iter().map(|(id,)| id).zip(keys).collect();
-                for chunk in fresh.chunks($crate::ordering::RESPACE_ROWS_PER_STATEMENT) {
-                    let values = (0..chunk.len())
-                        .map(|row| {
-                            format!(
-                                "({}, {})",
-                                sequence.next_param(2 * row + 1),
-                                sequence.next_param(2 * row + 2)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let sql = format!(
-                        "WITH fresh (fresh_id, fresh_position) AS (VALUES {values}) \
-                         UPDATE {table} SET position = fresh.fresh_position FROM fresh \
-                         WHERE {scope} AND {table}.id = fresh.fresh_id"
-                    );
-                    let params = chunk.iter().flat_map(|(id, key)| {
-                        [$crate::db::Param::Uuid(*id), $crate::db::Param::Text(key.clone())]
-                    });
-                    let params: Vec<_> = sequence.params.iter().cloned().chain(params).collect();
-                    $crate::bind_params!(sqlx::query(&sql), params.iter())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                $crate::respace_sequence!(&mut *tx, sequence, moving_id, 0)?;
                 respaced = true;
             }
         }
         .await
     }};
+}
+
+/// Inside a write transaction (`$tx`, `&mut` a connection), gives the rows
+/// of `$sequence` other than `$excluded` (an id; the nil id excludes
+/// nothing) fresh, evenly spaced keys in their order, leaving the first
+/// `$room` keys free; those free keys, in order.
+#[cfg(feature = "ssr")]
+#[macro_export]
+macro_rules! respace_sequence {
+    ($tx:expr, $sequence:expr, $excluded:expr, $room:expr) => {{
+        async {
+            let tx = $tx;
+            let sequence: &$crate::ordering::Sequence = $sequence;
+            let (excluded, room): (uuid::Uuid, usize) = ($excluded, $room);
+            let (table, scope) = (sequence.table, sequence.scope);
+            // First out of the way of each other, then in place.
+            let sql = format!(
+                "SELECT id FROM {table} WHERE {scope} AND id <> {} ORDER BY position",
+                sequence.next_param(1)
+            );
+            let ids: Vec<(uuid::Uuid,)> = $crate::bind_params!(
+                sqlx::query_as(&sql),
+                sequence
+                    .params
+                    .iter()
+                    .chain([&$crate::db::Param::Uuid(excluded)])
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let sql = format!(
+                "UPDATE {table} SET position = {} WHERE {scope}",
+                sequence.temporary_key
+            );
+            $crate::bind_params!(sqlx::query(&sql), sequence.params.iter())
+                .execute(&mut *tx)
+                .await?;
+            // A few statements of many rows each, not one per row: a long
+            // list's respacing holds the write lock briefly.
+            let mut keys = $crate::ordering::first_keys(room + ids.len());
+            let taken = keys.split_off(room.min(keys.len()));
+            let fresh: Vec<_> = ids.into_iter().map(|(id,)| id).zip(taken).collect();
+            for chunk in fresh.chunks($crate::ordering::RESPACE_ROWS_PER_STATEMENT) {
+                let values = (0..chunk.len())
+                    .map(|row| {
+                        format!(
+                            "({}, {})",
+                            sequence.next_param(2 * row + 1),
+                            sequence.next_param(2 * row + 2)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "WITH fresh (fresh_id, fresh_position) AS (VALUES {values}) \
+                     UPDATE {table} SET position = fresh.fresh_position FROM fresh \
+                     WHERE {scope} AND {table}.id = fresh.fresh_id"
+                );
+                let params = chunk.iter().flat_map(|(id, key)| {
+                    [
+                        $crate::db::Param::Uuid(*id),
+                        $crate::db::Param::Text(key.clone()),
+                    ]
+                });
+                let params: Vec<_> = sequence.params.iter().cloned().chain(params).collect();
+                $crate::bind_params!(sqlx::query(&sql), params.iter())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Ok::<Vec<String>, $crate::error::AppError>(keys)
+        }
+        .await
+    }};
+}
+
+/// A row's key while its sequence is respaced: above every real key and
+/// unique to the row.
+#[cfg(feature = "ssr")]
+pub fn temporary_key(db: &crate::db::Db) -> &'static str {
+    match db {
+        crate::db::Db::Sqlite(_) => "'~' || hex(id)",
+        crate::db::Db::Postgres(_) => "'~' || id::text",
+    }
 }
 
 /// Valid keys of every shape, for the property tests here and of the

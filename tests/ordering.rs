@@ -703,3 +703,71 @@ async fn lists_added_after_an_imported_key_at_the_very_end_get_the_lists_respace
         .collect();
     assert_eq!(names, ["Inbox", "Top", "After it", "Made", "Made again"]);
 }
+
+#[tokio::test]
+async fn many_todos_put_on_top_of_a_key_just_above_the_smallest_get_the_list_respaced() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let smallest = format!("A{}1", "0".repeat(25));
+    let answer = app
+        .import_lists(
+            &token,
+            json!([
+                { "name": "Inbox", "inbox": true,
+                  "todos": [{ "title": "Floor", "position": smallest }] },
+                { "name": "Going", "todos": [] },
+            ]),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mut expected = vec!["Floor".to_owned()];
+
+    // An import on top of it: 1,000 keys below the smallest but one. The
+    // chain of keys used to pass the maximum length after about 200 (500).
+    let csv: String = std::iter::once("title".to_owned())
+        .chain((1..=1_000).map(|n| format!("Imported {n}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    app.import_csv_ok(&token, csv).await;
+    expected.splice(0..0, (1..=1_000).map(|n| format!("Imported {n}")));
+    let inbox = app.every_todo_of(&token, "inbox").await;
+    assert_eq!(titles(&inbox), expected);
+    assert_keys_valid_and_ordered(&inbox);
+
+    // The Inbox's first key at the floor again, then a deleted list's
+    // todos moved on top of it.
+    let first = ids(&inbox)[0].clone();
+    app.store_position(&first, &smallest).await;
+    let going = app.list_named(&token, "Going").await;
+    for n in 1..=300 {
+        let title = format!("Moved {n}");
+        let answer = app
+            .api_send(
+                Method::POST,
+                "/todos",
+                Some(&token),
+                Some(json!({ "title": title, "list_id": going })),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
+    let deleted = app
+        .api_send(
+            Method::DELETE,
+            &format!("/lists/{going}?todos=move"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert!(deleted.status < 300, "{}: {}", deleted.status, deleted.body);
+    // New todos go on top, so the list holds them newest first.
+    expected.splice(0..0, (1..=300).rev().map(|n| format!("Moved {n}")));
+    let inbox = app.every_todo_of(&token, "inbox").await;
+    assert_eq!(titles(&inbox), expected);
+    assert_keys_valid_and_ordered(&inbox);
+    assert!(
+        positions(&inbox)
+            .iter()
+            .all(|position| position.len() <= RESPACE_PAST_LEN)
+    );
+}

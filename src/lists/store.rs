@@ -10,10 +10,10 @@ use super::{INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER, Todo
 use crate::{
     db::{Db, Param, WritePool as _, now},
     error::AppError,
-    keep_todos, lock_user_row, on_db, open_undo_batch,
-    ordering::Sequence,
+    keep_todos, keys_on_top, lock_user_row, on_db, open_undo_batch,
+    ordering::{self, Sequence},
     place_in_sequence,
-    todos::store::{TodoRecord, keys_before},
+    todos::store::TodoRecord,
     undo::{
         UndoWindow, Undoable,
         store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES},
@@ -37,22 +37,13 @@ const COLUMNS: &str = "id, name, is_inbox, position, created_at, updated_at";
 /// two parameters each, well inside SQLite's 32,766.
 const MOVES_PER_STATEMENT: usize = 2_000;
 
-/// A row's key while its sequence is respaced: above every real key and
-/// unique to the row.
-fn temporary_key(db: &Db) -> &'static str {
-    match db {
-        Db::Sqlite(_) => "'~' || hex(id)",
-        Db::Postgres(_) => "'~' || id::text",
-    }
-}
-
 /// A user's lists. The Inbox is first and stays there: lists move after it.
 pub fn sequence_of_lists(db: &Db, user_id: Uuid) -> Sequence {
     Sequence {
         table: "lists",
         scope: "user_id = $1",
         params: vec![Param::Uuid(user_id)],
-        temporary_key: temporary_key(db),
+        temporary_key: ordering::temporary_key(db),
     }
 }
 
@@ -77,16 +68,6 @@ macro_rules! position_after_last_list {
         }
         .await
     }};
-}
-
-/// The todos of one of the user's lists.
-pub fn sequence_of_todos(db: &Db, user_id: Uuid, list_id: Uuid) -> Sequence {
-    Sequence {
-        table: "todos",
-        scope: "user_id = $1 AND list_id = $2",
-        params: vec![Param::Uuid(user_id), Param::Uuid(list_id)],
-        temporary_key: temporary_key(db),
-    }
 }
 
 /// A list with its counts: how many of its todos are open, of how many.
@@ -360,7 +341,6 @@ pub async fn delete(
     todos: Option<TodosOnDelete>,
     window: UndoWindow,
 ) -> Result<DeletedList, AppError> {
-    let inbox_sequence = |inbox: Uuid| sequence_of_todos(db, user_id, inbox);
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
@@ -439,10 +419,7 @@ pub async fn delete(
                         .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
                     // Keys before the Inbox's first todo, so the moved todos
                     // arrive at its top in their order.
-                    let first =
-                        place_in_sequence!(&mut *tx, &inbox_sequence(inbox), None, None, None)?;
-                    let mut keys = keys_before(Some(&first), ids.len() - 1)?;
-                    keys.push(first);
+                    let keys = keys_on_top!(&mut *tx, db, user_id, inbox, ids.len())?;
                     let moved_at = now();
                     // Many rows a statement: a list of 100,000 todos took
                     // one statement each (13 s on SQLite, minutes on

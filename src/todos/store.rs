@@ -19,7 +19,7 @@ use crate::{
     keep_todos, list_id_in,
     lists::{
         ListRef,
-        store::{self as lists, no_such_list, sequence_of_todos},
+        store::{self as lists, no_such_list},
     },
     lock_user_row, on_db, open_undo_batch, ordering, place_in_sequence,
     undo::{self, UndoWindow, Undoable, store::DELETED_COLUMNS},
@@ -664,21 +664,68 @@ pub async fn create(
     Ok(record)
 }
 
+/// The todos of one of the user's lists.
+pub fn sequence_of_todos(db: &Db, user_id: Uuid, list_id: Uuid) -> ordering::Sequence {
+    ordering::Sequence {
+        table: "todos",
+        scope: "user_id = $1 AND list_id = $2",
+        params: vec![Param::Uuid(user_id), Param::Uuid(list_id)],
+        temporary_key: ordering::temporary_key(db),
+    }
+}
+
 /// `count` keys in increasing order that all sort before `first`, a list's
 /// first key (or, for an empty list, from the start): where todos added
-/// together go on top of a list, in their order.
-pub fn keys_before(first: Option<&str>, count: usize) -> Result<Vec<String>, AppError> {
+/// together go on top of a list, in their order. `None` when the keys
+/// below `first` run short (it is at or near the smallest key, or not a
+/// valid key): [`keys_on_top!`] then respaces the list.
+pub fn keys_before(first: Option<&str>, count: usize) -> Option<Vec<String>> {
     let Some(first) = first else {
-        return Ok(ordering::first_keys(count));
+        return Some(ordering::first_keys(count));
     };
     let mut keys: Vec<String> = Vec::with_capacity(count);
     let mut next = first.to_owned();
     for _ in 0..count {
-        next = ordering::between(None, Some(&next)).map_err(AppError::internal)?;
+        next = ordering::between(None, Some(&next)).ok()?;
+        if next.len() > ordering::RESPACE_PAST_LEN {
+            return None;
+        }
         keys.push(next.clone());
     }
     keys.reverse();
-    Ok(keys)
+    Some(keys)
+}
+
+/// Inside a write transaction (`$tx`, `&mut` a connection) that holds the
+/// user's turn, `$count` keys in increasing order for todos that go on top
+/// of the user's list `$list_id`, in their order (import, undo, a deleted
+/// list's todos moved to the Inbox). When the list's first key leaves no
+/// room for that many, its todos are respaced first, in the same
+/// transaction, so the keys are always valid.
+#[macro_export]
+macro_rules! keys_on_top {
+    ($tx:expr, $db:expr, $user_id:expr, $list_id:expr, $count:expr) => {{
+        async {
+            let tx = $tx;
+            let (user_id, list_id, count): (uuid::Uuid, uuid::Uuid, usize) =
+                ($user_id, $list_id, $count);
+            let (first,): (Option<String>,) = sqlx::query_as(
+                "SELECT MIN(position) FROM todos WHERE user_id = $1 AND list_id = $2",
+            )
+            .bind(user_id)
+            .bind(list_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            match $crate::todos::store::keys_before(first.as_deref(), count) {
+                Some(keys) => Ok::<Vec<String>, $crate::error::AppError>(keys),
+                None => {
+                    let sequence = $crate::todos::store::sequence_of_todos($db, user_id, list_id);
+                    $crate::respace_sequence!(&mut *tx, &sequence, uuid::Uuid::nil(), count)
+                }
+            }
+        }
+        .await
+    }};
 }
 
 /// In a write transaction (`$tx`) on `$pool`: takes the user's turn, then

@@ -1,5 +1,6 @@
 //! Writing an import: a file becomes a [`Plan`] (every value checked, every
-//! problem reported), and the plan is written in one transaction.
+//! problem reported), and the plan is written by an [`ImportRun`]: whole,
+//! or not at all.
 //!
 //! Lists are matched by name (the Inbox to the Inbox): an existing one
 //! receives the todos, a missing one is made. A list that is empty when
@@ -16,19 +17,16 @@ use uuid::Uuid;
 
 use super::{
     EXPORT_FORMAT, EXPORT_VERSION, Export, ImportOutcome, ImportProblem, ImportRefusal,
-    MAX_PROBLEM_BYTES, MAX_REPORTED_PROBLEMS, clipped, csv_file,
+    MAX_PROBLEM_BYTES, MAX_REPORTED_PROBLEMS, clipped, csv_file, import_run::ImportRun,
 };
 use crate::{
     calendar::{Due, TimeZone},
     db::{Db, WritePool as _, now},
     error::AppError,
-    insert_todos, list_id_in,
+    list_id_in,
     lists::{ListName, ListRef, MAX_LISTS_PER_USER},
     lock_user_row, on_db, ordering,
-    todos::{
-        Notes, Priority, TodoLimit, TodoTitle,
-        store::{TodoRecord, keys_before},
-    },
+    todos::{Notes, Priority, TodoLimit, TodoTitle, store::TodoRecord},
 };
 
 /// What is being imported.
@@ -562,27 +560,94 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
     Ok(plan)
 }
 
-/// Writes `plan` into the user's account in one transaction, or nothing:
-/// the todos [`insert_todos!`] at a time, so the transaction (on SQLite,
-/// the database's write lock) lasts as long as the database takes to store
-/// them, not a round trip per todo.
+/// Writes `plan` into the user's account, completely or not at all: the
+/// lists and the todos' places in one transaction, then the todos a batch
+/// at a time ([`ImportRun`]); when a batch fails, what the run wrote is
+/// removed.
 pub async fn apply(
     db: &Db,
     user_id: Uuid,
     plan: Plan,
     limit: TodoLimit,
 ) -> Result<ImportOutcome, ImportRefusal> {
+    let mut run = ImportRun::new(user_id);
+    let waited_enough = tokio::time::Instant::now() + WAIT_FOR_ANOTHER_IMPORT;
+    let mut plan = plan;
+    let (records, outcome) = loop {
+        match start(db, &mut run, plan, limit).await? {
+            Started::Begun { records, outcome } => break (records, outcome),
+            Started::AnotherImportRuns(returned) if tokio::time::Instant::now() < waited_enough => {
+                plan = returned;
+                tokio::time::sleep(WAIT_FOR_ANOTHER_IMPORT / 100).await;
+            }
+            Started::AnotherImportRuns(_) => {
+                return Err(AppError::Conflict(
+                    "Nothing was imported: another import into your account is still being \
+                     written. Try again when it has finished."
+                        .into(),
+                )
+                .into());
+            }
+        }
+    };
+    if records.is_empty() {
+        return Ok(outcome);
+    }
+    if let Err(error) = run.write(db, &records, limit).await {
+        if let Err(removal) = run.abandon(db).await {
+            tracing::warn!(error = %removal, "could not remove a failed import; the sweep will");
+        }
+        return Err(error.into());
+    }
+    Ok(outcome)
+}
+
+/// How long an import waits for another one into the same account to be
+/// written before it is refused: one at a time, because an import places
+/// its todos before the todos it goes on top of are written.
+const WAIT_FOR_ANOTHER_IMPORT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// How the first transaction of an import went.
+#[derive(Debug)]
+pub enum Started {
+    /// The todos to write, in order, and what the import will have done.
+    Begun {
+        records: Vec<TodoRecord>,
+        outcome: ImportOutcome,
+    },
+    /// Nothing was written: another import into the account is being
+    /// written. The plan, to try again.
+    AnotherImportRuns(Plan),
+}
+
+/// The first transaction of an import: checks the caps, finds or makes
+/// the lists, gives every todo its id and place, and registers the run
+/// (when there are todos to write).
+pub async fn start(
+    db: &Db,
+    run: &mut ImportRun,
+    plan: Plan,
+    limit: TodoLimit,
+) -> Result<Started, ImportRefusal> {
+    let user_id = run.user_id();
     let at = now();
     let adding = plan.todo_count() as i64;
-    // New ids in increasing order, handed out in the order the todos are
-    // written, so every index of the todos grows in one sweep rather than
-    // at random places (on SQLite, 40% less time holding the lock).
-    let mut ids: Vec<Uuid> = (0..adding).map(|_| Uuid::new_v4()).collect();
-    ids.sort_unstable();
-    let mut ids = ids.into_iter();
+    let mut records: Vec<TodoRecord> = Vec::with_capacity(plan.todo_count());
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let (running,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM import_runs WHERE user_id = $1 AND abandoned = $2 \
+             AND started_at >= $3",
+        )
+        .bind(user_id)
+        .bind(false)
+        .bind(at - super::import_run::ABANDONED_AFTER)
+        .fetch_one(&mut *tx)
+        .await?;
+        if running > 0 {
+            return Ok(Started::AnotherImportRuns(plan));
+        }
         if count + adding > i64::from(limit.0) {
             return Err(AppError::Conflict(format!(
                 "Nothing was imported: the file has {adding} todos and you have {count}, more \
@@ -637,7 +702,7 @@ pub async fn apply(
                         Some(position) if taken == 0 => position,
                         _ => crate::position_after_last_list!(&mut *tx, db, user_id)?,
                     };
-                    let id = Uuid::new_v4();
+                    let id = run.next_id();
                     sqlx::query(
                         "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, \
                          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -660,8 +725,8 @@ pub async fn apply(
             if list.todos.is_empty() {
                 continue;
             }
-            let (first, existing_todos): (Option<String>, i64) = sqlx::query_as(
-                "SELECT MIN(position), COUNT(*) FROM todos WHERE user_id = $1 AND list_id = $2",
+            let (existing_todos,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM todos WHERE user_id = $1 AND list_id = $2",
             )
             .bind(user_id)
             .bind(list_id)
@@ -675,37 +740,45 @@ pub async fn apply(
                     .map(|todo| todo.position.clone().unwrap_or_default())
                     .collect()
             } else {
-                keys_before(first.as_deref(), list.todos.len())?
+                crate::keys_on_top!(&mut *tx, db, user_id, list_id, list.todos.len())?
             };
-            let records: Vec<TodoRecord> = list
-                .todos
-                .into_iter()
-                .zip(keys)
-                .map(|(todo, position)| {
-                    let created_at = todo.created_at.unwrap_or(at);
-                    TodoRecord {
-                        id: ids.next().unwrap_or_else(Uuid::new_v4),
-                        title: todo.title.as_str().to_owned(),
-                        completed: todo.completed,
-                        list_id,
-                        notes: todo.notes.as_str().to_owned(),
-                        priority: todo.priority.level(),
-                        due_date: todo.due.map(|due| due.date),
-                        due_time: todo.due.and_then(|due| due.time),
-                        position,
-                        created_at,
-                        updated_at: todo.updated_at.unwrap_or(created_at),
-                        seq: None,
-                    }
-                })
-                .collect();
-            insert_todos!(tx, user_id, &records);
-            outcome.todos_imported += records.len() as u64;
+            outcome.todos_imported += list.todos.len() as u64;
+            records.extend(list.todos.into_iter().zip(keys).map(|(todo, position)| {
+                let created_at = todo.created_at.unwrap_or(at);
+                TodoRecord {
+                    id: run.next_id(),
+                    title: todo.title.as_str().to_owned(),
+                    completed: todo.completed,
+                    list_id,
+                    notes: todo.notes.as_str().to_owned(),
+                    priority: todo.priority.level(),
+                    due_date: todo.due.map(|due| due.date),
+                    due_time: todo.due.and_then(|due| due.time),
+                    position,
+                    created_at,
+                    updated_at: todo.updated_at.unwrap_or(created_at),
+                    seq: None,
+                }
+            }));
+        }
+        if !records.is_empty() {
+            let (first_id, last_id) = run.id_range();
+            sqlx::query(
+                "INSERT INTO import_runs (id, user_id, first_id, last_id, started_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(run.id())
+            .bind(user_id)
+            .bind(first_id)
+            .bind(last_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         outcome
     });
-    Ok(outcome)
+    Ok(Started::Begun { records, outcome })
 }
 
 /// Checks and writes `file` for the user; `zone` is the account's.

@@ -7,8 +7,8 @@
 //! - [`import`]: a Taskward JSON export, which recreates its lists and
 //!   todos exactly (positions and timestamps included), or a CSV file of
 //!   todos, which adds them. An import is checked whole before anything is
-//!   written, then written in one transaction: it applies completely or not
-//!   at all.
+//!   written, then written by an [`import_run`] a batch per transaction:
+//!   it applies completely or not at all.
 //!
 //! Both the account page (`/account/export.json`, `/account/export.csv`,
 //! `/account/import`) and the JSON API (`/api/v1/export`, `/api/v1/import`)
@@ -24,6 +24,8 @@ pub mod export;
 mod format;
 #[cfg(feature = "ssr")]
 pub mod import;
+#[cfg(feature = "ssr")]
+pub mod import_run;
 #[cfg(feature = "ssr")]
 pub mod reports;
 #[cfg(all(test, feature = "ssr"))]

@@ -12,13 +12,10 @@ use super::{Undoable, todos_counted};
 use crate::{
     db::{Db, WritePool as _, now},
     error::AppError,
-    insert_todos, list_id_in,
+    insert_todos, keys_on_top, list_id_in,
     lists::{ListRef, MAX_LISTS_PER_USER},
     lock_user_row, on_db,
-    todos::{
-        TodoLimit,
-        store::{TodoRecord, keys_before},
-    },
+    todos::{TodoLimit, store::TodoRecord},
 };
 
 /// How long an import's report stays readable by the page it redirects to.
@@ -308,14 +305,7 @@ pub async fn undo(
             }
             // On top of the list, in their order.
             for (list, mut todos) in by_list {
-                let (first,): (Option<String>,) = sqlx::query_as(
-                    "SELECT MIN(position) FROM todos WHERE user_id = $1 AND list_id = $2",
-                )
-                .bind(user_id)
-                .bind(list)
-                .fetch_one(&mut *tx)
-                .await?;
-                let keys = keys_before(first.as_deref(), todos.len())?;
+                let keys = keys_on_top!(&mut *tx, db, user_id, list, todos.len())?;
                 for (todo, key) in todos.iter_mut().zip(keys) {
                     todo.list_id = list;
                     todo.position = key;

@@ -299,6 +299,11 @@ async fn purge_undo_periodically(db: Db) {
             Ok(rows) => tracing::debug!(rows, "purged expired undo batches and import reports"),
             Err(error) => tracing::warn!(%error, "could not purge expired undo batches"),
         }
+        match crate::transfer::import_run::sweep(&db, crate::db::now()).await {
+            Ok(0) => {}
+            Ok(runs) => tracing::info!(runs, "removed imports that stopped half-way"),
+            Err(error) => tracing::warn!(%error, "could not remove imports that stopped half-way"),
+        }
     }
 }
 
