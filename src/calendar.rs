@@ -10,7 +10,7 @@ use chrono::{
     Utc,
 };
 
-use crate::{error::AppError, todos::DueShown};
+use crate::error::AppError;
 
 /// The zone of an account that has not chosen one (a sign-up without
 /// JavaScript, which is how the browser tells its zone).
@@ -200,38 +200,6 @@ impl Due {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         }
     }
-
-    /// How a page shows it on `today`: "Today 15:00", "Tomorrow",
-    /// "Saturday", "Mon 14 Dec", "14 Dec 2027"; overdue when the day has
-    /// passed and the todo is still open.
-    pub fn shown(self, today: NaiveDate, completed: bool) -> DueShown {
-        let days = (self.date - today).num_days();
-        let day = match days {
-            0 => "Today".to_owned(),
-            1 => "Tomorrow".to_owned(),
-            -1 => "Yesterday".to_owned(),
-            2..=6 => self.date.format("%A").to_string(),
-            _ if self.date.year() == today.year() => self.date.format("%a %-d %b").to_string(),
-            _ => self.date.format("%-d %b %Y").to_string(),
-        };
-        let time = self.time.map(|time| time.format("%H:%M").to_string());
-        let heading = match days {
-            0 => format!("Today, {}", day_heading(self.date)),
-            1 => format!("Tomorrow, {}", day_heading(self.date)),
-            _ => day_heading(self.date),
-        };
-        DueShown {
-            date: self.date.format("%Y-%m-%d").to_string(),
-            heading,
-            label: match &time {
-                Some(time) => format!("{day} {time}"),
-                None => day,
-            },
-            time,
-            overdue: days < 0 && !completed,
-            today: days == 0,
-        }
-    }
 }
 
 /// A day as a heading: "Thursday 3 December".
@@ -334,29 +302,8 @@ mod tests {
     }
 
     #[test]
-    fn days_are_named_from_today_and_overdue_only_while_open() {
+    fn days_are_headed_by_name_and_upcoming_ends_a_week_out() {
         let today = date("2026-12-03");
-        let shown = |text: &str, completed| {
-            Due::from_form(text, "")
-                .unwrap()
-                .unwrap()
-                .shown(today, completed)
-        };
-        assert_eq!(shown("2026-12-03", false).label, "Today");
-        assert!(shown("2026-12-03", false).today);
-        assert_eq!(shown("2026-12-04", false).label, "Tomorrow");
-        assert_eq!(
-            shown("2026-12-04", false).heading,
-            "Tomorrow, Friday 4 December"
-        );
-        assert_eq!(shown("2026-12-02", false).label, "Yesterday");
-        assert!(shown("2026-12-02", false).overdue);
-        assert!(!shown("2026-12-02", true).overdue);
-        assert_eq!(shown("2026-12-07", false).label, "Monday");
-        assert_eq!(shown("2026-12-24", false).label, "Thu 24 Dec");
-        assert_eq!(shown("2027-01-05", false).label, "5 Jan 2027");
-        let timed = Due::from_form("2026-12-03", "15:00").unwrap().unwrap();
-        assert_eq!(timed.shown(today, false).label, "Today 15:00");
         assert_eq!(day_heading(today), "Thursday 3 December");
         assert_eq!(upcoming_end(today), date("2026-12-09"));
     }

@@ -6,7 +6,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{calendar::Clock, undo::UndoWindow};
+use crate::calendar::Clock;
 use std::{
     fmt,
     net::{IpAddr, SocketAddr},
@@ -14,6 +14,21 @@ use std::{
     str::FromStr,
     time::Duration,
 };
+
+/// How long a delete can be undone (`UNDO_WINDOW_SECS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UndoWindow(pub Duration);
+
+impl UndoWindow {
+    pub const DEFAULT: Self = Self(Duration::from_secs(60));
+    /// The shortest window the configuration accepts: a person needs time
+    /// to read the message and press Undo.
+    pub const MIN: Self = Self(Duration::from_secs(10));
+
+    pub fn seconds(self) -> u64 {
+        self.0.as_secs()
+    }
+}
 
 /// Where the app runs: development is forgiving (generated secret, defaults),
 /// production refuses to start on anything unsafe.

@@ -404,6 +404,18 @@ mod server {
     }
 }
 
+/// Refuses text holding U+0000, which PostgreSQL cannot store in a text
+/// column (SQLite can, so the two would differ).
+pub fn refuse_nul(text: &str, field: &str) -> Result<(), AppError> {
+    if text.contains('\0') {
+        return Err(AppError::Invalid(
+            "That text holds a character that can't be stored (U+0000); remove it.".into(),
+        )
+        .in_field(field));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

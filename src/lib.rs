@@ -7,14 +7,19 @@
 //! - [`web`]: the HTTP edge (router per surface, state, middleware);
 //! - [`app`] and [`pages`] (the Leptos application, compiled for the server
 //!   and for the browser), and [`api`] (the JSON API at `/api/v1`);
-//! - the domain: [`auth`] (accounts and sessions), [`lists`], [`todos`] and
-//!   [`undo`] (deletes kept for a while), each with its rules, its queries and its server functions, which reach
-//!   their request through [`context`];
+//! - [`actions`]: the server functions the pages call, which reach their
+//!   request through [`context`];
+//! - the domain: [`admin`], [`auth`] (accounts and sessions), [`transfer`]
+//!   (export and import), [`undo`] (deletes kept for a while), [`todos`]
+//!   and [`lists`], each with its rules and the queries on its tables
+//!   (`lists`, `todos` and `undo` still call into each other: the one
+//!   cycle `tests/suite/architecture.rs` allows);
 //! - [`calendar`] (time zones, the user's today, due dates), [`ordering`]
 //!   (keys for manual order), [`db`], [`config`], [`client`],
 //!   [`navigation`] and [`error`] (the one error type shared by server and
 //!   browser).
 
+pub mod actions;
 pub mod admin;
 pub mod app;
 pub mod auth;

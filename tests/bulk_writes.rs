@@ -16,7 +16,6 @@ use std::{
 use common::{
     TestApp,
     accounts::{PASSWORD, unique_email},
-    api::Answer,
     spawn_app, spawn_app_configured,
 };
 use reqwest::Method;
@@ -55,14 +54,6 @@ fn csv_of_todos(count: usize, done: bool) -> String {
 }
 
 impl TestApp {
-    async fn import_csv(&self, token: &str, csv: String) -> Answer {
-        let request = self
-            .api(Method::POST, "/import", Some(token))
-            .header("content-type", "text/csv")
-            .body(csv);
-        Answer::from(request.send().await.unwrap()).await
-    }
-
     /// The user's lists' names, in order.
     async fn list_names(&self, token: &str) -> Vec<String> {
         let lists = self.api_ok(Method::GET, "/lists", token, None).await;
@@ -123,7 +114,7 @@ async fn a_hundred_thousand_todos_are_imported_marked_cleared_and_restored_whole
 
     let imported = timed(
         &what("import"),
-        app.import_csv(&token, csv_of_todos(TODOS, true)),
+        app.import_csv(&token, &csv_of_todos(TODOS, true)),
     )
     .await;
     assert_eq!(imported.status, 200, "{}", imported.body);
@@ -193,7 +184,7 @@ async fn while_one_user_imports_a_hundred_thousand_todos_another_signs_in_and_ad
     let import_done = AtomicBool::new(false);
     let import = async {
         let started = Instant::now();
-        let imported = app.import_csv(&importer, csv_of_todos(TODOS, false)).await;
+        let imported = app.import_csv(&importer, &csv_of_todos(TODOS, false)).await;
         import_done.store(true, Ordering::SeqCst);
         (imported, started.elapsed())
     };
@@ -270,7 +261,7 @@ async fn an_import_that_stops_fitting_half_way_is_removed_whole_and_the_users_ow
 
     let import_done = AtomicBool::new(false);
     let import = async {
-        let answer = app.import_csv(&token, csv).await;
+        let answer = app.import_csv(&token, &csv).await;
         import_done.store(true, Ordering::SeqCst);
         answer
     };
@@ -357,10 +348,8 @@ async fn two_imports_into_one_account_at_once_are_written_one_after_the_other() 
     let token = app.api_user().await;
     // Several batches each, both on top of the Inbox.
     let file = csv_of_todos(6_000, false);
-    let (first, second) = tokio::join!(
-        app.import_csv(&token, file.clone()),
-        app.import_csv(&token, file)
-    );
+    let (first, second) =
+        tokio::join!(app.import_csv(&token, &file), app.import_csv(&token, &file));
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(second.status, 200, "{}", second.body);
     assert_eq!(app.inbox_counts(&token).await, (12_000, 12_000));

@@ -1,6 +1,6 @@
 //! Administration: the users of the service and the security log, for
 //! accounts with the `admin` role. Every server function re-checks the role
-//! from the database ([`server_fns`]); the rules that keep the service
+//! from the database ([`crate::actions::admin`]); the rules that keep the service
 //! administrable (the last administrator stays one; nobody disables or
 //! deletes themselves) are enforced in the same transaction as each change
 //! ([`store`]). Administrators see counts of a user's todos, never the todos.
@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{Role, security_log::LoggedEvent};
 
-pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod store;
 

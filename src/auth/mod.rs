@@ -1,7 +1,7 @@
 //! Accounts and sessions.
 //!
 //! [`service::AuthService`] holds every account rule (sign-up, sign-in,
-//! sessions, password changes); the web forms ([`server_fns`]) and the JSON
+//! sessions, password changes); the web forms ([`crate::actions::auth`]) and the JSON
 //! API call it and re-implement none of it. Sessions are JWTs ([`token`])
 //! that travel in a hardened cookie or a bearer header ([`credentials`]).
 
@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 pub mod email;
 pub mod password;
 pub mod security_log;
-pub mod server_fns;
 
 #[cfg(feature = "ssr")]
 pub mod attempts;

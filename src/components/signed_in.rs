@@ -9,10 +9,8 @@ use leptos_router::{
 };
 
 use crate::{
-    auth::{
-        CurrentUser, Role,
-        server_fns::{SignOut, me},
-    },
+    actions::auth::{SignOut, me},
+    auth::{CurrentUser, Role},
     navigation::encode_query_value,
     todos::MAX_SEARCH_CHARS,
 };

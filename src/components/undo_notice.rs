@@ -3,7 +3,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use crate::undo::{Undoable, server_fns::Undo};
+use crate::{actions::undo::Undo, undo::Undoable};
 
 #[component]
 pub fn UndoNotice(undoable: Undoable) -> impl IntoView {

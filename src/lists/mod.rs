@@ -2,14 +2,13 @@
 //! rename, order and delete. Lists are scoped to their owner exactly like
 //! todos: every query names the owner, so another user's list id answers
 //! like an unknown one. Queries are in [`store`], the pages' endpoints in
-//! [`server_fns`].
+//! [`crate::actions::lists`].
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use crate::error::AppError;
 
-pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -95,7 +94,7 @@ pub struct ListName(String);
 #[cfg(feature = "ssr")]
 impl ListName {
     pub fn parse(input: &str) -> Result<Self, AppError> {
-        crate::todos::refuse_nul(input, "name")?;
+        crate::error::refuse_nul(input, "name")?;
         let name = input.trim();
         let chars = name.chars().count();
         let refuse = |message: String| Err(AppError::Invalid(message).in_field("name"));

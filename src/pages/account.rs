@@ -4,11 +4,15 @@ use leptos_router::hooks::use_query_map;
 
 use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, clear_on_error};
 use crate::{
-    auth::server_fns::{
-        ChangePassword, DeleteAccount, SetTimeZone, SignOutEverywhere, recent_lockout, time_zones,
+    actions::{
+        auth::{
+            ChangePassword, DeleteAccount, SetTimeZone, SignOutEverywhere, recent_lockout,
+            time_zones,
+        },
+        transfer::read_import_report,
     },
     components::signed_in::signed_in_page,
-    transfer::{REPORT_QUERY_KEY, server_fns::read_import_report},
+    transfer::REPORT_QUERY_KEY,
 };
 
 #[component]

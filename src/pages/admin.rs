@@ -10,13 +10,11 @@ use leptos_router::hooks::use_query_map;
 
 use super::auth_form::FormError;
 use crate::{
-    admin::{
-        EventPage, UserOverview, UserPage,
-        server_fns::{
-            AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminSetRole,
-            admin_security_log, admin_users,
-        },
+    actions::admin::{
+        AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminSetRole, admin_security_log,
+        admin_users,
     },
+    admin::{EventPage, UserOverview, UserPage},
     auth::{Role, security_log::EventKind},
     components::{security_events::EventTable, signed_in::signed_in_page},
     error::AppError,

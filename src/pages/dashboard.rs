@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
+    actions::todos::dashboard,
     components::signed_in::signed_in_page,
     lists::ListSummary,
-    todos::{DashboardData, DueCounts, TodoTotals, server_fns::dashboard},
+    todos::{DashboardData, DueCounts, TodoTotals},
 };
 
 #[component]

@@ -9,15 +9,13 @@ use leptos_router::hooks::use_query_map;
 
 use super::auth_form::FormError;
 use crate::{
+    actions::{
+        lists::{CreateList, DeleteList, MoveList, RenameList, all_lists},
+        undo::{Undo, undo_notice},
+    },
     components::{signed_in::signed_in_page, undo_notice::UndoNotice},
-    lists::{
-        INBOX_NAME, ListSummary, MAX_LIST_NAME_CHARS,
-        server_fns::{CreateList, DeleteList, MoveList, RenameList, all_lists},
-    },
-    undo::{
-        UNDO_QUERY_KEY,
-        server_fns::{Undo, undo_notice},
-    },
+    lists::{INBOX_NAME, ListSummary, MAX_LIST_NAME_CHARS},
+    undo::UNDO_QUERY_KEY,
 };
 
 #[component]

@@ -6,7 +6,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
 use crate::{
-    auth::server_fns::{EndSession, SessionSummary, SessionsOverview, my_sessions},
+    actions::auth::{EndSession, SessionSummary, SessionsOverview, my_sessions},
     components::{
         security_events::{EventTable, short},
         signed_in::signed_in_page,

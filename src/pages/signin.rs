@@ -6,7 +6,7 @@ use super::auth_form::{
     AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
     clear_on_error, return_to_and_typed_email,
 };
-use crate::auth::server_fns::SignIn;
+use crate::actions::auth::SignIn;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {

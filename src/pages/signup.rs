@@ -5,7 +5,7 @@ use super::auth_form::{
     AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
     clear_on_error, return_to_and_typed_email,
 };
-use crate::auth::server_fns::SignUp;
+use crate::actions::auth::SignUp;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {

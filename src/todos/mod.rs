@@ -1,7 +1,7 @@
 //! The todo list: shared types and input rules. The queries ([`store`])
 //! scope every statement to the session's user inside the SQL itself, so
 //! another user's todo behaves exactly like one that does not exist; the
-//! web forms' endpoints are in [`server_fns`].
+//! web forms' endpoints are in [`crate::actions::todos`].
 //!
 //! A todo belongs to one of its owner's lists (the Inbox unless said
 //! otherwise), has a manual position in it ([`crate::ordering`]), and may
@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 use crate::{error::AppError, lists::ListSummary};
 
 #[cfg(feature = "ssr")]
+mod due_shown;
+#[cfg(feature = "ssr")]
 pub mod query;
 #[cfg(feature = "ssr")]
 pub mod search;
-pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -355,18 +356,6 @@ impl<'de> Deserialize<'de> for SentText {
     }
 }
 
-/// Refuses text holding U+0000, which PostgreSQL cannot store in a text
-/// column (SQLite can, so the two would differ).
-pub fn refuse_nul(text: &str, field: &str) -> Result<(), AppError> {
-    if text.contains('\0') {
-        return Err(AppError::Invalid(
-            "That text holds a character that can't be stored (U+0000); remove it.".into(),
-        )
-        .in_field(field));
-    }
-    Ok(())
-}
-
 /// A todo title: trimmed, 1 to 500 characters of any script. Every
 /// interface calls the input `title`, so refusals name that field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -374,7 +363,7 @@ pub struct TodoTitle(String);
 
 impl TodoTitle {
     pub fn parse(input: &str) -> Result<Self, AppError> {
-        refuse_nul(input, "title")?;
+        crate::error::refuse_nul(input, "title")?;
         let title = input.trim();
         let chars = title.chars().count();
         let refuse = |message: String| Err(AppError::Invalid(message).in_field("title"));
@@ -402,7 +391,7 @@ pub struct Notes(String);
 
 impl Notes {
     pub fn parse(input: &str) -> Result<Self, AppError> {
-        refuse_nul(input, "notes")?;
+        crate::error::refuse_nul(input, "notes")?;
         // Every line break becomes "\n", a lone "\r" too: then parsing what
         // was parsed changes nothing (an export imported again is equal).
         let notes = input.replace("\r\n", "\n").replace('\r', "\n");

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    DueCounts, NewTodo, Priority, Todo, TodoChanges, TodoLimit, TodoTitle, TodoTotals,
+    DueCounts, DueShown, NewTodo, Priority, Todo, TodoChanges, TodoLimit, TodoTitle, TodoTotals,
     query::{Cursor, ListQuery, Order, Scope},
     search::SearchTerms,
 };
@@ -59,7 +59,9 @@ impl TodoRecord {
 
     /// As a page shows it on the user's `today`.
     pub fn shown(self, today: NaiveDate) -> Todo {
-        let due = self.due().map(|due| due.shown(today, self.completed));
+        let due = self
+            .due()
+            .map(|due| DueShown::of(due, today, self.completed));
         Todo {
             id: self.id.to_string(),
             priority: self.priority(),

@@ -30,7 +30,6 @@ pub mod import_run;
 pub mod reports;
 #[cfg(all(test, feature = "ssr"))]
 mod round_trip;
-pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod stream;
 

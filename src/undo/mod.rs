@@ -7,7 +7,6 @@
 
 use serde::{Deserialize, Serialize};
 
-pub mod server_fns;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -24,22 +23,9 @@ pub struct Undoable {
     pub message: String,
 }
 
-/// How long a delete can be undone (`UNDO_WINDOW_SECS`).
+/// Defined with the rest of the configuration, which reads it.
 #[cfg(feature = "ssr")]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UndoWindow(pub std::time::Duration);
-
-#[cfg(feature = "ssr")]
-impl UndoWindow {
-    pub const DEFAULT: Self = Self(std::time::Duration::from_secs(60));
-    /// The shortest window the configuration accepts: a person needs time
-    /// to read the message and press Undo.
-    pub const MIN: Self = Self(std::time::Duration::from_secs(10));
-
-    pub fn seconds(self) -> u64 {
-        self.0.as_secs()
-    }
-}
+pub use crate::config::UndoWindow;
 
 /// How the messages name a todo: its title, shortened past 60 characters.
 pub fn quoted(title: &str) -> String {

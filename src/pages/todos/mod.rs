@@ -22,22 +22,23 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    actions::{
+        lists::CreateList,
+        todos::{
+            ClearCompleted, CreateTodo, DeleteTodo, MoveTodo, ToggleAll, UpdateTodo,
+            list_with_totals,
+        },
+        undo::{Undo, undo_notice},
+    },
     components::{load_once::LoadOnce, raw_text::escaped, signed_in::signed_in_page},
     error::AppError,
-    lists::{ListSummary, server_fns::CreateList},
+    lists::ListSummary,
     navigation::encode_query_value,
     todos::{
         EDIT_QUERY_KEY, Filter, MAX_TITLE_CHARS, OPEN_QUERY_KEY, Priority, Showing, Sort, Todo,
         TodoListing, TodoPage,
-        server_fns::{
-            ClearCompleted, CreateTodo, DeleteTodo, MoveTodo, ToggleAll, UpdateTodo,
-            list_with_totals,
-        },
     },
-    undo::{
-        UNDO_QUERY_KEY, Undoable,
-        server_fns::{Undo, undo_notice},
-    },
+    undo::{UNDO_QUERY_KEY, Undoable},
 };
 use row::{RowPlace, TodoItem, TodoTitleForm};
 use sidebar::Sidebar;

@@ -7,12 +7,10 @@ use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
 use super::{Actions, DueFields, Fixed, PriorityField, focus_soon};
 use crate::{
+    actions::todos::{DeleteTodo, MoveTodo, UpdateTodo},
     components::raw_text::escaped,
     lists::ListSummary,
-    todos::{
-        MAX_NOTES_CHARS, MAX_TITLE_CHARS, Priority, SentText, Todo,
-        server_fns::{DeleteTodo, MoveTodo, UpdateTodo},
-    },
+    todos::{MAX_NOTES_CHARS, MAX_TITLE_CHARS, Priority, SentText, Todo},
 };
 
 /// The rows just above and below one, in the order shown (across the

@@ -2,7 +2,7 @@
 //! sees it: bearer tokens only, RFC 9457 problems for every error, and two
 //! users who can never reach each other's todos.
 
-mod common;
+use crate::common;
 
 use common::{
     accounts::{COOKIE, PASSWORD, forged_tokens, unique_email},

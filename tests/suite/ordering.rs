@@ -4,7 +4,7 @@
 //! And the attacks on ordering keys: huge, extreme or corrupt keys from an
 //! import or an older release, and page cursors out of range.
 
-mod common;
+use crate::common;
 
 use common::{
     TestApp,

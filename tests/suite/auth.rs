@@ -1,7 +1,7 @@
 //! Accounts and sessions over HTTP, as a browser, an API client or an
 //! attacker sees them.
 
-mod common;
+use crate::common;
 
 use common::{
     accounts::{

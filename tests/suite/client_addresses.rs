@@ -2,7 +2,7 @@
 //! see it: entries an attacker writes into `X-Forwarded-For` themselves
 //! cannot make them pass for someone else.
 
-mod common;
+use crate::common;
 
 use common::{accounts::unique_email, spawn_app_configured};
 

@@ -3,7 +3,7 @@
 //! migrates without losing anything: every todo lands in its owner's
 //! Inbox, in the order the list showed, with no due date and no priority.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{

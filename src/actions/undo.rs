@@ -20,8 +20,9 @@ pub async fn undo(batch: String) -> Result<String, AppError> {
         let session = session()?;
         let batch = parse_id_in(&batch, "batch").map_err(|_| AppError::NotFound)?;
         let limit = context::provided::<TodoLimit>("todo limit")?;
-        let undone = super::store::undo(&context::db()?, session.user_id, batch, limit).await?;
-        context::return_to_referer_without(&[super::UNDO_QUERY_KEY]);
+        let undone =
+            crate::undo::store::undo(&context::db()?, session.user_id, batch, limit).await?;
+        context::return_to_referer_without(&[crate::undo::UNDO_QUERY_KEY]);
         Ok(undone.message())
     })
     .await
@@ -31,13 +32,13 @@ pub async fn undo(batch: String) -> Result<String, AppError> {
 /// the notice of a page a delete returned to without JavaScript; `None`
 /// for anything else (undone, expired, another user's, not an id).
 #[server(prefix = "/api", endpoint = "todos/undo-notice")]
-pub async fn undo_notice(batch: String) -> Result<Option<super::Undoable>, AppError> {
+pub async fn undo_notice(batch: String) -> Result<Option<crate::undo::Undoable>, AppError> {
     context::respond(async {
         let session = session()?;
         let Ok(batch) = parse_id_in(&batch, "batch") else {
             return Ok(None);
         };
-        super::store::find(&context::db()?, session.user_id, batch).await
+        crate::undo::store::find(&context::db()?, session.user_id, batch).await
     })
     .await
 }

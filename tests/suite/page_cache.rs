@@ -2,7 +2,7 @@
 //! todos are unchanged. What a user (or an attacker) could notice: a stale
 //! page after a change, someone else's page, or a repeated CSP nonce.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

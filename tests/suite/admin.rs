@@ -1,7 +1,7 @@
 //! Roles, administration and the security log, tried over HTTP (and the
 //! command line) as operators, users and attackers would.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

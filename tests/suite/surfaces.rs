@@ -3,7 +3,7 @@
 //! cross-origin check and error shape. An address outside both gets
 //! neither.
 
-mod common;
+use crate::common;
 
 use common::{
     accounts::{COOKIE, PASSWORD, unique_email},

@@ -2,7 +2,7 @@
 //! against the real app and asserts what the attacker sees. Concurrent
 //! attacks fire their requests at once.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! the input: the client gets a 4xx that names what to change (never a 500,
 //! never its own input echoed whole), and a value at the limit still works.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,14 +1,14 @@
 //! The account endpoints of the web forms, at fixed addresses under
 //! `/api/auth/`: each reads its request's context and calls
-//! [`AuthService`](super::service::AuthService).
+//! [`AuthService`](crate::auth::service::AuthService).
 
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos::server_fn::ServerFn;
 
-use super::CurrentUser;
+use crate::auth::CurrentUser;
 #[cfg(feature = "ssr")]
-use super::request;
+use crate::auth::request;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{calendar::TimeZone, context, navigation};
@@ -26,7 +26,7 @@ fn destination(next: Option<String>) -> String {
 /// cookie and go on, or send a plain form back with the email kept.
 #[cfg(feature = "ssr")]
 fn enter(
-    outcome: Result<super::service::IssuedToken, AppError>,
+    outcome: Result<crate::auth::service::IssuedToken, AppError>,
     form_path: &str,
     email: &str,
     next: Option<String>,
@@ -213,7 +213,7 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionsOverview {
     pub sessions: Vec<SessionSummary>,
-    pub events: Vec<super::security_log::LoggedEvent>,
+    pub events: Vec<crate::auth::security_log::LoggedEvent>,
 }
 
 #[server(prefix = "/api", endpoint = "auth/sessions")]

@@ -7,9 +7,9 @@
 
 use leptos::prelude::*;
 
-use super::{DashboardData, SentText, Todo, TodoListing, TodoPage, TodoTotals};
+use crate::todos::{DashboardData, SentText, Todo, TodoListing, TodoPage, TodoTotals};
 #[cfg(feature = "ssr")]
-use super::{
+use crate::todos::{
     EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, Showing, TodoChanges,
     TodoLimit, TodoTitle, parse_id, parse_optional_id,
     query::{ListParams, Scope},
@@ -163,9 +163,9 @@ async fn listing(session: &Session, query: &ListQuery) -> Result<TodoListing, Ap
         }
     };
     let sort = match query.order {
-        super::query::Order::Priority => super::Sort::Priority,
-        super::query::Order::Newest => super::Sort::Newest,
-        _ => super::Sort::Manual,
+        crate::todos::query::Order::Priority => crate::todos::Sort::Priority,
+        crate::todos::query::Order::Newest => crate::todos::Sort::Newest,
+        _ => crate::todos::Sort::Manual,
     };
     Ok(TodoListing {
         page: page_of(page, today),

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use super::ListSummary;
+use crate::lists::ListSummary;
 #[cfg(feature = "ssr")]
-use super::{ListName, TodosOnDelete, store};
+use crate::lists::{ListName, TodosOnDelete, store};
 #[cfg(feature = "ssr")]
 use crate::{
     auth::request::session,

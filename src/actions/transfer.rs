@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::ImportReport;
 use crate::error::AppError;
+use crate::transfer::ImportReport;
 #[cfg(feature = "ssr")]
 use crate::{auth::request::session, context, todos::parse_id_in};
 
@@ -15,7 +15,7 @@ pub async fn read_import_report(id: String) -> Result<Option<ImportReport>, AppE
         let Ok(id) = parse_id_in(&id, "id") else {
             return Ok(None);
         };
-        super::reports::find(&context::db()?, session.user_id, id).await
+        crate::transfer::reports::find(&context::db()?, session.user_id, id).await
     })
     .await
 }

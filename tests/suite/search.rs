@@ -1,7 +1,7 @@
 //! Search across the titles and notes of the user's own todos, through
 //! the database's full-text index, on both surfaces.
 
-mod common;
+use crate::common;
 
 use common::{
     TestApp,

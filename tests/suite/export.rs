@@ -5,7 +5,7 @@
 //! per instance (429 past either); a download nobody reads is cut off and
 //! frees its place; and no export holds another user's data.
 
-mod common;
+use crate::common;
 
 use std::{collections::HashSet, time::Duration};
 

@@ -2,7 +2,7 @@
 //! reordered and deleted (asking first when they hold todos), and two
 //! users who never see or touch each other's lists.
 
-mod common;
+use crate::common;
 
 use common::{
     TestApp,

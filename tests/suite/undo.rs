@@ -3,7 +3,7 @@
 //! they were within the window, never for another user, and not after the
 //! window, when the background purge removes what was kept.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -486,14 +486,6 @@ impl TestApp {
             .iter()
             .map(|list| list["todo_count"].as_i64().unwrap())
             .sum()
-    }
-
-    async fn import_csv(&self, token: &str, csv: &str) -> common::api::Answer {
-        let request = self
-            .api(Method::POST, "/import", Some(token))
-            .header("content-type", "text/csv")
-            .body(csv.to_owned());
-        common::api::Answer::from(request.send().await.unwrap()).await
     }
 }
 

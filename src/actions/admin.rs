@@ -4,11 +4,13 @@
 
 use leptos::prelude::*;
 
-use super::{EventPage, UserPage};
+use crate::admin::{EventPage, UserPage};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use {
-    super::{Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::Outcome},
+    crate::admin::{
+        Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::Outcome,
+    },
     crate::{
         auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},
         context,
@@ -45,7 +47,7 @@ const MAX_EVENT_CURSOR_BYTES: usize = 64;
 /// than `max_chars` or holds U+0000 (which PostgreSQL cannot take).
 #[cfg(feature = "ssr")]
 fn console_text(text: &str, field: &str, max_chars: usize) -> Result<(), AppError> {
-    crate::todos::refuse_nul(text, field)?;
+    crate::error::refuse_nul(text, field)?;
     if text.chars().count() > max_chars {
         return Err(AppError::Invalid(format!(
             "That is longer than the {max_chars} characters this field takes."
@@ -165,7 +167,7 @@ pub async fn admin_disable(
     context::respond(async {
         let session = admin()?;
         let reason = reason.trim();
-        crate::todos::refuse_nul(reason, "reason")?;
+        crate::error::refuse_nul(reason, "reason")?;
         if reason.is_empty() || reason.chars().count() > 500 {
             return Err(
                 AppError::Invalid("Give a reason of 1 to 500 characters.".into())

@@ -1,7 +1,7 @@
 //! The todo server functions over HTTP, including two users who must never
 //! see or touch each other's todos.
 
-mod common;
+use crate::common;
 
 use common::{
     TestApp,

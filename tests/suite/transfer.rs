@@ -5,7 +5,7 @@
 //! shaped to cost the server: each refused quickly with a short answer
 //! while the server keeps answering.
 
-mod common;
+use crate::common;
 
 use std::{
     sync::atomic::{AtomicBool, Ordering},
@@ -41,10 +41,6 @@ impl TestApp {
             .await
             .unwrap();
         common::api::Answer::from(response).await
-    }
-
-    async fn import_csv(&self, token: &str, csv: &str) -> common::api::Answer {
-        self.import(token, "text/csv", csv.to_owned()).await
     }
 
     /// Uploads `bytes` as the file `name` from the account page.

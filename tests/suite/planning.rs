@@ -2,7 +2,7 @@
 //! priorities and notes, on both surfaces; and bad input, which gets a
 //! clear 4xx and writes nothing.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{
@@ -39,7 +39,7 @@ impl TestApp {
         answer.body
     }
 
-    async fn page(&self, token: &str, query: &str) -> Value {
+    async fn todos_page(&self, token: &str, query: &str) -> Value {
         let answer = self
             .api_send(Method::GET, &format!("/todos?{query}"), Some(token), None)
             .await;
@@ -48,7 +48,7 @@ impl TestApp {
     }
 
     async fn todo_count(&self, token: &str) -> usize {
-        titles(&self.page(token, "limit=100").await).len()
+        titles(&self.todos_page(token, "limit=100").await).len()
     }
 }
 
@@ -316,7 +316,7 @@ async fn today_is_each_users_own_today_around_midnight() {
         .await;
     }
 
-    let today = titles(&app.page(&berlin, "view=today").await);
+    let today = titles(&app.todos_page(&berlin, "view=today").await);
     assert_eq!(
         today,
         [
@@ -325,15 +325,15 @@ async fn today_is_each_users_own_today_around_midnight() {
             "Christmas Day lunch"
         ]
     );
-    let today = titles(&app.page(&new_york, "view=today").await);
+    let today = titles(&app.todos_page(&new_york, "view=today").await);
     assert_eq!(today, ["Ship the parcel", "Christmas Eve dinner"]);
 
-    let upcoming = titles(&app.page(&berlin, "view=upcoming").await);
+    let upcoming = titles(&app.todos_page(&berlin, "view=upcoming").await);
     assert_eq!(
         upcoming,
         ["Christmas Day lunch", "Boxing Day walk", "New Year's Eve"]
     );
-    let upcoming = titles(&app.page(&new_york, "view=upcoming").await);
+    let upcoming = titles(&app.todos_page(&new_york, "view=upcoming").await);
     assert_eq!(
         upcoming,
         [
@@ -381,7 +381,7 @@ async fn today_is_each_users_own_today_around_midnight() {
         Some(json!({ "time_zone": "Europe/Berlin" })),
     )
     .await;
-    let today = titles(&app.page(&new_york, "view=today").await);
+    let today = titles(&app.todos_page(&new_york, "view=today").await);
     assert_eq!(
         today,
         [
@@ -422,9 +422,9 @@ async fn a_todo_done_today_stays_in_today_and_times_order_the_day() {
         Some(json!({ "completed": true })),
     )
     .await;
-    let today = titles(&app.page(&token, "view=today").await);
+    let today = titles(&app.todos_page(&token, "view=today").await);
     assert_eq!(today, ["Last night", "All day", "Morning", "Evening"]);
-    let open = titles(&app.page(&token, "view=today&filter=active").await);
+    let open = titles(&app.todos_page(&token, "view=today&filter=active").await);
     assert_eq!(open, ["Last night", "All day", "Morning"]);
 }
 
@@ -452,21 +452,21 @@ async fn views_are_keyset_paged_without_repeats_or_gaps() {
             Some(cursor) => format!("view=today&limit=4&cursor={cursor}"),
             None => "view=today&limit=4".to_owned(),
         };
-        let page = app.page(&token, &query).await;
+        let page = app.todos_page(&token, &query).await;
         seen.extend(ids(&page));
         match page["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => break,
         }
     }
-    let whole = ids(&app.page(&token, "view=today&limit=100").await);
+    let whole = ids(&app.todos_page(&token, "view=today&limit=100").await);
     assert_eq!(seen, whole, "pages join up into the whole view");
     let (mut sorted_seen, mut sorted_expected) = (seen.clone(), expected.clone());
     sorted_seen.sort();
     sorted_expected.sort();
     assert_eq!(sorted_seen, sorted_expected, "every todo once");
 
-    let foreign = app.page(&token, "view=today&limit=4").await["next_cursor"]
+    let foreign = app.todos_page(&token, "view=today&limit=4").await["next_cursor"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -496,12 +496,12 @@ async fn priority_orders_a_list_most_important_first() {
             .await;
         assert_eq!(todo["priority"], priority);
     }
-    let by_priority = titles(&app.page(&token, "list=inbox&sort=priority").await);
+    let by_priority = titles(&app.todos_page(&token, "list=inbox&sort=priority").await);
     assert_eq!(
         by_priority,
         ["High two", "High one", "Medium one", "Low one", "Plain"]
     );
-    let mine = titles(&app.page(&token, "list=inbox").await);
+    let mine = titles(&app.todos_page(&token, "list=inbox").await);
     assert_eq!(
         mine,
         ["High two", "Medium one", "Plain", "High one", "Low one"]

@@ -1,0 +1,30 @@
+//! The black-box tests: the real app on a random port, over HTTP, one
+//! module per area, all in one test binary (one link instead of one per
+//! file). Tests that hold a bar on time or memory for the whole process
+//! run in binaries of their own, so nothing else runs beside them:
+//! `tests/bulk_writes.rs`, `tests/export_memory.rs` and
+//! `tests/slow_clients.rs`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod admin;
+mod api;
+mod architecture;
+mod auth;
+mod client_addresses;
+mod export;
+mod hardening;
+mod health;
+mod limits;
+mod lists;
+mod migration;
+mod ordering;
+mod page_cache;
+mod pages;
+mod planning;
+mod search;
+mod surfaces;
+mod todos;
+mod transfer;
+mod undo;
