@@ -9,11 +9,11 @@
 //!   and for the browser), and [`api`] (the JSON API at `/api/v1`);
 //! - [`actions`]: the server functions the pages call, which reach their
 //!   request through [`context`];
-//! - the domain: [`admin`], [`auth`] (accounts and sessions), [`transfer`]
-//!   (export and import), [`undo`] (deletes kept for a while), [`todos`]
-//!   and [`lists`], each with its rules and the queries on its tables
-//!   (`lists`, `todos` and `undo` still call into each other: the one
-//!   cycle `tests/suite/architecture.rs` allows);
+//! - the domain, each module with its rules and the queries on its
+//!   tables, in this order: [`admin`], [`auth`] (accounts and sessions),
+//!   [`transfer`] (export and import), [`undo`] (the deletes that can be
+//!   undone, and undoing them), [`todos`], [`lists`];
+//!   `tests/suite/architecture.rs` fails on any cycle among the modules;
 //! - [`calendar`] (time zones, the user's today, due dates), [`ordering`]
 //!   (keys for manual order), [`db`], [`config`], [`client`],
 //!   [`navigation`] and [`error`] (the one error type shared by server and

@@ -97,7 +97,9 @@ pub async fn delete_list(
         let id = parse_id_in(&id, "id")?;
         let todos = TodosOnDelete::parse(todos.as_deref())?;
         let window = context::provided::<UndoWindow>("undo window")?;
-        let deleted = store::delete(&context::db()?, session.user_id, id, todos, window).await?;
+        let deleted =
+            crate::undo::deletes::delete_list(&context::db()?, session.user_id, id, todos, window)
+                .await?;
         context::return_to_referer_changed(
             &["delete"],
             &[(UNDO_QUERY_KEY, deleted.undo.batch.as_str())],

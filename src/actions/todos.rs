@@ -292,7 +292,8 @@ pub async fn delete_todo(id: String) -> Result<Undoable, AppError> {
         let session = session()?;
         let id = parse_id(&id)?;
         let window = context::provided::<UndoWindow>("undo window")?;
-        let undoable = store::delete(&context::db()?, session.user_id, id, window).await?;
+        let undoable =
+            crate::undo::deletes::delete_todo(&context::db()?, session.user_id, id, window).await?;
         return_with_undo(&undoable);
         Ok(undoable)
     })
@@ -335,7 +336,8 @@ pub async fn clear_completed(
         let db = context::db()?;
         let list = owned_list(&db, &session, list_id.as_deref()).await?;
         let window = context::provided::<UndoWindow>("undo window")?;
-        let undoable = store::clear_completed(&db, session.user_id, list, window).await?;
+        let undoable =
+            crate::undo::deletes::clear_completed(&db, session.user_id, list, window).await?;
         if let Some(undoable) = &undoable {
             return_with_undo(undoable);
         }

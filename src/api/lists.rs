@@ -267,6 +267,7 @@ pub async fn delete(
     })?;
     let id = store::find(&db, session.user_id, list_ref(&id)?).await?.id;
     let todos = TodosOnDelete::parse(params.todos.as_deref())?;
-    let deleted = store::delete(&db, session.user_id, id, todos, window).await?;
+    let deleted =
+        crate::undo::deletes::delete_list(&db, session.user_id, id, todos, window).await?;
     Ok(super::undo::deleted(&deleted.undo))
 }

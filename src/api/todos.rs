@@ -388,6 +388,7 @@ pub async fn delete(
     Authenticated(session): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let undoable = store::delete(&db, session.user_id, todo_id(&id)?, window).await?;
+    let undoable =
+        crate::undo::deletes::delete_todo(&db, session.user_id, todo_id(&id)?, window).await?;
     Ok(super::undo::deleted(&undoable))
 }

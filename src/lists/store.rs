@@ -6,19 +6,13 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER, TodosOnDelete};
+use super::{INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER};
 use crate::{
     db::{Db, Param, WritePool as _, now},
     error::AppError,
-    keep_todos, keys_on_top, lock_user_row, on_db, open_undo_batch,
+    lock_user_row, on_db,
     ordering::{self, Sequence},
     place_in_sequence,
-    todos::store::TodoRecord,
-    undo::{
-        UndoWindow, Undoable,
-        store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES},
-        todos_counted,
-    },
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -32,10 +26,6 @@ pub struct ListRecord {
 }
 
 const COLUMNS: &str = "id, name, is_inbox, position, created_at, updated_at";
-
-/// Todos moved to the Inbox by one statement when their list is deleted:
-/// two parameters each, well inside SQLite's 32,766.
-const MOVES_PER_STATEMENT: usize = 2_000;
 
 /// A user's lists. The Inbox is first and stays there: lists move after it.
 pub fn sequence_of_lists(db: &Db, user_id: Uuid) -> Sequence {
@@ -320,146 +310,4 @@ pub async fn move_list(
         record
     });
     Ok(record)
-}
-
-/// What deleting a list did with its todos, and the batch that undoes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeletedList {
-    pub todos_deleted: u64,
-    pub todos_moved: u64,
-    pub undo: Undoable,
-}
-
-/// Deletes one of the user's lists (never the Inbox). A list that still
-/// has todos is only deleted when `todos` says what becomes of them. The
-/// list, and its todos deleted or where they were before moving, are kept
-/// in an undo batch for `window`.
-pub async fn delete(
-    db: &Db,
-    user_id: Uuid,
-    id: Uuid,
-    todos: Option<TodosOnDelete>,
-    window: UndoWindow,
-) -> Result<DeletedList, AppError> {
-    let outcome = on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
-        let list: Option<(String, bool)> =
-            sqlx::query_as("SELECT name, is_inbox FROM lists WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((name, is_inbox)) = list else {
-            return Err(AppError::NotFound);
-        };
-        if is_inbox {
-            return Err(AppError::Conflict(format!(
-                "The {INBOX_NAME} can't be deleted: it is where new todos go."
-            )));
-        }
-        let ids: Vec<(Uuid,)> = sqlx::query_as(
-            "SELECT id FROM todos WHERE user_id = $1 AND list_id = $2 ORDER BY position",
-        )
-        .bind(user_id)
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let count = ids.len() as u64;
-        let quoted = format!("\u{201c}{name}\u{201d}");
-        let message = match (count, todos) {
-            (0, _) => format!("Deleted the list {quoted}."),
-            (_, None) => {
-                return Err(AppError::Conflict(format!(
-                    "{quoted} has {}: say whether to delete them or move them to the {INBOX_NAME}.",
-                    todos_counted(count)
-                )));
-            }
-            (_, Some(TodosOnDelete::Delete)) => {
-                format!("Deleted the list {quoted} and its {}.", todos_counted(count))
-            }
-            (_, Some(TodosOnDelete::Move)) => format!(
-                "Deleted the list {quoted}; its {} moved to the {INBOX_NAME}.",
-                todos_counted(count)
-            ),
-        };
-        let batch = open_undo_batch!(tx, user_id, &message, window);
-        let mut outcome = DeletedList {
-            todos_deleted: 0,
-            todos_moved: 0,
-            undo: Undoable {
-                batch: batch.to_string(),
-                message,
-            },
-        };
-        if !ids.is_empty() {
-            match todos {
-                // Refused above: a list with todos needs to know their fate.
-                None => {}
-                Some(TodosOnDelete::Delete) => {
-                    let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
-                        "DELETE FROM todos WHERE user_id = $1 AND list_id = $2 \
-                         RETURNING {DELETED_COLUMNS}"
-                    ))
-                    .bind(user_id)
-                    .bind(id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    keep_todos!(tx, batch, &deleted);
-                    outcome.todos_deleted = deleted.len() as u64;
-                }
-                Some(TodosOnDelete::Move) => {
-                    sqlx::query(KEEP_MOVES)
-                        .bind(batch)
-                        .bind(user_id)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
-                        .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
-                    // Keys before the Inbox's first todo, so the moved todos
-                    // arrive at its top in their order.
-                    let keys = keys_on_top!(&mut *tx, db, user_id, inbox, ids.len())?;
-                    let moved_at = now();
-                    // Many rows a statement: a list of 100,000 todos took
-                    // one statement each (13 s on SQLite, minutes on
-                    // PostgreSQL) while holding the write lock.
-                    let moves: Vec<(Uuid, String)> =
-                        ids.iter().map(|(todo,)| *todo).zip(keys).collect();
-                    for chunk in moves.chunks(MOVES_PER_STATEMENT) {
-                        let values = (0..chunk.len())
-                            .map(|row| format!("(${}, ${})", 2 * row + 4, 2 * row + 5))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        let sql = format!(
-                            "WITH moved (moved_id, moved_position) AS (VALUES {values}) \
-                             UPDATE todos SET list_id = $1, position = moved.moved_position, \
-                             updated_at = $2 FROM moved \
-                             WHERE todos.user_id = $3 AND todos.id = moved.moved_id"
-                        );
-                        let mut update = sqlx::query(&sql).bind(inbox).bind(moved_at).bind(user_id);
-                        for (todo, key) in chunk {
-                            update = update.bind(*todo).bind(key.as_str());
-                        }
-                        update.execute(&mut *tx).await?;
-                    }
-                    outcome.todos_moved = ids.len() as u64;
-                }
-            }
-        }
-        sqlx::query(KEEP_LIST)
-            .bind(batch)
-            .bind(user_id)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM lists WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        outcome
-    });
-    Ok(outcome)
 }

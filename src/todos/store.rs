@@ -14,15 +14,14 @@ use super::{
 use crate::{
     bind_params,
     calendar::{Due, upcoming_end},
-    db::{Backend, Db, Param, WritePool as _, now},
+    db::{Db, Param, WritePool as _, now},
     error::AppError,
-    keep_todos, list_id_in,
+    list_id_in,
     lists::{
         ListRef,
         store::{self as lists, no_such_list},
     },
-    lock_user_row, on_db, open_undo_batch, ordering, place_in_sequence,
-    undo::{self, UndoWindow, Undoable, store::DELETED_COLUMNS},
+    lock_user_row, on_db, ordering, place_in_sequence,
 };
 
 /// A todo as stored. Pages show the [`Todo`] part; the JSON API also
@@ -861,36 +860,6 @@ pub async fn move_todo(
     Ok(record)
 }
 
-/// Deletes one of the user's todos, keeping it in an undo batch for
-/// `window`.
-pub async fn delete(
-    db: &Db,
-    user_id: Uuid,
-    id: Uuid,
-    window: UndoWindow,
-) -> Result<Undoable, AppError> {
-    let undoable = on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
-            "DELETE FROM todos WHERE id = $1 AND user_id = $2 RETURNING {DELETED_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(user_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let title = &deleted.first().ok_or(AppError::NotFound)?.title;
-        let message = format!("Deleted {}.", undo::quoted(title));
-        let batch = open_undo_batch!(tx, user_id, &message, window);
-        keep_todos!(tx, batch, &deleted);
-        tx.commit().await?;
-        Undoable {
-            batch: batch.to_string(),
-            message,
-        }
-    });
-    Ok(undoable)
-}
-
 /// Marks every todo of the user (or of one of their lists) done, or not.
 pub async fn set_all_completed(
     db: &Db,
@@ -912,80 +881,6 @@ pub async fn set_all_completed(
         .map(|_| ())
     })?;
     Ok(())
-}
-
-/// Deletes the user's completed todos (or one list's), keeping them in an
-/// undo batch for `window`; `None` when none were completed. The rows go
-/// from `todos` to `deleted_todos` inside the database, whatever their
-/// number: on SQLite a copy and a delete in the transaction that holds the
-/// write lock, on PostgreSQL one statement, so what is kept is exactly
-/// what was deleted even while other transactions change the rows.
-pub async fn clear_completed(
-    db: &Db,
-    user_id: Uuid,
-    list: Option<Uuid>,
-    window: UndoWindow,
-) -> Result<Option<Undoable>, AppError> {
-    const CLEARED: &str = "FROM todos WHERE user_id = $1 AND completed = $2 \
-         AND ($3 IS NULL OR list_id = $3)";
-    let (keep, delete) = match db.backend() {
-        Backend::Sqlite => (
-            format!(
-                "INSERT INTO deleted_todos (batch_id, {DELETED_COLUMNS}) \
-                 SELECT $4, {DELETED_COLUMNS} {CLEARED}"
-            ),
-            Some(format!("DELETE {CLEARED}")),
-        ),
-        Backend::Postgres => (
-            format!(
-                "WITH cleared AS (DELETE {CLEARED} RETURNING {DELETED_COLUMNS}) \
-                 INSERT INTO deleted_todos (batch_id, {DELETED_COLUMNS}) \
-                 SELECT $4, {DELETED_COLUMNS} FROM cleared"
-            ),
-            None,
-        ),
-    };
-    let undoable = on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
-        // The message counts what was kept, so the batch gets it last.
-        let batch = open_undo_batch!(tx, user_id, "", window);
-        let count = sqlx::query(&keep)
-            .bind(user_id)
-            .bind(true)
-            .bind(list)
-            .bind(batch)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if let Some(delete) = &delete {
-            sqlx::query(delete)
-                .bind(user_id)
-                .bind(true)
-                .bind(list)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if count == 0 {
-            return Ok(None);
-        }
-        let message = format!(
-            "Deleted {} that {} done.",
-            undo::todos_counted(count),
-            if count == 1 { "was" } else { "were" }
-        );
-        sqlx::query("UPDATE undo_batches SET summary = $1 WHERE id = $2 AND user_id = $3")
-            .bind(&message)
-            .bind(batch)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Some(Undoable {
-            batch: batch.to_string(),
-            message,
-        })
-    });
-    Ok(undoable)
 }
 
 /// Totals from one aggregate query; no rows are loaded.

@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
+pub mod deletes;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 /// The query parameter that shows a page's "Undo" notice without
