@@ -20,10 +20,11 @@ use taskward::{
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc commits its 1 GiB arenas eagerly on Linux, and memory it then
-/// frees stays resident: peak RSS under the benchmark's load was 172 MiB,
-/// against 141 with commits on demand. It reads this setting from the environment when it starts,
-/// before `main` (its constructor has priority 101), so it is set from a
-/// constructor of priority 100; a value the operator set is kept.
+/// frees stays resident, raising the peak RSS under load (the README's
+/// benchmark notes give the figures). It reads this setting from the
+/// environment when it starts, before `main` (its constructor has
+/// priority 101), so it is set from a constructor of priority 100; a value
+/// the operator set is kept.
 #[cfg(target_os = "linux")]
 #[used]
 #[unsafe(link_section = ".init_array.00100")]

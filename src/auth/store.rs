@@ -14,7 +14,10 @@ use crate::{
     calendar::TimeZone,
     client::Client,
     db::{Db, now},
-    lists::INBOX_NAME,
+    lists::{
+        INBOX_NAME,
+        store::{self as lists, NewListRow},
+    },
     on_db, ordering,
 };
 
@@ -239,19 +242,16 @@ pub async fn create_account(
             .bind(&user.time_zone)
             .execute(&mut *transaction)
             .await?;
-            sqlx::query(
-                "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-            )
-            .bind(Uuid::new_v4())
-            .bind(user.id)
-            .bind(INBOX_NAME)
-            .bind(INBOX_NAME.to_lowercase())
-            .bind(true)
-            .bind(ordering::FIRST)
-            .bind(user.created_at)
-            .execute(&mut *transaction)
-            .await?;
+            let inbox = NewListRow {
+                id: Uuid::new_v4(),
+                name: INBOX_NAME,
+                name_key: INBOX_NAME.to_lowercase(),
+                is_inbox: true,
+                position: ordering::FIRST,
+                created_at: user.created_at,
+                updated_at: user.created_at,
+            };
+            lists::insert(&mut transaction, user.id, &inbox).await?;
             insert_session!(transaction, session)?;
             let event = Event::new(EventKind::SignUp, &session.client)
                 .user(user.id, &user.email)

@@ -60,6 +60,53 @@ macro_rules! position_after_last_list {
     }};
 }
 
+/// A list as every path that adds one writes it (create, sign-up's Inbox,
+/// import, undo), through [`insert`], the one INSERT of the `lists` table.
+#[derive(Debug, Clone)]
+pub struct NewListRow<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    /// The name as uniqueness compares it ([`ListName::key`]).
+    pub name_key: String,
+    pub is_inbox: bool,
+    pub position: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Inserts `row` as a list of the user `user_id`, inside the caller's
+/// transaction, on either backend.
+pub async fn insert<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    user_id: Uuid,
+    row: &NewListRow<'_>,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query(
+        "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(row.id)
+    .bind(user_id)
+    .bind(row.name.to_owned())
+    .bind(row.name_key.clone())
+    .bind(row.is_inbox)
+    .bind(row.position.to_owned())
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A list with its counts: how many of its todos are open, of how many.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ListRow {
@@ -199,19 +246,16 @@ pub async fn create(db: &Db, user_id: Uuid, name: &ListName) -> Result<ListRecor
             created_at,
             updated_at: created_at,
         };
-        let inserted = sqlx::query(
-            "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        )
-        .bind(record.id)
-        .bind(user_id)
-        .bind(&record.name)
-        .bind(name.key())
-        .bind(false)
-        .bind(&record.position)
-        .bind(created_at)
-        .execute(&mut *tx)
-        .await;
+        let row = NewListRow {
+            id: record.id,
+            name: &record.name,
+            name_key: name.key(),
+            is_inbox: false,
+            position: &record.position,
+            created_at,
+            updated_at: created_at,
+        };
+        let inserted = insert(&mut tx, user_id, &row).await;
         match inserted {
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
                 return Err(name_taken(name));

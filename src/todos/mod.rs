@@ -416,6 +416,15 @@ impl Notes {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TodoLimit(pub u32);
 
+#[cfg(feature = "ssr")]
+impl TodoLimit {
+    /// Whether an account holding `count` todos may add `adding` more: the
+    /// one check of the cap, whichever path adds (create, import, undo).
+    pub fn admits(self, count: i64, adding: i64) -> bool {
+        count.saturating_add(adding) <= i64::from(self.0)
+    }
+}
+
 /// A new todo, checked: its title, and where and when it goes.
 #[cfg(feature = "ssr")]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -505,6 +514,16 @@ pub fn parse_optional_id(id: Option<&str>, field: &str) -> Result<Option<uuid::U
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_todo_cap_admits_up_to_its_limit_and_never_overflows() {
+        let limit = TodoLimit(100);
+        assert!(limit.admits(99, 1));
+        assert!(limit.admits(0, 100));
+        assert!(!limit.admits(100, 1));
+        assert!(!limit.admits(50, 51));
+        assert!(!limit.admits(1, i64::MAX));
+    }
 
     #[test]
     fn titles_are_trimmed_and_1_to_500_characters_of_any_script() {

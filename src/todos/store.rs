@@ -391,9 +391,9 @@ fn next_cursor(rows: &mut Vec<TodoRecord>, query: &ListQuery) -> Option<String> 
 }
 
 /// PostgreSQL's planner cannot estimate how many todos a prefix search
-/// matches; guessing many, it scans the user's todos (7 ms for a rare word
-/// at 10,000). So for its searches the plan is set, for that transaction
-/// only: the GIN index alone, with [`gin_matches`].
+/// matches; guessing many, it scans the user's todos, slow for a rare word
+/// among many todos. So for its searches the plan is set, for that
+/// transaction only: the GIN index alone, with [`gin_matches`].
 const GIN_ONLY: &str = "SELECT set_config('enable_seqscan', 'off', true), \
      set_config('enable_indexscan', 'off', true)";
 
@@ -614,7 +614,7 @@ pub async fn create(
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
-        if count >= i64::from(limit.0) {
+        if !limit.admits(count, 1) {
             return Err(AppError::Conflict(format!(
                 "You have {} todos, as many as one account can keep. Delete some to add more.",
                 limit.0
@@ -641,24 +641,7 @@ pub async fn create(
             updated_at: created_at,
             seq: None,
         };
-        sqlx::query(
-            "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
-             due_date, due_time, position, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-        )
-        .bind(record.id)
-        .bind(user_id)
-        .bind(record.list_id)
-        .bind(&record.title)
-        .bind(&record.notes)
-        .bind(record.completed)
-        .bind(record.priority)
-        .bind(record.due_date)
-        .bind(record.due_time)
-        .bind(&record.position)
-        .bind(record.created_at)
-        .execute(&mut *tx)
-        .await?;
+        insert_todos!(tx, user_id, std::slice::from_ref(&record));
         tx.commit().await?;
         record
     });

@@ -24,7 +24,7 @@ use crate::{
     db::{Db, WritePool as _, now},
     error::AppError,
     list_id_in,
-    lists::{ListName, ListRef, MAX_LISTS_PER_USER},
+    lists::{ListName, ListRef, MAX_LISTS_PER_USER, store::NewListRow},
     lock_user_row, on_db, ordering,
     todos::{Notes, Priority, TodoLimit, TodoTitle, store::TodoRecord},
 };
@@ -648,7 +648,7 @@ pub async fn start(
         if running > 0 {
             return Ok(Started::AnotherImportRuns(plan));
         }
-        if count + adding > i64::from(limit.0) {
+        if !limit.admits(count, adding) {
             return Err(AppError::Conflict(format!(
                 "Nothing was imported: the file has {adding} todos and you have {count}, more \
                  than the {} one account can keep.",
@@ -703,20 +703,16 @@ pub async fn start(
                         _ => crate::position_after_last_list!(&mut *tx, db, user_id)?,
                     };
                     let id = run.next_id();
-                    sqlx::query(
-                        "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, \
-                         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(id)
-                    .bind(user_id)
-                    .bind(name.as_str())
-                    .bind(name.key())
-                    .bind(false)
-                    .bind(&position)
-                    .bind(list.created_at.unwrap_or(at))
-                    .bind(list.updated_at.or(list.created_at).unwrap_or(at))
-                    .execute(&mut *tx)
-                    .await?;
+                    let row = NewListRow {
+                        id,
+                        name: name.as_str(),
+                        name_key: name.key(),
+                        is_inbox: false,
+                        position: &position,
+                        created_at: list.created_at.unwrap_or(at),
+                        updated_at: list.updated_at.or(list.created_at).unwrap_or(at),
+                    };
+                    crate::lists::store::insert(&mut tx, user_id, &row).await?;
                     list_count += 1;
                     outcome.lists_created += 1;
                     id

@@ -21,8 +21,8 @@ use crate::{
     todos::{TodoLimit, store::TodoRecord},
 };
 
-/// Todos one transaction of an import writes: on SQLite in the debug build
-/// about a tenth of a second of the write lock.
+/// Todos one transaction of an import writes: how long another writer may
+/// wait on SQLite grows with it.
 pub const TODOS_PER_TRANSACTION: usize = 5_000;
 
 /// How long an import on SQLite steps aside between two batches: longer
@@ -161,7 +161,7 @@ impl ImportRun {
                         .into(),
                 ));
             }
-            if count + remaining as i64 > i64::from(limit.0) {
+            if !limit.admits(count, remaining as i64) {
                 return Err(AppError::Conflict(format!(
                     "Nothing was imported: todos were added while it was written, and the \
                      rest no longer fits under the {} one account can keep.",

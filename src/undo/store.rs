@@ -212,7 +212,7 @@ pub async fn undo(
                 .bind(batch)
                 .fetch_one(&mut *tx)
                 .await?;
-        if count + kept > i64::from(limit.0) {
+        if !limit.admits(count, kept) {
             return Err(AppError::Conflict(format!(
                 "Undoing this would take you past {} todos, as many as one account can keep. \
                  Delete some first.",
@@ -262,20 +262,16 @@ pub async fn undo(
             } else {
                 crate::position_after_last_list!(&mut *tx, db, user_id)?
             };
-            sqlx::query(
-                "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(list.id)
-            .bind(user_id)
-            .bind(&list.name)
-            .bind(&list.name_key)
-            .bind(false)
-            .bind(position)
-            .bind(list.created_at)
-            .bind(list.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            let row = crate::lists::store::NewListRow {
+                id: list.id,
+                name: &list.name,
+                name_key: list.name_key.clone(),
+                is_inbox: false,
+                position: &position,
+                created_at: list.created_at,
+                updated_at: list.updated_at,
+            };
+            crate::lists::store::insert(&mut tx, user_id, &row).await?;
         }
 
         let in_place = sqlx::query(RESTORE_IN_PLACE)

@@ -55,8 +55,9 @@ fn is_same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
 }
 
 /// The Content-Security-Policy of an HTML page. Scripts run only from our
-/// origin or with the response's nonce (Leptos's hydration script carries
-/// it); wasm may compile; nothing may frame the page.
+/// origin or with the response's nonce (the inline module that loads the
+/// islands, written by `app::shell`, carries it); wasm may compile;
+/// nothing may frame the page.
 #[derive(Clone, Debug)]
 pub struct ContentSecurityPolicy {
     /// `cargo leptos watch` reloads the page over a websocket.

@@ -1,5 +1,6 @@
 //! The site: Leptos pages and the server functions behind their forms
-//! (`/api/auth/*`, `/api/todos/*`), one router with its own layers. The
+//! (`/api/<area>/<name>`, from [`crate::actions`]), one router with its
+//! own layers. The
 //! session is read from the cookie (or a bearer header), cross-origin writes
 //! are refused, and signed-in pages may be served from the page cache.
 
