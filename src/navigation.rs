@@ -3,8 +3,53 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// Pages that need a signed-in user.
-pub const PROTECTED_PATHS: &[&str] = &["/dashboard", "/todos", "/lists", "/account", "/admin"];
+/// Who may load a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Anyone,
+    /// The sign-in and sign-up forms: a signed-in user is sent on.
+    SignedOut,
+    /// Anyone else is sent to sign in, and back after.
+    SignedIn,
+}
+
+/// A page of the site: where it is, who may load it, and whether the page
+/// cache keeps it (its content depends only on the user's account, lists
+/// and todos).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub path: &'static str,
+    pub access: Access,
+    pub cached: bool,
+}
+
+/// Every page `app.rs` routes, the one place that says who may load each
+/// and which are cached; the session layer and the page cache read it, and
+/// a test checks it against the router's routes.
+pub const PAGES: &[Page] = &[
+    page("/", Access::Anyone, false),
+    page("/signup", Access::SignedOut, false),
+    page("/signin", Access::SignedOut, false),
+    page("/dashboard", Access::SignedIn, true),
+    page("/account", Access::SignedIn, false),
+    page("/account/sessions", Access::SignedIn, false),
+    page("/admin", Access::SignedIn, false),
+    page("/todos", Access::SignedIn, true),
+    page("/lists", Access::SignedIn, false),
+];
+
+const fn page(path: &'static str, access: Access, cached: bool) -> Page {
+    Page {
+        path,
+        access,
+        cached,
+    }
+}
+
+/// The page at `path`, if there is one.
+pub fn page_at(path: &str) -> Option<&'static Page> {
+    PAGES.iter().find(|page| page.path == path)
+}
 
 /// What a query value keeps as it is: RFC 3986's unreserved characters, and
 /// `/` so that `?next=/todos` stays readable in the address bar.
@@ -14,14 +59,6 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~')
     .remove(b'/');
-
-/// Whether `path` is one of [`PROTECTED_PATHS`] or below one.
-pub fn is_protected(path: &str) -> bool {
-    PROTECTED_PATHS.iter().any(|protected| {
-        path.strip_prefix(protected)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    })
-}
 
 /// `next` if it is a path on this site, never another origin: it must start
 /// with one `/` (not `//` or `/\`, which browsers read as another host) and
@@ -103,11 +140,15 @@ mod tests {
     }
 
     #[test]
-    fn protected_paths_include_their_subpaths_only() {
-        assert!(is_protected("/todos"));
-        assert!(is_protected("/account/sessions"));
-        assert!(!is_protected("/todosx"));
-        assert!(!is_protected("/"));
+    fn pages_are_found_by_their_exact_path_only() {
+        let access = |path| page_at(path).map(|page| page.access);
+        assert_eq!(access("/todos"), Some(Access::SignedIn));
+        assert_eq!(access("/account/sessions"), Some(Access::SignedIn));
+        assert_eq!(access("/signin"), Some(Access::SignedOut));
+        assert_eq!(access("/"), Some(Access::Anyone));
+        assert_eq!(access("/todosx"), None);
+        assert_eq!(access("/todos/"), None);
+        assert!(page_at("/todos").unwrap().cached && !page_at("/lists").unwrap().cached);
     }
 
     #[test]

@@ -31,12 +31,10 @@ use crate::{
     auth::{Role, service::SessionState},
     calendar::Clock,
     error::AppError,
+    navigation::page_at,
     undo::UNDO_QUERY_KEY,
 };
 use chrono::NaiveDate;
-
-/// Pages whose content depends only on the user's account and todos.
-const CACHED_PATHS: [&str; 2] = ["/todos", "/dashboard"];
 
 /// Says whether a cacheable page came from the store (`hit`) or was
 /// rendered (`miss`): what the benchmark counts. It names nothing private.
@@ -163,7 +161,7 @@ pub async fn serve_cached_pages(
     let key_and_version = match request.extensions().get::<SessionState>() {
         Some(SessionState::Valid(session))
             if request.method() == Method::GET
-                && CACHED_PATHS.contains(&request.uri().path())
+                && page_at(request.uri().path()).is_some_and(|page| page.cached)
                 && !offers_undo(request.uri().query()) =>
         {
             let path_and_query = request.uri().path_and_query().map_or_else(

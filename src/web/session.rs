@@ -20,7 +20,7 @@ use crate::{
         },
         service::{AuthService, SessionState},
     },
-    navigation::{encode_query_value, is_protected, query_value, safe_next_path},
+    navigation::{Access, encode_query_value, page_at, query_value, safe_next_path},
 };
 
 /// Resolves the request's session into its extensions, where the page
@@ -57,7 +57,11 @@ pub async fn session_middleware(
         .map_or(path, |pq| pq.as_str())
         .to_owned();
 
-    if is_page_load && is_protected(path) && !matches!(session, SessionState::Valid(_)) {
+    let access = page_at(path).map(|page| page.access);
+    if is_page_load
+        && access == Some(Access::SignedIn)
+        && !matches!(session, SessionState::Valid(_))
+    {
         if matches!(session, SessionState::Anonymous) && is_cross_site_navigation(request.headers())
         {
             return continue_same_site(&path_and_query);
@@ -77,7 +81,7 @@ pub async fn session_middleware(
 
     // Signed-in users have no business on the sign-in and sign-up forms.
     if is_page_load
-        && (path == "/signin" || path == "/signup")
+        && access == Some(Access::SignedOut)
         && matches!(session, SessionState::Valid(_))
     {
         let next = request

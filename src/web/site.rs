@@ -98,3 +98,24 @@ fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::navigation::PAGES;
+
+    #[test]
+    fn every_routed_page_says_who_may_load_it_and_nothing_else_does() {
+        let routed: BTreeSet<String> = route_list()
+            .iter()
+            .map(|route| match route.path() {
+                "" => "/".to_owned(),
+                path => path.to_owned(),
+            })
+            .collect();
+        let listed: BTreeSet<String> = PAGES.iter().map(|page| page.path.to_owned()).collect();
+        assert_eq!(routed, listed);
+    }
+}
