@@ -397,6 +397,19 @@ async fn moves_into_one_gap_over_and_over_keep_keys_short() {
 }
 
 /// Every position shown is a valid key, in strictly increasing order.
+/// Every key valid, in order, and no longer than a list is let grow
+/// before it is respaced.
+fn assert_keys_short_valid_and_ordered(page: &Value) {
+    assert_keys_valid_and_ordered(page);
+    assert!(
+        positions(page)
+            .iter()
+            .all(|position| position.len() <= RESPACE_PAST_LEN),
+        "{:?}",
+        positions(page)
+    );
+}
+
 fn assert_keys_valid_and_ordered(page: &Value) {
     let positions = positions(page);
     assert!(
@@ -511,12 +524,7 @@ async fn a_list_imported_just_above_the_smallest_key_takes_new_todos_on_top_agai
     }
     let page = app.every_todo_of(&token, &list_id).await;
     assert_eq!(titles(&page), expected);
-    assert_keys_valid_and_ordered(&page);
-    assert!(
-        positions(&page)
-            .iter()
-            .all(|position| position.len() <= RESPACE_PAST_LEN)
-    );
+    assert_keys_short_valid_and_ordered(&page);
 }
 
 #[tokio::test]
@@ -660,12 +668,7 @@ async fn a_long_list_respaced_in_batches_keeps_every_todo_in_its_place() {
 
     let after = app.every_todo_of(&token, &inbox).await;
     assert_eq!(titles(&after), order);
-    assert_keys_valid_and_ordered(&after);
-    assert!(
-        positions(&after)
-            .iter()
-            .all(|position| position.len() <= RESPACE_PAST_LEN)
-    );
+    assert_keys_short_valid_and_ordered(&after);
 }
 
 #[tokio::test]
@@ -764,10 +767,5 @@ async fn many_todos_put_on_top_of_a_key_just_above_the_smallest_get_the_list_res
     expected.splice(0..0, (1..=300).rev().map(|n| format!("Moved {n}")));
     let inbox = app.every_todo_of(&token, "inbox").await;
     assert_eq!(titles(&inbox), expected);
-    assert_keys_valid_and_ordered(&inbox);
-    assert!(
-        positions(&inbox)
-            .iter()
-            .all(|position| position.len() <= RESPACE_PAST_LEN)
-    );
+    assert_keys_short_valid_and_ordered(&inbox);
 }
