@@ -162,7 +162,9 @@ fn import_file(headers: &HeaderMap) -> Option<fn(Vec<u8>) -> ImportFile> {
 /// written unless the whole file is right; each problem is listed (the
 /// first 50), with its CSV line. At most 8 MiB, 64 CSV columns, 200 lists
 /// and as many todos as an account keeps; 10 imports an hour, counted only
-/// for files of an accepted size and type.
+/// for files of an accepted size and type. Written a batch at a time,
+/// whole or not at all; one import per account at a time (409 after
+/// waiting 15 s for the one before).
 #[utoipa::path(
     post,
     path = "/api/v1/import",
