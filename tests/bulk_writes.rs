@@ -54,17 +54,6 @@ fn csv_of_todos(count: usize, done: bool) -> String {
 }
 
 impl TestApp {
-    /// The user's lists' names, in order.
-    async fn list_names(&self, token: &str) -> Vec<String> {
-        let lists = self.api_ok(Method::GET, "/lists", token, None).await;
-        lists["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|list| list["name"].as_str().unwrap().to_owned())
-            .collect()
-    }
-
     /// How many imports are being written (or await removal).
     async fn import_runs(&self) -> i64 {
         let db = Db::connect(&self.database_url, 1).await.unwrap();

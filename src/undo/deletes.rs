@@ -6,7 +6,7 @@
 
 use uuid::Uuid;
 
-use super::{Undoable, todos_counted};
+use super::{Undoable, quoted, todos_counted};
 use crate::{
     config::UndoWindow,
     db::{Backend, Db, WritePool as _, now},
@@ -40,7 +40,7 @@ pub async fn delete_todo(
         .fetch_all(&mut *tx)
         .await?;
         let title = &deleted.first().ok_or(AppError::NotFound)?.title;
-        let message = format!("Deleted {}.", super::quoted(title));
+        let message = format!("Deleted {}.", quoted(title));
         let batch = open_undo_batch!(tx, user_id, &message, window);
         keep_todos!(tx, batch, &deleted);
         tx.commit().await?;

@@ -287,8 +287,9 @@ async fn prune_periodically(auth: Arc<AuthService>) {
     }
 }
 
-/// How often an instance purges what can no longer be undone: deleted data
-/// is gone at most this long after its undo window ends.
+/// How often an instance purges what can no longer be undone (deleted data
+/// is gone at most this long after its undo window ends) and removes the
+/// imports that stopped half-way.
 pub const PURGE_UNDO_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn purge_undo_periodically(db: Db) {

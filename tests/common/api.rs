@@ -133,6 +133,17 @@ impl TestApp {
         answer.body["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// The user's lists' names, in their order.
+    pub async fn list_names(&self, token: &str) -> Vec<String> {
+        let lists = self.api_ok(Method::GET, "/lists", token, None).await;
+        lists["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|list| list["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// Imports a CSV file's text through the API.
     pub async fn import_csv(&self, token: &str, csv: &str) -> Answer {
         let request = self

@@ -27,19 +27,6 @@ impl TestApp {
         answer.body
     }
 
-    async fn list_names(&self, token: &str) -> Vec<String> {
-        let answer = self
-            .api_send(Method::GET, "/lists", Some(token), None)
-            .await;
-        assert_eq!(answer.status, 200, "{}", answer.body);
-        answer.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|list| list["name"].as_str().unwrap().to_owned())
-            .collect()
-    }
-
     async fn todo_in(&self, token: &str, list_id: &str, title: &str) -> Value {
         let answer = self
             .api_send(
