@@ -1,12 +1,15 @@
 //! The command line of the `taskward` binary besides serving: making the
 //! first administrator, the way operators expect, with the same
-//! `DATABASE_URL` (and `.env`) as the server.
+//! `DATABASE_URL` (and `.env`) as the server. `taskward --help` lists it.
 //!
 //! ```text
+//! taskward                       serve the app
 //! taskward admin grant <email>
 //! taskward admin revoke <email>
 //! taskward admin list
 //! ```
+
+use clap::{Parser, Subcommand};
 
 use crate::{
     admin::store::{self, Outcome},
@@ -16,37 +19,35 @@ use crate::{
     db::Db,
 };
 
-/// What the command line was asked to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    Serve,
-    Grant(String),
-    Revoke(String),
-    List,
+/// Taskward: serves the app with no arguments; `admin` commands work on
+/// the database named by DATABASE_URL (and .env), like the server.
+#[derive(Debug, Parser, PartialEq, Eq)]
+#[command(name = "taskward", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
-pub const USAGE: &str = "usage: taskward                       serve the app
-       taskward admin grant <email>   make an account an administrator
-       taskward admin revoke <email>  make an administrator an ordinary user
-       taskward admin list            list the administrators";
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum Command {
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(Admin),
+}
 
-impl Command {
-    /// The command in `args` (without the program name), or the usage.
-    pub fn parse(args: &[String]) -> Result<Self, &'static str> {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        match args.as_slice() {
-            [] => Ok(Command::Serve),
-            ["admin", "grant", email] => Ok(Command::Grant((*email).to_owned())),
-            ["admin", "revoke", email] => Ok(Command::Revoke((*email).to_owned())),
-            ["admin", "list"] => Ok(Command::List),
-            _ => Err(USAGE),
-        }
-    }
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum Admin {
+    /// Make an account an administrator.
+    Grant { email: String },
+    /// Make an administrator an ordinary user.
+    Revoke { email: String },
+    /// List the administrators.
+    List,
 }
 
 /// Runs an administration command; `Ok` is what to print, `Err` the error
 /// to print before exiting with a failure.
-pub async fn run_admin(command: &Command, config: &Config) -> Result<String, String> {
+pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, String> {
     let db = Db::connect_with(
         secrecy::ExposeSecret::expose_secret(&config.database_url),
         1,
@@ -55,68 +56,85 @@ pub async fn run_admin(command: &Command, config: &Config) -> Result<String, Str
     .await
     .map_err(|error| error.to_string())?;
     db.migrate().await.map_err(|error| error.to_string())?;
-    let failed = |error: sqlx::Error| format!("the database refused: {error}");
     let result = match command {
-        Command::Serve => Err(USAGE.to_owned()),
-        Command::List => {
-            let admins = store::admin_emails(&db).await.map_err(failed)?;
-            Ok(if admins.is_empty() {
-                "No administrators yet: taskward admin grant <email>".to_owned()
-            } else {
-                admins.join("\n")
-            })
-        }
-        Command::Grant(email) | Command::Revoke(email) => {
-            let role = if matches!(command, Command::Grant(_)) {
-                Role::Admin
-            } else {
-                Role::User
-            };
-            let Some(user) = store::user_id_by_email(&db, email).await.map_err(failed)? else {
-                return Err(format!("no account has the email {email}"));
-            };
-            match store::change_role(&db, user, role, None, &Client::command_line())
-                .await
-                .map_err(failed)?
-            {
-                Outcome::Done if role == Role::Admin => Ok(format!("{email} is an administrator")),
-                Outcome::Done => Ok(format!("{email} is no longer an administrator")),
-                Outcome::LastAdmin => Err(format!(
-                    "{email} is the last active administrator; grant another account first"
-                )),
-                Outcome::NotFound | Outcome::Yourself => {
-                    Err(format!("no account has the email {email}"))
-                }
-            }
-        }
+        Admin::List => list_admins(&db).await,
+        Admin::Grant { email } => change_role(&db, email, Role::Admin).await,
+        Admin::Revoke { email } => change_role(&db, email, Role::User).await,
     };
     db.close().await;
     result
 }
 
+fn refused(error: sqlx::Error) -> String {
+    format!("the database refused: {error}")
+}
+
+async fn list_admins(db: &Db) -> Result<String, String> {
+    let admins = store::admin_emails(db).await.map_err(refused)?;
+    Ok(if admins.is_empty() {
+        "No administrators yet: taskward admin grant <email>".to_owned()
+    } else {
+        admins.join("\n")
+    })
+}
+
+async fn change_role(db: &Db, email: &str, role: Role) -> Result<String, String> {
+    let Some(user) = store::user_id_by_email(db, email).await.map_err(refused)? else {
+        return Err(format!("no account has the email {email}"));
+    };
+    match store::change_role(db, user, role, None, &Client::command_line())
+        .await
+        .map_err(refused)?
+    {
+        Outcome::Done if role == Role::Admin => Ok(format!("{email} is an administrator")),
+        Outcome::Done => Ok(format!("{email} is no longer an administrator")),
+        Outcome::LastAdmin => Err(format!(
+            "{email} is the last active administrator; grant another account first"
+        )),
+        Outcome::NotFound | Outcome::Yourself => Err(format!("no account has the email {email}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::error::ErrorKind;
 
-    fn parse(args: &[&str]) -> Result<Command, &'static str> {
-        Command::parse(&args.iter().map(|arg| arg.to_string()).collect::<Vec<_>>())
+    fn parse(args: &[&str]) -> Result<Cli, ErrorKind> {
+        Cli::try_parse_from(std::iter::once("taskward").chain(args.iter().copied()))
+            .map_err(|error| error.kind())
     }
 
     #[test]
-    fn commands_parse_and_anything_else_gets_the_usage() {
-        assert_eq!(parse(&[]), Ok(Command::Serve));
+    fn commands_parse_and_anything_else_is_a_usage_error() {
+        assert_eq!(parse(&[]), Ok(Cli { command: None }));
         assert_eq!(
             parse(&["admin", "grant", "ada@example.com"]),
-            Ok(Command::Grant("ada@example.com".into()))
+            Ok(Cli {
+                command: Some(Command::Admin(Admin::Grant {
+                    email: "ada@example.com".into()
+                }))
+            })
         );
-        assert_eq!(parse(&["admin", "list"]), Ok(Command::List));
+        assert_eq!(
+            parse(&["admin", "list"]),
+            Ok(Cli {
+                command: Some(Command::Admin(Admin::List))
+            })
+        );
         for wrong in [
             &["admin"][..],
             &["admin", "grant"],
             &["serve", "now"],
             &["admin", "list", "x"],
         ] {
-            assert_eq!(parse(wrong), Err(USAGE), "{wrong:?}");
+            assert!(parse(wrong).is_err(), "{wrong:?}");
         }
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

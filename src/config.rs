@@ -5,6 +5,7 @@
 //! Nothing else in the app reads the environment.
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 
 use crate::calendar::Clock;
 use std::{
@@ -39,14 +40,11 @@ pub enum Environment {
 }
 
 impl Environment {
-    fn parse(value: &str) -> Result<Self, ConfigError> {
+    fn parse(value: &str) -> Result<Self, String> {
         match value.trim().to_ascii_lowercase().as_str() {
             "development" | "dev" => Ok(Self::Development),
             "production" | "prod" => Ok(Self::Production),
-            other => Err(ConfigError::Invalid {
-                name: "APP_ENV",
-                reason: format!("'{other}' is not one of: development, production"),
-            }),
+            other => Err(format!("'{other}' is not one of: development, production")),
         }
     }
 }
@@ -55,6 +53,8 @@ impl Environment {
 pub enum ConfigError {
     #[error("{name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    #[error("{name} is invalid: {reason}")]
+    Unreadable { name: String, reason: String },
     #[error(
         "JWT_SECRET is required in production and must hold at least 32 bytes of randomness \
          (generate one with `openssl rand -hex 32`): {0}"
@@ -175,32 +175,6 @@ impl Default for SiteConfig {
     }
 }
 
-impl SiteConfig {
-    fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let defaults = Self::default();
-        let reload_port = match var("LEPTOS_RELOAD_PORT") {
-            Some(port) => port.trim().parse().map_err(|_| ConfigError::Invalid {
-                name: "LEPTOS_RELOAD_PORT",
-                reason: format!("'{port}' is not a port number"),
-            })?,
-            None => defaults.reload_port,
-        };
-        Ok(Self {
-            output_name: var("LEPTOS_OUTPUT_NAME").unwrap_or(defaults.output_name),
-            site_root: var("LEPTOS_SITE_ROOT").unwrap_or(defaults.site_root),
-            pkg_dir: var("LEPTOS_SITE_PKG_DIR").unwrap_or(defaults.pkg_dir),
-            reload_port,
-            release: var("LEPTOS_ENV").is_some_and(|env| {
-                matches!(
-                    env.trim().to_ascii_lowercase().as_str(),
-                    "prod" | "production"
-                )
-            }),
-            live_reload: var("LEPTOS_WATCH").is_some(),
-        })
-    }
-}
-
 /// Sessions, passwords and rate limits.
 #[derive(Clone, Debug)]
 pub struct AuthConfig {
@@ -309,42 +283,133 @@ pub const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 16;
 /// File in the data folder that keeps the generated development secret.
 const DEV_SECRET_FILE: &str = "dev-jwt-secret";
 
+/// Every variable the app reads, as set, each parsed by its type: envy
+/// fills a field from the variable of the same name in capitals. The rules
+/// that are policy (positive numbers, secret strength, what production
+/// refuses) are checked by hand in [`Config::from_vars`].
+#[derive(Debug, Default, Deserialize)]
+struct Variables {
+    app_env: Option<Environment>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    database_max_connections: Option<u32>,
+    database_acquire_timeout_secs: Option<u32>,
+    listen_addr: Option<SocketAddr>,
+    public_origin: Option<String>,
+    jwt_secret: Option<String>,
+    jwt_secret_previous: Option<String>,
+    log_level: Option<String>,
+    #[serde(default, deserialize_with = "ip_addresses")]
+    trusted_proxies: Vec<IpAddr>,
+    session_ttl_secs: Option<u32>,
+    session_max_age_secs: Option<u32>,
+    #[serde(default, deserialize_with = "yes_or_no")]
+    session_cookie_secure: Option<bool>,
+    auth_attempts_per_minute: Option<u32>,
+    signin_max_failures: Option<u32>,
+    signin_failure_window_secs: Option<u32>,
+    password_hashing_concurrency: Option<u32>,
+    security_log_retention_days: Option<u32>,
+    header_read_timeout_secs: Option<u32>,
+    request_timeout_secs: Option<u32>,
+    max_connections: Option<u32>,
+    max_requests_in_flight: Option<u32>,
+    request_body_memory_mib: Option<u32>,
+    max_todos_per_user: Option<u32>,
+    undo_window_secs: Option<u32>,
+    leptos_output_name: Option<String>,
+    leptos_site_root: Option<String>,
+    leptos_site_pkg_dir: Option<String>,
+    leptos_reload_port: Option<u32>,
+    leptos_env: Option<String>,
+    leptos_watch: Option<String>,
+}
+
+impl Variables {
+    /// Reads `vars`; a variable set to nothing but spaces counts as unset.
+    fn read(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .into_iter()
+            .filter(|(_, value)| !value.trim().is_empty())
+            .collect();
+        envy::from_iter(vars.iter().cloned()).map_err(|error| {
+            // envy names the variable only when a number does not parse:
+            // find the one it could not read by reading each on its own.
+            let name = vars
+                .iter()
+                .find(|pair| envy::from_iter::<_, Self>([(*pair).clone()]).is_err())
+                .map_or_else(|| "the environment".to_owned(), |(name, _)| name.clone());
+            ConfigError::Unreadable {
+                name,
+                reason: error.to_string(),
+            }
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Environment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Environment::parse(&value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `true`, `1`, `yes` or `false`, `0`, `no`, in any case.
+fn yes_or_no<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(Some(true)),
+        "false" | "0" | "no" => Ok(Some(false)),
+        other => Err(serde::de::Error::custom(format!(
+            "'{other}' is not true or false"
+        ))),
+    }
+}
+
+/// Comma-separated addresses; spaces and empty items are ignored.
+fn ip_addresses<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<IpAddr>, D::Error> {
+    let list = String::deserialize(deserializer)?;
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            IpAddr::from_str(item)
+                .map_err(|_| serde::de::Error::custom(format!("'{item}' is not an IP address")))
+        })
+        .collect()
+}
+
 impl Config {
     /// Reads the process environment. Call `dotenvy::dotenv()` first to
-    /// include a `.env` file.
+    /// include a `.env` file. Variables that are not UTF-8 are not ours.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_vars(std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        }))
     }
 
-    /// Reads settings through `lookup`, so tests can supply their own values.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-
-        let environment = match var("APP_ENV") {
-            Some(value) => Environment::parse(&value)?,
-            None => Environment::Development,
-        };
-        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
-        let database_max_connections = number(
-            &var,
-            "DATABASE_MAX_CONNECTIONS",
-            DEFAULT_DATABASE_MAX_CONNECTIONS,
-        )?;
-        let listen_addr_text = var("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.into());
-        let listen_addr: SocketAddr =
-            listen_addr_text
-                .trim()
+    /// Reads settings from `vars` (name, value), so tests can supply their own.
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars = Variables::read(vars)?;
+        let environment = vars.app_env.unwrap_or(Environment::Development);
+        let data_dir = vars.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.into());
+        let database_url = vars
+            .database_url
+            .unwrap_or_else(|| default_sqlite_url(&data_dir));
+        let listen_addr = vars.listen_addr.unwrap_or_else(|| {
+            DEFAULT_LISTEN_ADDR
                 .parse()
-                .map_err(|_| ConfigError::Invalid {
-                    name: "LISTEN_ADDR",
-                    reason: format!("'{listen_addr_text}' is not an address like 127.0.0.1:3000"),
-                })?;
-        let public_origin = match var("PUBLIC_ORIGIN") {
+                .expect("the default listen address parses")
+        });
+        let public_origin = match vars.public_origin {
             Some(origin) => parse_origin(&origin)?,
             None => format!("http://{listen_addr}"),
         };
-        let jwt_secret = match (var("JWT_SECRET"), environment) {
+        let jwt_secret = match (vars.jwt_secret, environment) {
             (Some(secret), _) => {
                 check_secret_strength(&secret)
                     .map_err(|reason| ConfigError::WeakJwtSecret(reason.to_string()))?;
@@ -355,9 +420,7 @@ impl Config {
             }
             (None, Environment::Development) => development_secret(&data_dir)?,
         };
-
-        let defaults = AuthConfig::default();
-        let jwt_secret_previous = match var("JWT_SECRET_PREVIOUS") {
+        let jwt_secret_previous = match vars.jwt_secret_previous {
             Some(secret) => {
                 check_secret_strength(&secret).map_err(|reason| ConfigError::Invalid {
                     name: "JWT_SECRET_PREVIOUS",
@@ -367,48 +430,51 @@ impl Config {
             }
             None => None,
         };
-        let trusted_proxies = match var("TRUSTED_PROXIES") {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|item| !item.is_empty())
-                .map(|item| {
-                    IpAddr::from_str(item).map_err(|_| ConfigError::Invalid {
-                        name: "TRUSTED_PROXIES",
-                        reason: format!("'{item}' is not an IP address"),
-                    })
-                })
-                .collect::<Result<_, _>>()?,
-            None => Vec::new(),
-        };
+
+        let defaults = AuthConfig::default();
         let auth = AuthConfig {
             jwt_secret_previous,
-            session_ttl: seconds(&var, "SESSION_TTL_SECS", defaults.session_ttl)?,
-            session_max_age: seconds(&var, "SESSION_MAX_AGE_SECS", defaults.session_max_age)?,
-            cookie_secure: match var("SESSION_COOKIE_SECURE") {
-                Some(value) => parse_bool("SESSION_COOKIE_SECURE", &value)?,
-                None => defaults.cookie_secure,
-            },
-            trusted_proxies,
-            attempts_per_minute_per_address: number(
-                &var,
+            session_ttl: seconds(
+                "SESSION_TTL_SECS",
+                vars.session_ttl_secs,
+                defaults.session_ttl,
+            )?,
+            session_max_age: seconds(
+                "SESSION_MAX_AGE_SECS",
+                vars.session_max_age_secs,
+                defaults.session_max_age,
+            )?,
+            cookie_secure: vars.session_cookie_secure.unwrap_or(defaults.cookie_secure),
+            trusted_proxies: vars.trusted_proxies,
+            attempts_per_minute_per_address: positive(
                 "AUTH_ATTEMPTS_PER_MINUTE",
+                vars.auth_attempts_per_minute,
                 defaults.attempts_per_minute_per_address,
             )?,
-            max_failed_signins: number(&var, "SIGNIN_MAX_FAILURES", defaults.max_failed_signins)?,
+            max_failed_signins: positive(
+                "SIGNIN_MAX_FAILURES",
+                vars.signin_max_failures,
+                defaults.max_failed_signins,
+            )?,
             failed_signin_window: seconds(
-                &var,
                 "SIGNIN_FAILURE_WINDOW_SECS",
+                vars.signin_failure_window_secs,
                 defaults.failed_signin_window,
             )?,
             password_hashing: PasswordHashing::OWASP,
-            hashing_concurrency: number(
-                &var,
+            hashing_concurrency: positive(
                 "PASSWORD_HASHING_CONCURRENCY",
+                vars.password_hashing_concurrency,
                 defaults.hashing_concurrency as u32,
             )? as usize,
             security_log_retention: Duration::from_secs(
-                u64::from(number(&var, "SECURITY_LOG_RETENTION_DAYS", 90)?) * 24 * 60 * 60,
+                u64::from(positive(
+                    "SECURITY_LOG_RETENTION_DAYS",
+                    vars.security_log_retention_days,
+                    90,
+                )?) * 24
+                    * 60
+                    * 60,
             ),
         };
         if auth.session_max_age < auth.session_ttl {
@@ -428,103 +494,110 @@ impl Config {
         let server_defaults = ServerLimits::default();
         let limits = ServerLimits {
             header_read_timeout: seconds(
-                &var,
                 "HEADER_READ_TIMEOUT_SECS",
+                vars.header_read_timeout_secs,
                 server_defaults.header_read_timeout,
             )?,
             request_timeout: seconds(
-                &var,
                 "REQUEST_TIMEOUT_SECS",
+                vars.request_timeout_secs,
                 server_defaults.request_timeout,
             )?,
-            max_connections: number(
-                &var,
+            max_connections: positive(
                 "MAX_CONNECTIONS",
+                vars.max_connections,
                 server_defaults.max_connections as u32,
             )? as usize,
-            max_requests_in_flight: number(
-                &var,
+            max_requests_in_flight: positive(
                 "MAX_REQUESTS_IN_FLIGHT",
+                vars.max_requests_in_flight,
                 server_defaults.max_requests_in_flight as u32,
             )? as usize,
-            request_body_memory: (number(
-                &var,
+            request_body_memory: (positive(
                 "REQUEST_BODY_MEMORY_MIB",
+                vars.request_body_memory_mib,
                 DEFAULT_REQUEST_BODY_MEMORY_MIB,
             )? as usize)
                 .saturating_mul(1024 * 1024),
         };
-        let max_todos_per_user = number(&var, "MAX_TODOS_PER_USER", DEFAULT_MAX_TODOS_PER_USER)?;
-        let undo_window = seconds(&var, "UNDO_WINDOW_SECS", UndoWindow::DEFAULT.0)?;
+        let undo_window = seconds(
+            "UNDO_WINDOW_SECS",
+            vars.undo_window_secs,
+            UndoWindow::DEFAULT.0,
+        )?;
         if undo_window < UndoWindow::MIN.0 {
             return Err(ConfigError::Invalid {
                 name: "UNDO_WINDOW_SECS",
                 reason: format!("must be at least {} seconds", UndoWindow::MIN.seconds()),
             });
         }
+        let site_defaults = SiteConfig::default();
+        let site = SiteConfig {
+            output_name: vars.leptos_output_name.unwrap_or(site_defaults.output_name),
+            site_root: vars.leptos_site_root.unwrap_or(site_defaults.site_root),
+            pkg_dir: vars.leptos_site_pkg_dir.unwrap_or(site_defaults.pkg_dir),
+            reload_port: vars.leptos_reload_port.unwrap_or(site_defaults.reload_port),
+            release: vars.leptos_env.is_some_and(|env| {
+                matches!(
+                    env.trim().to_ascii_lowercase().as_str(),
+                    "prod" | "production"
+                )
+            }),
+            live_reload: vars.leptos_watch.is_some(),
+        };
 
-        let database_acquire_timeout = seconds(
-            &var,
-            "DATABASE_ACQUIRE_TIMEOUT_SECS",
-            Duration::from_secs(5),
-        )?;
         Ok(Self {
             auth,
             limits,
-            database_acquire_timeout,
-            max_todos_per_user,
+            database_acquire_timeout: seconds(
+                "DATABASE_ACQUIRE_TIMEOUT_SECS",
+                vars.database_acquire_timeout_secs,
+                Duration::from_secs(5),
+            )?,
+            max_todos_per_user: positive(
+                "MAX_TODOS_PER_USER",
+                vars.max_todos_per_user,
+                DEFAULT_MAX_TODOS_PER_USER,
+            )?,
             undo_window: UndoWindow(undo_window),
             environment,
             database_url: SecretString::from(database_url),
-            database_max_connections,
+            database_max_connections: positive(
+                "DATABASE_MAX_CONNECTIONS",
+                vars.database_max_connections,
+                DEFAULT_DATABASE_MAX_CONNECTIONS,
+            )?,
             listen_addr,
             public_origin,
             jwt_secret,
-            log_level: var("LOG_LEVEL").unwrap_or_else(|| DEFAULT_LOG_LEVEL.into()),
+            log_level: vars.log_level.unwrap_or_else(|| DEFAULT_LOG_LEVEL.into()),
             data_dir,
-            site: SiteConfig::from_lookup(var)?,
+            site,
             clock: Clock::System,
         })
     }
 }
 
-fn number(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u32,
-) -> Result<u32, ConfigError> {
-    match var(name) {
-        Some(value) => value
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| ConfigError::Invalid {
-                name,
-                reason: format!("'{value}' is not a positive whole number"),
-            }),
+/// Counts, sizes and durations must be at least 1: a zero would refuse
+/// every request or end every session at once.
+fn positive(name: &'static str, value: Option<u32>, default: u32) -> Result<u32, ConfigError> {
+    match value {
+        Some(0) => Err(ConfigError::Invalid {
+            name,
+            reason: "'0' is not a positive whole number".into(),
+        }),
+        Some(value) => Ok(value),
         None => Ok(default),
     }
 }
 
 fn seconds(
-    var: &impl Fn(&str) -> Option<String>,
     name: &'static str,
+    value: Option<u32>,
     default: Duration,
 ) -> Result<Duration, ConfigError> {
     let default_secs = u32::try_from(default.as_secs()).unwrap_or(u32::MAX);
-    number(var, name, default_secs).map(|secs| Duration::from_secs(secs.into()))
-}
-
-fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" => Ok(true),
-        "false" | "0" | "no" => Ok(false),
-        other => Err(ConfigError::Invalid {
-            name,
-            reason: format!("'{other}' is not true or false"),
-        }),
-    }
+    positive(name, value, default_secs).map(|secs| Duration::from_secs(secs.into()))
 }
 
 pub fn default_sqlite_url(data_dir: &Path) -> String {
@@ -620,16 +693,11 @@ fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     const STRONG: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0";
 
     fn config_from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|name| vars.get(name).cloned())
+        Config::from_vars(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
     }
 
     #[test]
@@ -722,6 +790,52 @@ mod tests {
             ])
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_value_that_does_not_read_names_its_variable() {
+        for (name, value, says) in [
+            ("MAX_CONNECTIONS", "many", "many"),
+            ("MAX_CONNECTIONS", "0", "positive"),
+            ("UNDO_WINDOW_SECS", "-5", "-5"),
+            ("LISTEN_ADDR", "localhost", "address"),
+            ("TRUSTED_PROXIES", "10.0.0.1, proxy.local", "proxy.local"),
+            ("SESSION_COOKIE_SECURE", "maybe", "maybe"),
+            ("APP_ENV", "staging", "staging"),
+        ] {
+            let error = config_from(&[("JWT_SECRET", STRONG), (name, value)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.starts_with(&format!("{name} is invalid")) && error.contains(says),
+                "{name}={value}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn blank_values_are_unset_and_lists_and_words_are_read_leniently() {
+        let config = config_from(&[
+            ("JWT_SECRET", STRONG),
+            ("APP_ENV", "Production"),
+            ("MAX_CONNECTIONS", "  "),
+            ("TRUSTED_PROXIES", " 10.0.0.1 , ,::1"),
+            ("SESSION_COOKIE_SECURE", "YES"),
+        ])
+        .unwrap();
+        assert_eq!(config.environment, Environment::Production);
+        assert_eq!(
+            config.limits.max_connections,
+            ServerLimits::default().max_connections
+        );
+        assert_eq!(
+            config.auth.trusted_proxies,
+            [
+                "10.0.0.1".parse::<IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
+        assert!(config.auth.cookie_secure);
     }
 
     #[test]

@@ -2,15 +2,20 @@
 //! says so. One binary serves both; the backend is chosen at run time from
 //! the URL scheme.
 //!
-//! Queries are written once and run on either backend with [`on_db!`]: the
-//! macro expands the same code for each pool type, so the SQL text and the
-//! Rust around it cannot drift apart. Both backends accept `$1` placeholders
+//! Queries are written once and run on either backend: a store's public
+//! function picks the pool with [`on_db!`], which expands the same code for
+//! each pool type, and what runs inside a transaction is a generic function
+//! over [`Engine`]. Both backends accept `$1` placeholders
 //! and map `Uuid`, `DateTime<Utc>` and `bool` to their native column types.
 
 use std::{future::Future, path::Path, str::FromStr, time::Duration};
 
+mod engine;
+
+pub use engine::{Bind, Engine, Rows, Value};
+
 use sqlx::{
-    PgPool, SqlitePool,
+    PgPool, QueryBuilder, SqlitePool, Transaction,
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
@@ -33,7 +38,8 @@ pub enum Db {
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$db`, once per
-/// backend. Use it for every query so each is written exactly once.
+/// backend. Use it at a store's public entry so each query is written
+/// exactly once; a macro because the body is compiled once per pool type.
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
@@ -48,17 +54,19 @@ macro_rules! on_db {
 /// lock at `BEGIN IMMEDIATE`, so reads inside it see what the write will
 /// build on (a deferred transaction that read first would fail to upgrade
 /// when another writer got in between); PostgreSQL locks the rows it
-/// reads with [`WritePool::for_update`].
+/// reads with [`Engine::FOR_UPDATE`].
 pub trait WritePool {
-    type Database: sqlx::Database;
+    type Database: Engine;
 
     fn begin_write(
         &self,
     ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
 
-    /// What a `SELECT` ends with to lock its rows until the transaction
-    /// ends: nothing on SQLite, whose write transaction holds the database.
-    fn for_update(&self) -> &'static str;
+    /// [`Engine::FOR_UPDATE`] of this pool's backend, where a body of
+    /// [`on_db!`] cannot name it.
+    fn for_update(&self) -> &'static str {
+        <Self::Database as Engine>::FOR_UPDATE
+    }
 }
 
 impl WritePool for SqlitePool {
@@ -69,10 +77,6 @@ impl WritePool for SqlitePool {
     ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send
     {
         self.begin_with("BEGIN IMMEDIATE")
-    }
-
-    fn for_update(&self) -> &'static str {
-        ""
     }
 }
 
@@ -85,67 +89,21 @@ impl WritePool for PgPool {
     {
         self.begin()
     }
-
-    fn for_update(&self) -> &'static str {
-        " FOR UPDATE"
-    }
 }
 
-/// In a write transaction (`$tx`) on `$pool`, locks the row of the user
-/// `$user_id` until the transaction ends and reads their todo count. Every
-/// change to a user's orderings (and the todo cap) takes turns on this row,
-/// so two of them never compute the same position from the same neighbours.
-/// `None` when the user is gone.
-#[macro_export]
-macro_rules! lock_user_row {
-    ($tx:expr, $pool:expr, $user_id:expr) => {{
-        use $crate::db::WritePool as _;
-        let sql = format!(
-            "SELECT todo_count FROM users WHERE id = $1{}",
-            $pool.for_update()
-        );
-        sqlx::query_as::<_, (i64,)>(&sql)
-            .bind($user_id)
-            .fetch_optional($tx)
-            .await
-            .map(|row| row.map(|(count,)| count))
-    }};
-}
-
-/// A value bound to a query assembled at run time (a list's filters and
-/// cursor vary), in the order of its `$n` placeholders.
-#[derive(Debug, Clone)]
-pub enum Param {
-    Uuid(uuid::Uuid),
-    Bool(Option<bool>),
-    Text(String),
-    Int(i64),
-    SmallInt(i16),
-    Date(chrono::NaiveDate),
-    Time(Option<chrono::NaiveTime>),
-    Timestamp(chrono::DateTime<chrono::Utc>),
-}
-
-/// Binds `$params` (a slice of [`Param`]) to `$query`, on whichever backend
-/// the surrounding [`on_db!`] expanded for.
-#[macro_export]
-macro_rules! bind_params {
-    ($query:expr, $params:expr) => {{
-        let mut query = $query;
-        for param in $params {
-            query = match param {
-                $crate::db::Param::Uuid(value) => query.bind(*value),
-                $crate::db::Param::Bool(value) => query.bind(*value),
-                $crate::db::Param::Text(value) => query.bind(value.clone()),
-                $crate::db::Param::Int(value) => query.bind(*value),
-                $crate::db::Param::SmallInt(value) => query.bind(*value),
-                $crate::db::Param::Date(value) => query.bind(*value),
-                $crate::db::Param::Time(value) => query.bind(*value),
-                $crate::db::Param::Timestamp(value) => query.bind(*value),
-            };
-        }
-        query
-    }};
+/// In a write transaction, locks the row of the user `user_id` until the
+/// transaction ends and reads their todo count. Every change to a user's
+/// orderings (and the todo cap) takes turns on this row, so two of them
+/// never compute the same position from the same neighbours. `None` when
+/// the user is gone.
+pub async fn lock_user_row<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: uuid::Uuid,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut query = QueryBuilder::new("SELECT todo_count FROM users WHERE id = ");
+    query.bind(user_id).push(DB::FOR_UPDATE);
+    let row: Option<(i64,)> = DB::fetch_optional(tx, query).await?;
+    Ok(row.map(|(count,)| count))
 }
 
 /// The current time at the precision both backends store (microseconds),

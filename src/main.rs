@@ -4,8 +4,9 @@
 
 use std::process::ExitCode;
 
+use clap::Parser;
 use taskward::{
-    cli::{self, Command},
+    cli::{self, Cli, Command},
     config::Config,
     telemetry,
     web::Application,
@@ -56,14 +57,8 @@ async fn run() -> ExitCode {
     // A missing `.env` is normal (production sets real environment variables).
     let _ = dotenvy::dotenv();
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match Command::parse(&args) {
-        Ok(command) => command,
-        Err(usage) => {
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
+    // Help and usage errors print and exit here (status 2 for a usage error).
+    let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -71,8 +66,8 @@ async fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if command != Command::Serve {
-        return match cli::run_admin(&command, &config).await {
+    if let Some(Command::Admin(command)) = &cli.command {
+        return match cli::run_admin(command, &config).await {
             Ok(said) => {
                 println!("{said}");
                 ExitCode::SUCCESS

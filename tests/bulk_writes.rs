@@ -23,7 +23,7 @@ use serde_json::json;
 use taskward::{
     calendar::TimeZone,
     db::{Db, now},
-    todos::TodoLimit,
+    todos::{TodoLimit, store::insert_todos},
     transfer::{
         import::{self, ImportFile},
         import_run::{self, ABANDONED_AFTER, ImportRun},
@@ -307,12 +307,7 @@ async fn an_import_whose_instance_stopped_half_way_is_removed_by_the_sweep() {
     assert_eq!(records.len(), 2);
     taskward::on_db!(&db, pool => {
         let mut tx = pool.begin().await.unwrap();
-        let written: Result<(), sqlx::Error> = async {
-            taskward::insert_todos!(tx, user_id, &records[..1]);
-            Ok(())
-        }
-        .await;
-        written.unwrap();
+        insert_todos(&mut tx, user_id, &records[..1]).await.unwrap();
         tx.commit().await.unwrap();
     });
     assert_eq!(app.list_names(&token).await, ["Inbox", "Half-way"]);

@@ -4,6 +4,7 @@
 //! demoting each other at once cannot both succeed.
 
 use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use crate::{
@@ -13,7 +14,7 @@ use crate::{
         store::{EVENT_COLUMNS, EventRow, is_disabled, record},
     },
     client::Client,
-    db::{Db, now},
+    db::{Bind, Db, Engine, now},
     on_db,
 };
 
@@ -100,44 +101,64 @@ pub async fn admin_emails(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     })
 }
 
+/// The target of a change to an account: its email, role and whether it
+/// is an active administrator, and how many other active administrators
+/// there are.
+struct Target {
+    email: String,
+    role: Role,
+    active_admin: bool,
+    other_active_admins: usize,
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    email: String,
+    role: String,
+    disabled_at: Option<DateTime<Utc>>,
+    disabled_until: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Disabled {
+    disabled_at: Option<DateTime<Utc>>,
+    disabled_until: Option<DateTime<Utc>>,
+}
+
 /// Locks the administrators' rows for the rest of the transaction, then
-/// reads the target: `(email, role, active)`, and how many other active
-/// administrators there are.
-macro_rules! lock_and_read_target {
-    ($transaction:expr, $target:expr) => {{
-        // A write first: on SQLite it takes the write lock, on PostgreSQL
-        // it locks every administrator's row.
-        sqlx::query("UPDATE users SET role = role WHERE role = 'admin'")
-            .execute(&mut *$transaction)
-            .await?;
-        let target: Option<(String, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
-            sqlx::query_as(
-                "SELECT email, role, disabled_at, disabled_until FROM users WHERE id = $1",
-            )
-            .bind($target)
-            .fetch_optional(&mut *$transaction)
-            .await?;
-        let others: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = sqlx::query_as(
-            "SELECT disabled_at, disabled_until FROM users WHERE role = 'admin' AND id <> $1",
-        )
-        .bind($target)
-        .fetch_all(&mut *$transaction)
-        .await?;
-        let now = now();
-        let other_active_admins = others
-            .into_iter()
-            .filter(|(at, until)| !is_disabled(*at, *until, now))
-            .count();
-        target.map(|(email, role, at, until)| {
-            let active_admin = role == Role::Admin.as_str() && !is_disabled(at, until, now);
-            (
-                email,
-                Role::from_stored(&role),
-                active_admin,
-                other_active_admins,
-            )
-        })
-    }};
+/// reads the [`Target`] `target`; `None` when there is no such account.
+async fn lock_and_read_target<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    target: Uuid,
+) -> Result<Option<Target>, sqlx::Error> {
+    // A write first: on SQLite it takes the write lock, on PostgreSQL it
+    // locks every administrator's row.
+    DB::execute(
+        tx,
+        QueryBuilder::new("UPDATE users SET role = role WHERE role = 'admin'"),
+    )
+    .await?;
+    let mut read =
+        QueryBuilder::new("SELECT email, role, disabled_at, disabled_until FROM users WHERE id = ");
+    read.bind(target);
+    let found: Option<TargetRow> = DB::fetch_optional(tx, read).await?;
+    let mut read = QueryBuilder::new(
+        "SELECT disabled_at, disabled_until FROM users WHERE role = 'admin' AND id <> ",
+    );
+    read.bind(target);
+    let others: Vec<Disabled> = DB::fetch_all(tx, read).await?;
+    let now = now();
+    let other_active_admins = others
+        .into_iter()
+        .filter(|other| !is_disabled(other.disabled_at, other.disabled_until, now))
+        .count();
+    Ok(found.map(|found| Target {
+        active_admin: found.role == Role::Admin.as_str()
+            && !is_disabled(found.disabled_at, found.disabled_until, now),
+        role: Role::from_stored(&found.role),
+        email: found.email,
+        other_active_admins,
+    }))
 }
 
 /// Grants or revokes the admin role.
@@ -150,15 +171,15 @@ pub async fn change_role(
 ) -> Result<Outcome, sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        let Some((email, current, active_admin, others)) =
-            lock_and_read_target!(transaction, target)
+        let Some(Target { email, role: current, active_admin, other_active_admins }) =
+            lock_and_read_target(&mut transaction, target).await?
         else {
             return Ok(Outcome::NotFound);
         };
         if current == role {
             return Ok(Outcome::Done);
         }
-        if role == Role::User && active_admin && others == 0 {
+        if role == Role::User && active_admin && other_active_admins == 0 {
             return Ok(Outcome::LastAdmin);
         }
         sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
@@ -173,7 +194,7 @@ pub async fn change_role(
         };
         let mut event = Event::new(kind, client).user(target, &email);
         event.actor_id = actor;
-        record!(&mut *transaction, &event)?;
+        record(&mut transaction, &event).await?;
         transaction.commit().await?;
         Ok(Outcome::Done)
     })
@@ -193,11 +214,12 @@ pub async fn disable(
     }
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        let Some((email, _, active_admin, others)) = lock_and_read_target!(transaction, target)
+        let Some(Target { email, active_admin, other_active_admins, .. }) =
+            lock_and_read_target(&mut transaction, target).await?
         else {
             return Ok(Outcome::NotFound);
         };
-        if active_admin && others == 0 {
+        if active_admin && other_active_admins == 0 {
             return Ok(Outcome::LastAdmin);
         }
         sqlx::query(
@@ -218,7 +240,7 @@ pub async fn disable(
             .user(target, &email)
             .actor(actor)
             .detail(reason);
-        record!(&mut *transaction, &event)?;
+        record(&mut transaction, &event).await?;
         transaction.commit().await?;
         Ok(Outcome::Done)
     })
@@ -247,7 +269,7 @@ pub async fn enable(
         let event = Event::new(EventKind::AccountEnabled, client)
             .user(target, &email)
             .actor(actor);
-        record!(&mut *transaction, &event)?;
+        record(&mut transaction, &event).await?;
         transaction.commit().await?;
         Ok(Outcome::Done)
     })
@@ -276,7 +298,7 @@ pub async fn end_sessions(
         let event = Event::new(EventKind::SessionsEndedByAdmin, client)
             .user(target, &email)
             .actor(actor);
-        record!(&mut *transaction, &event)?;
+        record(&mut transaction, &event).await?;
         transaction.commit().await?;
         Ok(Outcome::Done)
     })
@@ -294,11 +316,12 @@ pub async fn delete(
     }
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        let Some((email, _, active_admin, others)) = lock_and_read_target!(transaction, target)
+        let Some(Target { email, active_admin, other_active_admins, .. }) =
+            lock_and_read_target(&mut transaction, target).await?
         else {
             return Ok(Outcome::NotFound);
         };
-        if active_admin && others == 0 {
+        if active_admin && other_active_admins == 0 {
             return Ok(Outcome::LastAdmin);
         }
         sqlx::query("DELETE FROM users WHERE id = $1")
@@ -308,7 +331,7 @@ pub async fn delete(
         let event = Event::new(EventKind::AccountDeletedByAdmin, client)
             .user(target, &email)
             .actor(actor);
-        record!(&mut *transaction, &event)?;
+        record(&mut transaction, &event).await?;
         transaction.commit().await?;
         Ok(Outcome::Done)
     })

@@ -348,7 +348,8 @@ pub fn problem_response(description: &str, challenge: bool, retry_after: bool) -
 }
 
 /// A reusable problem response for the document: name, description, and
-/// whether it carries `WWW-Authenticate` and `Retry-After`.
+/// whether it carries `WWW-Authenticate` and `Retry-After`. A macro because
+/// utoipa names a response by a type, so each needs a struct and its impl.
 macro_rules! problem_doc {
     ($name:ident, $description:literal, challenge: $challenge:literal, retry_after: $retry:literal) => {
         #[doc = $description]

@@ -26,8 +26,8 @@ use crate::{
     db::Db,
     error::AppError,
     todos::{
-        ListQuery, NewTodo, Notes, Priority, TodoChanges, TodoLimit, TodoTitle, parse_id,
-        query::ListParams as QueryParams, store,
+        ListQuery, NewTodo, Notes, PageParams, Priority, TodoChanges, TodoLimit, TodoTitle,
+        parse_id, store,
     },
     undo::UndoWindow,
 };
@@ -82,6 +82,9 @@ pub struct TodoList {
     pub next_cursor: Option<String>,
 }
 
+/// The page parameters ([`PageParams`]) and `limit`, as the OpenAPI
+/// document describes them (utoipa cannot describe a flattened struct's
+/// parameters).
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -110,6 +113,28 @@ pub struct ListParams {
     /// Todos per page, 1 to 100 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
+}
+
+impl From<ListParams> for PageParams {
+    fn from(params: ListParams) -> Self {
+        let ListParams {
+            list,
+            view,
+            q,
+            filter,
+            sort,
+            cursor,
+            limit: _,
+        } = params;
+        PageParams {
+            list,
+            view,
+            q,
+            filter,
+            sort,
+            cursor,
+        }
+    }
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -208,15 +233,8 @@ pub async fn list(
             "The query string could not be read; send each parameter once.",
         )
     })?;
-    let query = ListQuery::parse(QueryParams {
-        list: params.list.as_deref(),
-        view: params.view.as_deref(),
-        q: params.q.as_deref(),
-        filter: params.filter.as_deref(),
-        sort: params.sort.as_deref(),
-        cursor: params.cursor.as_deref(),
-        limit: params.limit.as_deref(),
-    })?;
+    let limit = params.limit.clone();
+    let query = ListQuery::parse(&params.into(), limit.as_deref())?;
     let today = clock.today_in(session.time_zone);
     let page = store::list(&db, session.user_id, &query, today).await?;
     Ok(Json(TodoList {

@@ -3,6 +3,7 @@
 //! statements, or comes with a security event, runs in one transaction.
 
 use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use super::{
@@ -13,7 +14,7 @@ use super::{
 use crate::{
     calendar::TimeZone,
     client::Client,
-    db::{Db, now},
+    db::{Bind, Db, Engine, now},
     lists::{
         INBOX_NAME,
         store::{self as lists, NewListRow},
@@ -68,35 +69,38 @@ pub struct SessionRecord {
     pub time_zone: String,
 }
 
-/// Writes `$event` (a `security_log::Event`) on `$executor`, inside the
-/// caller's transaction when it has one.
-macro_rules! record {
-    ($executor:expr, $event:expr) => {{
-        let event: &Event = $event;
-        sqlx::query(
-            "INSERT INTO security_events (id, occurred_at, kind, user_id, email, actor_id, \
-             client_address, device, session_id, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
+/// The INSERT of `event` into the security log.
+fn record_statement<'q, DB: Engine>(event: &Event<'_>) -> QueryBuilder<'q, DB> {
+    let mut insert = QueryBuilder::new(
+        "INSERT INTO security_events (id, occurred_at, kind, user_id, email, actor_id, \
+         client_address, device, session_id, detail) VALUES (",
+    );
+    insert
         .bind(Uuid::new_v4())
-        .bind(now())
-        .bind(event.kind.as_str())
-        .bind(event.user_id)
-        .bind(event.email)
-        .bind(event.actor_id)
-        .bind(event.client.address.to_string())
-        .bind(event.client.device.as_str())
-        .bind(event.session_id)
-        .bind(event.detail)
-        .execute($executor)
-        .await
-    }};
+        .and_bind(now())
+        .and_bind(event.kind.as_str())
+        .and_bind(event.user_id)
+        .and_bind(event.email.map(str::to_owned))
+        .and_bind(event.actor_id)
+        .and_bind(event.client.address.to_string())
+        .and_bind(event.client.device.as_str().to_owned())
+        .and_bind(event.session_id)
+        .and_bind(event.detail.to_owned())
+        .push(")");
+    insert
 }
-pub(crate) use record;
+
+/// Writes `event` in the caller's transaction, with the change it records.
+pub async fn record<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    event: &Event<'_>,
+) -> Result<(), sqlx::Error> {
+    DB::execute(tx, record_statement(event)).await.map(|_| ())
+}
 
 /// Writes an event that comes with no change (a failed sign-in).
 pub async fn record_event(db: &Db, event: &Event<'_>) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => record!(pool, event).map(|_| ()))
+    on_db!(db, pool => record_statement(event).build().execute(pool).await.map(|_| ()))
 }
 
 pub enum CreateUser {
@@ -120,60 +124,58 @@ pub struct NewSession {
     pub device_id: Uuid,
 }
 
-/// Inserts `$session` (a `NewSession`) inside the transaction `$tx`,
-/// ending the least recently used sessions past
-/// [`MAX_SESSIONS_PER_ACCOUNT`], and marks its device as trusted by the
-/// account, forgetting the least recently used devices past
-/// [`MAX_TRUSTED_DEVICES`].
-macro_rules! insert_session {
-    ($tx:expr, $session:expr) => {{
-        async {
-            let session: &NewSession = $session;
-            let at = now();
-            sqlx::query(
-                "INSERT INTO sessions (id, user_id, created_at, expires_at, last_used_at, \
-                 client_address, device) VALUES ($1, $2, $3, $4, $3, $5, $6)",
-            )
-            .bind(session.id)
-            .bind(session.user_id)
-            .bind(at)
-            .bind(session.expires_at)
-            .bind(session.client.address.to_string())
-            .bind(session.client.device.as_str())
-            .execute(&mut *$tx)
-            .await?;
-            sqlx::query(
-                "DELETE FROM sessions WHERE user_id = $1 AND id NOT IN \
-                 (SELECT id FROM sessions WHERE user_id = $1 \
-                  ORDER BY last_used_at DESC, created_at DESC, id LIMIT $2)",
-            )
-            .bind(session.user_id)
-            .bind(MAX_SESSIONS_PER_ACCOUNT)
-            .execute(&mut *$tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO trusted_devices (id, user_id, last_used_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (id) DO UPDATE SET last_used_at = excluded.last_used_at \
-                 WHERE trusted_devices.user_id = excluded.user_id",
-            )
-            .bind(session.device_id)
-            .bind(session.user_id)
-            .bind(at)
-            .execute(&mut *$tx)
-            .await?;
-            sqlx::query(
-                "DELETE FROM trusted_devices WHERE user_id = $1 AND id NOT IN \
-                 (SELECT id FROM trusted_devices WHERE user_id = $1 \
-                  ORDER BY last_used_at DESC, id LIMIT $2)",
-            )
-            .bind(session.user_id)
-            .bind(MAX_TRUSTED_DEVICES)
-            .execute(&mut *$tx)
-            .await
-            .map(|_| ())
-        }
-        .await
-    }};
+/// Inserts `session` inside the caller's transaction, ending the least
+/// recently used sessions past [`MAX_SESSIONS_PER_ACCOUNT`], and marks its
+/// device as trusted by the account, forgetting the least recently used
+/// devices past [`MAX_TRUSTED_DEVICES`].
+async fn insert_session<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    session: &NewSession,
+) -> Result<(), sqlx::Error> {
+    let at = now();
+    let mut insert = QueryBuilder::new(
+        "INSERT INTO sessions (id, user_id, created_at, expires_at, last_used_at, \
+         client_address, device) VALUES (",
+    );
+    insert
+        .bind(session.id)
+        .and_bind(session.user_id)
+        .and_bind(at)
+        .and_bind(session.expires_at)
+        .and_bind(at)
+        .and_bind(session.client.address.to_string())
+        .and_bind(session.client.device.as_str().to_owned())
+        .push(")");
+    DB::execute(tx, insert).await?;
+    let mut end_oldest = QueryBuilder::new("DELETE FROM sessions WHERE user_id = ");
+    end_oldest
+        .bind(session.user_id)
+        .push(" AND id NOT IN (SELECT id FROM sessions WHERE user_id = ")
+        .bind(session.user_id)
+        .push(" ORDER BY last_used_at DESC, created_at DESC, id LIMIT ")
+        .bind(MAX_SESSIONS_PER_ACCOUNT)
+        .push(")");
+    DB::execute(tx, end_oldest).await?;
+    let mut trust =
+        QueryBuilder::new("INSERT INTO trusted_devices (id, user_id, last_used_at) VALUES (");
+    trust
+        .bind(session.device_id)
+        .and_bind(session.user_id)
+        .and_bind(at)
+        .push(
+            ") ON CONFLICT (id) DO UPDATE SET last_used_at = excluded.last_used_at \
+             WHERE trusted_devices.user_id = excluded.user_id",
+        );
+    DB::execute(tx, trust).await?;
+    let mut forget_oldest = QueryBuilder::new("DELETE FROM trusted_devices WHERE user_id = ");
+    forget_oldest
+        .bind(session.user_id)
+        .push(" AND id NOT IN (SELECT id FROM trusted_devices WHERE user_id = ")
+        .bind(session.user_id)
+        .push(" ORDER BY last_used_at DESC, id LIMIT ")
+        .bind(MAX_TRUSTED_DEVICES)
+        .push(")");
+    DB::execute(tx, forget_oldest).await.map(|_| ())
 }
 
 /// Whether `email`'s account still trusts the device a genuine device
@@ -199,13 +201,13 @@ pub async fn is_trusted_device(
 }
 
 /// Makes the account forget every device it trusted.
-macro_rules! forget_devices {
-    ($tx:expr, $user_id:expr) => {
-        sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
-            .bind($user_id)
-            .execute(&mut *$tx)
-            .await
-    };
+async fn forget_devices<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM trusted_devices WHERE user_id = ");
+    delete.bind(user_id);
+    DB::execute(tx, delete).await.map(|_| ())
 }
 
 /// Creates the account `session.user_id` with its Inbox and its first
@@ -252,11 +254,11 @@ pub async fn create_account(
                 updated_at: user.created_at,
             };
             lists::insert(&mut transaction, user.id, &inbox).await?;
-            insert_session!(transaction, session)?;
+            insert_session(&mut transaction, session).await?;
             let event = Event::new(EventKind::SignUp, &session.client)
                 .user(user.id, &user.email)
                 .session(session.id);
-            record!(&mut *transaction, &event)?;
+            record(&mut transaction, &event).await?;
             transaction.commit().await
         }
         .await
@@ -322,7 +324,7 @@ pub async fn change_password_ending_other_sessions(
 ) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        record!(&mut *transaction, event)?;
+        record(&mut transaction, event).await?;
         sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(now())
@@ -334,7 +336,7 @@ pub async fn change_password_ending_other_sessions(
             .bind(keep)
             .execute(&mut *transaction)
             .await?;
-        forget_devices!(transaction, user_id)?;
+        forget_devices(&mut transaction, user_id).await?;
         transaction.commit().await
     })
 }
@@ -348,7 +350,7 @@ pub async fn delete_user(db: &Db, user_id: Uuid, event: &Event<'_>) -> Result<()
             .bind(user_id)
             .execute(&mut *transaction)
             .await?;
-        record!(&mut *transaction, event)?;
+        record(&mut transaction, event).await?;
         transaction.commit().await
     })
 }
@@ -374,7 +376,7 @@ pub async fn create_session_after_sign_in(
             .bind(now())
             .execute(&mut *transaction)
             .await?;
-        insert_session!(transaction, session)?;
+        insert_session(&mut transaction, session).await?;
         sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
             .bind(now())
             .bind(session.user_id)
@@ -383,7 +385,7 @@ pub async fn create_session_after_sign_in(
         let event = Event::new(EventKind::SignIn, &session.client)
             .user(session.user_id, email)
             .session(session.id);
-        record!(&mut *transaction, &event)?;
+        record(&mut transaction, &event).await?;
         transaction.commit().await
     })
 }
@@ -435,7 +437,7 @@ pub async fn delete_session(
             .rows_affected()
             > 0;
         if ended {
-            record!(&mut *transaction, event)?;
+            record(&mut transaction, event).await?;
         }
         transaction.commit().await?;
         Ok(ended)
@@ -454,8 +456,8 @@ pub async fn delete_sessions_of_user(
             .bind(user_id)
             .execute(&mut *transaction)
             .await?;
-        forget_devices!(transaction, user_id)?;
-        record!(&mut *transaction, event)?;
+        forget_devices(&mut transaction, user_id).await?;
+        record(&mut transaction, event).await?;
         transaction.commit().await
     })
 }
@@ -595,7 +597,7 @@ pub async fn mark_locked(
         .await?;
         if let Some((user_id,)) = locked {
             let event = Event::new(EventKind::Lockout, client).user(user_id, email.as_str());
-            record!(&mut *transaction, &event)?;
+            record(&mut transaction, &event).await?;
         }
         transaction.commit().await
     })

@@ -1,18 +1,19 @@
 //! List queries. Each names the owner in its WHERE clause; a change to the
 //! order of a user's lists or todos runs in a write transaction that first
-//! locks the user's row ([`crate::lock_user_row!`]), so concurrent changes
+//! locks the user's row ([`lock_user_row`]), so concurrent changes
 //! take turns and never share a position.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER};
+use sqlx::{QueryBuilder, Transaction};
+
 use crate::{
-    db::{Db, Param, WritePool as _, now},
+    db::{Bind, Db, Engine, WritePool as _, lock_user_row, now},
     error::AppError,
-    lock_user_row, on_db,
-    ordering::{self, Sequence},
-    place_in_sequence,
+    on_db,
+    ordering::{Sequence, place_in_sequence},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -28,36 +29,32 @@ pub struct ListRecord {
 const COLUMNS: &str = "id, name, is_inbox, position, created_at, updated_at";
 
 /// A user's lists. The Inbox is first and stays there: lists move after it.
-pub fn sequence_of_lists(db: &Db, user_id: Uuid) -> Sequence {
+pub fn sequence_of_lists(user_id: Uuid) -> Sequence {
     Sequence {
         table: "lists",
-        scope: "user_id = $1",
-        params: vec![Param::Uuid(user_id)],
-        temporary_key: ordering::temporary_key(db),
+        scope: vec![("user_id", user_id)],
     }
 }
 
-/// Inside a write transaction (`$tx`, `&mut` a connection), the key that
-/// puts a new list after the user's last one: every path that adds a list
-/// (create, import, undo) takes it here, so an imported key at the very end
-/// of the key space gets the lists respaced instead of leaving no room.
-#[macro_export]
-macro_rules! position_after_last_list {
-    ($tx:expr, $db:expr, $user_id:expr) => {{
-        async {
-            let tx = $tx;
-            let user_id: uuid::Uuid = $user_id;
-            let last: Option<(uuid::Uuid,)> = sqlx::query_as(
-                "SELECT id FROM lists WHERE user_id = $1 ORDER BY position DESC LIMIT 1",
-            )
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let sequence = $crate::lists::store::sequence_of_lists($db, user_id);
-            $crate::place_in_sequence!(&mut *tx, &sequence, None, None, last.map(|(id,)| id))
-        }
-        .await
-    }};
+/// Inside a write transaction, the key that puts a new list after the
+/// user's last one: every path that adds a list (create, import, undo)
+/// takes it here, so an imported key at the very end of the key space gets
+/// the lists respaced instead of leaving no room.
+pub async fn position_after_last_list<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+) -> Result<String, AppError> {
+    let mut query = QueryBuilder::new("SELECT id FROM lists WHERE user_id = ");
+    query.bind(user_id).push(" ORDER BY position DESC LIMIT 1");
+    let last: Option<(Uuid,)> = DB::fetch_optional(tx, query).await?;
+    place_in_sequence(
+        tx,
+        &sequence_of_lists(user_id),
+        None,
+        None,
+        last.map(|(id,)| id),
+    )
+    .await
 }
 
 /// A list as every path that adds one writes it (create, sign-up's Inbox,
@@ -76,34 +73,26 @@ pub struct NewListRow<'a> {
 
 /// Inserts `row` as a list of the user `user_id`, inside the caller's
 /// transaction, on either backend.
-pub async fn insert<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
+pub async fn insert<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
     user_id: Uuid,
     row: &NewListRow<'_>,
-) -> Result<(), sqlx::Error>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
-    sqlx::query(
+) -> Result<(), sqlx::Error> {
+    let mut query = QueryBuilder::new(
         "INSERT INTO lists (id, user_id, name, name_key, is_inbox, position, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(row.id)
-    .bind(user_id)
-    .bind(row.name.to_owned())
-    .bind(row.name_key.clone())
-    .bind(row.is_inbox)
-    .bind(row.position.to_owned())
-    .bind(row.created_at)
-    .bind(row.updated_at)
-    .execute(&mut **tx)
-    .await?;
+         updated_at) VALUES (",
+    );
+    query
+        .bind(row.id)
+        .and_bind(user_id)
+        .and_bind(row.name.to_owned())
+        .and_bind(row.name_key.clone())
+        .and_bind(row.is_inbox)
+        .and_bind(row.position.to_owned())
+        .and_bind(row.created_at)
+        .and_bind(row.updated_at)
+        .push(")");
+    DB::execute(tx, query).await?;
     Ok(())
 }
 
@@ -183,30 +172,21 @@ pub async fn find(db: &Db, user_id: Uuid, list: ListRef) -> Result<ListRecord, A
     row.ok_or(AppError::NotFound)
 }
 
-/// In a transaction (`$tx`, `&mut` a connection), the id of the user's
-/// list `$list` (a [`ListRef`]), or `None` when they have no such list.
-#[macro_export]
-macro_rules! list_id_in {
-    ($tx:expr, $user_id:expr, $list:expr) => {{
-        let (user_id, list): (uuid::Uuid, $crate::lists::ListRef) = ($user_id, $list);
-        let found: Option<(uuid::Uuid,)> = match list {
-            $crate::lists::ListRef::Inbox => {
-                sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2")
-                    .bind(user_id)
-                    .bind(true)
-                    .fetch_optional($tx)
-                    .await?
-            }
-            $crate::lists::ListRef::Id(id) => {
-                sqlx::query_as("SELECT id FROM lists WHERE id = $1 AND user_id = $2")
-                    .bind(id)
-                    .bind(user_id)
-                    .fetch_optional($tx)
-                    .await?
-            }
-        };
-        found.map(|(id,)| id)
-    }};
+/// In a transaction, the id of the user's list `list`, or `None` when they
+/// have no such list.
+pub async fn list_id_in<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    list: ListRef,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let mut query = QueryBuilder::new("SELECT id FROM lists WHERE user_id = ");
+    query.bind(user_id);
+    match list {
+        ListRef::Inbox => query.push(" AND is_inbox = ").bind(true),
+        ListRef::Id(id) => query.push(" AND id = ").bind(id),
+    };
+    let found: Option<(Uuid,)> = DB::fetch_optional(tx, query).await?;
+    Ok(found.map(|(id,)| id))
 }
 
 /// The refusal for a list id sent in a body or form field (a todo's list,
@@ -227,7 +207,7 @@ pub async fn create(db: &Db, user_id: Uuid, name: &ListName) -> Result<ListRecor
     let created_at = now();
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM lists WHERE user_id = $1")
             .bind(user_id)
             .fetch_one(&mut *tx)
@@ -237,7 +217,7 @@ pub async fn create(db: &Db, user_id: Uuid, name: &ListName) -> Result<ListRecor
                 "You have {count} lists, as many as one account can keep. Delete one to make another."
             )));
         }
-        let position = position_after_last_list!(&mut *tx, db, user_id)?;
+        let position = position_after_last_list(&mut tx, user_id).await?;
         let record = ListRecord {
             id: Uuid::new_v4(),
             name: name.as_str().to_owned(),
@@ -312,10 +292,10 @@ pub async fn move_list(
     before: Option<Uuid>,
     after: Option<Uuid>,
 ) -> Result<ListRecord, AppError> {
-    let sequence = sequence_of_lists(db, user_id);
+    let sequence = sequence_of_lists(user_id);
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
         let is_inbox: Option<(bool,)> =
             sqlx::query_as("SELECT is_inbox FROM lists WHERE id = $1 AND user_id = $2")
                 .bind(id)
@@ -329,7 +309,7 @@ pub async fn move_list(
             }
             Some((false,)) => {}
         }
-        let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
+        let inbox = list_id_in(&mut tx, user_id, ListRef::Inbox).await?
             .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
         if before == Some(inbox) {
             return Err(AppError::Invalid(format!("Nothing goes before the {INBOX_NAME}."))
@@ -339,7 +319,7 @@ pub async fn move_list(
             (None, None) => Some(inbox),
             _ => after,
         };
-        let position = place_in_sequence!(&mut *tx, &sequence, Some(id), before, after)?;
+        let position = place_in_sequence(&mut tx, &sequence, Some(id), before, after).await?;
         let record: ListRecord = sqlx::query_as(&format!(
             "UPDATE lists SET position = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 \
              RETURNING {COLUMNS}"

@@ -305,7 +305,7 @@ pub fn first_keys(count: usize) -> Vec<String> {
 
 mod sequence;
 
-pub use sequence::{Sequence, temporary_key};
+pub use sequence::{Sequence, place_in_sequence, respace_sequence};
 
 /// Valid keys of every shape, for the property tests here and of the
 /// cursor parser: any integer part, a fraction up to the maximum length.
@@ -463,7 +463,7 @@ mod tests {
         assert!(ABOVE_ALL_DIGITS > 'z');
     }
 
-    /// One manual order in memory, changed the way `place_in_sequence!`
+    /// One manual order in memory, changed the way `place_in_sequence`
     /// changes the rows: each item's key, in order.
     struct Sequence {
         items: Vec<(usize, String)>,

@@ -37,6 +37,26 @@ pub const EDIT_QUERY_KEY: &str = "edit";
 /// The `/todos` query parameter naming the todo whose details are open.
 pub const OPEN_QUERY_KEY: &str = "open";
 
+/// Which todos a page of them shows, as a request names them, each
+/// optional: the list page's address, the fields of the server functions
+/// that load a page, and (with `limit`) the JSON API's query string.
+/// [`ListQuery::parse`] checks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageParams {
+    /// A list id, or `inbox`.
+    pub list: Option<String>,
+    /// `today` or `upcoming`.
+    pub view: Option<String>,
+    /// Words to search for.
+    pub q: Option<String>,
+    /// `all`, `active` or `completed`.
+    pub filter: Option<String>,
+    /// `manual`, `priority` or `newest`.
+    pub sort: Option<String>,
+    /// Where the page starts: the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
 /// A todo as the pages show it. Days are already named for the user's
 /// today ([`DueShown`]), so the browser needs no time zone data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
-use super::{Filter, MAX_PAGE_SIZE, PAGE_SIZE, Sort, View, search::SearchTerms};
+use super::{Filter, MAX_PAGE_SIZE, PAGE_SIZE, PageParams, Sort, View, search::SearchTerms};
 use crate::{error::AppError, lists::ListRef, ordering};
 
 /// What the todos are of.
@@ -164,18 +164,6 @@ impl Cursor {
     }
 }
 
-/// A list request's parameters as sent, each optional.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ListParams<'a> {
-    pub list: Option<&'a str>,
-    pub view: Option<&'a str>,
-    pub q: Option<&'a str>,
-    pub filter: Option<&'a str>,
-    pub sort: Option<&'a str>,
-    pub cursor: Option<&'a str>,
-    pub limit: Option<&'a str>,
-}
-
 /// Which page of which todos a caller asked for, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
@@ -189,16 +177,21 @@ pub struct ListQuery {
 impl ListQuery {
     /// Absent or empty values mean: all todos (or one list's, with
     /// `list`), every state, the scope's usual order, the first page, and
-    /// [`PAGE_SIZE`] todos.
-    pub fn parse(params: ListParams<'_>) -> Result<Self, AppError> {
+    /// (without `limit`) [`PAGE_SIZE`] todos.
+    pub fn parse(params: &PageParams, limit: Option<&str>) -> Result<Self, AppError> {
         fn present(value: Option<&str>) -> Option<&str> {
             value.filter(|value| !value.trim().is_empty())
         }
-        let filter = Filter::parse(params.filter).map_err(|error| error.in_field("filter"))?;
-        let list = present(params.list).map(ListRef::parse).transpose()?;
-        let view = View::parse(params.view)?;
-        let search = present(params.q).map(SearchTerms::parse).transpose()?;
-        let sort = Sort::parse(params.sort)?;
+        let filter =
+            Filter::parse(params.filter.as_deref()).map_err(|error| error.in_field("filter"))?;
+        let list = present(params.list.as_deref())
+            .map(ListRef::parse)
+            .transpose()?;
+        let view = View::parse(params.view.as_deref())?;
+        let search = present(params.q.as_deref())
+            .map(SearchTerms::parse)
+            .transpose()?;
+        let sort = Sort::parse(params.sort.as_deref())?;
 
         let (scope, order) = match (view, search) {
             (Some(_), Some(_)) => {
@@ -243,14 +236,14 @@ impl ListQuery {
             }
         }
 
-        let cursor = present(params.cursor)
+        let cursor = present(params.cursor.as_deref())
             .map(Cursor::decode)
             .transpose()
             .map_err(|error| error.in_field("cursor"))?;
         if cursor.as_ref().is_some_and(|cursor| !cursor.fits(order)) {
             return Err(Cursor::decode("").unwrap_err().in_field("cursor"));
         }
-        let limit = match params.limit {
+        let limit = match limit {
             None => PAGE_SIZE,
             Some(text) => text
                 .parse::<usize>()
@@ -286,8 +279,23 @@ impl ListQuery {
 mod tests {
     use super::*;
 
-    fn parse(params: ListParams<'_>) -> Result<ListQuery, AppError> {
-        ListQuery::parse(params)
+    /// The query of a request with these parameters (`limit` among them).
+    fn parse(pairs: &[(&str, &str)]) -> Result<ListQuery, AppError> {
+        let value = |key: &str| {
+            pairs
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map(|(_, value)| value.to_string())
+        };
+        let params = PageParams {
+            list: value("list"),
+            view: value("view"),
+            q: value("q"),
+            filter: value("filter"),
+            sort: value("sort"),
+            cursor: value("cursor"),
+        };
+        ListQuery::parse(&params, value("limit").as_deref())
     }
 
     #[test]
@@ -351,13 +359,8 @@ mod tests {
             format!("m.{}", "z".repeat(100_000)),
             format!("{}.{id}", "1".repeat(MAX_CURSOR_LEN)),
         ] {
-            let error = parse(ListParams {
-                list: Some("inbox"),
-                sort: Some("newest"),
-                cursor: Some(&refused),
-                ..ListParams::default()
-            })
-            .unwrap_err();
+            let error =
+                parse(&[("list", "inbox"), ("sort", "newest"), ("cursor", &refused)]).unwrap_err();
             assert_eq!(error.field(), Some("cursor"), "{refused:.80}");
             assert!(Cursor::decode(&refused).is_err(), "{refused:.80}");
         }
@@ -442,60 +445,36 @@ mod tests {
 
     #[test]
     fn each_scope_has_its_order_and_takes_only_its_own_cursors() {
-        let all = parse(ListParams::default()).unwrap();
+        let all = parse(&[]).unwrap();
         assert_eq!((all.scope, all.order), (Scope::All, Order::Newest));
-        let inbox = parse(ListParams {
-            list: Some("inbox"),
-            ..ListParams::default()
-        })
-        .unwrap();
+        let inbox = parse(&[("list", "inbox")]).unwrap();
         assert_eq!(
             (inbox.scope, inbox.order),
             (Scope::List(ListRef::Inbox), Order::Manual)
         );
-        let today = parse(ListParams {
-            view: Some("today"),
-            ..ListParams::default()
-        })
-        .unwrap();
+        let today = parse(&[("view", "today")]).unwrap();
         assert_eq!(today.order, Order::Due);
 
-        let wrong_cursor = parse(ListParams {
-            list: Some("inbox"),
-            cursor: Some("1795000000123456.00000000000000000000000000000001"),
-            ..ListParams::default()
-        })
+        let wrong_cursor = parse(&[
+            ("list", "inbox"),
+            (
+                "cursor",
+                "1795000000123456.00000000000000000000000000000001",
+            ),
+        ])
         .unwrap_err();
         assert_eq!(wrong_cursor.field(), Some("cursor"));
     }
 
     #[test]
     fn contradictory_requests_are_explained() {
-        let both = parse(ListParams {
-            view: Some("today"),
-            q: Some("milk"),
-            ..ListParams::default()
-        })
-        .unwrap_err();
+        let both = parse(&[("view", "today"), ("q", "milk")]).unwrap_err();
         assert_eq!(both.field(), Some("q"));
-        let sorted_view = parse(ListParams {
-            view: Some("upcoming"),
-            sort: Some("priority"),
-            ..ListParams::default()
-        })
-        .unwrap_err();
+        let sorted_view = parse(&[("view", "upcoming"), ("sort", "priority")]).unwrap_err();
         assert_eq!(sorted_view.field(), Some("sort"));
-        let bad_list = parse(ListParams {
-            list: Some("groceries"),
-            ..ListParams::default()
-        })
-        .unwrap_err();
+        let bad_list = parse(&[("list", "groceries")]).unwrap_err();
         assert_eq!(bad_list.field(), Some("list"));
-        let limit = parse(ListParams {
-            limit: Some("0"),
-            ..ListParams::default()
-        })
-        .unwrap_err();
+        let limit = parse(&[("limit", "0")]).unwrap_err();
         assert_eq!(limit.field(), Some("limit"));
     }
 }

@@ -4,24 +4,24 @@
 //! 10,000 todos pays for a page what one with 50 does.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use sqlx::{Postgres, QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use super::{
-    DueCounts, DueShown, NewTodo, Priority, Todo, TodoChanges, TodoLimit, TodoTitle, TodoTotals,
+    DueCounts, DueShown, Filter, NewTodo, Priority, Todo, TodoChanges, TodoLimit, TodoTotals,
     query::{Cursor, ListQuery, Order, Scope},
     search::SearchTerms,
 };
 use crate::{
-    bind_params,
     calendar::{Due, upcoming_end},
-    db::{Db, Param, WritePool as _, now},
+    db::{Bind, Db, Engine, WritePool as _, lock_user_row, now},
     error::AppError,
-    list_id_in,
     lists::{
         ListRef,
-        store::{self as lists, no_such_list},
+        store::{self as lists, list_id_in, no_such_list},
     },
-    lock_user_row, on_db, ordering, place_in_sequence,
+    on_db,
+    ordering::{self, place_in_sequence, respace_sequence},
 };
 
 /// A todo as stored. Pages show the [`Todo`] part; the JSON API also
@@ -76,45 +76,53 @@ impl TodoRecord {
 const COLUMNS: &str = "t.id, t.title, t.completed, t.list_id, t.notes, t.priority, t.due_date, \
      t.due_time, t.position, t.created_at, t.updated_at";
 
+/// [`COLUMNS`] without the table's alias, for `RETURNING`.
+fn unqualified_columns() -> String {
+    COLUMNS.replace("t.", "")
+}
+
 /// Bound parameters one statement may carry on both backends: SQLite's
 /// limit (32,766 since 3.32); PostgreSQL's (65,535) is higher.
 pub const MAX_BOUND_PARAMETERS: usize = 32_766;
 
-/// Todos one INSERT of [`insert_todos!`] writes, 12 parameters each: as
+/// Todos one INSERT of [`insert_todos`] writes, 12 parameters each: as
 /// many as [`MAX_BOUND_PARAMETERS`] allows, so 100,000 take 37 statements
 /// rather than 100,000.
 pub const TODOS_PER_INSERT: usize = MAX_BOUND_PARAMETERS / 12;
 
-/// In a transaction (`$tx`), inserts `$records` (a slice of
-/// [`TodoRecord`]s, `seq` aside) as todos of the user `$user_id`,
-/// [`TODOS_PER_INSERT`] to a statement.
-#[macro_export]
-macro_rules! insert_todos {
-    ($tx:expr, $user_id:expr, $records:expr) => {{
-        let (user_id, records): (uuid::Uuid, &[$crate::todos::store::TodoRecord]) =
-            ($user_id, $records);
-        for chunk in records.chunks($crate::todos::store::TODOS_PER_INSERT) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
-                 due_date, due_time, position, created_at, updated_at) ",
-            );
-            insert.push_values(chunk, |mut row, todo| {
-                row.push_bind(todo.id)
-                    .push_bind(user_id)
-                    .push_bind(todo.list_id)
-                    .push_bind(todo.title.as_str())
-                    .push_bind(todo.notes.as_str())
-                    .push_bind(todo.completed)
-                    .push_bind(todo.priority)
-                    .push_bind(todo.due_date)
-                    .push_bind(todo.due_time)
-                    .push_bind(todo.position.as_str())
-                    .push_bind(todo.created_at)
-                    .push_bind(todo.updated_at);
-            });
-            insert.build().execute(&mut *$tx).await?;
+/// In a transaction, inserts `records` (`seq` aside) as todos of the user
+/// `user_id`, [`TODOS_PER_INSERT`] to a statement: the one INSERT of the
+/// `todos` table.
+pub async fn insert_todos<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    records: &[TodoRecord],
+) -> Result<(), sqlx::Error> {
+    for chunk in records.chunks(TODOS_PER_INSERT) {
+        let mut insert = QueryBuilder::new(
+            "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
+             due_date, due_time, position, created_at, updated_at) VALUES ",
+        );
+        for (n, todo) in chunk.iter().enumerate() {
+            insert
+                .push(if n == 0 { "(" } else { ", (" })
+                .bind(todo.id)
+                .and_bind(user_id)
+                .and_bind(todo.list_id)
+                .and_bind(todo.title.clone())
+                .and_bind(todo.notes.clone())
+                .and_bind(todo.completed)
+                .and_bind(todo.priority)
+                .and_bind(todo.due_date)
+                .and_bind(todo.due_time)
+                .and_bind(todo.position.clone())
+                .and_bind(todo.created_at)
+                .and_bind(todo.updated_at)
+                .push(")");
         }
-    }};
+        DB::execute(tx, insert).await?;
+    }
+    Ok(())
 }
 
 /// One page of records and where the next starts; for a list in manual
@@ -125,42 +133,6 @@ pub struct RecordPage {
     pub next_cursor: Option<String>,
     pub preceding: Option<Uuid>,
     pub following: Option<Uuid>,
-}
-
-/// A query assembled from its parts: the rows it reads, its conditions and
-/// their parameters, numbered as they are added.
-struct Selection {
-    from: &'static str,
-    conditions: Vec<String>,
-    params: Vec<Param>,
-}
-
-impl Selection {
-    fn new(from: &'static str) -> Self {
-        Self {
-            from,
-            conditions: Vec::new(),
-            params: Vec::new(),
-        }
-    }
-
-    /// Adds a parameter; returns its placeholder.
-    fn param(&mut self, value: Param) -> String {
-        self.params.push(value);
-        format!("${}", self.params.len())
-    }
-
-    fn condition(&mut self, condition: String) {
-        self.conditions.push(condition);
-    }
-
-    fn sql(&self, select: &str, tail: &str) -> String {
-        format!(
-            "SELECT {select} FROM {} WHERE {} {tail}",
-            self.from,
-            self.conditions.join(" AND ")
-        )
-    }
 }
 
 /// A scope whose list, if it names one, is known to be the user's.
@@ -188,48 +160,74 @@ async fn resolve<'a>(db: &Db, user_id: Uuid, scope: &'a Scope) -> Result<Resolve
     })
 }
 
-/// The rows of `scope` (the filter aside): its tables and conditions.
-fn selection(user_id: Uuid, scope: &Resolved<'_>, today: NaiveDate) -> Selection {
-    let mut selection = Selection::new("todos t");
-    let owner = selection.param(Param::Uuid(user_id));
-    selection.condition(format!("t.user_id = {owner}"));
+/// `FROM` and `WHERE` of the rows of `scope` (the filter aside), after
+/// the caller's `SELECT`.
+fn push_scope<DB: Engine>(
+    query: &mut QueryBuilder<'_, DB>,
+    user_id: Uuid,
+    scope: &Resolved<'_>,
+    today: NaiveDate,
+) {
+    query.push(" FROM todos t WHERE t.user_id = ").bind(user_id);
     let list = match scope {
         Resolved::All => None,
         Resolved::List(list) => Some(*list),
         Resolved::Today(list) | Resolved::Upcoming(list) | Resolved::Search(_, list) => *list,
     };
     if let Some(list) = list {
-        let list = selection.param(Param::Uuid(list));
-        selection.condition(format!("t.list_id = {list}"));
+        query.push(" AND t.list_id = ").bind(list);
     }
     match scope {
         Resolved::Today(_) => {
             // Due today (done or not), or earlier and still open.
-            let day = selection.param(Param::Date(today));
-            let open = selection.param(Param::Bool(Some(false)));
-            selection.condition(format!(
-                "t.due_date IS NOT NULL AND t.due_date <= {day} \
-                 AND (t.due_date = {day} OR t.completed = {open})"
-            ));
+            query
+                .push(" AND t.due_date IS NOT NULL AND t.due_date <= ")
+                .bind(today)
+                .push(" AND (t.due_date = ")
+                .bind(today)
+                .push(" OR t.completed = ")
+                .bind(false)
+                .push(")");
         }
         Resolved::Upcoming(_) => {
-            let first = selection.param(Param::Date(today));
-            let last = selection.param(Param::Date(upcoming_end(today)));
-            selection.condition(format!(
-                "t.due_date IS NOT NULL AND t.due_date >= {first} AND t.due_date <= {last}"
-            ));
+            query
+                .push(" AND t.due_date IS NOT NULL AND t.due_date >= ")
+                .bind(today)
+                .push(" AND t.due_date <= ")
+                .bind(upcoming_end(today));
         }
         // For counting SQLite's matches; a page of them is `search_page`'s,
-        // and PostgreSQL's are counted through `gin_matches`.
+        // and PostgreSQL's are counted through `push_gin_matches`.
         Resolved::Search(terms, _) => {
-            let query = selection.param(Param::Text(terms.fts5(user_id)));
-            selection.condition(format!(
-                "t.seq IN (SELECT rowid FROM todo_search WHERE todo_search MATCH {query})"
-            ));
+            query
+                .push(" AND t.seq IN (SELECT rowid FROM todo_search WHERE todo_search MATCH ")
+                .bind(terms.fts5(user_id))
+                .push(")");
         }
         Resolved::All | Resolved::List(_) => {}
     }
-    selection
+}
+
+/// ` AND` the list, the filter and the cursor of a search page.
+fn push_narrowing<DB: Engine>(
+    sql: &mut QueryBuilder<'_, DB>,
+    list: Option<Uuid>,
+    query: &ListQuery,
+) {
+    if let Some(list) = list {
+        sql.push(" AND t.list_id = ").bind(list);
+    }
+    push_filter(sql, query.filter);
+    if let Some(cursor) = &query.cursor {
+        push_after_cursor(sql, cursor);
+    }
+}
+
+/// ` AND t.completed = …` when `filter` keeps only done or open todos.
+fn push_filter<DB: Engine>(query: &mut QueryBuilder<'_, DB>, filter: Filter) {
+    if let Some(completed) = filter.completed() {
+        query.push(" AND t.completed = ").bind(completed);
+    }
 }
 
 /// The ORDER BY of each order.
@@ -244,26 +242,34 @@ fn order_by(order: Order) -> &'static str {
     }
 }
 
-/// Only rows after `cursor` in its order.
-fn after_cursor(selection: &mut Selection, cursor: &Cursor) {
-    let condition = match cursor {
+/// ` AND` only rows after `cursor` in its order.
+fn push_after_cursor<DB: Engine>(query: &mut QueryBuilder<'_, DB>, cursor: &Cursor) {
+    match cursor {
         Cursor::Newest { created_at, id } => {
-            let at = selection.param(Param::Timestamp(*created_at));
-            let id = selection.param(Param::Uuid(*id));
-            format!("(t.created_at < {at} OR (t.created_at = {at} AND t.id < {id}))")
+            query
+                .push(" AND (t.created_at < ")
+                .bind(*created_at)
+                .push(" OR (t.created_at = ")
+                .bind(*created_at)
+                .push(" AND t.id < ")
+                .bind(*id)
+                .push("))");
         }
         Cursor::Manual { position } => {
-            let position = selection.param(Param::Text(position.clone()));
-            format!("t.position > {position}")
+            query.push(" AND t.position > ").bind(position.clone());
         }
         Cursor::Found { seq } => {
-            let seq = selection.param(Param::Int(*seq));
-            format!("todo_search.rowid < {seq}")
+            query.push(" AND todo_search.rowid < ").bind(*seq);
         }
         Cursor::Priority { level, position } => {
-            let level = selection.param(Param::SmallInt(*level));
-            let position = selection.param(Param::Text(position.clone()));
-            format!("t.priority <= {level} AND (t.priority < {level} OR t.position > {position})")
+            query
+                .push(" AND t.priority <= ")
+                .bind(*level)
+                .push(" AND (t.priority < ")
+                .bind(*level)
+                .push(" OR t.position > ")
+                .bind(position.clone())
+                .push(")");
         }
         Cursor::Due {
             date,
@@ -271,22 +277,31 @@ fn after_cursor(selection: &mut Selection, cursor: &Cursor) {
             created_at,
             id,
         } => {
-            let date = selection.param(Param::Date(*date));
-            let time = selection.param(Param::Time(*time));
-            let at = selection.param(Param::Timestamp(*created_at));
-            let id = selection.param(Param::Uuid(*id));
             // A day's todos without a time come first, then by time; at the
             // same time, oldest first, and the id settles ties.
-            format!(
-                "t.due_date >= {date} AND (t.due_date > {date} \
-                   OR ({time} IS NULL AND t.due_time IS NOT NULL) \
-                   OR ({time} IS NOT NULL AND t.due_time > {time}) \
-                   OR ((({time} IS NULL AND t.due_time IS NULL) OR t.due_time = {time}) \
-                       AND (t.created_at > {at} OR (t.created_at = {at} AND t.id > {id}))))"
-            )
+            query
+                .push(" AND t.due_date >= ")
+                .bind(*date)
+                .push(" AND (t.due_date > ")
+                .bind(*date);
+            match time {
+                None => query.push(" OR t.due_time IS NOT NULL OR (t.due_time IS NULL"),
+                Some(time) => query
+                    .push(" OR t.due_time > ")
+                    .bind(*time)
+                    .push(" OR (t.due_time = ")
+                    .bind(*time),
+            };
+            query
+                .push(" AND (t.created_at > ")
+                .bind(*created_at)
+                .push(" OR (t.created_at = ")
+                .bind(*created_at)
+                .push(" AND t.id > ")
+                .bind(*id)
+                .push("))))");
         }
-    };
-    selection.condition(condition);
+    }
 }
 
 fn cursor_after(order: Order, row: &TodoRecord) -> Cursor {
@@ -314,14 +329,6 @@ fn cursor_after(order: Order, row: &TodoRecord) -> Cursor {
     }
 }
 
-async fn fetch_records(db: &Db, sql: &str, params: &[Param]) -> Result<Vec<TodoRecord>, AppError> {
-    Ok(on_db!(db, pool => {
-        bind_params!(sqlx::query_as::<_, TodoRecord>(sql), params)
-            .fetch_all(pool)
-            .await
-    })?)
-}
-
 /// One page of `query`, whose list (if it names one) must be the user's:
 /// another user's list answers `NotFound`, as an unknown one does.
 pub async fn list(
@@ -334,21 +341,18 @@ pub async fn list(
     if let Resolved::Search(terms, list) = scope {
         return search_page(db, user_id, terms, list, query).await;
     }
-    let mut selection = selection(user_id, &scope, today);
-    if let Some(completed) = query.filter.completed() {
-        let completed = selection.param(Param::Bool(Some(completed)));
-        selection.condition(format!("t.completed = {completed}"));
-    }
-    let unpaged = (selection.conditions.clone(), selection.params.clone());
-    if let Some(cursor) = &query.cursor {
-        after_cursor(&mut selection, cursor);
-    }
-    // One row past the page tells whether another page follows.
-    let limit = selection.param(Param::Int(
-        i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
-    ));
-    let sql = selection.sql(COLUMNS, &format!("{} LIMIT {limit}", order_by(query.order)));
-    let mut rows = fetch_records(db, &sql, &selection.params).await?;
+    let mut rows: Vec<TodoRecord> = on_db!(db, pool => {
+        let mut sql = QueryBuilder::new(format!("SELECT {COLUMNS}"));
+        push_scope(&mut sql, user_id, &scope, today);
+        push_filter(&mut sql, query.filter);
+        if let Some(cursor) = &query.cursor {
+            push_after_cursor(&mut sql, cursor);
+        }
+        // One row past the page tells whether another page follows.
+        sql.push(format!(" {} LIMIT ", order_by(query.order)))
+            .bind(i64::try_from(query.limit + 1).unwrap_or(i64::MAX));
+        sql.build_query_as().fetch_all(pool).await
+    })?;
 
     let following = rows.get(query.limit).map(|row| row.id);
     let next_cursor = next_cursor(&mut rows, query);
@@ -356,19 +360,16 @@ pub async fn list(
     // move up past the page's edge.
     let preceding = match (&query.cursor, rows.first(), query.order) {
         (Some(_), Some(first), Order::Manual) => {
-            let (conditions, params) = unpaged;
-            let mut above = Selection {
-                from: selection.from,
-                conditions,
-                params,
-            };
-            let position = above.param(Param::Text(first.position.clone()));
-            above.condition(format!("t.position < {position}"));
-            let sql = above.sql(COLUMNS, "ORDER BY t.position DESC LIMIT 1");
-            fetch_records(db, &sql, &above.params)
-                .await?
-                .first()
-                .map(|row| row.id)
+            let above: Option<(Uuid,)> = on_db!(db, pool => {
+                let mut sql = QueryBuilder::new("SELECT t.id");
+                push_scope(&mut sql, user_id, &scope, today);
+                push_filter(&mut sql, query.filter);
+                sql.push(" AND t.position < ")
+                    .bind(first.position.clone())
+                    .push(" ORDER BY t.position DESC LIMIT 1");
+                sql.build_query_as().fetch_optional(pool).await
+            })?;
+            above.map(|(id,)| id)
         }
         _ => None,
     };
@@ -397,15 +398,15 @@ fn next_cursor(rows: &mut Vec<TodoRecord>, query: &ListQuery) -> Option<String> 
 const GIN_ONLY: &str = "SELECT set_config('enable_seqscan', 'off', true), \
      set_config('enable_indexscan', 'off', true)";
 
-/// The user's matches of `terms` on PostgreSQL, with the owner compared as
-/// text, so that no b-tree index leading with it can stand in for GIN's.
-fn gin_matches(terms: &SearchTerms, user_id: Uuid) -> Selection {
-    let mut selection = Selection::new("todos t");
-    let matching = selection.param(Param::Text(terms.tsquery(user_id)));
-    selection.condition(format!("t.search @@ to_tsquery('simple', {matching})"));
-    let owner = selection.param(Param::Text(user_id.to_string()));
-    selection.condition(format!("t.user_id::text = {owner}"));
-    selection
+/// `FROM` and `WHERE` of the user's matches of `terms` on PostgreSQL, with
+/// the owner compared as text, so that no b-tree index leading with it can
+/// stand in for GIN's.
+fn push_gin_matches(query: &mut QueryBuilder<'_, Postgres>, terms: &SearchTerms, user_id: Uuid) {
+    query
+        .push(" FROM todos t WHERE t.search @@ to_tsquery('simple', ")
+        .bind(terms.tsquery(user_id))
+        .push(") AND t.user_id::text = ")
+        .bind(user_id.to_string());
 }
 
 /// How many matches PostgreSQL reads from the GIN index and sorts itself;
@@ -426,67 +427,53 @@ async fn search_page(
     list: Option<Uuid>,
     query: &ListQuery,
 ) -> Result<RecordPage, AppError> {
-    let invalid_cursor = || {
-        AppError::Invalid("That page link is not valid; start again from the first page.".into())
-            .in_field("cursor")
+    // Each backend pages its matches by its own kind of cursor.
+    let cursor_fits = match (&query.cursor, db) {
+        (None, _) => true,
+        (Some(Cursor::Found { .. }), Db::Sqlite(_)) => true,
+        (Some(Cursor::Newest { .. }), Db::Postgres(_)) => true,
+        (Some(_), _) => false,
     };
-    // The list, the filter and the cursor.
-    let narrowed = |selection: &mut Selection| -> Result<(), AppError> {
-        if let Some(list) = list {
-            let list = selection.param(Param::Uuid(list));
-            selection.condition(format!("t.list_id = {list}"));
-        }
-        if let Some(completed) = query.filter.completed() {
-            let completed = selection.param(Param::Bool(Some(completed)));
-            selection.condition(format!("t.completed = {completed}"));
-        }
-        match (&query.cursor, db) {
-            (None, _) => {}
-            (Some(cursor @ Cursor::Found { .. }), Db::Sqlite(_))
-            | (Some(cursor @ Cursor::Newest { .. }), Db::Postgres(_)) => {
-                after_cursor(selection, cursor)
-            }
-            (Some(_), _) => return Err(invalid_cursor()),
-        }
-        Ok(())
-    };
-    let page_rows = query.limit + 1;
-    let mut rows = match db {
-        Db::Sqlite(_) => {
-            let mut selection =
-                Selection::new("todo_search JOIN todos t ON t.seq = todo_search.rowid");
-            let matching = selection.param(Param::Text(terms.fts5(user_id)));
-            selection.condition(format!("todo_search MATCH {matching}"));
-            let owner = selection.param(Param::Uuid(user_id));
-            selection.condition(format!("t.user_id = {owner}"));
-            narrowed(&mut selection)?;
-            let limit = selection.param(Param::Int(i64::try_from(page_rows).unwrap_or(i64::MAX)));
-            let sql = selection.sql(
-                &format!("{COLUMNS}, todo_search.rowid AS seq"),
-                &format!("ORDER BY todo_search.rowid DESC LIMIT {limit}"),
-            );
-            fetch_records(db, &sql, &selection.params).await?
+    if !cursor_fits {
+        return Err(AppError::Invalid(
+            "That page link is not valid; start again from the first page.".into(),
+        )
+        .in_field("cursor"));
+    }
+    let page_rows = i64::try_from(query.limit + 1).unwrap_or(i64::MAX);
+    let mut rows: Vec<TodoRecord> = match db {
+        Db::Sqlite(pool) => {
+            let mut sql = QueryBuilder::new(format!(
+                "SELECT {COLUMNS}, todo_search.rowid AS seq \
+                 FROM todo_search JOIN todos t ON t.seq = todo_search.rowid \
+                 WHERE todo_search MATCH "
+            ));
+            sql.bind(terms.fts5(user_id))
+                .push(" AND t.user_id = ")
+                .bind(user_id);
+            push_narrowing(&mut sql, list, query);
+            sql.push(" ORDER BY todo_search.rowid DESC LIMIT ")
+                .bind(page_rows);
+            sql.build_query_as().fetch_all(pool).await?
         }
         Db::Postgres(pool) => {
             // First the GIN index alone...
-            let gin_only = |columns: &str, tail: &str| -> Result<(String, Vec<Param>), AppError> {
-                let mut selection = gin_matches(terms, user_id);
-                narrowed(&mut selection)?;
-                Ok((selection.sql(columns, tail), selection.params))
+            let gin_only = |select: &str| {
+                let mut sql = QueryBuilder::new(select);
+                push_gin_matches(&mut sql, terms, user_id);
+                push_narrowing(&mut sql, list, query);
+                sql
             };
             let mut tx = pool.begin().await?;
             sqlx::query(GIN_ONLY).execute(&mut *tx).await?;
-            let (probe, params) = gin_only("1", &format!("LIMIT {}", SORTED_MATCHES + 1))?;
-            let probe = format!("SELECT COUNT(*) FROM ({probe}) AS matches");
-            let (matches,): (i64,) = bind_params!(sqlx::query_as(&probe), &params)
-                .fetch_one(&mut *tx)
-                .await?;
-            let page = format!("{} LIMIT {page_rows}", order_by(Order::Search));
+            let mut probe = gin_only("SELECT COUNT(*) FROM (SELECT 1");
+            probe.push(format!(" LIMIT {}) AS matches", SORTED_MATCHES + 1));
+            let (matches,): (i64,) = probe.build_query_as().fetch_one(&mut *tx).await?;
+            let page = format!(" {} LIMIT {}", order_by(Order::Search), page_rows);
             let found: Vec<TodoRecord> = if matches <= SORTED_MATCHES as i64 {
-                let (sql, params) = gin_only(COLUMNS, &page)?;
-                bind_params!(sqlx::query_as(&sql), &params)
-                    .fetch_all(&mut *tx)
-                    .await?
+                let mut sql = gin_only(&format!("SELECT {COLUMNS}"));
+                sql.push(&page);
+                sql.build_query_as().fetch_all(&mut *tx).await?
             } else {
                 // ...and for a word in more todos than that, the
                 // newest-first index, each row checked, which then finds a
@@ -497,16 +484,15 @@ async fn search_page(
                 )
                 .execute(&mut *tx)
                 .await?;
-                let mut selection = Selection::new("todos t");
-                let matching = selection.param(Param::Text(terms.tsquery(user_id)));
-                selection.condition(format!("t.search @@ to_tsquery('simple', {matching})"));
-                let owner = selection.param(Param::Uuid(user_id));
-                selection.condition(format!("t.user_id = {owner}"));
-                narrowed(&mut selection)?;
-                let sql = selection.sql(COLUMNS, &page);
-                bind_params!(sqlx::query_as(&sql), &selection.params)
-                    .fetch_all(&mut *tx)
-                    .await?
+                let mut sql = QueryBuilder::new(format!(
+                    "SELECT {COLUMNS} FROM todos t WHERE t.search @@ to_tsquery('simple', "
+                ));
+                sql.bind(terms.tsquery(user_id))
+                    .push(") AND t.user_id = ")
+                    .bind(user_id);
+                push_narrowing(&mut sql, list, query);
+                sql.push(&page);
+                sql.build_query_as().fetch_all(&mut *tx).await?
             };
             tx.commit().await?;
             found
@@ -528,34 +514,28 @@ pub async fn totals(
     query: &ListQuery,
     today: NaiveDate,
 ) -> Result<TodoTotals, AppError> {
-    const COUNTS: &str = "COUNT(*), COALESCE(SUM(CASE WHEN t.completed THEN 1 ELSE 0 END), 0)";
+    const COUNTS: &str =
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.completed THEN 1 ELSE 0 END), 0)";
     let scope = resolve(db, user_id, &query.scope).await?;
     let (total, completed): (i64, i64) = match (db, &scope) {
         // Counted from the GIN index alone, as `search_page` reads it.
         (Db::Postgres(pool), Resolved::Search(terms, list)) => {
-            let mut selection = gin_matches(terms, user_id);
+            let mut sql = QueryBuilder::new(COUNTS);
+            push_gin_matches(&mut sql, terms, user_id);
             if let Some(list) = list {
-                let list = selection.param(Param::Uuid(*list));
-                selection.condition(format!("t.list_id = {list}"));
+                sql.push(" AND t.list_id = ").bind(*list);
             }
-            let sql = selection.sql(COUNTS, "");
             let mut tx = pool.begin().await?;
             sqlx::query(GIN_ONLY).execute(&mut *tx).await?;
-            let counts = bind_params!(sqlx::query_as(&sql), &selection.params)
-                .fetch_one(&mut *tx)
-                .await?;
+            let counts = sql.build_query_as().fetch_one(&mut *tx).await?;
             tx.commit().await?;
             counts
         }
-        _ => {
-            let selection = selection(user_id, &scope, today);
-            let sql = selection.sql(COUNTS, "");
-            on_db!(db, pool => {
-                bind_params!(sqlx::query_as(&sql), &selection.params)
-                    .fetch_one(pool)
-                    .await
-            })?
-        }
+        _ => on_db!(db, pool => {
+            let mut sql = QueryBuilder::new(COUNTS);
+            push_scope(&mut sql, user_id, &scope, today);
+            sql.build_query_as().fetch_one(pool).await
+        })?,
     };
     Ok(TodoTotals {
         total,
@@ -613,7 +593,7 @@ pub async fn create(
     let due = new.due;
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
         if !limit.admits(count, 1) {
             return Err(AppError::Conflict(format!(
                 "You have {} todos, as many as one account can keep. Delete some to add more.",
@@ -621,12 +601,12 @@ pub async fn create(
             )));
         }
         let list = new.list.map_or(ListRef::Inbox, ListRef::Id);
-        let list_id = list_id_in!(&mut *tx, user_id, list).ok_or_else(|| match list {
+        let list_id = list_id_in(&mut tx, user_id, list).await?.ok_or_else(|| match list {
             ListRef::Id(_) => no_such_list("list_id"),
             ListRef::Inbox => AppError::internal("a user without an Inbox"),
         })?;
-        let sequence = sequence_of_todos(db, user_id, list_id);
-        let position = place_in_sequence!(&mut *tx, &sequence, None, None, None)?;
+        let sequence = sequence_of_todos(user_id, list_id);
+        let position = place_in_sequence(&mut tx, &sequence, None, None, None).await?;
         let record = TodoRecord {
             id: Uuid::new_v4(),
             title: new.title.as_str().to_owned(),
@@ -641,7 +621,7 @@ pub async fn create(
             updated_at: created_at,
             seq: None,
         };
-        insert_todos!(tx, user_id, std::slice::from_ref(&record));
+        insert_todos(&mut tx, user_id, std::slice::from_ref(&record)).await?;
         tx.commit().await?;
         record
     });
@@ -649,12 +629,10 @@ pub async fn create(
 }
 
 /// The todos of one of the user's lists.
-pub fn sequence_of_todos(db: &Db, user_id: Uuid, list_id: Uuid) -> ordering::Sequence {
+pub fn sequence_of_todos(user_id: Uuid, list_id: Uuid) -> ordering::Sequence {
     ordering::Sequence {
         table: "todos",
-        scope: "user_id = $1 AND list_id = $2",
-        params: vec![Param::Uuid(user_id), Param::Uuid(list_id)],
-        temporary_key: ordering::temporary_key(db),
+        scope: vec![("user_id", user_id), ("list_id", list_id)],
     }
 }
 
@@ -662,7 +640,7 @@ pub fn sequence_of_todos(db: &Db, user_id: Uuid, list_id: Uuid) -> ordering::Seq
 /// first key (or, for an empty list, from the start): where todos added
 /// together go on top of a list, in their order. `None` when the keys
 /// below `first` run short (it is at or near the smallest key, or not a
-/// valid key): [`keys_on_top!`] then respaces the list.
+/// valid key): [`keys_on_top`] then respaces the list.
 pub fn keys_before(first: Option<&str>, count: usize) -> Option<Vec<String>> {
     let Some(first) = first else {
         return Some(ordering::first_keys(count));
@@ -680,95 +658,96 @@ pub fn keys_before(first: Option<&str>, count: usize) -> Option<Vec<String>> {
     Some(keys)
 }
 
-/// Inside a write transaction (`$tx`, `&mut` a connection) that holds the
-/// user's turn, `$count` keys in increasing order for todos that go on top
-/// of the user's list `$list_id`, in their order (import, undo, a deleted
-/// list's todos moved to the Inbox). When the list's first key leaves no
-/// room for that many, its todos are respaced first, in the same
-/// transaction, so the keys are always valid.
-#[macro_export]
-macro_rules! keys_on_top {
-    ($tx:expr, $db:expr, $user_id:expr, $list_id:expr, $count:expr) => {{
-        async {
-            let tx = $tx;
-            let (user_id, list_id, count): (uuid::Uuid, uuid::Uuid, usize) =
-                ($user_id, $list_id, $count);
-            let (first,): (Option<String>,) = sqlx::query_as(
-                "SELECT MIN(position) FROM todos WHERE user_id = $1 AND list_id = $2",
-            )
-            .bind(user_id)
-            .bind(list_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            match $crate::todos::store::keys_before(first.as_deref(), count) {
-                Some(keys) => Ok::<Vec<String>, $crate::error::AppError>(keys),
-                None => {
-                    let sequence = $crate::todos::store::sequence_of_todos($db, user_id, list_id);
-                    $crate::respace_sequence!(&mut *tx, &sequence, uuid::Uuid::nil(), count)
-                }
-            }
+/// Inside a write transaction that holds the user's turn, `count` keys in
+/// increasing order for todos that go on top of the user's list `list_id`,
+/// in their order (import, undo, a deleted list's todos moved to the
+/// Inbox). When the list's first key leaves no room for that many, its
+/// todos are respaced first, in the same transaction, so the keys are
+/// always valid.
+pub async fn keys_on_top<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    list_id: Uuid,
+    count: usize,
+) -> Result<Vec<String>, AppError> {
+    let mut query = QueryBuilder::new("SELECT MIN(position) FROM todos WHERE user_id = ");
+    query.bind(user_id).push(" AND list_id = ").bind(list_id);
+    let first: Option<(Option<String>,)> = DB::fetch_optional(tx, query).await?;
+    match keys_before(first.and_then(|(first,)| first).as_deref(), count) {
+        Some(keys) => Ok(keys),
+        None => {
+            let sequence = sequence_of_todos(user_id, list_id);
+            respace_sequence(tx, &sequence, Uuid::nil(), count).await
         }
-        .await
-    }};
+    }
 }
 
-/// In a write transaction (`$tx`) on `$pool`: takes the user's turn, then
-/// reads the list the user's todo `$id` is in and the list it goes to,
-/// `$list` when that is one of the user's (else its own list).
-macro_rules! lists_of_move {
-    ($tx:expr, $pool:expr, $user_id:expr, $id:expr, $list:expr) => {{
-        let (user_id, id, list): (Uuid, Uuid, Option<Uuid>) = ($user_id, $id, $list);
-        lock_user_row!(&mut *$tx, $pool, user_id)?.ok_or(AppError::Unauthenticated)?;
-        let current: Option<(Uuid,)> =
-            sqlx::query_as("SELECT list_id FROM todos WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        let (current,) = current.ok_or(AppError::NotFound)?;
-        let target = match list {
-            Some(list) if list != current => list_id_in!(&mut *$tx, user_id, ListRef::Id(list))
-                .ok_or_else(|| no_such_list("list_id"))?,
-            _ => current,
-        };
-        (current, target)
-    }};
+/// In a write transaction: takes the user's turn, then reads the list the
+/// user's todo `id` is in and the list it goes to, `list` when that is one
+/// of the user's (else its own list).
+async fn lists_of_move<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    id: Uuid,
+    list: Option<Uuid>,
+) -> Result<(Uuid, Uuid), AppError> {
+    lock_user_row(tx, user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let mut query = QueryBuilder::new("SELECT list_id FROM todos WHERE id = ");
+    query.bind(id).push(" AND user_id = ").bind(user_id);
+    let current: Option<(Uuid,)> = DB::fetch_optional(tx, query).await?;
+    let (current,) = current.ok_or(AppError::NotFound)?;
+    let target = match list {
+        Some(list) if list != current => list_id_in(tx, user_id, ListRef::Id(list))
+            .await?
+            .ok_or_else(|| no_such_list("list_id"))?,
+        _ => current,
+    };
+    Ok((current, target))
 }
 
-/// The UPDATE every change runs: each field kept unless the change has it.
-const UPDATE: &str = "UPDATE todos SET title = COALESCE($1, title), \
-     completed = COALESCE($2, completed), notes = COALESCE($3, notes), \
-     priority = COALESCE($4, priority), \
-     due_date = CASE WHEN $5 THEN $6 ELSE due_date END, \
-     due_time = CASE WHEN $5 THEN $7 ELSE due_time END, \
-     list_id = COALESCE($8, list_id), position = COALESCE($9, position), updated_at = $10 \
-     WHERE id = $11 AND user_id = $12";
-
-/// Binds the changes to [`UPDATE`]'s parameters.
-macro_rules! bind_changes {
-    ($sql:expr, $changes:expr, $list_and_position:expr, $id:expr, $user_id:expr) => {{
-        let changes: &TodoChanges = $changes;
-        let (list, position): (Option<Uuid>, Option<String>) = $list_and_position;
-        let due = changes.due.flatten();
-        sqlx::query_as::<_, TodoRecord>($sql)
-            .bind(changes.title.as_ref().map(TodoTitle::as_str))
-            .bind(changes.completed)
-            .bind(
-                changes
-                    .notes
-                    .as_ref()
-                    .map(|notes| notes.as_str().to_owned()),
-            )
-            .bind(changes.priority.map(Priority::level))
-            .bind(changes.due.is_some())
+/// The UPDATE of a todo's `changes`, and of its list and position when it
+/// moves: only the fields that change are written, in one statement.
+fn update_statement<'q, DB: Engine>(
+    changes: &TodoChanges,
+    moved_to: Option<(Uuid, String)>,
+    id: Uuid,
+    user_id: Uuid,
+) -> QueryBuilder<'q, DB> {
+    let mut sql = QueryBuilder::new("UPDATE todos SET updated_at = ");
+    sql.bind(now());
+    if let Some(title) = &changes.title {
+        sql.push(", title = ").bind(title.as_str().to_owned());
+    }
+    if let Some(completed) = changes.completed {
+        sql.push(", completed = ").bind(completed);
+    }
+    if let Some(notes) = &changes.notes {
+        sql.push(", notes = ").bind(notes.as_str().to_owned());
+    }
+    if let Some(priority) = changes.priority {
+        sql.push(", priority = ").bind(priority.level());
+    }
+    if let Some(due) = changes.due {
+        sql.push(", due_date = ")
             .bind(due.map(|due| due.date))
-            .bind(due.and_then(|due| due.time))
+            .push(", due_time = ")
+            .bind(due.and_then(|due| due.time));
+    }
+    if let Some((list, position)) = moved_to {
+        sql.push(", list_id = ")
             .bind(list)
-            .bind(position)
-            .bind(now())
-            .bind($id)
-            .bind($user_id)
-    }};
+            .push(", position = ")
+            .bind(position);
+    }
+    sql.push(" WHERE id = ")
+        .bind(id)
+        .push(" AND user_id = ")
+        .bind(user_id)
+        .push(" RETURNING ")
+        .push(unqualified_columns());
+    sql
 }
 
 /// Applies `changes` in one statement, so two concurrent updates each apply
@@ -780,30 +759,32 @@ pub async fn update(
     id: Uuid,
     changes: &TodoChanges,
 ) -> Result<TodoRecord, AppError> {
-    let sql = format!("{UPDATE} RETURNING {}", COLUMNS.replace("t.", ""));
-    let Some(target) = changes.list else {
+    let Some(list) = changes.list else {
         let row: Option<TodoRecord> = on_db!(db, pool => {
-            bind_changes!(&sql, changes, (None, None), id, user_id)
+            update_statement(changes, None, id, user_id)
+                .build_query_as()
                 .fetch_optional(pool)
                 .await
         })?;
         return row.ok_or(AppError::NotFound);
     };
-    let sequence = sequence_of_todos(db, user_id, target);
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let (current, target) = lists_of_move!(tx, pool, user_id, id, Some(target));
+        let (current, target) = lists_of_move(&mut tx, user_id, id, Some(list)).await?;
         // Staying in its list, it keeps its place; in another, it goes on top.
-        let position = if current == target {
+        let moved_to = if current == target {
             None
         } else {
-            Some(place_in_sequence!(&mut *tx, &sequence, Some(id), None, None)?)
+            let sequence = sequence_of_todos(user_id, target);
+            let position = place_in_sequence(&mut tx, &sequence, Some(id), None, None).await?;
+            Some((target, position))
         };
-        let record = bind_changes!(&sql, changes, (Some(target), position), id, user_id)
-            .fetch_one(&mut *tx)
+        let record: Option<TodoRecord> = update_statement(changes, moved_to, id, user_id)
+            .build_query_as()
+            .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;
-        record
+        record.ok_or(AppError::NotFound)?
     });
     Ok(record)
 }
@@ -822,13 +803,13 @@ pub async fn move_todo(
     let sql = format!(
         "UPDATE todos SET list_id = $1, position = $2, updated_at = $3 \
          WHERE id = $4 AND user_id = $5 RETURNING {}",
-        COLUMNS.replace("t.", "")
+        unqualified_columns()
     );
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let (_, target) = lists_of_move!(tx, pool, user_id, id, list);
-        let sequence = sequence_of_todos(db, user_id, target);
-        let position = place_in_sequence!(&mut *tx, &sequence, Some(id), before, after)?;
+        let (_, target) = lists_of_move(&mut tx, user_id, id, list).await?;
+        let sequence = sequence_of_todos(user_id, target);
+        let position = place_in_sequence(&mut tx, &sequence, Some(id), before, after).await?;
         let record: TodoRecord = sqlx::query_as(&sql)
             .bind(target)
             .bind(&position)

@@ -21,12 +21,17 @@ use super::{
 };
 use crate::{
     calendar::{Due, TimeZone},
-    db::{Db, WritePool as _, now},
+    db::{Db, WritePool as _, lock_user_row, now},
     error::AppError,
-    list_id_in,
-    lists::{ListName, ListRef, MAX_LISTS_PER_USER, store::NewListRow},
-    lock_user_row, on_db, ordering,
-    todos::{Notes, Priority, TodoLimit, TodoTitle, store::TodoRecord},
+    lists::{
+        ListName, ListRef, MAX_LISTS_PER_USER,
+        store::{NewListRow, list_id_in, position_after_last_list},
+    },
+    on_db, ordering,
+    todos::{
+        Notes, Priority, TodoLimit, TodoTitle,
+        store::{TodoRecord, keys_on_top},
+    },
 };
 
 /// What is being imported.
@@ -635,7 +640,7 @@ pub async fn start(
     let mut records: Vec<TodoRecord> = Vec::with_capacity(plan.todo_count());
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
         let (running,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM import_runs WHERE user_id = $1 AND abandoned = $2 \
              AND started_at >= $3",
@@ -667,7 +672,7 @@ pub async fn start(
         };
         for list in plan.lists {
             let existing = match &list.target {
-                ListTarget::Inbox => list_id_in!(&mut *tx, user_id, ListRef::Inbox),
+                ListTarget::Inbox => list_id_in(&mut tx, user_id, ListRef::Inbox).await?,
                 ListTarget::Named(name) => {
                     let found: Option<(Uuid,)> =
                         sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND name_key = $2")
@@ -700,7 +705,7 @@ pub async fn start(
                     .await?;
                     let position = match list.position {
                         Some(position) if taken == 0 => position,
-                        _ => crate::position_after_last_list!(&mut *tx, db, user_id)?,
+                        _ => position_after_last_list(&mut tx, user_id).await?,
                     };
                     let id = run.next_id();
                     let row = NewListRow {
@@ -736,7 +741,7 @@ pub async fn start(
                     .map(|todo| todo.position.clone().unwrap_or_default())
                     .collect()
             } else {
-                crate::keys_on_top!(&mut *tx, db, user_id, list_id, list.todos.len())?
+                keys_on_top(&mut tx, user_id, list_id, list.todos.len()).await?
             };
             outcome.todos_imported += list.todos.len() as u64;
             records.extend(list.todos.into_iter().zip(keys).map(|(todo, position)| {

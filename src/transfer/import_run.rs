@@ -15,10 +15,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use crate::{
-    db::{Db, WritePool as _},
+    db::{Db, WritePool as _, lock_user_row},
     error::AppError,
-    insert_todos, lock_user_row, on_db,
-    todos::{TodoLimit, store::TodoRecord},
+    on_db,
+    todos::{
+        TodoLimit,
+        store::{TodoRecord, insert_todos},
+    },
 };
 
 /// Todos one transaction of an import writes: how long another writer may
@@ -148,7 +151,7 @@ impl ImportRun {
         let lists: HashSet<Uuid> = batch.iter().map(|todo| todo.list_id).collect();
         on_db!(db, pool => {
             let mut tx = pool.begin_write().await?;
-            let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+            let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
             let standing: Option<(bool,)> =
                 sqlx::query_as("SELECT abandoned FROM import_runs WHERE id = $1 AND user_id = $2")
                     .bind(run_id)
@@ -183,7 +186,7 @@ impl ImportRun {
                 ));
             }
             let inserted: Result<(), sqlx::Error> = async {
-                insert_todos!(tx, user_id, batch);
+                insert_todos(&mut tx, user_id, batch).await?;
                 Ok(())
             }
             .await;

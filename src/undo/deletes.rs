@@ -9,13 +9,12 @@ use uuid::Uuid;
 use super::{Undoable, quoted, todos_counted};
 use crate::{
     config::UndoWindow,
-    db::{Backend, Db, WritePool as _, now},
+    db::{Backend, Db, WritePool as _, lock_user_row, now},
     error::AppError,
-    keep_todos, keys_on_top, list_id_in,
-    lists::{INBOX_NAME, ListRef, TodosOnDelete},
-    lock_user_row, on_db, open_undo_batch,
-    todos::store::TodoRecord,
-    undo::store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES},
+    lists::{INBOX_NAME, ListRef, TodosOnDelete, store::list_id_in},
+    on_db,
+    todos::store::{TodoRecord, keys_on_top},
+    undo::store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES, keep_todos, open_undo_batch},
 };
 
 /// Todos moved to the Inbox by one statement when their list is deleted:
@@ -41,8 +40,8 @@ pub async fn delete_todo(
         .await?;
         let title = &deleted.first().ok_or(AppError::NotFound)?.title;
         let message = format!("Deleted {}.", quoted(title));
-        let batch = open_undo_batch!(tx, user_id, &message, window);
-        keep_todos!(tx, batch, &deleted);
+        let batch = open_undo_batch(&mut tx, user_id, &message, window).await?;
+        keep_todos(&mut tx, batch, &deleted).await?;
         tx.commit().await?;
         Undoable {
             batch: batch.to_string(),
@@ -86,7 +85,7 @@ pub async fn clear_completed(
     let undoable = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         // The message counts what was kept, so the batch gets it last.
-        let batch = open_undo_batch!(tx, user_id, "", window);
+        let batch = open_undo_batch(&mut tx, user_id, "", window).await?;
         let count = sqlx::query(&keep)
             .bind(user_id)
             .bind(true)
@@ -147,7 +146,7 @@ pub async fn delete_list(
 ) -> Result<DeletedList, AppError> {
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
         let list: Option<(String, bool)> =
             sqlx::query_as("SELECT name, is_inbox FROM lists WHERE id = $1 AND user_id = $2")
                 .bind(id)
@@ -187,7 +186,7 @@ pub async fn delete_list(
                 todos_counted(count)
             ),
         };
-        let batch = open_undo_batch!(tx, user_id, &message, window);
+        let batch = open_undo_batch(&mut tx, user_id, &message, window).await?;
         let mut outcome = DeletedList {
             todos_deleted: 0,
             todos_moved: 0,
@@ -209,7 +208,7 @@ pub async fn delete_list(
                     .bind(id)
                     .fetch_all(&mut *tx)
                     .await?;
-                    keep_todos!(tx, batch, &deleted);
+                    keep_todos(&mut tx, batch, &deleted).await?;
                     outcome.todos_deleted = deleted.len() as u64;
                 }
                 Some(TodosOnDelete::Move) => {
@@ -219,11 +218,11 @@ pub async fn delete_list(
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
-                    let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
+                    let inbox = list_id_in(&mut tx, user_id, ListRef::Inbox).await?
                         .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
                     // Keys before the Inbox's first todo, so the moved todos
                     // arrive at its top in their order.
-                    let keys = keys_on_top!(&mut *tx, db, user_id, inbox, ids.len())?;
+                    let keys = keys_on_top(&mut tx, user_id, inbox, ids.len()).await?;
                     let moved_at = now();
                     // Many rows a statement, not one per todo, so a long
                     // list holds the write lock briefly.

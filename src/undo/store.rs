@@ -1,89 +1,95 @@
 //! Undo batches in the database. A delete opens a batch in its own write
-//! transaction ([`open_undo_batch!`]) and copies what it removes into it
-//! ([`keep_todos!`], [`KEEP_LIST`], [`KEEP_MOVES`]); [`undo`] puts it all back
+//! transaction ([`open_undo_batch`]) and copies what it removes into it
+//! ([`keep_todos`], [`KEEP_LIST`], [`KEEP_MOVES`]); [`undo`] puts it all back
 //! in one transaction and drops the batch. Every statement names the owner.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use super::{Undoable, todos_counted};
+use super::{UndoWindow, Undoable, todos_counted};
 use crate::{
-    db::{Db, WritePool as _, now},
+    db::{Bind, Db, Engine, WritePool as _, lock_user_row, now},
     error::AppError,
-    insert_todos, keys_on_top, list_id_in,
-    lists::{ListRef, MAX_LISTS_PER_USER},
-    lock_user_row, on_db,
-    todos::{TodoLimit, store::TodoRecord},
+    lists::{
+        ListRef, MAX_LISTS_PER_USER,
+        store::{list_id_in, position_after_last_list},
+    },
+    on_db,
+    todos::{
+        TodoLimit,
+        store::{TODOS_PER_INSERT, TodoRecord, insert_todos, keys_on_top},
+    },
 };
 
 /// How long an import's report stays readable by the page it redirects to.
 const IMPORT_REPORT_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
-/// In a write transaction (`$tx`), opens an undo batch for `$user_id` that
-/// lasts `$window` (an [`super::UndoWindow`]), with the message `$summary`;
-/// evaluates to its id.
-#[macro_export]
-macro_rules! open_undo_batch {
-    ($tx:expr, $user_id:expr, $summary:expr, $window:expr) => {{
-        let (user_id, summary, window): (uuid::Uuid, &str, $crate::undo::UndoWindow) =
-            ($user_id, $summary, $window);
-        let id = uuid::Uuid::new_v4();
-        let opened = $crate::db::now();
-        let expires = opened
-            + chrono::TimeDelta::from_std(window.0).map_err($crate::error::AppError::internal)?;
-        sqlx::query(
-            "INSERT INTO undo_batches (id, user_id, summary, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
+/// In a write transaction, opens an undo batch for `user_id` that lasts
+/// `window`, with the message `summary`; its id.
+pub async fn open_undo_batch<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    summary: &str,
+    window: UndoWindow,
+) -> Result<Uuid, AppError> {
+    let id = Uuid::new_v4();
+    let opened = now();
+    let expires = opened + chrono::TimeDelta::from_std(window.0).map_err(AppError::internal)?;
+    let mut insert = QueryBuilder::new(
+        "INSERT INTO undo_batches (id, user_id, summary, created_at, expires_at) VALUES (",
+    );
+    insert
         .bind(id)
-        .bind(user_id)
-        .bind(summary)
-        .bind(opened)
-        .bind(expires)
-        .execute(&mut *$tx)
-        .await?;
-        id
-    }};
+        .and_bind(user_id)
+        .and_bind(summary.to_owned())
+        .and_bind(opened)
+        .and_bind(expires)
+        .push(")");
+    DB::execute(tx, insert).await?;
+    Ok(id)
 }
 
 /// What a delete returns of the rows it deletes, to keep them with
-/// [`keep_todos!`]: what was deleted is exactly what is kept, whatever
+/// [`keep_todos`]: what was deleted is exactly what is kept, whatever
 /// changed the rows a moment before.
 pub const DELETED_COLUMNS: &str = "id, title, completed, list_id, notes, priority, due_date, \
      due_time, position, created_at, updated_at";
 
-/// In a transaction (`$tx`), keeps the todos `$records` (the
-/// [`TodoRecord`]s a delete returned) in the batch `$batch`, as many per
-/// statement as [`crate::todos::store::TODOS_PER_INSERT`] allows.
-#[macro_export]
-macro_rules! keep_todos {
-    ($tx:expr, $batch:expr, $records:expr) => {{
-        let (batch, records): (uuid::Uuid, &[$crate::todos::store::TodoRecord]) =
-            ($batch, $records);
-        for chunk in records.chunks($crate::todos::store::TODOS_PER_INSERT) {
-            let mut insert = sqlx::QueryBuilder::new(format!(
-                "INSERT INTO deleted_todos (batch_id, {}) ",
-                $crate::undo::store::DELETED_COLUMNS
-            ));
-            insert.push_values(chunk, |mut row, todo| {
-                row.push_bind(batch)
-                    .push_bind(todo.id)
-                    .push_bind(todo.title.as_str())
-                    .push_bind(todo.completed)
-                    .push_bind(todo.list_id)
-                    .push_bind(todo.notes.as_str())
-                    .push_bind(todo.priority)
-                    .push_bind(todo.due_date)
-                    .push_bind(todo.due_time)
-                    .push_bind(todo.position.as_str())
-                    .push_bind(todo.created_at)
-                    .push_bind(todo.updated_at);
-            });
-            insert.build().execute(&mut *$tx).await?;
+/// In a transaction, keeps the todos `records` (the [`TodoRecord`]s a
+/// delete returned) in the batch `batch`, as many per statement as
+/// [`TODOS_PER_INSERT`] allows.
+pub async fn keep_todos<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    batch: Uuid,
+    records: &[TodoRecord],
+) -> Result<(), sqlx::Error> {
+    for chunk in records.chunks(TODOS_PER_INSERT) {
+        let mut insert = QueryBuilder::new(format!(
+            "INSERT INTO deleted_todos (batch_id, {DELETED_COLUMNS}) VALUES "
+        ));
+        for (n, todo) in chunk.iter().enumerate() {
+            insert
+                .push(if n == 0 { "(" } else { ", (" })
+                .bind(batch)
+                .and_bind(todo.id)
+                .and_bind(todo.title.clone())
+                .and_bind(todo.completed)
+                .and_bind(todo.list_id)
+                .and_bind(todo.notes.clone())
+                .and_bind(todo.priority)
+                .and_bind(todo.due_date)
+                .and_bind(todo.due_time)
+                .and_bind(todo.position.clone())
+                .and_bind(todo.created_at)
+                .and_bind(todo.updated_at)
+                .push(")");
         }
-    }};
+        DB::execute(tx, insert).await?;
+    }
+    Ok(())
 }
 
 /// Copies the owner's (`$2`) list `$3` into the batch `$1`.
@@ -190,7 +196,7 @@ pub async fn undo(
     let at = now();
     let undone = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let count = lock_user_row!(&mut *tx, pool, user_id)?.ok_or(AppError::Unauthenticated)?;
+        let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
         let found: Option<(String, DateTime<Utc>)> = sqlx::query_as(&format!(
             "SELECT summary, expires_at FROM undo_batches WHERE id = $1 AND user_id = $2{}",
             pool.for_update()
@@ -260,7 +266,7 @@ pub async fn undo(
             let position = if same_place == 0 {
                 list.position.clone()
             } else {
-                crate::position_after_last_list!(&mut *tx, db, user_id)?
+                position_after_last_list(&mut tx, user_id).await?
             };
             let row = crate::lists::store::NewListRow {
                 id: list.id,
@@ -286,7 +292,7 @@ pub async fn undo(
             .fetch_all(&mut *tx)
             .await?;
         let restored = in_place + displaced.len() as u64;
-        let inbox = list_id_in!(&mut *tx, user_id, ListRef::Inbox)
+        let inbox = list_id_in(&mut tx, user_id, ListRef::Inbox).await?
             .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
         if !displaced.is_empty() {
             let owned: Vec<(Uuid,)> = sqlx::query_as("SELECT id FROM lists WHERE user_id = $1")
@@ -301,12 +307,12 @@ pub async fn undo(
             }
             // On top of the list, in their order.
             for (list, mut todos) in by_list {
-                let keys = keys_on_top!(&mut *tx, db, user_id, list, todos.len())?;
+                let keys = keys_on_top(&mut tx, user_id, list, todos.len()).await?;
                 for (todo, key) in todos.iter_mut().zip(keys) {
                     todo.list_id = list;
                     todo.position = key;
                 }
-                insert_todos!(tx, user_id, &todos);
+                insert_todos(&mut tx, user_id, &todos).await?;
             }
         }
         let moved_back = sqlx::query(MOVE_BACK)

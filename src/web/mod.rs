@@ -29,7 +29,7 @@ use std::{
 use axum::{
     Router,
     extract::{ConnectInfo, FromRef, Request, State},
-    middleware::{Next, from_fn, from_fn_with_state},
+    middleware::{Next, from_fn_with_state},
     response::Response,
     routing::get,
 };
@@ -237,7 +237,7 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
         // level: brotli's default spent more CPU than rendering a cached
         // page (perf, GET /todos at 64 connections).
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
-        .layer(from_fn(security::security_headers))
+        .layer(security::security_headers())
         .option_layer(
             state
                 .config

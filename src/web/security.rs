@@ -10,6 +10,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use tower::{
+    ServiceBuilder,
+    layer::util::{Identity, Stack},
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE};
@@ -134,34 +138,51 @@ fn with_error_from_address_fixed(uri: &Uri) -> Option<Uri> {
 const DEFAULT_CSP: &str =
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Headers every response gets, unless it set its own. HTML is never
-/// stored by caches: every page is rendered for its reader.
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let defaults = [
-        (header::CONTENT_SECURITY_POLICY, DEFAULT_CSP),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
+/// The layers that give every response the headers it did not set itself,
+/// and `no-store` to every HTML page (each is rendered for its reader).
+/// Spelled out because `ServiceBuilder` nests one `Stack` per layer.
+pub type SecurityHeaders = Stack<
+    SetResponseHeaderLayer<fn(&Response) -> Option<HeaderValue>>,
+    Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            Stack<
+                SetResponseHeaderLayer<HeaderValue>,
+                Stack<
+                    SetResponseHeaderLayer<HeaderValue>,
+                    Stack<SetResponseHeaderLayer<HeaderValue>, Identity>,
+                >,
+            >,
+        >,
+    >,
+>;
+
+pub fn security_headers() -> ServiceBuilder<SecurityHeaders> {
+    let default =
+        |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
+    ServiceBuilder::new()
+        .layer(default(header::CONTENT_SECURITY_POLICY, DEFAULT_CSP))
+        .layer(default(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(default(header::X_FRAME_OPTIONS, "DENY"))
         // Same-origin keeps the Referer that no-JavaScript form posts return to.
-        (header::REFERRER_POLICY, "same-origin"),
-        (
+        .layer(default(header::REFERRER_POLICY, "same-origin"))
+        .layer(default(
             HeaderName::from_static("cross-origin-opener-policy"),
             "same-origin",
-        ),
-    ];
-    for (name, value) in defaults {
-        if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
-    }
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
-    if is_html {
-        headers.insert(header::CACHE_CONTROL, NO_STORE);
-    }
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            no_store_if_html as fn(&Response) -> Option<HeaderValue>,
+        ))
+}
+
+fn no_store_if_html(response: &Response) -> Option<HeaderValue> {
     response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"))
+        .then_some(NO_STORE)
 }
 
 /// Browsers reach the site over https only from now on (two years), when

@@ -121,7 +121,13 @@ async fn the_first_admin_is_made_on_the_command_line() {
     assert!(String::from_utf8_lossy(&last.stderr).contains("last active administrator"));
     let usage = app.cli(&["admin", "promote", &email]);
     assert_eq!(usage.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&usage.stderr).contains("usage"));
+    let said = String::from_utf8_lossy(&usage.stderr).to_lowercase();
+    assert!(said.contains("usage") && said.contains("promote"), "{said}");
+    let help = app.cli(&["admin", "--help"]);
+    assert!(help.status.success());
+    for command in ["grant", "revoke", "list"] {
+        assert!(String::from_utf8_lossy(&help.stdout).contains(command));
+    }
 }
 
 #[tokio::test]

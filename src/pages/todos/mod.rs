@@ -35,8 +35,8 @@ use crate::{
     lists::ListSummary,
     navigation::encode_query_value,
     todos::{
-        EDIT_QUERY_KEY, Filter, MAX_TITLE_CHARS, OPEN_QUERY_KEY, Priority, Showing, Sort, Todo,
-        TodoListing, TodoPage,
+        EDIT_QUERY_KEY, Filter, MAX_TITLE_CHARS, OPEN_QUERY_KEY, PageParams, Priority, Showing,
+        Sort, Todo, TodoListing, TodoPage,
     },
     undo::{UNDO_QUERY_KEY, Undoable},
 };
@@ -47,12 +47,9 @@ use sidebar::Sidebar;
 /// reloads exactly that after each change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {
-    pub list: Option<String>,
-    pub view: Option<String>,
-    pub q: Option<String>,
-    pub filter: Option<String>,
-    pub sort: Option<String>,
-    pub cursor: Option<String>,
+    /// Which todos, and which page of them.
+    #[serde(flatten)]
+    pub params: PageParams,
     /// The todo whose title form is open (without JavaScript).
     pub edit: Option<String>,
     /// The todo whose details are open.
@@ -64,12 +61,14 @@ impl Address {
         use_query_map().with_untracked(|query| {
             let read = |key: &str| query.get(key).filter(|value| !value.is_empty());
             Self {
-                list: read("list"),
-                view: read("view"),
-                q: read("q"),
-                filter: read("filter"),
-                sort: read("sort"),
-                cursor: read("cursor"),
+                params: PageParams {
+                    list: read("list"),
+                    view: read("view"),
+                    q: read("q"),
+                    filter: read("filter"),
+                    sort: read("sort"),
+                    cursor: read("cursor"),
+                },
                 edit: read(EDIT_QUERY_KEY),
                 open: read(OPEN_QUERY_KEY),
             }
@@ -80,32 +79,36 @@ impl Address {
     /// or open forms.
     fn with_filter(&self, filter: Filter) -> String {
         let filter = (filter != Filter::All).then_some(filter.as_str());
-        self.href(filter, self.sort.as_deref(), None)
+        self.href(filter, self.params.sort.as_deref(), None)
     }
 
     fn with_sort(&self, sort: Sort) -> String {
         let sort = (sort != Sort::Manual).then_some(sort.as_str());
-        self.href(self.filter.as_deref(), sort, None)
+        self.href(self.params.filter.as_deref(), sort, None)
     }
 
     fn with_cursor(&self, cursor: &str) -> String {
-        self.href(self.filter.as_deref(), self.sort.as_deref(), Some(cursor))
+        self.href(
+            self.params.filter.as_deref(),
+            self.params.sort.as_deref(),
+            Some(cursor),
+        )
     }
 
     /// This page of the list, as shown now (no form open).
     fn here(&self) -> String {
         self.href(
-            self.filter.as_deref(),
-            self.sort.as_deref(),
-            self.cursor.as_deref(),
+            self.params.filter.as_deref(),
+            self.params.sort.as_deref(),
+            self.params.cursor.as_deref(),
         )
     }
 
     fn href(&self, filter: Option<&str>, sort: Option<&str>, cursor: Option<&str>) -> String {
         let pairs = [
-            ("list", self.list.as_deref()),
-            ("view", self.view.as_deref()),
-            ("q", self.q.as_deref()),
+            ("list", self.params.list.as_deref()),
+            ("view", self.params.view.as_deref()),
+            ("q", self.params.q.as_deref()),
             ("filter", filter),
             ("sort", sort),
             ("cursor", cursor),
@@ -128,15 +131,7 @@ impl Address {
 type Shown = Result<TodoListing, AppError>;
 
 async fn load(address: Address) -> Shown {
-    list_with_totals(
-        address.filter,
-        address.cursor,
-        address.list,
-        address.view,
-        address.q,
-        address.sort,
-    )
-    .await
+    list_with_totals(address.params).await
 }
 
 fn title_of(shown: &Shown) -> String {
@@ -733,7 +728,7 @@ fn TodoCard(mut listing: TodoListing, fixed: Fixed, actions: Actions) -> impl In
         following,
     } = std::mem::take(&mut listing.page);
     let totals = listing.totals;
-    let filter = Filter::parse(fixed.address.filter.as_deref()).unwrap_or_default();
+    let filter = Filter::parse(fixed.address.params.filter.as_deref()).unwrap_or_default();
     let nothing_shown = items.is_empty();
     // Each row's neighbours in the order shown, for "move up" and "move down".
     let ids: Vec<String> = items.iter().map(|todo| todo.id.clone()).collect();
