@@ -5,7 +5,7 @@
 // <leptos-island> in document order and marks the page interactive
 // (`<html data-hydrated>`), which the browser tests and the benchmark wait
 // for. Leptos's own loader first waits for requestIdleCallback, which on a
-// first load of /todos fired 80-140 ms after the page was parsed.
+// first load of /todos fired well after the page was parsed.
 // Taskward's islands neither nest nor take children, so no more of Leptos's
 // island protocol is needed.
 (async (bundle, wasmUrl) => {

@@ -31,6 +31,7 @@ pub mod pages;
 pub mod todos;
 pub mod transfer;
 pub mod undo;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod api;

@@ -15,8 +15,8 @@ use taskward::{
 /// mimalloc rather than glibc's malloc. A page render makes and drops many
 /// small objects (the view tree, its reactive owners, strings) between
 /// buffers of tens of kilobytes; glibc answered each larger request by
-/// consolidating its free lists, about a quarter of the CPU of a fresh
-/// `/todos` render (perf; the README's benchmark notes give the gain).
+/// consolidating its free lists, a large share of the CPU of a fresh
+/// `/todos` render (perf; the README's benchmark notes give the figures).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

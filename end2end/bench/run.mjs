@@ -397,7 +397,7 @@ for (const r of runs) {
 }
 
 const machine = { cores: os.cpus().length, memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1), cpu: os.cpus()[0]?.model };
-row("server render of the 50-item list (criterion)", `${fmt((render50 ?? NaN) * 1000, 0)} µs`, "report", null);
+row("server render of the 50-todo workspace (criterion)", `${fmt((render50 ?? NaN) * 1000, 0)} µs`, "report", null);
 const report = { date: new Date().toISOString(), smoke, duration, machine, argon2_verify_ms: argon2, render_50_ms: render50, runs, table: rows };
 const outDir = path.join(repo, "target", "bench");
 fs.mkdirSync(outDir, { recursive: true });

@@ -8,12 +8,15 @@
 
 use leptos::prelude::*;
 
-use crate::todos::{DashboardData, PageParams, SentText, Todo, TodoListing, TodoPage, TodoTotals};
 #[cfg(feature = "ssr")]
 use crate::todos::{
-    EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, Showing, TodoChanges,
-    TodoLimit, TodoTitle, parse_id, parse_optional_id, query::Scope, store,
+    EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, TodoChanges, TodoLimit,
+    TodoTitle, parse_id, parse_optional_id, query::Scope, store,
 };
+use crate::todos::{PageParams, SentText, Todo, TodoTotals};
+#[cfg(feature = "ssr")]
+use crate::views::Showing;
+use crate::views::{DashboardData, TodoListing, TodoPage};
 #[cfg(feature = "ssr")]
 use crate::{
     auth::{request::session, service::Session},

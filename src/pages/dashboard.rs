@@ -8,7 +8,8 @@ use crate::{
     actions::todos::dashboard,
     components::signed_in::signed_in_page,
     lists::ListSummary,
-    todos::{DashboardData, DueCounts, TodoTotals},
+    todos::{DueCounts, TodoTotals},
+    views::DashboardData,
 };
 
 #[component]

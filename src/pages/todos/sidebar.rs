@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use super::Actions;
 use crate::{
     lists::{ListSummary, MAX_LIST_NAME_CHARS},
-    todos::{DueCounts, Showing},
+    todos::DueCounts,
+    views::Showing,
 };
 
 #[component]
