@@ -11,7 +11,10 @@ use crate::{
     auth::{
         Role,
         security_log::{Event, EventKind},
-        store::{EVENT_COLUMNS, EventRow, is_disabled, record},
+        store::{
+            Disabling, EVENT_COLUMNS, EventRow, end_all_sessions, is_disabled, lock_administrators,
+            record, remove_user, set_disabled, set_role,
+        },
     },
     client::Client,
     db::{Bind, Db, Engine, now},
@@ -131,13 +134,7 @@ async fn lock_and_read_target<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     target: Uuid,
 ) -> Result<Option<Target>, sqlx::Error> {
-    // A write first: on SQLite it takes the write lock, on PostgreSQL it
-    // locks every administrator's row.
-    DB::execute(
-        tx,
-        QueryBuilder::new("UPDATE users SET role = role WHERE role = 'admin'"),
-    )
-    .await?;
+    lock_administrators(tx).await?;
     let mut read =
         QueryBuilder::new("SELECT email, role, disabled_at, disabled_until FROM users WHERE id = ");
     read.bind(target);
@@ -182,12 +179,7 @@ pub async fn change_role(
         if role == Role::User && active_admin && other_active_admins == 0 {
             return Ok(Outcome::LastAdmin);
         }
-        sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
-            .bind(role.as_str())
-            .bind(now())
-            .bind(target)
-            .execute(&mut *transaction)
-            .await?;
+        set_role(&mut transaction, target, role).await?;
         let kind = match role {
             Role::Admin => EventKind::AdminGranted,
             Role::User => EventKind::AdminRevoked,
@@ -222,20 +214,8 @@ pub async fn disable(
         if active_admin && other_active_admins == 0 {
             return Ok(Outcome::LastAdmin);
         }
-        sqlx::query(
-            "UPDATE users SET disabled_at = $1, disabled_reason = $2, disabled_until = $3, \
-             updated_at = $1 WHERE id = $4",
-        )
-        .bind(now())
-        .bind(reason)
-        .bind(until)
-        .bind(target)
-        .execute(&mut *transaction)
-        .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(target)
-            .execute(&mut *transaction)
-            .await?;
+        set_disabled(&mut transaction, target, Disabling::Disabled { reason, until }).await?;
+        end_all_sessions(&mut transaction, target).await?;
         let event = Event::new(EventKind::AccountDisabled, client)
             .user(target, &email)
             .actor(actor)
@@ -255,15 +235,8 @@ pub async fn enable(
 ) -> Result<Outcome, sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        let email: Option<(String,)> = sqlx::query_as(
-            "UPDATE users SET disabled_at = NULL, disabled_reason = NULL, disabled_until = NULL, \
-             updated_at = $1 WHERE id = $2 RETURNING email",
-        )
-        .bind(now())
-        .bind(target)
-        .fetch_optional(&mut *transaction)
-        .await?;
-        let Some((email,)) = email else {
+        let Some(email) = set_disabled(&mut transaction, target, Disabling::Enabled).await?
+        else {
             return Ok(Outcome::NotFound);
         };
         let event = Event::new(EventKind::AccountEnabled, client)
@@ -291,10 +264,7 @@ pub async fn end_sessions(
         let Some((email,)) = email else {
             return Ok(Outcome::NotFound);
         };
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(target)
-            .execute(&mut *transaction)
-            .await?;
+        end_all_sessions(&mut transaction, target).await?;
         let event = Event::new(EventKind::SessionsEndedByAdmin, client)
             .user(target, &email)
             .actor(actor);
@@ -324,10 +294,7 @@ pub async fn delete(
         if active_admin && other_active_admins == 0 {
             return Ok(Outcome::LastAdmin);
         }
-        sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(target)
-            .execute(&mut *transaction)
-            .await?;
+        remove_user(&mut transaction, target).await?;
         let event = Event::new(EventKind::AccountDeletedByAdmin, client)
             .user(target, &email)
             .actor(actor);

@@ -7,6 +7,7 @@ use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use super::{
+    Role,
     device::MAX_TRUSTED_DEVICES,
     email::Email,
     security_log::{Event, EventKind, LoggedEvent},
@@ -210,6 +211,95 @@ async fn forget_devices<DB: Engine>(
     DB::execute(tx, delete).await.map(|_| ())
 }
 
+/// Locks the administrators' rows until the caller's transaction ends, so
+/// two changes that could each leave no administrator take turns. A write:
+/// on SQLite it takes the database's write lock, on PostgreSQL it locks
+/// every administrator's row.
+pub async fn lock_administrators<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+) -> Result<(), sqlx::Error> {
+    let lock = QueryBuilder::new("UPDATE users SET role = role WHERE role = 'admin'");
+    DB::execute(tx, lock).await.map(|_| ())
+}
+
+/// Ends every session of the user, in the caller's transaction.
+pub async fn end_all_sessions<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM sessions WHERE user_id = ");
+    delete.bind(user_id);
+    DB::execute(tx, delete).await.map(|_| ())
+}
+
+/// Removes the user's account, in the caller's transaction; their lists,
+/// todos and sessions go with it (ON DELETE CASCADE).
+pub async fn remove_user<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM users WHERE id = ");
+    delete.bind(user_id);
+    DB::execute(tx, delete).await.map(|_| ())
+}
+
+/// Gives the user `role`, in the caller's transaction.
+pub async fn set_role<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    let mut update = QueryBuilder::new("UPDATE users SET role = ");
+    update
+        .bind(role.as_str())
+        .push(", updated_at = ")
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(user_id);
+    DB::execute(tx, update).await.map(|_| ())
+}
+
+/// Whether an account is disabled, as an administrator sets it.
+pub enum Disabling<'a> {
+    /// Disabled for `reason`, until a date or for good.
+    Disabled {
+        reason: &'a str,
+        until: Option<DateTime<Utc>>,
+    },
+    Enabled,
+}
+
+/// Disables or enables the user's account, in the caller's transaction;
+/// the account's email, or `None` when there is no such account.
+pub async fn set_disabled<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    disabling: Disabling<'_>,
+) -> Result<Option<String>, sqlx::Error> {
+    let at = now();
+    let mut update = QueryBuilder::new("UPDATE users SET ");
+    match disabling {
+        Disabling::Disabled { reason, until } => update
+            .push("disabled_at = ")
+            .bind(at)
+            .push(", disabled_reason = ")
+            .bind(reason.to_owned())
+            .push(", disabled_until = ")
+            .bind(until),
+        Disabling::Enabled => {
+            update.push("disabled_at = NULL, disabled_reason = NULL, disabled_until = NULL")
+        }
+    };
+    update
+        .push(", updated_at = ")
+        .bind(at)
+        .push(" WHERE id = ")
+        .bind(user_id)
+        .push(" RETURNING email");
+    let email: Option<(String,)> = DB::fetch_optional(tx, update).await?;
+    Ok(email.map(|(email,)| email))
+}
+
 /// Creates the account `session.user_id` with its Inbox and its first
 /// session, and logs the sign-up, in one transaction.
 pub async fn create_account(
@@ -346,10 +436,7 @@ pub async fn change_password_ending_other_sessions(
 pub async fn delete_user(db: &Db, user_id: Uuid, event: &Event<'_>) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *transaction)
-            .await?;
+        remove_user(&mut transaction, user_id).await?;
         record(&mut transaction, event).await?;
         transaction.commit().await
     })
@@ -452,10 +539,7 @@ pub async fn delete_sessions_of_user(
 ) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut *transaction)
-            .await?;
+        end_all_sessions(&mut transaction, user_id).await?;
         forget_devices(&mut transaction, user_id).await?;
         record(&mut transaction, event).await?;
         transaction.commit().await

@@ -189,6 +189,38 @@ pub async fn list_id_in<DB: Engine>(
     Ok(found.map(|(id,)| id))
 }
 
+/// Which of a user's lists a delete removes.
+pub enum RemovingLists {
+    One(Uuid),
+    /// Those with ids in `first..=last` (what one import made) that hold
+    /// no todos.
+    EmptyInIdRange {
+        first: Uuid,
+        last: Uuid,
+    },
+}
+
+/// Deletes the user's lists that `removing` names, in the caller's
+/// transaction.
+pub async fn remove_lists<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    removing: RemovingLists,
+) -> Result<u64, sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM lists WHERE user_id = ");
+    delete.bind(user_id);
+    match removing {
+        RemovingLists::One(id) => delete.push(" AND id = ").bind(id),
+        RemovingLists::EmptyInIdRange { first, last } => delete
+            .push(" AND id BETWEEN ")
+            .bind(first)
+            .push(" AND ")
+            .bind(last)
+            .push(" AND NOT EXISTS (SELECT 1 FROM todos WHERE todos.list_id = lists.id)"),
+    };
+    DB::execute(tx, delete).await
+}
+
 /// The refusal for a list id sent in a body or form field (a todo's list,
 /// say): input that names nothing of the user's, like an unknown id.
 pub fn no_such_list(field: &str) -> AppError {

@@ -125,6 +125,82 @@ pub async fn insert_todos<DB: Engine>(
     Ok(())
 }
 
+/// Which of a user's todos a delete removes.
+pub enum Removing {
+    One(Uuid),
+    OfList(Uuid),
+    /// Up to `limit` todos with ids in `first..=last` (what one import
+    /// wrote, its ids being a range of their own).
+    IdRange {
+        first: Uuid,
+        last: Uuid,
+        limit: i64,
+    },
+}
+
+/// Deletes the user's todos that `removing` names, in the caller's
+/// transaction; the rows deleted, as they were.
+pub async fn remove_todos<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    removing: Removing,
+) -> Result<Vec<TodoRecord>, sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM todos WHERE user_id = ");
+    delete.bind(user_id);
+    match removing {
+        Removing::One(id) => delete.push(" AND id = ").bind(id),
+        Removing::OfList(list) => delete.push(" AND list_id = ").bind(list),
+        Removing::IdRange { first, last, limit } => delete
+            .push(" AND id IN (SELECT id FROM todos WHERE user_id = ")
+            .bind(user_id)
+            .push(" AND id BETWEEN ")
+            .bind(first)
+            .push(" AND ")
+            .bind(last)
+            .push(" LIMIT ")
+            .bind(limit)
+            .push(")"),
+    };
+    delete.push(" RETURNING ").push(unqualified_columns());
+    DB::fetch_all(tx, delete).await
+}
+
+/// Todos moved by one statement of [`move_to_list`]: three parameters
+/// each, well inside SQLite's 32,766.
+const MOVES_PER_STATEMENT: usize = 2_000;
+
+/// Moves the user's todos to the list `list_id`, each to its key, in the
+/// caller's transaction, many rows a statement (so a long list holds the
+/// write lock briefly).
+pub async fn move_to_list<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    list_id: Uuid,
+    moves: &[(Uuid, String)],
+) -> Result<(), sqlx::Error> {
+    let moved_at = now();
+    for chunk in moves.chunks(MOVES_PER_STATEMENT) {
+        let mut update = QueryBuilder::new("WITH moved (moved_id, moved_position) AS (VALUES ");
+        for (n, (todo, key)) in chunk.iter().enumerate() {
+            update
+                .push(if n == 0 { "(" } else { ", (" })
+                .bind(*todo)
+                .and_bind(key.clone())
+                .push(")");
+        }
+        update
+            .push(") UPDATE todos SET list_id = ")
+            .bind(list_id)
+            .push(", position = moved.moved_position, updated_at = ")
+            .bind(moved_at)
+            .push(" FROM moved WHERE todos.user_id = ")
+            .bind(user_id)
+            .push(" AND todos.id = moved.moved_id");
+        DB::execute(tx, update).await?;
+    }
+    Ok(())
+}
+
 /// One page of records and where the next starts; for a list in manual
 /// order, also the todos just outside the page.
 #[derive(Debug)]

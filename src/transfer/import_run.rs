@@ -17,10 +17,11 @@ use uuid::Uuid;
 use crate::{
     db::{Db, WritePool as _, lock_user_row},
     error::AppError,
+    lists::store::{RemovingLists, remove_lists},
     on_db,
     todos::{
         TodoLimit,
-        store::{TodoRecord, insert_todos},
+        store::{Removing, TodoRecord, insert_todos, remove_todos},
     },
 };
 
@@ -250,28 +251,13 @@ async fn remove(db: &Db, run: &StoredRun) -> Result<(), AppError> {
     loop {
         let done = on_db!(db, pool => {
             let mut tx = pool.begin_write().await?;
-            let deleted = sqlx::query(
-                "DELETE FROM todos WHERE id IN (SELECT id FROM todos WHERE user_id = $1 \
-                 AND id BETWEEN $2 AND $3 LIMIT $4)",
-            )
-            .bind(run.user_id)
-            .bind(run.first_id)
-            .bind(run.last_id)
-            .bind(TODOS_PER_TRANSACTION as i64)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            let done = deleted < TODOS_PER_TRANSACTION as u64;
+            let (first, last) = (run.first_id, run.last_id);
+            let removing = Removing::IdRange { first, last, limit: TODOS_PER_TRANSACTION as i64 };
+            let deleted = remove_todos(&mut tx, run.user_id, removing).await?.len();
+            let done = deleted < TODOS_PER_TRANSACTION;
             if done {
-                sqlx::query(
-                    "DELETE FROM lists WHERE user_id = $1 AND id BETWEEN $2 AND $3 \
-                     AND NOT EXISTS (SELECT 1 FROM todos WHERE todos.list_id = lists.id)",
-                )
-                .bind(run.user_id)
-                .bind(run.first_id)
-                .bind(run.last_id)
-                .execute(&mut *tx)
-                .await?;
+                let empty = RemovingLists::EmptyInIdRange { first, last };
+                remove_lists(&mut tx, run.user_id, empty).await?;
                 sqlx::query("DELETE FROM import_runs WHERE id = $1")
                     .bind(run.id)
                     .execute(&mut *tx)

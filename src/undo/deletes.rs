@@ -9,17 +9,16 @@ use uuid::Uuid;
 use super::{Undoable, quoted, todos_counted};
 use crate::{
     config::UndoWindow,
-    db::{Backend, Db, WritePool as _, lock_user_row, now},
+    db::{Backend, Db, WritePool as _, lock_user_row},
     error::AppError,
-    lists::{INBOX_NAME, ListRef, TodosOnDelete, store::list_id_in},
+    lists::{
+        INBOX_NAME, ListRef, TodosOnDelete,
+        store::{RemovingLists, list_id_in, remove_lists},
+    },
     on_db,
-    todos::store::{TodoRecord, keys_on_top},
+    todos::store::{Removing, keys_on_top, move_to_list, remove_todos},
     undo::store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES, keep_todos, open_undo_batch},
 };
-
-/// Todos moved to the Inbox by one statement when their list is deleted:
-/// two parameters each, well inside SQLite's 32,766.
-const MOVES_PER_STATEMENT: usize = 2_000;
 
 /// Deletes one of the user's todos, keeping it in an undo batch for
 /// `window`.
@@ -31,13 +30,7 @@ pub async fn delete_todo(
 ) -> Result<Undoable, AppError> {
     let undoable = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
-            "DELETE FROM todos WHERE id = $1 AND user_id = $2 RETURNING {DELETED_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(user_id)
-        .fetch_all(&mut *tx)
-        .await?;
+        let deleted = remove_todos(&mut tx, user_id, Removing::One(id)).await?;
         let title = &deleted.first().ok_or(AppError::NotFound)?.title;
         let message = format!("Deleted {}.", quoted(title));
         let batch = open_undo_batch(&mut tx, user_id, &message, window).await?;
@@ -200,14 +193,7 @@ pub async fn delete_list(
                 // Refused above: a list with todos needs to know their fate.
                 None => {}
                 Some(TodosOnDelete::Delete) => {
-                    let deleted: Vec<TodoRecord> = sqlx::query_as(&format!(
-                        "DELETE FROM todos WHERE user_id = $1 AND list_id = $2 \
-                         RETURNING {DELETED_COLUMNS}"
-                    ))
-                    .bind(user_id)
-                    .bind(id)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                    let deleted = remove_todos(&mut tx, user_id, Removing::OfList(id)).await?;
                     keep_todos(&mut tx, batch, &deleted).await?;
                     outcome.todos_deleted = deleted.len() as u64;
                 }
@@ -223,28 +209,9 @@ pub async fn delete_list(
                     // Keys before the Inbox's first todo, so the moved todos
                     // arrive at its top in their order.
                     let keys = keys_on_top(&mut tx, user_id, inbox, ids.len()).await?;
-                    let moved_at = now();
-                    // Many rows a statement, not one per todo, so a long
-                    // list holds the write lock briefly.
                     let moves: Vec<(Uuid, String)> =
                         ids.iter().map(|(todo,)| *todo).zip(keys).collect();
-                    for chunk in moves.chunks(MOVES_PER_STATEMENT) {
-                        let values = (0..chunk.len())
-                            .map(|row| format!("(${}, ${})", 2 * row + 4, 2 * row + 5))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        let sql = format!(
-                            "WITH moved (moved_id, moved_position) AS (VALUES {values}) \
-                             UPDATE todos SET list_id = $1, position = moved.moved_position, \
-                             updated_at = $2 FROM moved \
-                             WHERE todos.user_id = $3 AND todos.id = moved.moved_id"
-                        );
-                        let mut update = sqlx::query(&sql).bind(inbox).bind(moved_at).bind(user_id);
-                        for (todo, key) in chunk {
-                            update = update.bind(*todo).bind(key.as_str());
-                        }
-                        update.execute(&mut *tx).await?;
-                    }
+                    move_to_list(&mut tx, user_id, inbox, &moves).await?;
                     outcome.todos_moved = ids.len() as u64;
                 }
             }
@@ -255,11 +222,7 @@ pub async fn delete_list(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM lists WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        remove_lists(&mut tx, user_id, RemovingLists::One(id)).await?;
         tx.commit().await?;
         outcome
     });

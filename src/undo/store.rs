@@ -152,7 +152,11 @@ struct DeletedList {
 }
 
 /// Puts back, in one statement, the batch's (`$1`) todos whose list is
-/// still the owner's (`$2`) and whose place in it is free.
+/// still the owner's (`$2`) and whose place in it is free. This and
+/// [`MOVE_BACK`] (with the deletes that keep rows, in `deletes.rs`) are the
+/// writes to `todos` outside the todo store: each moves rows between
+/// `todos` and an undo table in one statement, so what comes back is
+/// exactly what was kept, however many rows.
 const RESTORE_IN_PLACE: &str = "INSERT INTO todos (id, user_id, list_id, title, notes, completed, \
      priority, due_date, due_time, position, created_at, updated_at) \
      SELECT d.id, $2, d.list_id, d.title, d.notes, d.completed, d.priority, d.due_date, \

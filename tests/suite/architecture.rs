@@ -193,3 +193,48 @@ fn no_top_level_module_depends_on_itself_through_others() {
         "modules in a circle: {found:?}; see the README's Architecture"
     );
 }
+
+/// The files of `src/` (relative paths) whose SQL writes to `table`.
+fn writers_of(table: &str) -> BTreeSet<String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let writes = [
+        format!("INSERT INTO {table} "),
+        format!("UPDATE {table} "),
+        format!("DELETE FROM {table} "),
+    ];
+    sources(&src)
+        .into_iter()
+        .filter(|file| {
+            let text = fs::read_to_string(file).unwrap();
+            let code: String = text
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            writes.iter().any(|write| code.contains(write.as_str()))
+        })
+        .map(|file| {
+            let relative = file.strip_prefix(&src).unwrap();
+            relative.to_string_lossy().into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn each_table_is_written_by_its_owner() {
+    // `undo/store.rs` puts deleted todos back from its own tables in one
+    // statement each (see RESTORE_IN_PLACE), the one exception.
+    for (table, owners) in [
+        ("todos", &["todos/store.rs", "undo/store.rs"][..]),
+        ("lists", &["lists/store.rs"]),
+        ("users", &["auth/store.rs"]),
+        ("sessions", &["auth/store.rs"]),
+    ] {
+        let writers = writers_of(table);
+        let owners: BTreeSet<String> = owners.iter().map(|owner| owner.to_string()).collect();
+        assert!(
+            writers.is_subset(&owners) && writers.contains(owners.first().unwrap()),
+            "{table} is written by {writers:?}; only {owners:?} may"
+        );
+    }
+}
