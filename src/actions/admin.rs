@@ -7,87 +7,7 @@ use leptos::prelude::*;
 use crate::admin::{EventPage, UserPage};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use {
-    crate::admin::{
-        Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::Outcome,
-    },
-    crate::{
-        auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},
-        context,
-    },
-    chrono::{DateTime, NaiveDate, Utc},
-    uuid::Uuid,
-};
-
-/// The caller's session, if they are an administrator now.
-#[cfg(feature = "ssr")]
-fn admin() -> Result<Session, AppError> {
-    let session = request::session()?;
-    if session.role != Role::Admin {
-        return Err(AppError::Forbidden);
-    }
-    Ok(session)
-}
-
-#[cfg(feature = "ssr")]
-fn user_id(text: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(text.trim()).map_err(|_| AppError::NotFound)
-}
-
-/// Longest search, email filter or users' page link the console takes: an
-/// email is at most 254 characters.
-#[cfg(feature = "ssr")]
-const MAX_FILTER_CHARS: usize = 254;
-
-/// Longest security-log page link: microseconds, a dot and a simple UUID.
-#[cfg(feature = "ssr")]
-const MAX_EVENT_CURSOR_BYTES: usize = 64;
-
-/// A console text field, refused with 422 naming `field` when it is longer
-/// than `max_chars` or holds U+0000 (which PostgreSQL cannot take).
-#[cfg(feature = "ssr")]
-fn console_text(text: &str, field: &str, max_chars: usize) -> Result<(), AppError> {
-    crate::error::refuse_nul(text, field)?;
-    if text.chars().count() > max_chars {
-        return Err(AppError::Invalid(format!(
-            "That is longer than the {max_chars} characters this field takes."
-        ))
-        .in_field(field));
-    }
-    Ok(())
-}
-
-/// A value the caller sent, quoted in a message: its first 40 characters.
-#[cfg(feature = "ssr")]
-fn shown(text: &str) -> String {
-    let mut chars = text.chars();
-    let shown: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\u{201c}{shown}\u{2026}\u{201d}")
-    } else {
-        format!("\u{201c}{shown}\u{201d}")
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn outcome(outcome: Outcome, what: &str) -> Result<(), AppError> {
-    match outcome {
-        Outcome::Done => Ok(()),
-        Outcome::NotFound => Err(AppError::NotFound),
-        Outcome::LastAdmin => Err(AppError::Conflict(format!(
-            "You can't {what}: it is the last active administrator. Make someone else an \
-             administrator first."
-        ))),
-        Outcome::Yourself => Err(AppError::Conflict(format!(
-            "You can't {what}: it is your own account. Ask another administrator."
-        ))),
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn date_time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use ssr::*;
 
 /// A page of users whose email contains `q`, by email.
 #[server(prefix = "/api", endpoint = "admin/users")]
@@ -304,27 +224,105 @@ pub async fn admin_security_log(
     .await
 }
 
+/// What only the server runs: the helpers of the server functions above.
 #[cfg(feature = "ssr")]
-fn encode_cursor(row: &EventRow) -> String {
-    format!("{}.{}", row.occurred_at.timestamp_micros(), row.id.simple())
-}
+mod ssr {
+    use super::*;
 
-/// A page link this console made: the instant it names must be one both
-/// databases can compare with (PostgreSQL's timestamps end in year 294276;
-/// chrono's reach further), so anything outside years 1970 to 9999 is
-/// refused rather than sent to the database.
-#[cfg(feature = "ssr")]
-fn decode_cursor(text: &str) -> Option<store::EventCursor> {
-    if text.len() > MAX_EVENT_CURSOR_BYTES {
-        return None;
+    pub(super) use {
+        crate::admin::{
+            Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::Outcome,
+        },
+        crate::{
+            auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},
+            context,
+        },
+        chrono::{DateTime, NaiveDate, Utc},
+        uuid::Uuid,
+    };
+
+    /// The caller's session, if they are an administrator now.
+    pub(super) fn admin() -> Result<Session, AppError> {
+        let session = request::session()?;
+        if session.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(session)
     }
-    let (micros, id) = text.split_once('.')?;
-    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-    let last = NaiveDate::from_ymd_opt(9999, 12, 31)?
-        .and_hms_opt(23, 59, 59)?
-        .and_utc();
-    if at < DateTime::UNIX_EPOCH || at > last {
-        return None;
+
+    pub(super) fn user_id(text: &str) -> Result<Uuid, AppError> {
+        Uuid::parse_str(text.trim()).map_err(|_| AppError::NotFound)
     }
-    Some((at, Uuid::parse_str(id).ok()?))
+
+    /// Longest search, email filter or users' page link the console takes: an
+    /// email is at most 254 characters.
+    pub(super) const MAX_FILTER_CHARS: usize = 254;
+
+    /// Longest security-log page link: microseconds, a dot and a simple UUID.
+    pub(super) const MAX_EVENT_CURSOR_BYTES: usize = 64;
+
+    /// A console text field, refused with 422 naming `field` when it is longer
+    /// than `max_chars` or holds U+0000 (which PostgreSQL cannot take).
+    pub(super) fn console_text(text: &str, field: &str, max_chars: usize) -> Result<(), AppError> {
+        crate::error::refuse_nul(text, field)?;
+        if text.chars().count() > max_chars {
+            return Err(AppError::Invalid(format!(
+                "That is longer than the {max_chars} characters this field takes."
+            ))
+            .in_field(field));
+        }
+        Ok(())
+    }
+
+    /// A value the caller sent, quoted in a message: its first 40 characters.
+    pub(super) fn shown(text: &str) -> String {
+        let mut chars = text.chars();
+        let shown: String = chars.by_ref().take(40).collect();
+        if chars.next().is_some() {
+            format!("\u{201c}{shown}\u{2026}\u{201d}")
+        } else {
+            format!("\u{201c}{shown}\u{201d}")
+        }
+    }
+
+    pub(super) fn outcome(outcome: Outcome, what: &str) -> Result<(), AppError> {
+        match outcome {
+            Outcome::Done => Ok(()),
+            Outcome::NotFound => Err(AppError::NotFound),
+            Outcome::LastAdmin => Err(AppError::Conflict(format!(
+                "You can't {what}: it is the last active administrator. Make someone else an \
+                 administrator first."
+            ))),
+            Outcome::Yourself => Err(AppError::Conflict(format!(
+                "You can't {what}: it is your own account. Ask another administrator."
+            ))),
+        }
+    }
+
+    pub(super) fn date_time(at: DateTime<Utc>) -> String {
+        at.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+
+    pub(super) fn encode_cursor(row: &EventRow) -> String {
+        format!("{}.{}", row.occurred_at.timestamp_micros(), row.id.simple())
+    }
+
+    /// A page link this console made: the instant it names must be one both
+    /// databases can compare with (PostgreSQL's timestamps end in year 294276;
+    /// chrono's reach further), so anything outside years 1970 to 9999 is
+    /// refused rather than sent to the database.
+    pub(super) fn decode_cursor(text: &str) -> Option<store::EventCursor> {
+        if text.len() > MAX_EVENT_CURSOR_BYTES {
+            return None;
+        }
+        let (micros, id) = text.split_once('.')?;
+        let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31)?
+            .and_hms_opt(23, 59, 59)?
+            .and_utc();
+        if at < DateTime::UNIX_EPOCH || at > last {
+            return None;
+        }
+        Some((at, Uuid::parse_str(id).ok()?))
+    }
 }

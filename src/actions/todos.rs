@@ -8,44 +8,11 @@
 
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-use crate::todos::{
-    EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, TodoChanges, TodoLimit,
-    TodoTitle, parse_id, parse_optional_id, query::Scope, store,
-};
 use crate::todos::{PageParams, SentText, Todo, TodoTotals};
-#[cfg(feature = "ssr")]
-use crate::views::Showing;
 use crate::views::{DashboardData, TodoListing, TodoPage};
-#[cfg(feature = "ssr")]
-use crate::{
-    auth::{request::session, service::Session},
-    calendar::{Clock, Due, day_heading},
-    context,
-    lists::{self, ListRef},
-    undo::{UNDO_QUERY_KEY, UndoWindow},
-};
 use crate::{error::AppError, undo::Undoable};
-
-/// The user's today, in their time zone.
 #[cfg(feature = "ssr")]
-pub fn today_of(session: &Session) -> Result<chrono::NaiveDate, AppError> {
-    Ok(context::provided::<Clock>("clock")?.today_in(session.time_zone))
-}
-
-#[cfg(feature = "ssr")]
-fn page_of(page: store::RecordPage, today: chrono::NaiveDate) -> TodoPage {
-    TodoPage {
-        items: page
-            .items
-            .into_iter()
-            .map(|record| record.shown(today))
-            .collect(),
-        next_cursor: page.next_cursor,
-        preceding: page.preceding.map(|id| id.to_string()),
-        following: page.following.map(|id| id.to_string()),
-    }
-}
+use ssr::*;
 
 /// One page of the caller's todos: without `list`, `view` or `q`, all of
 /// them, newest first.
@@ -84,81 +51,6 @@ pub async fn list_with_totals(
         listing(&session, &query).await
     })
     .await
-}
-
-#[cfg(feature = "ssr")]
-async fn listing(session: &Session, query: &ListQuery) -> Result<TodoListing, AppError> {
-    let db = context::db()?;
-    let today = today_of(session)?;
-    let page = store::list(&db, session.user_id, query, today).await?;
-    let lists = lists::store::summaries(&db, session.user_id).await?;
-    let shown_list = |reference: ListRef| {
-        lists
-            .iter()
-            .find(|list| match reference {
-                ListRef::Inbox => list.inbox,
-                ListRef::Id(id) => list.id == id.to_string(),
-            })
-            .cloned()
-            .ok_or(AppError::NotFound)
-    };
-    let (showing, totals) = match &query.scope {
-        Scope::List(reference) => {
-            let list = shown_list(*reference)?;
-            let totals = TodoTotals {
-                total: list.total,
-                active: list.open,
-                completed: list.total - list.open,
-            };
-            (Showing::List(list), totals)
-        }
-        scope => {
-            let showing = match scope {
-                Scope::Today(_) => Showing::Today,
-                Scope::Upcoming(_) => Showing::Upcoming,
-                Scope::Search(terms, _) => Showing::Search(terms.text().to_owned()),
-                _ => Showing::All,
-            };
-            (
-                showing,
-                store::totals(&db, session.user_id, query, today).await?,
-            )
-        }
-    };
-    let sort = match query.order {
-        crate::todos::query::Order::Priority => crate::todos::Sort::Priority,
-        crate::todos::query::Order::Newest => crate::todos::Sort::Newest,
-        _ => crate::todos::Sort::Manual,
-    };
-    Ok(TodoListing {
-        page: page_of(page, today),
-        totals,
-        showing,
-        sort,
-        lists,
-        due: store::due_counts(&db, session.user_id, today).await?,
-        today: day_heading(today),
-        today_date: today.format("%Y-%m-%d").to_string(),
-        time_zone: session.time_zone.name().to_owned(),
-    })
-}
-
-/// The list a form names (`list_id`), which must be one of the caller's;
-/// an empty value means the Inbox.
-#[cfg(feature = "ssr")]
-fn list_field(list_id: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
-    parse_optional_id(list_id, "list_id")
-}
-
-/// The due date of a form's date and time fields, checked.
-#[cfg(feature = "ssr")]
-fn due_fields(date: &SentText, time: &SentText) -> Result<Option<Option<Due>>, AppError> {
-    match (date.as_deref(), time.as_deref()) {
-        (None, None) => Ok(None),
-        (date, time) => {
-            Due::from_form(date.unwrap_or_default(), time.unwrap_or_default()).map(Some)
-        }
-    }
 }
 
 /// Adds a todo at the top of the Inbox, or of the list `list_id` names.
@@ -263,16 +155,6 @@ pub async fn delete_todo(id: String) -> Result<Undoable, AppError> {
     .await
 }
 
-/// Without JavaScript, the page a delete's form came from, with its Undo
-/// notice (and without the todo's edit form or details, which are gone).
-#[cfg(feature = "ssr")]
-fn return_with_undo(undoable: &Undoable) {
-    context::return_to_referer_changed(
-        &[EDIT_QUERY_KEY, OPEN_QUERY_KEY],
-        &[(UNDO_QUERY_KEY, undoable.batch.as_str())],
-    );
-}
-
 /// Marks every todo of the caller (or of the list `list_id`) done, or not.
 #[server(prefix = "/api", endpoint = "todos/toggle-all")]
 pub async fn toggle_all(
@@ -308,26 +190,6 @@ pub async fn clear_completed(
     })
     .await
 }
-
-/// The list a bulk change is limited to: one of the caller's, or none.
-#[cfg(feature = "ssr")]
-async fn owned_list(
-    db: &crate::db::Db,
-    session: &Session,
-    list_id: Option<&str>,
-) -> Result<Option<uuid::Uuid>, AppError> {
-    match list_field(list_id)? {
-        Some(id) => lists::store::find(db, session.user_id, ListRef::Id(id))
-            .await
-            .map(|list| Some(list.id))
-            .map_err(|_| lists::store::no_such_list("list_id")),
-        None => Ok(None),
-    }
-}
-
-/// How many of the dashboard's latest todos it shows.
-#[cfg(feature = "ssr")]
-const RECENT: usize = 5;
 
 /// What the dashboard shows, in one call: totals (summed over the lists),
 /// what is overdue and due, each list's progress and the latest todos.
@@ -368,4 +230,148 @@ pub async fn todo_stats() -> Result<TodoTotals, AppError> {
         store::stats(&context::db()?, session.user_id).await
     })
     .await
+}
+
+/// What only the server runs: the helpers of the server functions above.
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+
+    pub(super) use crate::todos::{
+        EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, TodoChanges,
+        TodoLimit, TodoTitle, parse_id, parse_optional_id, query::Scope, store,
+    };
+
+    pub(super) use crate::views::Showing;
+
+    pub(super) use crate::{
+        auth::{request::session, service::Session},
+        calendar::{Clock, Due, day_heading},
+        context,
+        lists::{self, ListRef},
+        undo::{UNDO_QUERY_KEY, UndoWindow},
+    };
+
+    /// The user's today, in their time zone.
+    pub fn today_of(session: &Session) -> Result<chrono::NaiveDate, AppError> {
+        Ok(context::provided::<Clock>("clock")?.today_in(session.time_zone))
+    }
+
+    pub(super) fn page_of(page: store::RecordPage, today: chrono::NaiveDate) -> TodoPage {
+        TodoPage {
+            items: page
+                .items
+                .into_iter()
+                .map(|record| record.shown(today))
+                .collect(),
+            next_cursor: page.next_cursor,
+            preceding: page.preceding.map(|id| id.to_string()),
+            following: page.following.map(|id| id.to_string()),
+        }
+    }
+
+    pub(super) async fn listing(
+        session: &Session,
+        query: &ListQuery,
+    ) -> Result<TodoListing, AppError> {
+        let db = context::db()?;
+        let today = today_of(session)?;
+        let page = store::list(&db, session.user_id, query, today).await?;
+        let lists = lists::store::summaries(&db, session.user_id).await?;
+        let shown_list = |reference: ListRef| {
+            lists
+                .iter()
+                .find(|list| match reference {
+                    ListRef::Inbox => list.inbox,
+                    ListRef::Id(id) => list.id == id.to_string(),
+                })
+                .cloned()
+                .ok_or(AppError::NotFound)
+        };
+        let (showing, totals) = match &query.scope {
+            Scope::List(reference) => {
+                let list = shown_list(*reference)?;
+                let totals = TodoTotals {
+                    total: list.total,
+                    active: list.open,
+                    completed: list.total - list.open,
+                };
+                (Showing::List(list), totals)
+            }
+            scope => {
+                let showing = match scope {
+                    Scope::Today(_) => Showing::Today,
+                    Scope::Upcoming(_) => Showing::Upcoming,
+                    Scope::Search(terms, _) => Showing::Search(terms.text().to_owned()),
+                    _ => Showing::All,
+                };
+                (
+                    showing,
+                    store::totals(&db, session.user_id, query, today).await?,
+                )
+            }
+        };
+        let sort = match query.order {
+            crate::todos::query::Order::Priority => crate::todos::Sort::Priority,
+            crate::todos::query::Order::Newest => crate::todos::Sort::Newest,
+            _ => crate::todos::Sort::Manual,
+        };
+        Ok(TodoListing {
+            page: page_of(page, today),
+            totals,
+            showing,
+            sort,
+            lists,
+            due: store::due_counts(&db, session.user_id, today).await?,
+            today: day_heading(today),
+            today_date: today.format("%Y-%m-%d").to_string(),
+            time_zone: session.time_zone.name().to_owned(),
+        })
+    }
+
+    /// The list a form names (`list_id`), which must be one of the caller's;
+    /// an empty value means the Inbox.
+    pub(super) fn list_field(list_id: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
+        parse_optional_id(list_id, "list_id")
+    }
+
+    /// The due date of a form's date and time fields, checked.
+    pub(super) fn due_fields(
+        date: &SentText,
+        time: &SentText,
+    ) -> Result<Option<Option<Due>>, AppError> {
+        match (date.as_deref(), time.as_deref()) {
+            (None, None) => Ok(None),
+            (date, time) => {
+                Due::from_form(date.unwrap_or_default(), time.unwrap_or_default()).map(Some)
+            }
+        }
+    }
+
+    /// Without JavaScript, the page a delete's form came from, with its Undo
+    /// notice (and without the todo's edit form or details, which are gone).
+    pub(super) fn return_with_undo(undoable: &Undoable) {
+        context::return_to_referer_changed(
+            &[EDIT_QUERY_KEY, OPEN_QUERY_KEY],
+            &[(UNDO_QUERY_KEY, undoable.batch.as_str())],
+        );
+    }
+
+    /// The list a bulk change is limited to: one of the caller's, or none.
+    pub(super) async fn owned_list(
+        db: &crate::db::Db,
+        session: &Session,
+        list_id: Option<&str>,
+    ) -> Result<Option<uuid::Uuid>, AppError> {
+        match list_field(list_id)? {
+            Some(id) => lists::store::find(db, session.user_id, ListRef::Id(id))
+                .await
+                .map(|list| Some(list.id))
+                .map_err(|_| lists::store::no_such_list("list_id")),
+            None => Ok(None),
+        }
+    }
+
+    /// How many of the dashboard's latest todos it shows.
+    pub(super) const RECENT: usize = 5;
 }
