@@ -90,6 +90,38 @@ pub const MAX_BOUND_PARAMETERS: usize = 32_766;
 /// rather than 100,000.
 pub const TODOS_PER_INSERT: usize = MAX_BOUND_PARAMETERS / 12;
 
+/// A todo's columns as a row of `VALUES` writes them, after the row's
+/// owner (or, for a kept todo, its undo batch): see [`push_rows`].
+pub const ROW_COLUMNS: &str = "id, list_id, title, notes, completed, priority, due_date, \
+     due_time, position, created_at, updated_at";
+
+/// Adds `VALUES` rows to `insert`, one per todo of `records` (`seq`
+/// aside): `(first, ROW_COLUMNS…)`, with `first` the owner or the batch.
+pub fn push_rows<DB: Engine>(
+    insert: &mut QueryBuilder<'_, DB>,
+    first: Uuid,
+    records: &[TodoRecord],
+) {
+    insert.push(" VALUES ");
+    for (n, todo) in records.iter().enumerate() {
+        insert
+            .push(if n == 0 { "(" } else { ", (" })
+            .bind(first)
+            .and_bind(todo.id)
+            .and_bind(todo.list_id)
+            .and_bind(todo.title.clone())
+            .and_bind(todo.notes.clone())
+            .and_bind(todo.completed)
+            .and_bind(todo.priority)
+            .and_bind(todo.due_date)
+            .and_bind(todo.due_time)
+            .and_bind(todo.position.clone())
+            .and_bind(todo.created_at)
+            .and_bind(todo.updated_at)
+            .push(")");
+    }
+}
+
 /// In a transaction, inserts `records` (`seq` aside) as todos of the user
 /// `user_id`, [`TODOS_PER_INSERT`] to a statement: the one INSERT of the
 /// `todos` table.
@@ -99,27 +131,8 @@ pub async fn insert_todos<DB: Engine>(
     records: &[TodoRecord],
 ) -> Result<(), sqlx::Error> {
     for chunk in records.chunks(TODOS_PER_INSERT) {
-        let mut insert = QueryBuilder::new(
-            "INSERT INTO todos (id, user_id, list_id, title, notes, completed, priority, \
-             due_date, due_time, position, created_at, updated_at) VALUES ",
-        );
-        for (n, todo) in chunk.iter().enumerate() {
-            insert
-                .push(if n == 0 { "(" } else { ", (" })
-                .bind(todo.id)
-                .and_bind(user_id)
-                .and_bind(todo.list_id)
-                .and_bind(todo.title.clone())
-                .and_bind(todo.notes.clone())
-                .and_bind(todo.completed)
-                .and_bind(todo.priority)
-                .and_bind(todo.due_date)
-                .and_bind(todo.due_time)
-                .and_bind(todo.position.clone())
-                .and_bind(todo.created_at)
-                .and_bind(todo.updated_at)
-                .push(")");
-        }
+        let mut insert = QueryBuilder::new(format!("INSERT INTO todos (user_id, {ROW_COLUMNS})"));
+        push_rows(&mut insert, user_id, chunk);
         DB::execute(tx, insert).await?;
     }
     Ok(())

@@ -20,7 +20,7 @@ use crate::{
     on_db,
     todos::{
         TodoLimit,
-        store::{TODOS_PER_INSERT, TodoRecord, insert_todos, keys_on_top},
+        store::{ROW_COLUMNS, TODOS_PER_INSERT, TodoRecord, insert_todos, keys_on_top, push_rows},
     },
 };
 
@@ -68,25 +68,9 @@ pub async fn keep_todos<DB: Engine>(
 ) -> Result<(), sqlx::Error> {
     for chunk in records.chunks(TODOS_PER_INSERT) {
         let mut insert = QueryBuilder::new(format!(
-            "INSERT INTO deleted_todos (batch_id, {DELETED_COLUMNS}) VALUES "
+            "INSERT INTO deleted_todos (batch_id, {ROW_COLUMNS})"
         ));
-        for (n, todo) in chunk.iter().enumerate() {
-            insert
-                .push(if n == 0 { "(" } else { ", (" })
-                .bind(batch)
-                .and_bind(todo.id)
-                .and_bind(todo.title.clone())
-                .and_bind(todo.completed)
-                .and_bind(todo.list_id)
-                .and_bind(todo.notes.clone())
-                .and_bind(todo.priority)
-                .and_bind(todo.due_date)
-                .and_bind(todo.due_time)
-                .and_bind(todo.position.clone())
-                .and_bind(todo.created_at)
-                .and_bind(todo.updated_at)
-                .push(")");
-        }
+        push_rows(&mut insert, batch, chunk);
         DB::execute(tx, insert).await?;
     }
     Ok(())
