@@ -142,17 +142,10 @@ pub async fn insert_todos<DB: Engine>(
 pub enum Removing {
     One(Uuid),
     OfList(Uuid),
-    /// Up to `limit` todos with ids in `first..=last` (what one import
-    /// wrote, its ids being a range of their own).
-    IdRange {
-        first: Uuid,
-        last: Uuid,
-        limit: i64,
-    },
 }
 
 /// Deletes the user's todos that `removing` names, in the caller's
-/// transaction; the rows deleted, as they were.
+/// transaction; the rows deleted, as they were (for the undo batch).
 pub async fn remove_todos<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     user_id: Uuid,
@@ -163,19 +156,32 @@ pub async fn remove_todos<DB: Engine>(
     match removing {
         Removing::One(id) => delete.push(" AND id = ").bind(id),
         Removing::OfList(list) => delete.push(" AND list_id = ").bind(list),
-        Removing::IdRange { first, last, limit } => delete
-            .push(" AND id IN (SELECT id FROM todos WHERE user_id = ")
-            .bind(user_id)
-            .push(" AND id BETWEEN ")
-            .bind(first)
-            .push(" AND ")
-            .bind(last)
-            .push(" LIMIT ")
-            .bind(limit)
-            .push(")"),
     };
     delete.push(" RETURNING ").push(unqualified_columns());
     DB::fetch_all(tx, delete).await
+}
+
+/// Deletes up to `limit` of the user's todos with ids in `first..=last`
+/// (what one import wrote, its ids being a range of their own), in the
+/// caller's transaction; how many it deleted.
+pub async fn remove_todos_in_id_range<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    (first, last): (Uuid, Uuid),
+    limit: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut delete =
+        QueryBuilder::new("DELETE FROM todos WHERE id IN (SELECT id FROM todos WHERE user_id = ");
+    delete
+        .bind(user_id)
+        .push(" AND id BETWEEN ")
+        .bind(first)
+        .push(" AND ")
+        .bind(last)
+        .push(" LIMIT ")
+        .bind(limit)
+        .push(")");
+    DB::execute(tx, delete).await
 }
 
 /// Todos moved by one statement of [`move_to_list`]: three parameters

@@ -21,7 +21,7 @@ use crate::{
     on_db,
     todos::{
         TodoLimit,
-        store::{Removing, TodoRecord, insert_todos, remove_todos},
+        store::{TodoRecord, insert_todos, remove_todos_in_id_range},
     },
 };
 
@@ -252,8 +252,9 @@ async fn remove(db: &Db, run: &StoredRun) -> Result<(), AppError> {
         let done = on_db!(db, pool => {
             let mut tx = pool.begin_write().await?;
             let (first, last) = (run.first_id, run.last_id);
-            let removing = Removing::IdRange { first, last, limit: TODOS_PER_TRANSACTION as i64 };
-            let deleted = remove_todos(&mut tx, run.user_id, removing).await?.len();
+            let limit = TODOS_PER_TRANSACTION as i64;
+            let deleted = remove_todos_in_id_range(&mut tx, run.user_id, (first, last), limit)
+                .await? as usize;
             let done = deleted < TODOS_PER_TRANSACTION;
             if done {
                 let empty = RemovingLists::EmptyInIdRange { first, last };
