@@ -12,11 +12,11 @@
 use clap::{Parser, Subcommand};
 
 use crate::{
-    admin::store::{self, Outcome},
+    admin::store::{self, AdminRefusal},
     auth::Role,
     client::Client,
     config::Config,
-    db::Db,
+    db::{Db, StoreError},
 };
 
 /// Taskward: serves the app with no arguments; `admin` commands work on
@@ -82,16 +82,19 @@ async fn change_role(db: &Db, email: &str, role: Role) -> Result<String, String>
     let Some(user) = store::user_id_by_email(db, email).await.map_err(refused)? else {
         return Err(format!("no account has the email {email}"));
     };
-    match store::change_role(db, user, role, None, &Client::command_line())
-        .await
-        .map_err(refused)?
-    {
-        Outcome::Done if role == Role::Admin => Ok(format!("{email} is an administrator")),
-        Outcome::Done => Ok(format!("{email} is no longer an administrator")),
-        Outcome::LastAdmin => Err(format!(
+    match store::change_role(db, user, role, None, &Client::command_line()).await {
+        Ok(()) if role == Role::Admin => Ok(format!("{email} is an administrator")),
+        Ok(()) => Ok(format!("{email} is no longer an administrator")),
+        Err(StoreError::Refused(AdminRefusal::LastAdmin)) => Err(format!(
             "{email} is the last active administrator; grant another account first"
         )),
-        Outcome::NotFound | Outcome::Yourself => Err(format!("no account has the email {email}")),
+        Err(
+            StoreError::NotFound
+            | StoreError::NoAccount
+            | StoreError::Refused(AdminRefusal::Yourself),
+        ) => Err(format!("no account has the email {email}")),
+        Err(StoreError::Broken(what)) => Err(format!("the stored data is inconsistent: {what}")),
+        Err(StoreError::Database(error)) => Err(refused(error)),
     }
 }
 

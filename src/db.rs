@@ -11,8 +11,10 @@
 use std::{future::Future, path::Path, str::FromStr, time::Duration};
 
 mod engine;
+mod store_error;
 
 pub use engine::{Bind, Engine, Rows, Value};
+pub use store_error::StoreError;
 
 use sqlx::{
     PgPool, QueryBuilder, SqlitePool, Transaction,

@@ -50,6 +50,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod ordering;
 #[cfg(feature = "ssr")]
+mod refusals;
+#[cfg(feature = "ssr")]
 pub mod telemetry;
 #[cfg(feature = "ssr")]
 pub mod web;

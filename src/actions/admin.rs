@@ -63,15 +63,15 @@ pub async fn admin_set_role(user: String, role: String) -> Result<(), AppError> 
             "user" => Role::User,
             _ => return Err(AppError::Invalid("Choose the role admin or user.".into())),
         };
-        let done = store::change_role(
+        store::change_role(
             &context::db()?,
             user_id(&user)?,
             role,
             Some(session.user_id),
             &context::client()?,
         )
-        .await?;
-        outcome(done, "remove this administrator")
+        .await
+        .map_err(|error| refused(error, "remove this administrator"))
     })
     .await
 }
@@ -114,7 +114,7 @@ pub async fn admin_disable(
                 until
             }
         };
-        let done = store::disable(
+        store::disable(
             &context::db()?,
             user_id(&user)?,
             reason,
@@ -122,8 +122,8 @@ pub async fn admin_disable(
             session.user_id,
             &context::client()?,
         )
-        .await?;
-        outcome(done, "disable this account")
+        .await
+        .map_err(|error| refused(error, "disable this account"))
     })
     .await
 }
@@ -132,14 +132,14 @@ pub async fn admin_disable(
 pub async fn admin_enable(user: String) -> Result<(), AppError> {
     context::respond(async {
         let session = admin()?;
-        let done = store::enable(
+        store::enable(
             &context::db()?,
             user_id(&user)?,
             session.user_id,
             &context::client()?,
         )
-        .await?;
-        outcome(done, "enable this account")
+        .await
+        .map_err(|error| refused(error, "enable this account"))
     })
     .await
 }
@@ -148,14 +148,14 @@ pub async fn admin_enable(user: String) -> Result<(), AppError> {
 pub async fn admin_end_sessions(user: String) -> Result<(), AppError> {
     context::respond(async {
         let session = admin()?;
-        let done = store::end_sessions(
+        store::end_sessions(
             &context::db()?,
             user_id(&user)?,
             session.user_id,
             &context::client()?,
         )
-        .await?;
-        outcome(done, "end these sessions")
+        .await
+        .map_err(|error| refused(error, "end these sessions"))
     })
     .await
 }
@@ -164,14 +164,14 @@ pub async fn admin_end_sessions(user: String) -> Result<(), AppError> {
 pub async fn admin_delete(user: String) -> Result<(), AppError> {
     context::respond(async {
         let session = admin()?;
-        let done = store::delete(
+        store::delete(
             &context::db()?,
             user_id(&user)?,
             session.user_id,
             &context::client()?,
         )
-        .await?;
-        outcome(done, "delete this account")
+        .await
+        .map_err(|error| refused(error, "delete this account"))
     })
     .await
 }
@@ -231,11 +231,12 @@ mod ssr {
 
     pub(super) use {
         crate::admin::{
-            Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::Outcome,
+            Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::AdminRefusal,
         },
         crate::{
             auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},
             context,
+            db::StoreError,
         },
         chrono::{DateTime, NaiveDate, Utc},
         uuid::Uuid,
@@ -285,17 +286,17 @@ mod ssr {
         }
     }
 
-    pub(super) fn outcome(outcome: Outcome, what: &str) -> Result<(), AppError> {
-        match outcome {
-            Outcome::Done => Ok(()),
-            Outcome::NotFound => Err(AppError::NotFound),
-            Outcome::LastAdmin => Err(AppError::Conflict(format!(
+    /// A refused change in the console's words: `what` names the change.
+    pub(super) fn refused(error: StoreError<AdminRefusal>, what: &str) -> AppError {
+        match error {
+            StoreError::Refused(AdminRefusal::LastAdmin) => AppError::Conflict(format!(
                 "You can't {what}: it is the last active administrator. Make someone else an \
                  administrator first."
-            ))),
-            Outcome::Yourself => Err(AppError::Conflict(format!(
+            )),
+            StoreError::Refused(AdminRefusal::Yourself) => AppError::Conflict(format!(
                 "You can't {what}: it is your own account. Ask another administrator."
-            ))),
+            )),
+            other => other.into(),
         }
     }
 

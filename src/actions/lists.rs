@@ -20,7 +20,7 @@ use crate::{error::AppError, undo::Undoable};
 pub async fn all_lists() -> Result<Vec<ListSummary>, AppError> {
     context::respond(async {
         let session = session()?;
-        store::summaries(&context::db()?, session.user_id).await
+        Ok(store::summaries(&context::db()?, session.user_id).await?)
     })
     .await
 }

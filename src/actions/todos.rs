@@ -74,9 +74,8 @@ pub async fn create_todo(
         };
         let limit = context::provided::<TodoLimit>("todo limit")?;
         let today = today_of(&session)?;
-        store::create(&context::db()?, session.user_id, &new, limit)
-            .await
-            .map(|record| record.shown(today))
+        let record = store::create(&context::db()?, session.user_id, &new, limit).await?;
+        Ok(record.shown(today))
     })
     .await
 }
@@ -133,9 +132,9 @@ pub async fn move_todo(
         let after = parse_optional_id(after.as_deref(), "after")?;
         let list = list_field(list_id.as_deref())?;
         let today = today_of(&session)?;
-        store::move_todo(&context::db()?, session.user_id, id, list, before, after)
-            .await
-            .map(|record| record.shown(today))
+        let record =
+            store::move_todo(&context::db()?, session.user_id, id, list, before, after).await?;
+        Ok(record.shown(today))
     })
     .await
 }
@@ -165,7 +164,7 @@ pub async fn toggle_all(
         let session = session()?;
         let db = context::db()?;
         let list = owned_list(&db, &session, list_id.as_deref()).await?;
-        store::set_all_completed(&db, session.user_id, list, completed).await
+        Ok(store::set_all_completed(&db, session.user_id, list, completed).await?)
     })
     .await
 }
@@ -227,7 +226,7 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
 pub async fn todo_stats() -> Result<TodoTotals, AppError> {
     context::respond(async {
         let session = session()?;
-        store::stats(&context::db()?, session.user_id).await
+        Ok(store::stats(&context::db()?, session.user_id).await?)
     })
     .await
 }
@@ -248,6 +247,7 @@ mod ssr {
         auth::{request::session, service::Session},
         calendar::{Clock, Due, day_heading},
         context,
+        db::StoreError,
         lists::{self, ListRef},
         undo::{UNDO_QUERY_KEY, UndoWindow},
     };
@@ -367,7 +367,12 @@ mod ssr {
             Some(id) => lists::store::find(db, session.user_id, ListRef::Id(id))
                 .await
                 .map(|list| Some(list.id))
-                .map_err(|_| lists::store::no_such_list("list_id")),
+                .map_err(|error| match error {
+                    StoreError::NotFound => {
+                        lists::store::ListRefusal::NoSuchList { field: "list_id" }.into()
+                    }
+                    other => other.into(),
+                }),
             None => Ok(None),
         }
     }

@@ -38,7 +38,7 @@ pub async fn undo_notice(batch: String) -> Result<Option<crate::undo::Undoable>,
         let Ok(batch) = parse_id_in(&batch, "batch") else {
             return Ok(None);
         };
-        crate::undo::store::find(&context::db()?, session.user_id, batch).await
+        Ok(crate::undo::store::find(&context::db()?, session.user_id, batch).await?)
     })
     .await
 }

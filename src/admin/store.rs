@@ -17,20 +17,21 @@ use crate::{
         },
     },
     client::Client,
-    db::{Bind, Db, Engine, now},
+    db::{Bind, Db, Engine, StoreError, now},
     on_db,
 };
 
-/// What an administrator's change came to.
+/// Why an administrator's change was refused (worded by the caller, which
+/// names the change: the console and the CLI say it differently).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Done,
-    NotFound,
+pub enum AdminRefusal {
     /// It would leave no active administrator.
     LastAdmin,
     /// Administrators cannot disable or delete their own account.
     Yourself,
 }
+
+type Refused = StoreError<AdminRefusal>;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -165,19 +166,19 @@ pub async fn change_role(
     role: Role,
     actor: Option<Uuid>,
     client: &Client,
-) -> Result<Outcome, sqlx::Error> {
+) -> Result<(), Refused> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
         let Some(Target { email, role: current, active_admin, other_active_admins }) =
             lock_and_read_target(&mut transaction, target).await?
         else {
-            return Ok(Outcome::NotFound);
+            return Err(StoreError::NotFound);
         };
         if current == role {
-            return Ok(Outcome::Done);
+            return Ok(());
         }
         if role == Role::User && active_admin && other_active_admins == 0 {
-            return Ok(Outcome::LastAdmin);
+            return Err(StoreError::Refused(AdminRefusal::LastAdmin));
         }
         set_role(&mut transaction, target, role).await?;
         let kind = match role {
@@ -188,7 +189,7 @@ pub async fn change_role(
         event.actor_id = actor;
         record(&mut transaction, &event).await?;
         transaction.commit().await?;
-        Ok(Outcome::Done)
+        Ok(())
     })
 }
 
@@ -200,19 +201,19 @@ pub async fn disable(
     until: Option<DateTime<Utc>>,
     actor: Uuid,
     client: &Client,
-) -> Result<Outcome, sqlx::Error> {
+) -> Result<(), Refused> {
     if target == actor {
-        return Ok(Outcome::Yourself);
+        return Err(StoreError::Refused(AdminRefusal::Yourself));
     }
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
         let Some(Target { email, active_admin, other_active_admins, .. }) =
             lock_and_read_target(&mut transaction, target).await?
         else {
-            return Ok(Outcome::NotFound);
+            return Err(StoreError::NotFound);
         };
         if active_admin && other_active_admins == 0 {
-            return Ok(Outcome::LastAdmin);
+            return Err(StoreError::Refused(AdminRefusal::LastAdmin));
         }
         set_disabled(&mut transaction, target, Disabling::Disabled { reason, until }).await?;
         end_all_sessions(&mut transaction, target).await?;
@@ -222,29 +223,24 @@ pub async fn disable(
             .detail(reason);
         record(&mut transaction, &event).await?;
         transaction.commit().await?;
-        Ok(Outcome::Done)
+        Ok(())
     })
 }
 
 /// Enables a disabled account again.
-pub async fn enable(
-    db: &Db,
-    target: Uuid,
-    actor: Uuid,
-    client: &Client,
-) -> Result<Outcome, sqlx::Error> {
+pub async fn enable(db: &Db, target: Uuid, actor: Uuid, client: &Client) -> Result<(), Refused> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
         let Some(email) = set_disabled(&mut transaction, target, Disabling::Enabled).await?
         else {
-            return Ok(Outcome::NotFound);
+            return Err(StoreError::NotFound);
         };
         let event = Event::new(EventKind::AccountEnabled, client)
             .user(target, &email)
             .actor(actor);
         record(&mut transaction, &event).await?;
         transaction.commit().await?;
-        Ok(Outcome::Done)
+        Ok(())
     })
 }
 
@@ -254,7 +250,7 @@ pub async fn end_sessions(
     target: Uuid,
     actor: Uuid,
     client: &Client,
-) -> Result<Outcome, sqlx::Error> {
+) -> Result<(), Refused> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
         let email: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1")
@@ -262,7 +258,7 @@ pub async fn end_sessions(
             .fetch_optional(&mut *transaction)
             .await?;
         let Some((email,)) = email else {
-            return Ok(Outcome::NotFound);
+            return Err(StoreError::NotFound);
         };
         end_all_sessions(&mut transaction, target).await?;
         let event = Event::new(EventKind::SessionsEndedByAdmin, client)
@@ -270,29 +266,24 @@ pub async fn end_sessions(
             .actor(actor);
         record(&mut transaction, &event).await?;
         transaction.commit().await?;
-        Ok(Outcome::Done)
+        Ok(())
     })
 }
 
 /// Deletes the account with everything in it.
-pub async fn delete(
-    db: &Db,
-    target: Uuid,
-    actor: Uuid,
-    client: &Client,
-) -> Result<Outcome, sqlx::Error> {
+pub async fn delete(db: &Db, target: Uuid, actor: Uuid, client: &Client) -> Result<(), Refused> {
     if target == actor {
-        return Ok(Outcome::Yourself);
+        return Err(StoreError::Refused(AdminRefusal::Yourself));
     }
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
         let Some(Target { email, active_admin, other_active_admins, .. }) =
             lock_and_read_target(&mut transaction, target).await?
         else {
-            return Ok(Outcome::NotFound);
+            return Err(StoreError::NotFound);
         };
         if active_admin && other_active_admins == 0 {
-            return Ok(Outcome::LastAdmin);
+            return Err(StoreError::Refused(AdminRefusal::LastAdmin));
         }
         remove_user(&mut transaction, target).await?;
         let event = Event::new(EventKind::AccountDeletedByAdmin, client)
@@ -300,7 +291,7 @@ pub async fn delete(
             .actor(actor);
         record(&mut transaction, &event).await?;
         transaction.commit().await?;
-        Ok(Outcome::Done)
+        Ok(())
     })
 }
 

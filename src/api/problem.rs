@@ -225,6 +225,20 @@ impl Problem {
     }
 }
 
+impl<R: Into<AppError>> From<crate::db::StoreError<R>> for Problem {
+    #[track_caller]
+    fn from(error: crate::db::StoreError<R>) -> Self {
+        AppError::from(error).into()
+    }
+}
+
+impl From<sqlx::Error> for Problem {
+    #[track_caller]
+    fn from(error: sqlx::Error) -> Self {
+        AppError::from(error).into()
+    }
+}
+
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Self {
         let status = error.http_status();

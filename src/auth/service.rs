@@ -14,7 +14,7 @@ use super::{
     email::Email,
     password::{NewPassword, PasswordHasherPool},
     security_log::{Event, EventKind, failure},
-    store::{self, CreateUser, NewSession},
+    store::{self, NewSession},
     token::{AUDIENCE, Claims, ISSUER, TokenError, TokenKeys},
 };
 use secrecy::SecretString;
@@ -159,15 +159,9 @@ impl AuthService {
             .map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
         let session = self.new_session(Uuid::new_v4(), client, &PasswordChecker::Untrusted)?;
-        match store::create_account(&self.db, &email, &hash, time_zone, &session).await? {
-            CreateUser::Created(user) => {
-                tracing::info!(user_id = %user.id, "account created");
-                self.issue_for_device(Account::from(user), &session, &email)
-            }
-            CreateUser::EmailTaken => Err(AppError::Conflict(
-                "That email is already registered. Sign in instead, or use another email.".into(),
-            )),
-        }
+        let user = store::create_account(&self.db, &email, &hash, time_zone, &session).await?;
+        tracing::info!(user_id = %user.id, "account created");
+        self.issue_for_device(Account::from(user), &session, &email)
     }
 
     /// Same message, status and (within noise) time for an unknown email

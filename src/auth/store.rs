@@ -15,7 +15,7 @@ use super::{
 use crate::{
     calendar::TimeZone,
     client::Client,
-    db::{Bind, Db, Engine, now},
+    db::{Bind, Db, Engine, StoreError, now},
     lists::{
         INBOX_NAME,
         store::{self as lists, NewListRow},
@@ -104,8 +104,9 @@ pub async fn record_event(db: &Db, event: &Event<'_>) -> Result<(), sqlx::Error>
     on_db!(db, pool => record_statement(event).build().execute(pool).await.map(|_| ()))
 }
 
-pub enum CreateUser {
-    Created(UserRecord),
+/// What the accounts store declines to do (worded in `crate::refusals`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountRefusal {
     EmailTaken,
 }
 
@@ -308,7 +309,7 @@ pub async fn create_account(
     password_hash: &str,
     time_zone: TimeZone,
     session: &NewSession,
-) -> Result<CreateUser, sqlx::Error> {
+) -> Result<UserRecord, StoreError<AccountRefusal>> {
     let user = UserRecord {
         id: session.user_id,
         email: email.as_str().to_owned(),
@@ -354,12 +355,12 @@ pub async fn create_account(
         .await
     });
     match inserted {
-        Ok(()) => Ok(CreateUser::Created(user)),
+        Ok(()) => Ok(user),
         // The unique index on lower(email) settles races between sign-ups.
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            Ok(CreateUser::EmailTaken)
+            Err(StoreError::Refused(AccountRefusal::EmailTaken))
         }
-        Err(error) => Err(error),
+        Err(error) => Err(error.into()),
     }
 }
 

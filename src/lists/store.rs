@@ -6,15 +6,42 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{INBOX_NAME, ListName, ListRef, ListSummary, MAX_LISTS_PER_USER};
+use super::{ListName, ListRef, ListSummary, MAX_LISTS_PER_USER};
 use sqlx::{QueryBuilder, Transaction};
 
 use crate::{
-    db::{Bind, Db, Engine, WritePool as _, lock_user_row, now},
-    error::AppError,
+    db::{Bind, Db, Engine, StoreError, WritePool as _, lock_user_row, now},
     on_db,
-    ordering::{Sequence, place_in_sequence},
+    ordering::{PlacementRefusal, Sequence, place_in_sequence},
 };
+
+/// What the lists store declines to do (worded in `crate::refusals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListRefusal {
+    /// `field` names a list the user does not have.
+    NoSuchList {
+        field: &'static str,
+    },
+    NameTaken {
+        name: String,
+    },
+    /// The user has `count` lists, as many as one may keep.
+    TooMany {
+        count: i64,
+    },
+    InboxKeepsItsName,
+    InboxStaysFirst,
+    NothingBeforeInbox,
+    Placement(PlacementRefusal),
+}
+
+impl From<PlacementRefusal> for ListRefusal {
+    fn from(refusal: PlacementRefusal) -> Self {
+        ListRefusal::Placement(refusal)
+    }
+}
+
+type Refused = StoreError<ListRefusal>;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ListRecord {
@@ -43,7 +70,7 @@ pub fn sequence_of_lists(user_id: Uuid) -> Sequence {
 pub async fn position_after_last_list<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     user_id: Uuid,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError<PlacementRefusal>> {
     let mut query = QueryBuilder::new("SELECT id FROM lists WHERE user_id = ");
     query.bind(user_id).push(" ORDER BY position DESC LIMIT 1");
     let last: Option<(Uuid,)> = DB::fetch_optional(tx, query).await?;
@@ -123,8 +150,8 @@ impl From<ListRow> for ListSummary {
 
 /// The user's lists in their order, the Inbox first, with their counts
 /// (from the per-list index of states, not from the todos' rows).
-pub async fn rows(db: &Db, user_id: Uuid) -> Result<Vec<ListRow>, AppError> {
-    Ok(on_db!(db, pool => {
+pub async fn rows(db: &Db, user_id: Uuid) -> Result<Vec<ListRow>, sqlx::Error> {
+    on_db!(db, pool => {
         sqlx::query_as(
             "SELECT l.id, l.name, l.is_inbox, l.position, l.created_at, l.updated_at, \
                (SELECT COUNT(*) FROM todos t \
@@ -137,11 +164,11 @@ pub async fn rows(db: &Db, user_id: Uuid) -> Result<Vec<ListRow>, AppError> {
         .bind(false)
         .fetch_all(pool)
         .await
-    })?)
+    })
 }
 
 /// The sidebar's view of [`rows`].
-pub async fn summaries(db: &Db, user_id: Uuid) -> Result<Vec<ListSummary>, AppError> {
+pub async fn summaries(db: &Db, user_id: Uuid) -> Result<Vec<ListSummary>, sqlx::Error> {
     Ok(rows(db, user_id)
         .await?
         .into_iter()
@@ -150,7 +177,7 @@ pub async fn summaries(db: &Db, user_id: Uuid) -> Result<Vec<ListSummary>, AppEr
 }
 
 /// One of the user's lists, or `NotFound` (also for another user's).
-pub async fn find(db: &Db, user_id: Uuid, list: ListRef) -> Result<ListRecord, AppError> {
+pub async fn find(db: &Db, user_id: Uuid, list: ListRef) -> Result<ListRecord, Refused> {
     let row: Option<ListRecord> = on_db!(db, pool => {
         match list {
             ListRef::Inbox => sqlx::query_as(&format!(
@@ -169,7 +196,7 @@ pub async fn find(db: &Db, user_id: Uuid, list: ListRef) -> Result<ListRecord, A
             .await,
         }
     })?;
-    row.ok_or(AppError::NotFound)
+    row.ok_or(StoreError::NotFound)
 }
 
 /// In a transaction, the id of the user's list `list`, or `None` when they
@@ -221,35 +248,26 @@ pub async fn remove_lists<DB: Engine>(
     DB::execute(tx, delete).await
 }
 
-/// The refusal for a list id sent in a body or form field (a todo's list,
-/// say): input that names nothing of the user's, like an unknown id.
-pub fn no_such_list(field: &str) -> AppError {
-    AppError::Invalid("There is no such list among yours.".into()).in_field(field)
-}
-
-fn name_taken(name: &ListName) -> AppError {
-    AppError::Conflict(format!(
-        "You already have a list named \u{201c}{}\u{201d}. Choose another name.",
-        name.as_str()
-    ))
+fn name_taken(name: &ListName) -> Refused {
+    StoreError::Refused(ListRefusal::NameTaken {
+        name: name.as_str().to_owned(),
+    })
 }
 
 /// Adds a list at the end, unless the user has as many as one may keep.
-pub async fn create(db: &Db, user_id: Uuid, name: &ListName) -> Result<ListRecord, AppError> {
+pub async fn create(db: &Db, user_id: Uuid, name: &ListName) -> Result<ListRecord, Refused> {
     let created_at = now();
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        lock_user_row(&mut tx, user_id).await?.ok_or(StoreError::NoAccount)?;
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM lists WHERE user_id = $1")
             .bind(user_id)
             .fetch_one(&mut *tx)
             .await?;
         if count >= MAX_LISTS_PER_USER {
-            return Err(AppError::Conflict(format!(
-                "You have {count} lists, as many as one account can keep. Delete one to make another."
-            )));
+            return Err(StoreError::Refused(ListRefusal::TooMany { count }));
         }
-        let position = position_after_last_list(&mut tx, user_id).await?;
+        let position = position_after_last_list(&mut tx, user_id).await.map_err(StoreError::widen)?;
         let record = ListRecord {
             id: Uuid::new_v4(),
             name: name.as_str().to_owned(),
@@ -286,7 +304,7 @@ pub async fn rename(
     user_id: Uuid,
     id: Uuid,
     name: &ListName,
-) -> Result<ListRecord, AppError> {
+) -> Result<ListRecord, Refused> {
     let renamed: Result<Option<ListRecord>, sqlx::Error> = on_db!(db, pool => {
         sqlx::query_as(&format!(
             "UPDATE lists SET name = $1, name_key = $2, updated_at = $3 \
@@ -305,9 +323,7 @@ pub async fn rename(
         Ok(Some(record)) => Ok(record),
         Ok(None) => {
             find(db, user_id, ListRef::Id(id)).await?;
-            Err(AppError::Conflict(format!(
-                "The {INBOX_NAME} keeps its name."
-            )))
+            Err(StoreError::Refused(ListRefusal::InboxKeepsItsName))
         }
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Err(name_taken(name)),
         Err(error) => Err(error.into()),
@@ -323,11 +339,11 @@ pub async fn move_list(
     id: Uuid,
     before: Option<Uuid>,
     after: Option<Uuid>,
-) -> Result<ListRecord, AppError> {
+) -> Result<ListRecord, Refused> {
     let sequence = sequence_of_lists(user_id);
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        lock_user_row(&mut tx, user_id).await?.ok_or(StoreError::NoAccount)?;
         let is_inbox: Option<(bool,)> =
             sqlx::query_as("SELECT is_inbox FROM lists WHERE id = $1 AND user_id = $2")
                 .bind(id)
@@ -335,23 +351,22 @@ pub async fn move_list(
                 .fetch_optional(&mut *tx)
                 .await?;
         match is_inbox {
-            None => return Err(AppError::NotFound),
-            Some((true,)) => {
-                return Err(AppError::Conflict(format!("The {INBOX_NAME} stays first.")));
-            }
+            None => return Err(StoreError::NotFound),
+            Some((true,)) => return Err(StoreError::Refused(ListRefusal::InboxStaysFirst)),
             Some((false,)) => {}
         }
         let inbox = list_id_in(&mut tx, user_id, ListRef::Inbox).await?
-            .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
+            .ok_or_else(|| StoreError::broken("a user without an Inbox"))?;
         if before == Some(inbox) {
-            return Err(AppError::Invalid(format!("Nothing goes before the {INBOX_NAME}."))
-                .in_field("before"));
+            return Err(StoreError::Refused(ListRefusal::NothingBeforeInbox));
         }
         let after = match (before, after) {
             (None, None) => Some(inbox),
             _ => after,
         };
-        let position = place_in_sequence(&mut tx, &sequence, Some(id), before, after).await?;
+        let position = place_in_sequence(&mut tx, &sequence, Some(id), before, after)
+            .await
+            .map_err(StoreError::widen)?;
         let record: ListRecord = sqlx::query_as(&format!(
             "UPDATE lists SET position = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 \
              RETURNING {COLUMNS}"

@@ -305,7 +305,7 @@ pub fn first_keys(count: usize) -> Vec<String> {
 
 mod sequence;
 
-pub use sequence::{Sequence, place_in_sequence, respace_sequence};
+pub use sequence::{PlacementRefusal, Sequence, place_in_sequence, respace_sequence};
 
 /// Valid keys of every shape, for the property tests here and of the
 /// cursor parser: any integer part, a fraction up to the maximum length.

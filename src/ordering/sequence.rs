@@ -7,10 +7,21 @@ use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
 use super::{Placement, RESPACE_ROWS_PER_STATEMENT, first_keys, place};
-use crate::{
-    db::{Bind, Engine},
-    error::AppError,
-};
+use crate::db::{Bind, Engine, StoreError};
+
+/// Why a row cannot go where it was asked to; `field` names the input at
+/// fault (`before` or `after`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementRefusal {
+    NextToItself {
+        field: &'static str,
+    },
+    NeighbourElsewhere {
+        field: &'static str,
+    },
+    /// The row named as `after` comes after the one named as `before`.
+    NeighboursReversed,
+}
 
 /// The rows one manual order is about (a list's todos, a user's lists):
 /// the table, and the columns that select them with their values
@@ -43,8 +54,7 @@ impl Sequence {
 /// Inside a write transaction (`tx`), the key that puts `moving` (an id,
 /// or `None` for a new row) directly before the row `before` and/or after
 /// the row `after` of `sequence`; with neither, at its start. The
-/// neighbours must be rows of the sequence (else an error naming the field
-/// `before` or `after`). When the new key would be longer than
+/// neighbours must be rows of the sequence (else a [`PlacementRefusal`]). When the new key would be longer than
 /// [`RESPACE_PAST_LEN`](super::RESPACE_PAST_LEN), or a neighbour's stored
 /// key is not valid, the sequence is respaced first, in the same
 /// transaction; the key returned is always valid. Callers hold the lock
@@ -55,12 +65,12 @@ pub async fn place_in_sequence<DB: Engine>(
     moving: Option<Uuid>,
     before: Option<Uuid>,
     after: Option<Uuid>,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError<PlacementRefusal>> {
     if moving.is_some() && (before == moving || after == moving) {
-        return Err(
-            AppError::Invalid("Nothing can be placed next to itself.".into())
-                .in_field(if before == moving { "before" } else { "after" }),
-        );
+        let field = if before == moving { "before" } else { "after" };
+        return Err(StoreError::Refused(PlacementRefusal::NextToItself {
+            field,
+        }));
     }
     // A new row has no id yet: the nil id excludes nothing.
     let moving_id = moving.unwrap_or_default();
@@ -76,10 +86,7 @@ pub async fn place_in_sequence<DB: Engine>(
         };
         let (low, high) = match (low, high) {
             (Some(low), Some(high)) if low >= high => {
-                return Err(AppError::Invalid(
-                    "The neighbour given as after must come before the one given as before.".into(),
-                )
-                .in_field("after"));
+                return Err(StoreError::Refused(PlacementRefusal::NeighboursReversed));
             }
             (Some(low), Some(high)) => (Some(low), Some(high)),
             (None, Some(high)) => (
@@ -98,7 +105,7 @@ pub async fn place_in_sequence<DB: Engine>(
         // A key, or fresh keys first: when the gap has become too narrow,
         // or a stored neighbour is not a valid key. After a respacing an
         // error leaves the transaction unwritten.
-        match place(low.as_deref(), high.as_deref(), respaced).map_err(AppError::internal)? {
+        match place(low.as_deref(), high.as_deref(), respaced).map_err(StoreError::broken)? {
             Placement::Key(key) => return Ok(key),
             Placement::Respace => {}
         }
@@ -111,15 +118,14 @@ async fn neighbour_position<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     sequence: &Sequence,
     id: Uuid,
-    field: &str,
-) -> Result<String, AppError> {
+    field: &'static str,
+) -> Result<String, StoreError<PlacementRefusal>> {
     let mut query = sequence.select::<DB>("position");
     query.push(" AND id = ").bind(id);
     let found: Option<(String,)> = DB::fetch_optional(tx, query).await?;
-    found.map(|(position,)| position).ok_or_else(|| {
-        AppError::Invalid("That neighbour is not in the list it would be placed in.".into())
-            .in_field(field)
-    })
+    found.map(|(position,)| position).ok_or(StoreError::Refused(
+        PlacementRefusal::NeighbourElsewhere { field },
+    ))
 }
 
 /// Where [`nearest`] looks from: the closest key below one, or above one
@@ -137,7 +143,7 @@ async fn nearest<DB: Engine>(
     sequence: &Sequence,
     moving: Uuid,
     side: Side<'_>,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, sqlx::Error> {
     let mut query = sequence.select::<DB>("position");
     query.push(" AND id <> ").bind(moving);
     let direction = match side {
@@ -165,7 +171,7 @@ pub async fn respace_sequence<DB: Engine>(
     sequence: &Sequence,
     excluded: Uuid,
     room: usize,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<String>, sqlx::Error> {
     let table = sequence.table;
     // First out of the way of each other, then in place.
     let mut query = sequence.select::<DB>("id");

@@ -14,15 +14,47 @@ use super::{
 };
 use crate::{
     calendar::{Due, upcoming_end},
-    db::{Bind, Db, Engine, WritePool as _, lock_user_row, now},
-    error::AppError,
+    db::{Bind, Db, Engine, StoreError, WritePool as _, lock_user_row, now},
     lists::{
         ListRef,
-        store::{self as lists, list_id_in, no_such_list},
+        store::{self as lists, ListRefusal, list_id_in},
     },
     on_db,
-    ordering::{self, place_in_sequence, respace_sequence},
+    ordering::{self, PlacementRefusal, place_in_sequence, respace_sequence},
 };
+
+/// What the todos store declines to do (worded in `crate::refusals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TodoRefusal {
+    /// The user has `limit` todos, as many as one account may keep.
+    AtCap {
+        limit: u32,
+    },
+    /// A page cursor another backend (or no server) made.
+    ForeignCursor,
+    List(ListRefusal),
+    Placement(PlacementRefusal),
+}
+
+impl From<ListRefusal> for TodoRefusal {
+    fn from(refusal: ListRefusal) -> Self {
+        TodoRefusal::List(refusal)
+    }
+}
+
+impl From<PlacementRefusal> for TodoRefusal {
+    fn from(refusal: PlacementRefusal) -> Self {
+        TodoRefusal::Placement(refusal)
+    }
+}
+
+type Refused = StoreError<TodoRefusal>;
+
+fn no_such_list() -> Refused {
+    StoreError::Refused(TodoRefusal::List(ListRefusal::NoSuchList {
+        field: "list_id",
+    }))
+}
 
 /// A todo as stored. Pages show the [`Todo`] part; the JSON API also
 /// shows the timestamps and the position.
@@ -239,16 +271,22 @@ enum Resolved<'a> {
     Search(&'a SearchTerms, Option<Uuid>),
 }
 
-async fn resolve<'a>(db: &Db, user_id: Uuid, scope: &'a Scope) -> Result<Resolved<'a>, AppError> {
+async fn resolve<'a>(db: &Db, user_id: Uuid, scope: &'a Scope) -> Result<Resolved<'a>, Refused> {
     let list = async |list: Option<ListRef>| match list {
         Some(list) => lists::find(db, user_id, list)
             .await
-            .map(|found| Some(found.id)),
+            .map(|found| Some(found.id))
+            .map_err(StoreError::widen),
         None => Ok(None),
     };
     Ok(match scope {
         Scope::All => Resolved::All,
-        Scope::List(reference) => Resolved::List(lists::find(db, user_id, *reference).await?.id),
+        Scope::List(reference) => Resolved::List(
+            lists::find(db, user_id, *reference)
+                .await
+                .map_err(StoreError::widen)?
+                .id,
+        ),
         Scope::Today(reference) => Resolved::Today(list(*reference).await?),
         Scope::Upcoming(reference) => Resolved::Upcoming(list(*reference).await?),
         Scope::Search(terms, reference) => Resolved::Search(terms, list(*reference).await?),
@@ -431,7 +469,7 @@ pub async fn list(
     user_id: Uuid,
     query: &ListQuery,
     today: NaiveDate,
-) -> Result<RecordPage, AppError> {
+) -> Result<RecordPage, Refused> {
     let scope = resolve(db, user_id, &query.scope).await?;
     if let Resolved::Search(terms, list) = scope {
         return search_page(db, user_id, terms, list, query).await;
@@ -521,7 +559,7 @@ async fn search_page(
     terms: &SearchTerms,
     list: Option<Uuid>,
     query: &ListQuery,
-) -> Result<RecordPage, AppError> {
+) -> Result<RecordPage, Refused> {
     // Each backend pages its matches by its own kind of cursor.
     let cursor_fits = match (&query.cursor, db) {
         (None, _) => true,
@@ -530,10 +568,7 @@ async fn search_page(
         (Some(_), _) => false,
     };
     if !cursor_fits {
-        return Err(AppError::Invalid(
-            "That page link is not valid; start again from the first page.".into(),
-        )
-        .in_field("cursor"));
+        return Err(StoreError::Refused(TodoRefusal::ForeignCursor));
     }
     let page_rows = i64::try_from(query.limit + 1).unwrap_or(i64::MAX);
     let mut rows: Vec<TodoRecord> = match db {
@@ -608,7 +643,7 @@ pub async fn totals(
     user_id: Uuid,
     query: &ListQuery,
     today: NaiveDate,
-) -> Result<TodoTotals, AppError> {
+) -> Result<TodoTotals, Refused> {
     const COUNTS: &str =
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.completed THEN 1 ELSE 0 END), 0)";
     let scope = resolve(db, user_id, &query.scope).await?;
@@ -641,7 +676,11 @@ pub async fn totals(
 
 /// The user's open todos that are overdue, due today, and due in the days
 /// Upcoming shows, from one range of the due-date index.
-pub async fn due_counts(db: &Db, user_id: Uuid, today: NaiveDate) -> Result<DueCounts, AppError> {
+pub async fn due_counts(
+    db: &Db,
+    user_id: Uuid,
+    today: NaiveDate,
+) -> Result<DueCounts, sqlx::Error> {
     let (overdue, due_today, upcoming): (i64, i64, i64) = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT COALESCE(SUM(CASE WHEN due_date < $2 THEN 1 ELSE 0 END), 0), \
@@ -665,7 +704,7 @@ pub async fn due_counts(db: &Db, user_id: Uuid, today: NaiveDate) -> Result<DueC
 }
 
 /// One todo of the user's, or `NotFound` (also for another user's).
-pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> Result<TodoRecord, AppError> {
+pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> Result<TodoRecord, Refused> {
     let row: Option<TodoRecord> = on_db!(db, pool => {
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM todos t WHERE t.id = $1 AND t.user_id = $2"))
             .bind(id)
@@ -673,7 +712,7 @@ pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> Result<TodoRecord, AppErro
             .fetch_optional(pool)
             .await
     })?;
-    row.ok_or(AppError::NotFound)
+    row.ok_or(StoreError::NotFound)
 }
 
 /// Adds a todo at the top of its list (the Inbox unless it names one of
@@ -683,25 +722,24 @@ pub async fn create(
     user_id: Uuid,
     new: &NewTodo,
     limit: TodoLimit,
-) -> Result<TodoRecord, AppError> {
+) -> Result<TodoRecord, Refused> {
     let created_at = now();
     let due = new.due;
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        let count = lock_user_row(&mut tx, user_id).await?.ok_or(StoreError::NoAccount)?;
         if !limit.admits(count, 1) {
-            return Err(AppError::Conflict(format!(
-                "You have {} todos, as many as one account can keep. Delete some to add more.",
-                limit.0
-            )));
+            return Err(StoreError::Refused(TodoRefusal::AtCap { limit: limit.0 }));
         }
         let list = new.list.map_or(ListRef::Inbox, ListRef::Id);
         let list_id = list_id_in(&mut tx, user_id, list).await?.ok_or_else(|| match list {
-            ListRef::Id(_) => no_such_list("list_id"),
-            ListRef::Inbox => AppError::internal("a user without an Inbox"),
+            ListRef::Id(_) => no_such_list(),
+            ListRef::Inbox => StoreError::broken("a user without an Inbox"),
         })?;
         let sequence = sequence_of_todos(user_id, list_id);
-        let position = place_in_sequence(&mut tx, &sequence, None, None, None).await?;
+        let position = place_in_sequence(&mut tx, &sequence, None, None, None)
+            .await
+            .map_err(StoreError::widen)?;
         let record = TodoRecord {
             id: Uuid::new_v4(),
             title: new.title.as_str().to_owned(),
@@ -764,7 +802,7 @@ pub async fn keys_on_top<DB: Engine>(
     user_id: Uuid,
     list_id: Uuid,
     count: usize,
-) -> Result<Vec<String>, AppError> {
+) -> Result<Vec<String>, sqlx::Error> {
     let mut query = QueryBuilder::new("SELECT MIN(position) FROM todos WHERE user_id = ");
     query.bind(user_id).push(" AND list_id = ").bind(list_id);
     let first: Option<(Option<String>,)> = DB::fetch_optional(tx, query).await?;
@@ -785,18 +823,18 @@ async fn lists_of_move<DB: Engine>(
     user_id: Uuid,
     id: Uuid,
     list: Option<Uuid>,
-) -> Result<(Uuid, Uuid), AppError> {
+) -> Result<(Uuid, Uuid), Refused> {
     lock_user_row(tx, user_id)
         .await?
-        .ok_or(AppError::Unauthenticated)?;
+        .ok_or(StoreError::NoAccount)?;
     let mut query = QueryBuilder::new("SELECT list_id FROM todos WHERE id = ");
     query.bind(id).push(" AND user_id = ").bind(user_id);
     let current: Option<(Uuid,)> = DB::fetch_optional(tx, query).await?;
-    let (current,) = current.ok_or(AppError::NotFound)?;
+    let (current,) = current.ok_or(StoreError::NotFound)?;
     let target = match list {
         Some(list) if list != current => list_id_in(tx, user_id, ListRef::Id(list))
             .await?
-            .ok_or_else(|| no_such_list("list_id"))?,
+            .ok_or_else(no_such_list)?,
         _ => current,
     };
     Ok((current, target))
@@ -853,7 +891,7 @@ pub async fn update(
     user_id: Uuid,
     id: Uuid,
     changes: &TodoChanges,
-) -> Result<TodoRecord, AppError> {
+) -> Result<TodoRecord, Refused> {
     let Some(list) = changes.list else {
         let row: Option<TodoRecord> = on_db!(db, pool => {
             update_statement(changes, None, id, user_id)
@@ -861,7 +899,7 @@ pub async fn update(
                 .fetch_optional(pool)
                 .await
         })?;
-        return row.ok_or(AppError::NotFound);
+        return row.ok_or(StoreError::NotFound);
     };
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
@@ -871,7 +909,9 @@ pub async fn update(
             None
         } else {
             let sequence = sequence_of_todos(user_id, target);
-            let position = place_in_sequence(&mut tx, &sequence, Some(id), None, None).await?;
+            let position = place_in_sequence(&mut tx, &sequence, Some(id), None, None)
+                .await
+                .map_err(StoreError::widen)?;
             Some((target, position))
         };
         let record: Option<TodoRecord> = update_statement(changes, moved_to, id, user_id)
@@ -879,7 +919,7 @@ pub async fn update(
             .fetch_optional(&mut *tx)
             .await?;
         tx.commit().await?;
-        record.ok_or(AppError::NotFound)?
+        record.ok_or(StoreError::NotFound)?
     });
     Ok(record)
 }
@@ -894,7 +934,7 @@ pub async fn move_todo(
     list: Option<Uuid>,
     before: Option<Uuid>,
     after: Option<Uuid>,
-) -> Result<TodoRecord, AppError> {
+) -> Result<TodoRecord, Refused> {
     let sql = format!(
         "UPDATE todos SET list_id = $1, position = $2, updated_at = $3 \
          WHERE id = $4 AND user_id = $5 RETURNING {}",
@@ -904,7 +944,9 @@ pub async fn move_todo(
         let mut tx = pool.begin_write().await?;
         let (_, target) = lists_of_move(&mut tx, user_id, id, list).await?;
         let sequence = sequence_of_todos(user_id, target);
-        let position = place_in_sequence(&mut tx, &sequence, Some(id), before, after).await?;
+        let position = place_in_sequence(&mut tx, &sequence, Some(id), before, after)
+            .await
+            .map_err(StoreError::widen)?;
         let record: TodoRecord = sqlx::query_as(&sql)
             .bind(target)
             .bind(&position)
@@ -925,7 +967,7 @@ pub async fn set_all_completed(
     user_id: Uuid,
     list: Option<Uuid>,
     completed: bool,
-) -> Result<(), AppError> {
+) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query(
             "UPDATE todos SET completed = $1, updated_at = $2 \
@@ -943,7 +985,7 @@ pub async fn set_all_completed(
 }
 
 /// Totals from one aggregate query; no rows are loaded.
-pub async fn stats(db: &Db, user_id: Uuid) -> Result<TodoTotals, AppError> {
+pub async fn stats(db: &Db, user_id: Uuid) -> Result<TodoTotals, sqlx::Error> {
     let (total, completed): (i64, i64) = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) \

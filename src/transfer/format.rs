@@ -160,6 +160,13 @@ impl From<crate::error::AppError> for ImportRefusal {
     }
 }
 
+impl<R: Into<crate::error::AppError>> From<crate::db::StoreError<R>> for ImportRefusal {
+    #[track_caller]
+    fn from(error: crate::db::StoreError<R>) -> Self {
+        ImportRefusal::Other(error.into())
+    }
+}
+
 impl From<sqlx::Error> for ImportRefusal {
     fn from(error: sqlx::Error) -> Self {
         ImportRefusal::Other(error.into())

@@ -17,11 +17,12 @@ use uuid::Uuid;
 
 use super::{
     EXPORT_FORMAT, EXPORT_VERSION, Export, ImportOutcome, ImportProblem, ImportRefusal,
-    MAX_PROBLEM_BYTES, MAX_REPORTED_PROBLEMS, clipped, csv_file, import_run::ImportRun,
+    MAX_PROBLEM_BYTES, MAX_REPORTED_PROBLEMS, clipped, csv_file,
+    import_run::{ImportConflict, ImportRun},
 };
 use crate::{
     calendar::{Due, TimeZone},
-    db::{Db, WritePool as _, lock_user_row, now},
+    db::{Db, StoreError, WritePool as _, lock_user_row, now},
     error::AppError,
     lists::{
         ListName, ListRef, MAX_LISTS_PER_USER,
@@ -586,12 +587,7 @@ pub async fn apply(
                 tokio::time::sleep(WAIT_FOR_ANOTHER_IMPORT / 100).await;
             }
             Started::AnotherImportRuns(_) => {
-                return Err(AppError::Conflict(
-                    "Nothing was imported: another import into your account is still being \
-                     written. Try again when it has finished."
-                        .into(),
-                )
-                .into());
+                return Err(StoreError::Refused(ImportConflict::AnotherImportRuns).into());
             }
         }
     };
@@ -640,7 +636,9 @@ pub async fn start(
     let mut records: Vec<TodoRecord> = Vec::with_capacity(plan.todo_count());
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        let count = lock_user_row(&mut tx, user_id)
+            .await?
+            .ok_or(StoreError::<ImportConflict>::NoAccount)?;
         let (running,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM import_runs WHERE user_id = $1 AND abandoned = $2 \
              AND started_at >= $3",
@@ -654,12 +652,8 @@ pub async fn start(
             return Ok(Started::AnotherImportRuns(plan));
         }
         if !limit.admits(count, adding) {
-            return Err(AppError::Conflict(format!(
-                "Nothing was imported: the file has {adding} todos and you have {count}, more \
-                 than the {} one account can keep.",
-                limit.0
-            ))
-            .into());
+            let limit = limit.0;
+            return Err(StoreError::Refused(ImportConflict::FileDoesNotFit { adding, count, limit }).into());
         }
         let (mut list_count,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM lists WHERE user_id = $1")
@@ -686,15 +680,11 @@ pub async fn start(
             let list_id = match (existing, &list.target) {
                 (Some(id), _) => id,
                 (None, ListTarget::Inbox) => {
-                    return Err(AppError::internal("a user without an Inbox").into());
+                    return Err(StoreError::<ImportConflict>::broken("a user without an Inbox").into());
                 }
                 (None, ListTarget::Named(name)) => {
                     if list_count >= MAX_LISTS_PER_USER {
-                        return Err(AppError::Conflict(format!(
-                            "Nothing was imported: it would take you past {MAX_LISTS_PER_USER} \
-                             lists, as many as one account can keep."
-                        ))
-                        .into());
+                        return Err(StoreError::Refused(ImportConflict::WouldPassListCap).into());
                     }
                     let (taken,): (i64,) = sqlx::query_as(
                         "SELECT COUNT(*) FROM lists WHERE user_id = $1 AND position = $2",

@@ -15,8 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use crate::{
-    db::{Db, WritePool as _, lock_user_row},
-    error::AppError,
+    db::{Db, StoreError, WritePool as _, lock_user_row},
     lists::store::{RemovingLists, remove_lists},
     on_db,
     todos::{
@@ -24,6 +23,32 @@ use crate::{
         store::{TodoRecord, insert_todos, remove_todos_in_id_range},
     },
 };
+
+/// Why writing an import was refused, with nothing of it kept (worded in
+/// `crate::refusals`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportConflict {
+    /// Another import into the account is still being written.
+    AnotherImportRuns,
+    /// The file's `adding` todos and the account's `count` pass `limit`.
+    FileDoesNotFit {
+        adding: i64,
+        count: i64,
+        limit: u32,
+    },
+    WouldPassListCap,
+    /// The run was abandoned (by a failure, or the sweep) mid-way.
+    Stopped,
+    /// Todos added while it ran leave no room for the rest under `limit`.
+    RestDoesNotFit {
+        limit: u32,
+    },
+    ListDeletedMeanwhile,
+    /// A todo took a place the import's keys were going to.
+    ListChangedMeanwhile,
+}
+
+type Refused = StoreError<ImportConflict>;
 
 /// Todos one transaction of an import writes: how long another writer may
 /// wait on SQLite grows with it.
@@ -125,7 +150,7 @@ impl ImportRun {
         db: &Db,
         records: &[TodoRecord],
         limit: TodoLimit,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), Refused> {
         let mut remaining = records.len();
         let batches = records.chunks(TODOS_PER_TRANSACTION);
         let count = batches.len();
@@ -147,12 +172,12 @@ impl ImportRun {
         remaining: usize,
         last: bool,
         limit: TodoLimit,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), Refused> {
         let (run_id, user_id) = (self.id, self.user_id);
         let lists: HashSet<Uuid> = batch.iter().map(|todo| todo.list_id).collect();
         on_db!(db, pool => {
             let mut tx = pool.begin_write().await?;
-            let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
+            let count = lock_user_row(&mut tx, user_id).await?.ok_or(Refused::NoAccount)?;
             let standing: Option<(bool,)> =
                 sqlx::query_as("SELECT abandoned FROM import_runs WHERE id = $1 AND user_id = $2")
                     .bind(run_id)
@@ -160,17 +185,10 @@ impl ImportRun {
                     .fetch_optional(&mut *tx)
                     .await?;
             if standing != Some((false,)) {
-                return Err(AppError::Conflict(
-                    "Nothing was imported: the import was stopped before it was written whole."
-                        .into(),
-                ));
+                return Err(StoreError::Refused(ImportConflict::Stopped));
             }
             if !limit.admits(count, remaining as i64) {
-                return Err(AppError::Conflict(format!(
-                    "Nothing was imported: todos were added while it was written, and the \
-                     rest no longer fits under the {} one account can keep.",
-                    limit.0
-                )));
+                return Err(StoreError::Refused(ImportConflict::RestDoesNotFit { limit: limit.0 }));
             }
             let mut lists_found =
                 sqlx::QueryBuilder::new("SELECT COUNT(*) FROM lists WHERE user_id = ");
@@ -182,9 +200,7 @@ impl ImportRun {
             lists_found.push(")");
             let (found,): (i64,) = lists_found.build_query_as().fetch_one(&mut *tx).await?;
             if found != lists.len() as i64 {
-                return Err(AppError::Conflict(
-                    "Nothing was imported: a list it was writing to was deleted meanwhile.".into(),
-                ));
+                return Err(StoreError::Refused(ImportConflict::ListDeletedMeanwhile));
             }
             let inserted: Result<(), sqlx::Error> = async {
                 insert_todos(&mut tx, user_id, batch).await?;
@@ -198,10 +214,7 @@ impl ImportRun {
                     sqlx::Error::Database(error) if error.is_unique_violation()
                 );
                 return Err(if moved_into_its_place {
-                    AppError::Conflict(
-                        "Nothing was imported: the list changed while it was written. Try again."
-                            .into(),
-                    )
+                    StoreError::Refused(ImportConflict::ListChangedMeanwhile)
                 } else {
                     error.into()
                 });
@@ -218,7 +231,7 @@ impl ImportRun {
     }
 
     /// Stops the run and removes what it wrote.
-    pub async fn abandon(&self, db: &Db) -> Result<(), AppError> {
+    pub async fn abandon(&self, db: &Db) -> Result<(), sqlx::Error> {
         let run = self.stored();
         mark_abandoned(db, run.id).await?;
         remove(db, &run).await
@@ -233,7 +246,7 @@ async fn pause_between_batches(db: &Db) {
 }
 
 /// Marks the run abandoned, so a batch that comes after writes nothing.
-async fn mark_abandoned(db: &Db, run_id: Uuid) -> Result<(), AppError> {
+async fn mark_abandoned(db: &Db, run_id: Uuid) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("UPDATE import_runs SET abandoned = $1 WHERE id = $2")
             .bind(true)
@@ -247,7 +260,7 @@ async fn mark_abandoned(db: &Db, run_id: Uuid) -> Result<(), AppError> {
 /// Deletes what the abandoned `run` wrote, a batch per transaction, then
 /// the run. A list it made that holds todos of the user's own (moved there
 /// while the import ran) is kept.
-async fn remove(db: &Db, run: &StoredRun) -> Result<(), AppError> {
+async fn remove(db: &Db, run: &StoredRun) -> Result<(), sqlx::Error> {
     loop {
         let done = on_db!(db, pool => {
             let mut tx = pool.begin_write().await?;
@@ -277,7 +290,7 @@ async fn remove(db: &Db, run: &StoredRun) -> Result<(), AppError> {
 /// Removes runs that were abandoned, or that started longer than
 /// [`ABANDONED_AFTER`] before `now` (their instance stopped mid-way); how
 /// many. Every instance sweeps; removing a run twice is harmless.
-pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, AppError> {
+pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
     let stale: Vec<StoredRun> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT id, user_id, first_id, last_id FROM import_runs \

@@ -9,15 +9,16 @@ use uuid::Uuid;
 use super::{Undoable, quoted, todos_counted};
 use crate::{
     config::UndoWindow,
-    db::{Backend, Db, WritePool as _, lock_user_row},
-    error::AppError,
+    db::{Backend, Db, StoreError, WritePool as _, lock_user_row},
     lists::{
         INBOX_NAME, ListRef, TodosOnDelete,
         store::{RemovingLists, list_id_in, remove_lists},
     },
     on_db,
     todos::store::{Removing, keys_on_top, move_to_list, remove_todos},
-    undo::store::{DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES, keep_todos, open_undo_batch},
+    undo::store::{
+        DELETED_COLUMNS, KEEP_LIST, KEEP_MOVES, UndoRefusal, keep_todos, open_undo_batch,
+    },
 };
 
 /// Deletes one of the user's todos, keeping it in an undo batch for
@@ -27,11 +28,11 @@ pub async fn delete_todo(
     user_id: Uuid,
     id: Uuid,
     window: UndoWindow,
-) -> Result<Undoable, AppError> {
+) -> Result<Undoable, StoreError<UndoRefusal>> {
     let undoable = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let deleted = remove_todos(&mut tx, user_id, Removing::One(id)).await?;
-        let title = &deleted.first().ok_or(AppError::NotFound)?.title;
+        let title = &deleted.first().ok_or(StoreError::NotFound)?.title;
         let message = format!("Deleted {}.", quoted(title));
         let batch = open_undo_batch(&mut tx, user_id, &message, window).await?;
         keep_todos(&mut tx, batch, &deleted).await?;
@@ -55,7 +56,7 @@ pub async fn clear_completed(
     user_id: Uuid,
     list: Option<Uuid>,
     window: UndoWindow,
-) -> Result<Option<Undoable>, AppError> {
+) -> Result<Option<Undoable>, sqlx::Error> {
     const CLEARED: &str = "FROM todos WHERE user_id = $1 AND completed = $2 \
          AND ($3 IS NULL OR list_id = $3)";
     let (keep, delete) = match db.backend() {
@@ -136,10 +137,10 @@ pub async fn delete_list(
     id: Uuid,
     todos: Option<TodosOnDelete>,
     window: UndoWindow,
-) -> Result<DeletedList, AppError> {
+) -> Result<DeletedList, StoreError<UndoRefusal>> {
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        lock_user_row(&mut tx, user_id).await?.ok_or(StoreError::NoAccount)?;
         let list: Option<(String, bool)> =
             sqlx::query_as("SELECT name, is_inbox FROM lists WHERE id = $1 AND user_id = $2")
                 .bind(id)
@@ -147,12 +148,10 @@ pub async fn delete_list(
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some((name, is_inbox)) = list else {
-            return Err(AppError::NotFound);
+            return Err(StoreError::NotFound);
         };
         if is_inbox {
-            return Err(AppError::Conflict(format!(
-                "The {INBOX_NAME} can't be deleted: it is where new todos go."
-            )));
+            return Err(StoreError::Refused(UndoRefusal::InboxUndeletable));
         }
         let ids: Vec<(Uuid,)> = sqlx::query_as(
             "SELECT id FROM todos WHERE user_id = $1 AND list_id = $2 ORDER BY position",
@@ -166,10 +165,7 @@ pub async fn delete_list(
         let message = match (count, todos) {
             (0, _) => format!("Deleted the list {quoted}."),
             (_, None) => {
-                return Err(AppError::Conflict(format!(
-                    "{quoted} has {}: say whether to delete them or move them to the {INBOX_NAME}.",
-                    todos_counted(count)
-                )));
+                return Err(StoreError::Refused(UndoRefusal::ListHasTodos { name, count }));
             }
             (_, Some(TodosOnDelete::Delete)) => {
                 format!("Deleted the list {quoted} and its {}.", todos_counted(count))
@@ -205,7 +201,7 @@ pub async fn delete_list(
                         .execute(&mut *tx)
                         .await?;
                     let inbox = list_id_in(&mut tx, user_id, ListRef::Inbox).await?
-                        .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
+                        .ok_or_else(|| StoreError::broken("a user without an Inbox"))?;
                     // Keys before the Inbox's first todo, so the moved todos
                     // arrive at its top in their order.
                     let keys = keys_on_top(&mut tx, user_id, inbox, ids.len()).await?;

@@ -11,18 +11,49 @@ use uuid::Uuid;
 
 use super::{UndoWindow, Undoable, todos_counted};
 use crate::{
-    db::{Bind, Db, Engine, WritePool as _, lock_user_row, now},
-    error::AppError,
+    db::{Bind, Db, Engine, StoreError, WritePool as _, lock_user_row, now},
     lists::{
         ListRef, MAX_LISTS_PER_USER,
         store::{list_id_in, position_after_last_list},
     },
     on_db,
+    ordering::PlacementRefusal,
     todos::{
         TodoLimit,
         store::{ROW_COLUMNS, TODOS_PER_INSERT, TodoRecord, insert_todos, keys_on_top, push_rows},
     },
 };
+
+/// What undo declines to do (worded in `crate::refusals`), and what a
+/// delete that can be undone declines ([`super::deletes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoRefusal {
+    /// The batch's window has ended; it waits to be purged.
+    TooLate,
+    /// Putting it back would pass the `limit` todos one account may keep.
+    WouldPassTodoCap {
+        limit: u32,
+    },
+    WouldPassListCap,
+    /// Since the delete, the user made another list named `name`.
+    NameTakenSince {
+        name: String,
+    },
+    InboxUndeletable,
+    /// The list `name` holds `count` todos, and the delete did not say
+    /// what becomes of them.
+    ListHasTodos {
+        name: String,
+        count: u64,
+    },
+    Placement(PlacementRefusal),
+}
+
+impl From<PlacementRefusal> for UndoRefusal {
+    fn from(refusal: PlacementRefusal) -> Self {
+        UndoRefusal::Placement(refusal)
+    }
+}
 
 /// How long an import's report stays readable by the page it redirects to.
 const IMPORT_REPORT_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(1);
@@ -34,10 +65,13 @@ pub async fn open_undo_batch<DB: Engine>(
     user_id: Uuid,
     summary: &str,
     window: UndoWindow,
-) -> Result<Uuid, AppError> {
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::new_v4();
     let opened = now();
-    let expires = opened + chrono::TimeDelta::from_std(window.0).map_err(AppError::internal)?;
+    let expires = chrono::TimeDelta::from_std(window.0)
+        .ok()
+        .and_then(|window| opened.checked_add_signed(window))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     let mut insert = QueryBuilder::new(
         "INSERT INTO undo_batches (id, user_id, summary, created_at, expires_at) VALUES (",
     );
@@ -88,7 +122,7 @@ pub const KEEP_MOVES: &str = "INSERT INTO moved_todos (batch_id, todo_id, list_i
      WHERE user_id = $2 AND list_id = $3";
 
 /// A batch as a page's notice shows it.
-pub async fn find(db: &Db, user_id: Uuid, batch: Uuid) -> Result<Option<Undoable>, AppError> {
+pub async fn find(db: &Db, user_id: Uuid, batch: Uuid) -> Result<Option<Undoable>, sqlx::Error> {
     let found: Option<(String,)> = on_db!(db, pool => {
         sqlx::query_as(
             "SELECT summary FROM undo_batches WHERE id = $1 AND user_id = $2 AND expires_at > $3",
@@ -180,11 +214,11 @@ pub async fn undo(
     user_id: Uuid,
     batch: Uuid,
     limit: TodoLimit,
-) -> Result<Undone, AppError> {
+) -> Result<Undone, StoreError<UndoRefusal>> {
     let at = now();
     let undone = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let count = lock_user_row(&mut tx, user_id).await?.ok_or(AppError::Unauthenticated)?;
+        let count = lock_user_row(&mut tx, user_id).await?.ok_or(StoreError::NoAccount)?;
         let found: Option<(String, DateTime<Utc>)> = sqlx::query_as(&format!(
             "SELECT summary, expires_at FROM undo_batches WHERE id = $1 AND user_id = $2{}",
             pool.for_update()
@@ -193,12 +227,9 @@ pub async fn undo(
         .bind(user_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (summary, expires_at) = found.ok_or(AppError::NotFound)?;
+        let (summary, expires_at) = found.ok_or(StoreError::NotFound)?;
         if expires_at <= at {
-            return Err(AppError::Conflict(
-                "It is too late to undo that: deletes can be undone for a short while only."
-                    .into(),
-            ));
+            return Err(StoreError::Refused(UndoRefusal::TooLate));
         }
 
         let (kept,): (i64,) =
@@ -207,11 +238,7 @@ pub async fn undo(
                 .fetch_one(&mut *tx)
                 .await?;
         if !limit.admits(count, kept) {
-            return Err(AppError::Conflict(format!(
-                "Undoing this would take you past {} todos, as many as one account can keep. \
-                 Delete some first.",
-                limit.0
-            )));
+            return Err(StoreError::Refused(UndoRefusal::WouldPassTodoCap { limit: limit.0 }));
         }
         let lists: Vec<DeletedList> = sqlx::query_as(
             "SELECT id, name, name_key, position, created_at, updated_at \
@@ -227,10 +254,7 @@ pub async fn undo(
                     .fetch_one(&mut *tx)
                     .await?;
             if list_count + lists.len() as i64 > MAX_LISTS_PER_USER {
-                return Err(AppError::Conflict(format!(
-                    "Undoing this would take you past {MAX_LISTS_PER_USER} lists, as many as \
-                     one account can keep. Delete one first."
-                )));
+                return Err(StoreError::Refused(UndoRefusal::WouldPassListCap));
             }
         }
         for list in &lists {
@@ -245,16 +269,14 @@ pub async fn undo(
             .fetch_one(&mut *tx)
             .await?;
             if same_name > 0 {
-                return Err(AppError::Conflict(format!(
-                    "You have made another list named \u{201c}{}\u{201d} since. \
-                     Rename it, then undo.",
-                    list.name
-                )));
+                return Err(StoreError::Refused(UndoRefusal::NameTakenSince {
+                    name: list.name.clone(),
+                }));
             }
             let position = if same_place == 0 {
                 list.position.clone()
             } else {
-                position_after_last_list(&mut tx, user_id).await?
+                position_after_last_list(&mut tx, user_id).await.map_err(StoreError::widen)?
             };
             let row = crate::lists::store::NewListRow {
                 id: list.id,
@@ -281,7 +303,7 @@ pub async fn undo(
             .await?;
         let restored = in_place + displaced.len() as u64;
         let inbox = list_id_in(&mut tx, user_id, ListRef::Inbox).await?
-            .ok_or_else(|| AppError::internal("a user without an Inbox"))?;
+            .ok_or_else(|| StoreError::broken("a user without an Inbox"))?;
         if !displaced.is_empty() {
             let owned: Vec<(Uuid,)> = sqlx::query_as("SELECT id FROM lists WHERE user_id = $1")
                 .bind(user_id)
@@ -328,7 +350,7 @@ pub async fn undo(
 
 /// Deletes the batches whose window ended by `now` (and what they kept)
 /// and import reports older than an hour; returns how many rows went.
-pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, AppError> {
+pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
     let purged = on_db!(db, pool => {
         let batches = sqlx::query("DELETE FROM undo_batches WHERE expires_at <= $1")
             .bind(now)

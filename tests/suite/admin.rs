@@ -41,12 +41,12 @@ impl TestApp {
         (email, token)
     }
 
-    async fn set_role(&self, email: &str, role: Role) -> store::Outcome {
+    async fn set_role(&self, email: &str, role: Role) {
         let db = self.db().await;
         let id = store::user_id_by_email(&db, email).await.unwrap().unwrap();
         store::change_role(&db, id, role, None, &Client::command_line())
             .await
-            .unwrap()
+            .unwrap();
     }
 
     async fn user_id(&self, email: &str) -> String {

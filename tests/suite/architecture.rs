@@ -238,3 +238,32 @@ fn each_table_is_written_by_its_owner() {
         );
     }
 }
+
+/// Stores say what happened (`db::StoreError` with their module's refusal)
+/// and never how to say it to a person: the files that run their
+/// transactions build no `AppError`; the sentences are in `refusals.rs`
+/// (or, where they name the caller's change, in the caller).
+#[test]
+fn stores_name_refusals_and_leave_the_words_to_the_edge() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut stores: Vec<PathBuf> = sources(&src)
+        .into_iter()
+        .filter(|file| file.file_name().is_some_and(|name| name == "store.rs"))
+        .collect();
+    assert!(stores.len() >= 5, "the stores moved: {stores:?}");
+    for other in [
+        "undo/deletes.rs",
+        "transfer/import_run.rs",
+        "ordering/sequence.rs",
+    ] {
+        stores.push(src.join(other));
+    }
+    for store in stores {
+        let text = fs::read_to_string(&store).unwrap();
+        assert!(
+            !text.contains("AppError"),
+            "{} builds user-facing errors; return a StoreError and word it in refusals.rs",
+            store.display()
+        );
+    }
+}

@@ -20,7 +20,7 @@ mod row;
 mod sidebar;
 mod toast;
 
-use leptos::{either::Either, html, prelude::*, task::spawn_local};
+use leptos::{either::Either, html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -40,7 +40,7 @@ use heading::heading_view;
 use page_actions::Actions;
 use sidebar::Sidebar;
 pub(crate) use toast::focus_soon;
-use toast::{Notice, Toast, refocus, watch_for_notices};
+use toast::{Notice, Toast, watch_for_notices};
 
 /// What the page shows: the listing, or why not.
 type Shown = Result<TodoListing, AppError>;
@@ -59,6 +59,45 @@ fn title_of(shown: &Shown) -> String {
             Showing::All => "All todos".into(),
         },
         Err(_) => "Todos".into(),
+    }
+}
+
+/// What the island shows. On the server: `first`. In the browser: an
+/// `AsyncDerived` keyed on the actions' versions (the primitive a
+/// `Resource` is made of, used as the Leptos todo example uses one): `first`
+/// until an action completes, then the listing loaded again with the same
+/// address; a load overtaken by a newer one is dropped. Not a `Resource`
+/// itself: `first` already travels in the island's props, and a `Resource`
+/// would send it to the browser a second time (a `LocalResource` would
+/// render nothing on the server, which pages without JavaScript need).
+fn listing(first: Shown, address: Address, actions: Actions) -> Signal<Shown> {
+    #[cfg(feature = "hydrate")]
+    {
+        let shown_first = first.clone();
+        let loaded = AsyncDerived::new_unsync_with_initial(Some(first.clone()), move || {
+            let acted = actions.version() != Actions::NONE_DONE;
+            let address = address.clone();
+            let first = (!acted).then(|| first.clone());
+            async move {
+                match first {
+                    Some(first) => first,
+                    None => load(address).await,
+                }
+            }
+        });
+        // Focus goes back to the button that acted, now redrawn.
+        Effect::watch(
+            move || loaded.track(),
+            move |_, _, _| toast::refocus(actions.refocus),
+            false,
+        );
+        Signal::derive(move || loaded.get().unwrap_or_else(|| shown_first.clone()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (address, actions);
+        // Sync storage: the server may drop the page on another thread.
+        Signal::stored(first)
     }
 }
 
@@ -105,7 +144,7 @@ pub fn TodosPage() -> impl IntoView {
 
 /// The sidebar and the todos, hydrated in the browser. `first` is what the
 /// server loaded for this page; after every completed action the island
-/// loads it again, with the same address.
+/// loads it again, with the same address ([`listing`]).
 #[island]
 pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>) -> impl IntoView {
     let actions = Actions::new(address.open.clone());
@@ -119,29 +158,7 @@ pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>)
         keyboard::listen(shortcuts);
     });
     let fixed = Fixed::of(&address, &first);
-    let shown = RwSignal::new(first);
-    let reloads = StoredValue::new(0u64);
-    Effect::watch(
-        move || actions.version(),
-        {
-            let address = address.clone();
-            move |_, _, _| {
-                // A reload that started earlier may finish later: only the
-                // newest one is shown.
-                reloads.update_value(|n| *n += 1);
-                let this_reload = reloads.get_value();
-                let address = address.clone();
-                spawn_local(async move {
-                    let reloaded = load(address).await;
-                    if reloads.get_value() == this_reload {
-                        shown.set(reloaded);
-                        refocus(actions.refocus);
-                    }
-                });
-            }
-        },
-        false,
-    );
+    let shown = listing(first, address.clone(), actions);
 
     // A new list was made: show it.
     Effect::new(move |_| {

@@ -63,7 +63,12 @@ impl Actions {
         }
     }
 
+    /// [`Self::version`] before any action has completed.
+    #[cfg(feature = "hydrate")]
+    pub(super) const NONE_DONE: [usize; 7] = [0; 7];
+
     /// Changes whenever any action completes, to reload the list.
+    #[cfg(feature = "hydrate")]
     pub(super) fn version(&self) -> [usize; 7] {
         [
             self.undo.version().get(),

@@ -85,6 +85,7 @@ pub(super) fn Toast(
 /// Focuses the element `refocus` names once the browser has drawn the
 /// reloaded list, or, if it is gone, the Undo button or the new-todo
 /// field, so focus is never lost.
+#[cfg(feature = "hydrate")]
 pub(super) fn refocus(refocus: StoredValue<Option<String>>) {
     let Some(id) = refocus.get_value() else {
         return;
