@@ -13,9 +13,16 @@ use leptos_router::{
 };
 
 use crate::pages::{
-    account::AccountPage, admin::AdminPage, dashboard::DashboardPage, landing::LandingPage,
-    lists::ListsPage, not_found::NotFoundPage, sessions::SessionsPage, signin::SignInPage,
-    signup::SignUpPage, todos::TodosPage,
+    account::AccountPage,
+    admin::{AdminInvitationsPage, AdminPage, AdminSignupPage},
+    dashboard::DashboardPage,
+    landing::LandingPage,
+    lists::ListsPage,
+    not_found::NotFoundPage,
+    sessions::SessionsPage,
+    signin::SignInPage,
+    signup::SignUpPage,
+    todos::TodosPage,
 };
 
 /// The document around the app, rendered on the server only.
@@ -93,7 +100,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=StaticSegment("") view=LandingPage />
-                <Route path=StaticSegment("signup") view=SignUpPage />
+                <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("signin") view=SignInPage />
                 // Signed-in pages render whole before the first byte, so the
                 // user's data is in the first response, JavaScript or not.
@@ -101,6 +108,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("account"), StaticSegment("sessions")) view=SessionsPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("admin"), StaticSegment("signup")) view=AdminSignupPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("admin"), StaticSegment("invitations")) view=AdminInvitationsPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("todos") view=TodosPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("lists") view=ListsPage ssr=SsrMode::Async />
             </Routes>

@@ -13,10 +13,14 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     admin::store::{self, AdminRefusal},
-    auth::Role,
+    auth::{Role, email::Email},
     client::Client,
     config::Config,
     db::{Db, StoreError},
+    signup::{
+        self, DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, MAX_INVITE_USES, SignupMode,
+        store::{NewInvitation, SignupPolicy},
+    },
 };
 
 /// Taskward: serves the app with no arguments; `admin` commands work on
@@ -43,6 +47,31 @@ pub enum Admin {
     Revoke { email: String },
     /// List the administrators.
     List,
+    /// Set who may make an account: anyone (open), only with an
+    /// invitation (invite), or no one (closed).
+    Signup {
+        #[arg(value_parser = ["open", "invite", "closed"])]
+        mode: String,
+        /// Only addresses at these domains, separated by commas ("" for
+        /// any); unchanged when left out.
+        #[arg(long)]
+        domains: Option<String>,
+    },
+    /// Make an invitation and print its link (shown this once).
+    Invite {
+        /// Only this address may use it.
+        #[arg(long)]
+        email: Option<String>,
+        /// The account it makes is an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// How many accounts it can make.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_INVITE_USES)))]
+        uses: u32,
+        /// How many days it can be used.
+        #[arg(long, default_value_t = DEFAULT_INVITE_DAYS, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_INVITE_DAYS)))]
+        days: u32,
+    },
 }
 
 /// Runs an administration command; `Ok` is what to print, `Err` the error
@@ -60,6 +89,13 @@ pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, Strin
         Admin::List => list_admins(&db).await,
         Admin::Grant { email } => change_role(&db, email, Role::Admin).await,
         Admin::Revoke { email } => change_role(&db, email, Role::User).await,
+        Admin::Signup { mode, domains } => set_signup(&db, mode, domains.as_deref()).await,
+        Admin::Invite {
+            email,
+            admin,
+            uses,
+            days,
+        } => invite(&db, config, email.as_deref(), *admin, *uses, *days).await,
     };
     db.close().await;
     result
@@ -96,6 +132,77 @@ async fn change_role(db: &Db, email: &str, role: Role) -> Result<String, String>
         Err(StoreError::Broken(what)) => Err(format!("the stored data is inconsistent: {what}")),
         Err(StoreError::Database(error)) => Err(refused(error)),
     }
+}
+
+async fn set_signup(db: &Db, mode: &str, domains: Option<&str>) -> Result<String, String> {
+    let mode = SignupMode::parse(mode).ok_or_else(|| format!("no sign-up mode {mode}"))?;
+    let email_domains = match domains {
+        Some(text) => signup::parse_domains(text)?,
+        None => {
+            signup::store::policy(db)
+                .await
+                .map_err(refused)?
+                .email_domains
+        }
+    };
+    let policy = SignupPolicy {
+        mode,
+        email_domains,
+    };
+    store::set_signup_policy(db, &policy, None, &Client::command_line())
+        .await
+        .map_err(refused)?;
+    Ok(match policy.email_domains.as_slice() {
+        [] => format!("Sign-up: {}", mode.describe()),
+        domains => format!(
+            "Sign-up: {}; only addresses at {}",
+            mode.describe(),
+            domains.join(", ")
+        ),
+    })
+}
+
+async fn invite(
+    db: &Db,
+    config: &Config,
+    email: Option<&str>,
+    admin: bool,
+    uses: u32,
+    days: u32,
+) -> Result<String, String> {
+    let email = match email {
+        Some(email) => Some(
+            Email::parse(email)
+                .map_err(|error| error.to_string())?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let new = NewInvitation {
+        email,
+        makes_admin: admin,
+        uses,
+        lifetime: chrono::TimeDelta::days(i64::from(days)),
+        created_by: None,
+    };
+    let (_, token) = store::create_invitation(db, &new, &Client::command_line())
+        .await
+        .map_err(|error| match error {
+            StoreError::Database(error) => refused(error),
+            other => crate::error::AppError::from(other).to_string(),
+        })?;
+    Ok(format!(
+        "{}\n{} use{}, for {} days{}{}",
+        signup::invitation_url(&config.public_origin, &token),
+        uses,
+        if uses == 1 { "" } else { "s" },
+        days,
+        new.email
+            .map(|email| format!(", for {email} only"))
+            .unwrap_or_default(),
+        if admin { ", as an administrator" } else { "" },
+    ))
 }
 
 #[cfg(test)]

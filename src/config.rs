@@ -16,6 +16,11 @@ use std::{
     time::Duration,
 };
 
+/// Where the instance is reached (`PUBLIC_ORIGIN`, e.g.
+/// `https://todo.example.com`): the links it hands out start with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin(pub String);
+
 /// How long a delete can be undone (`UNDO_WINDOW_SECS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UndoWindow(pub Duration);

@@ -32,6 +32,14 @@ pub enum AppError {
     /// the message says until when and why.
     #[error("{0}")]
     AccountDisabled(String),
+    /// The instance takes no sign-ups like this one (closed, by
+    /// invitation only, or not this email domain); the message says why.
+    #[error("{0}")]
+    SignupClosed(String),
+    /// The invitation used cannot be used (unknown, used up, expired,
+    /// revoked, or for another address); the message says which.
+    #[error("{0}")]
+    InviteInvalid(String),
     #[error("We couldn't find that.")]
     NotFound,
     /// The request clashes with existing data; the message says how.
@@ -102,6 +110,8 @@ impl TryFrom<WireError> for AppError {
             "invalid_credentials" => AppError::InvalidCredentials,
             "forbidden" => AppError::Forbidden,
             "account_disabled" => AppError::AccountDisabled(wire.message),
+            "signup_closed" => AppError::SignupClosed(wire.message),
+            "invite_invalid" => AppError::InviteInvalid(wire.message),
             "not_found" => AppError::NotFound,
             "conflict" => AppError::Conflict(wire.message),
             "rate_limited" => AppError::RateLimited {
@@ -124,6 +134,8 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
             AppError::AccountDisabled(_) => "account_disabled",
+            AppError::SignupClosed(_) => "signup_closed",
+            AppError::InviteInvalid(_) => "invite_invalid",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
@@ -226,6 +238,12 @@ impl AppError {
             AppError::Conflict(_) => AppError::Conflict(
                 "That can't be done: it clashes with what you already have.".into(),
             ),
+            AppError::SignupClosed(_) => {
+                AppError::SignupClosed("This Taskward takes no new accounts like this one.".into())
+            }
+            AppError::InviteInvalid(_) => AppError::InviteInvalid(
+                "That invitation can't be used. Ask whoever sent it for a new one.".into(),
+            ),
             AppError::AccountDisabled(_) => AppError::AccountDisabled(
                 "This account has been disabled by an administrator.".into(),
             ),
@@ -241,7 +259,10 @@ impl AppError {
         match self {
             AppError::Invalid(_) | AppError::InvalidField { .. } => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::AccountDisabled(_) => 403,
+            AppError::Forbidden
+            | AppError::AccountDisabled(_)
+            | AppError::SignupClosed(_)
+            | AppError::InviteInvalid(_) => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,

@@ -28,6 +28,7 @@ pub mod error;
 pub mod lists;
 pub mod navigation;
 pub mod pages;
+pub mod signup;
 pub mod todos;
 pub mod transfer;
 pub mod undo;

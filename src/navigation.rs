@@ -34,6 +34,8 @@ pub const PAGES: &[Page] = &[
     page("/account", Access::SignedIn, false),
     page("/account/sessions", Access::SignedIn, false),
     page("/admin", Access::SignedIn, false),
+    page("/admin/signup", Access::SignedIn, false),
+    page("/admin/invitations", Access::SignedIn, false),
     page("/todos", Access::SignedIn, true),
     page("/lists", Access::SignedIn, false),
 ];

@@ -10,6 +10,10 @@ use crate::{
     error::AppError,
     lists::{INBOX_NAME, MAX_LISTS_PER_USER, store::ListRefusal},
     ordering::PlacementRefusal,
+    signup::{
+        MAX_USABLE_INVITATIONS,
+        store::{InvitationProblem, SignupRefusal},
+    },
     todos::store::TodoRefusal,
     transfer::import_run::ImportConflict,
     undo::{store::UndoRefusal, todos_counted},
@@ -156,6 +160,7 @@ impl From<AccountRefusal> for AppError {
             AccountRefusal::EmailTaken => AppError::Conflict(
                 "That email is already registered. Sign in instead, or use another email.".into(),
             ),
+            AccountRefusal::Signup(refusal) => refusal.into(),
         }
     }
 }
@@ -173,5 +178,53 @@ impl From<AdminRefusal> for AppError {
                     .into()
             }
         })
+    }
+}
+
+impl From<SignupRefusal> for AppError {
+    fn from(refusal: SignupRefusal) -> Self {
+        let ask = "Ask whoever sent it for a new one.";
+        match refusal {
+            SignupRefusal::Closed => AppError::SignupClosed(
+                "This Taskward is not taking new accounts. If you need one, ask whoever runs it."
+                    .into(),
+            ),
+            SignupRefusal::InvitationNeeded => AppError::SignupClosed(
+                "Accounts here are by invitation only: sign up through the link in your \
+                 invitation."
+                    .into(),
+            ),
+            SignupRefusal::DomainNotAdmitted { domains } => {
+                const SHOWN: usize = 5;
+                let mut named = domains
+                    .iter()
+                    .take(SHOWN)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if domains.len() > SHOWN {
+                    named.push_str(", \u{2026}");
+                }
+                AppError::SignupClosed(format!(
+                    "Accounts here are for addresses at {named}. Use one of those, or ask for an \
+                     invitation."
+                ))
+            }
+            SignupRefusal::Invitation(problem) => AppError::InviteInvalid(match problem {
+                InvitationProblem::Unknown => format!(
+                    "That invitation link is not valid: check that it was copied whole. {ask}"
+                ),
+                InvitationProblem::Revoked => format!("That invitation was withdrawn. {ask}"),
+                InvitationProblem::Expired => format!("That invitation has expired. {ask}"),
+                InvitationProblem::UsedUp => format!("That invitation has been used up. {ask}"),
+                InvitationProblem::ForAnotherEmail => "That invitation is for another email \
+                     address: sign up with the address it was sent to."
+                    .into(),
+            }),
+            SignupRefusal::TooManyInvitations => AppError::Conflict(format!(
+                "{MAX_USABLE_INVITATIONS} invitations can be used already, as many as one \
+                 Taskward keeps. Revoke some first."
+            )),
+        }
     }
 }

@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E_JWT_SECRET, binary, dataDir } from "../playwright.config";
-import { PASSWORD, signUp, uniqueEmail } from "./support";
+import { PASSWORD, hydrated, signUp, uniqueEmail } from "./support";
 
 /** `taskward admin grant <email>`, on the app's own database. */
 function grantAdmin(email: string): void {
@@ -77,4 +77,64 @@ test.describe("without JavaScript", () => {
     await expect(ownerPage).toHaveURL(/\/signin/);
     await owner.close();
   });
+});
+
+/** The invitation link the console shows once after making one. */
+async function makeInvitation(page: Page, email?: string): Promise<string> {
+  await page.goto("/admin/invitations");
+  if (email) await page.getByLabel("For this email only (optional)").fill(email);
+  await page.getByRole("button", { name: "Make an invitation link" }).click();
+  const link = await page.locator(".invitation-link").textContent();
+  expect(link).toMatch(/\/signup\?invite=[A-Za-z0-9_-]{43}$/);
+  return new URL(link!).pathname + new URL(link!).search;
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(javaScriptEnabled ? "invitations, with JavaScript" : "invitations, without JavaScript", () => {
+    test.use({ javaScriptEnabled });
+
+    test("an invitation link made in the console signs its address up, once", async ({ page, browser }) => {
+      const admin = uniqueEmail();
+      await signUpWithoutScript(page, admin);
+      grantAdmin(admin);
+      const invitee = uniqueEmail();
+      const link = await makeInvitation(page, invitee);
+      await expect(page.getByRole("row", { name: new RegExp(invitee) })).toContainText("1 of 1");
+
+      const guest = await browser.newContext({ javaScriptEnabled });
+      const guestPage = await guest.newPage();
+      await guestPage.goto(link);
+      await expect(guestPage.getByText("You were invited.")).toBeVisible();
+      await expect(guestPage.getByLabel("Email")).toHaveValue(invitee);
+      if (javaScriptEnabled) await hydrated(guestPage);
+      await guestPage.getByLabel("Password").fill(PASSWORD);
+      await guestPage.getByRole("button", { name: "Create account" }).click();
+      await expect(guestPage).toHaveURL("/dashboard");
+
+      // Used: the link now says so, and the console counts it.
+      await guestPage.context().clearCookies();
+      await guestPage.goto(link);
+      await expect(guestPage.getByText("That invitation has been used up.")).toBeVisible();
+      await expect(guestPage.getByLabel("Password")).toHaveCount(0);
+      await guest.close();
+      await page.goto("/admin/invitations");
+      await expect(page.getByRole("row", { name: new RegExp(invitee) })).toContainText("0 of 1");
+    });
+  });
+}
+
+test("the sign-up and invitation pages of the console are accessible", async ({ page }) => {
+  const admin = uniqueEmail();
+  await signUp(page, admin);
+  grantAdmin(admin);
+  await page.goto("/admin/signup");
+  await expect(page.getByRole("heading", { name: "Who may make an account" })).toBeVisible();
+  await expect(page.getByLabel("Open: anyone can make an account")).toBeChecked();
+  await noSevereViolations(page, "/admin/signup");
+  await makeInvitation(page);
+  await noSevereViolations(page, "/admin/invitations");
+  await page.context().clearCookies();
+  await page.goto("/signup?invite=not-a-real-invitation");
+  await expect(page.getByText("That invitation link is not valid")).toBeVisible();
+  await noSevereViolations(page, "/signup?invite=…");
 });

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::admin::{EventPage, UserPage};
+use crate::admin::{CreatedInvitation, EventPage, InvitationPage, SignupSettings, UserPage};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use ssr::*;
@@ -224,6 +224,113 @@ pub async fn admin_security_log(
     .await
 }
 
+/// The sign-up policy.
+#[server(prefix = "/api", endpoint = "admin/signup-settings")]
+pub async fn admin_signup_settings() -> Result<SignupSettings, AppError> {
+    context::respond(async {
+        admin()?;
+        let policy = signup::store::policy(&context::db()?).await?;
+        Ok(SignupSettings {
+            mode: policy.mode,
+            email_domains: policy.email_domains,
+        })
+    })
+    .await
+}
+
+/// Sets the sign-up policy: `mode` (`open`, `invite`, `closed`) and the
+/// email domains sign-up is limited to (separated by commas or spaces;
+/// empty for any).
+#[server(prefix = "/api", endpoint = "admin/set-signup")]
+pub async fn admin_set_signup(
+    mode: String,
+    #[server(default)] email_domains: Option<String>,
+) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let policy = signup_policy(&mode, email_domains.as_deref().unwrap_or_default())?;
+        store::set_signup_policy(
+            &context::db()?,
+            &policy,
+            Some(session.user_id),
+            &context::client()?,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A page of invitations, newest first.
+#[server(prefix = "/api", endpoint = "admin/invitations")]
+pub async fn admin_invitations(cursor: Option<String>) -> Result<InvitationPage, AppError> {
+    context::respond(async {
+        admin()?;
+        let after = page_cursor(cursor.as_deref())?;
+        let (invitations, next) =
+            invitation_page(&context::db()?, after, INVITATIONS_PER_PAGE).await?;
+        Ok(InvitationPage {
+            invitations,
+            next_cursor: next,
+        })
+    })
+    .await
+}
+
+/// Makes an invitation: for `email` only when given, `uses` accounts
+/// (1 when empty), usable for `days` days (7 when empty), making
+/// administrators when `role` is `admin`. Its link is in the answer (and,
+/// after a form post without JavaScript, in the page it returns to), this
+/// once.
+#[server(prefix = "/api", endpoint = "admin/invite")]
+pub async fn admin_invite(
+    #[server(default)] email: Option<String>,
+    #[server(default)] uses: Option<String>,
+    #[server(default)] days: Option<String>,
+    #[server(default)] role: Option<String>,
+) -> Result<CreatedInvitation, AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let new = new_invitation(
+            email.as_deref(),
+            uses.as_deref(),
+            days.as_deref(),
+            role.as_deref(),
+            Some(session.user_id),
+        )?;
+        let (id, token) =
+            store::create_invitation(&context::db()?, &new, &context::client()?).await?;
+        let url = signup::invitation_url(
+            &context::provided::<PublicOrigin>("public origin")?.0,
+            &token,
+        );
+        context::return_to_referer_changed(&[], &[(NEW_INVITATION_QUERY_KEY, token.as_str())]);
+        Ok(CreatedInvitation {
+            id: id.to_string(),
+            url,
+        })
+    })
+    .await
+}
+
+/// Revokes an invitation: it signs no one up from now on.
+#[server(prefix = "/api", endpoint = "admin/revoke-invitation")]
+pub async fn admin_revoke_invitation(id: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        store::revoke_invitation(
+            &context::db()?,
+            id,
+            Some(session.user_id),
+            &context::client()?,
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
 /// What only the server runs: the helpers of the server functions above.
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -231,8 +338,16 @@ mod ssr {
 
     pub(super) use {
         crate::admin::{
-            Disabled, EVENTS_PER_PAGE, USERS_PER_PAGE, UserOverview, store, store::AdminRefusal,
+            Disabled, EVENTS_PER_PAGE, INVITATIONS_PER_PAGE, USERS_PER_PAGE, UserOverview,
+            console::{
+                console_text, decode_position as decode_cursor, encode_position, invitation_page,
+                new_invitation, page_cursor, signup_policy,
+            },
+            store,
+            store::AdminRefusal,
         },
+        crate::config::PublicOrigin,
+        crate::signup::{self, NEW_INVITATION_QUERY_KEY},
         crate::{
             auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},
             context,
@@ -258,22 +373,6 @@ mod ssr {
     /// Longest search, email filter or users' page link the console takes: an
     /// email is at most 254 characters.
     pub(super) const MAX_FILTER_CHARS: usize = 254;
-
-    /// Longest security-log page link: microseconds, a dot and a simple UUID.
-    pub(super) const MAX_EVENT_CURSOR_BYTES: usize = 64;
-
-    /// A console text field, refused with 422 naming `field` when it is longer
-    /// than `max_chars` or holds U+0000 (which PostgreSQL cannot take).
-    pub(super) fn console_text(text: &str, field: &str, max_chars: usize) -> Result<(), AppError> {
-        crate::error::refuse_nul(text, field)?;
-        if text.chars().count() > max_chars {
-            return Err(AppError::Invalid(format!(
-                "That is longer than the {max_chars} characters this field takes."
-            ))
-            .in_field(field));
-        }
-        Ok(())
-    }
 
     /// A value the caller sent, quoted in a message: its first 40 characters.
     pub(super) fn shown(text: &str) -> String {
@@ -305,25 +404,6 @@ mod ssr {
     }
 
     pub(super) fn encode_cursor(row: &EventRow) -> String {
-        format!("{}.{}", row.occurred_at.timestamp_micros(), row.id.simple())
-    }
-
-    /// A page link this console made: the instant it names must be one both
-    /// databases can compare with (PostgreSQL's timestamps end in year 294276;
-    /// chrono's reach further), so anything outside years 1970 to 9999 is
-    /// refused rather than sent to the database.
-    pub(super) fn decode_cursor(text: &str) -> Option<store::EventCursor> {
-        if text.len() > MAX_EVENT_CURSOR_BYTES {
-            return None;
-        }
-        let (micros, id) = text.split_once('.')?;
-        let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-        let last = NaiveDate::from_ymd_opt(9999, 12, 31)?
-            .and_hms_opt(23, 59, 59)?
-            .and_utc();
-        if at < DateTime::UNIX_EPOCH || at > last {
-            return None;
-        }
-        Some((at, Uuid::parse_str(id).ok()?))
+        encode_position(row.occurred_at, row.id)
     }
 }

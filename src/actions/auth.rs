@@ -6,10 +6,10 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use leptos::server_fn::ServerFn;
 
-use crate::auth::CurrentUser;
 #[cfg(feature = "ssr")]
 use crate::auth::request;
 use crate::error::AppError;
+use crate::{auth::CurrentUser, signup::SignupGate};
 #[cfg(feature = "ssr")]
 use crate::{calendar::TimeZone, context, navigation};
 
@@ -38,15 +38,42 @@ fn enter(
     Ok(issued.account.current_user())
 }
 
+/// What the sign-up page offers for `invite` (the token of its link, if
+/// any): the form, or the sentence that says why not, before anyone types.
+#[server(prefix = "/api", endpoint = "auth/signup-gate")]
+pub async fn open_for_signup(invite: Option<String>) -> Result<SignupGate, AppError> {
+    use crate::{db::StoreError, signup};
+    context::respond(async {
+        let db = context::db()?;
+        let token = match signup::invite_field(invite.as_deref()) {
+            Ok(token) => token,
+            Err(refusal) => return Ok(SignupGate::Refused(AppError::from(refusal).to_string())),
+        };
+        match signup::store::check(&db, token.as_ref(), None, crate::db::now()).await {
+            Ok(invitation) => Ok(SignupGate::Form {
+                invite: token.map(|token| token.as_str().to_owned()),
+                email: invitation.and_then(|invitation| invitation.email),
+            }),
+            Err(StoreError::Refused(refusal)) => {
+                Ok(SignupGate::Refused(AppError::from(refusal).to_string()))
+            }
+            Err(other) => Err(other.into()),
+        }
+    })
+    .await
+}
+
 /// Creates an account, signs it in and goes to the dashboard. The form's
 /// island fills `time_zone` from the browser; without JavaScript (or with
-/// a zone this server does not know) the account starts on UTC.
+/// a zone this server does not know) the account starts on UTC. `invite`
+/// is the invitation's token when the page was opened from one.
 #[server(prefix = "/api", endpoint = "auth/signup")]
 pub async fn sign_up(
     email: String,
     password: String,
     next: Option<String>,
     #[server(default)] time_zone: Option<String>,
+    #[server(default)] invite: Option<String>,
 ) -> Result<CurrentUser, AppError> {
     context::respond(async {
         let time_zone = time_zone
@@ -54,7 +81,13 @@ pub async fn sign_up(
             .and_then(|name| TimeZone::parse(name).ok())
             .unwrap_or(TimeZone::UTC);
         let outcome = request::account_service()?
-            .sign_up(&email, &password, time_zone, &context::client()?)
+            .sign_up(
+                &email,
+                &password,
+                time_zone,
+                invite.as_deref(),
+                &context::client()?,
+            )
             .await;
         enter(outcome, <SignUp as ServerFn>::PATH, &email, next)
     })

@@ -7,8 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Role, security_log::LoggedEvent};
+use crate::{
+    auth::{Role, security_log::LoggedEvent},
+    signup::SignupMode,
+};
 
+#[cfg(feature = "ssr")]
+pub mod console;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -48,4 +53,67 @@ pub struct UserPage {
 pub struct EventPage {
     pub events: Vec<LoggedEvent>,
     pub next_cursor: Option<String>,
+}
+
+/// Invitations per page of the console (and the API's default).
+pub const INVITATIONS_PER_PAGE: usize = 50;
+
+/// The sign-up policy, as the console and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupSettings {
+    pub mode: SignupMode,
+    /// Lower case; empty: any domain.
+    pub email_domains: Vec<String>,
+}
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    Usable,
+    UsedUp,
+    Expired,
+    Revoked,
+}
+
+impl InvitationStatus {
+    pub fn describe(self) -> &'static str {
+        match self {
+            InvitationStatus::Usable => "Usable",
+            InvitationStatus::UsedUp => "Used up",
+            InvitationStatus::Expired => "Expired",
+            InvitationStatus::Revoked => "Revoked",
+        }
+    }
+}
+
+/// One invitation, as the console lists it (never its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationOverview {
+    pub id: String,
+    /// The only address that may use it, if bound.
+    pub email: Option<String>,
+    pub makes_admin: bool,
+    pub uses: i64,
+    pub uses_left: i64,
+    /// RFC 3339.
+    pub expires_at: String,
+    pub created_at: String,
+    /// Its maker's address; `None` when made on the command line (or the
+    /// maker's account is gone).
+    pub created_by: Option<String>,
+    pub status: InvitationStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationPage {
+    pub invitations: Vec<InvitationOverview>,
+    pub next_cursor: Option<String>,
+}
+
+/// A new invitation: its link, shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedInvitation {
+    pub id: String,
+    pub url: String,
 }

@@ -17,8 +17,12 @@ use crate::{
         },
     },
     client::Client,
-    db::{Bind, Db, Engine, StoreError, now},
+    db::{Bind, Db, Engine, StoreError, WritePool as _, now},
     on_db,
+    signup::{
+        self, InviteToken,
+        store::{NewInvitation, SignupPolicy, SignupRefusal},
+    },
 };
 
 /// Why an administrator's change was refused (worded by the caller, which
@@ -324,5 +328,83 @@ pub async fn events(
         .bind(limit)
         .fetch_all(pool)
         .await
+    })
+}
+
+/// Sets the sign-up policy, logged with who changed it (`None`: the
+/// command line).
+pub async fn set_signup_policy(
+    db: &Db,
+    policy: &SignupPolicy,
+    actor: Option<Uuid>,
+    client: &Client,
+) -> Result<(), sqlx::Error> {
+    let detail = if policy.email_domains.is_empty() {
+        policy.mode.as_str().to_owned()
+    } else {
+        format!(
+            "{}; domains: {}",
+            policy.mode.as_str(),
+            policy.email_domains.join(", ")
+        )
+    };
+    on_db!(db, pool => {
+        let mut transaction = pool.begin_write().await?;
+        signup::store::set_policy(&mut transaction, policy, now()).await?;
+        let mut event = Event::new(EventKind::SignupPolicyChanged, client).detail(&detail);
+        event.actor_id = actor;
+        record(&mut transaction, &event).await?;
+        transaction.commit().await
+    })
+}
+
+/// Makes an invitation, logged; its id and its token, which is shown this
+/// once (the database keeps its hash).
+pub async fn create_invitation(
+    db: &Db,
+    new: &NewInvitation,
+    client: &Client,
+) -> Result<(Uuid, InviteToken), StoreError<SignupRefusal>> {
+    let token = InviteToken::generate().map_err(StoreError::broken)?;
+    let detail = format!(
+        "{} use{}, {}",
+        new.uses,
+        if new.uses == 1 { "" } else { "s" },
+        if new.makes_admin {
+            "as administrator"
+        } else {
+            "as user"
+        }
+    );
+    on_db!(db, pool => {
+        let mut transaction = pool.begin_write().await?;
+        let id = signup::store::insert_invitation(&mut transaction, new, &token, now()).await?;
+        let mut event = Event::new(EventKind::InvitationCreated, client).detail(&detail);
+        if let Some(email) = &new.email {
+            event = event.email(email);
+        }
+        event.actor_id = new.created_by;
+        record(&mut transaction, &event).await?;
+        transaction.commit().await?;
+        Ok((id, token))
+    })
+}
+
+/// Revokes an invitation, logged; `NotFound` when there is none.
+pub async fn revoke_invitation(
+    db: &Db,
+    id: Uuid,
+    actor: Option<Uuid>,
+    client: &Client,
+) -> Result<(), StoreError<SignupRefusal>> {
+    let detail = format!("invitation {id}");
+    on_db!(db, pool => {
+        let mut transaction = pool.begin_write().await?;
+        signup::store::revoke_invitation(&mut transaction, id, now()).await?;
+        let mut event = Event::new(EventKind::InvitationRevoked, client).detail(&detail);
+        event.actor_id = actor;
+        record(&mut transaction, &event).await?;
+        transaction.commit().await?;
+        Ok(())
     })
 }

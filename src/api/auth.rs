@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::{
     extract::{ApiJson, Authenticated, BearerToken},
     problem::{
-        AccountDisabledByAdmin, EmailTaken, JsonBodyRefusals, Problem, TooManyRequests,
-        Unauthorized, Unavailable, WrongCredentials,
+        AccountDisabledByAdmin, EmailTaken, JsonBodyRefusals, Problem, SignupRefused,
+        TooManyRequests, Unauthorized, Unavailable, WrongCredentials,
     },
 };
 use crate::{
@@ -43,6 +43,11 @@ pub struct Credentials {
     /// absent. Changed later with `PATCH /api/v1/auth/me`.
     #[schema(example = "Europe/Berlin")]
     pub time_zone: Option<String>,
+    /// For register: the token of an invitation link (`/signup?invite=…`),
+    /// needed when sign-up is by invitation; it may make the account an
+    /// administrator.
+    #[schema(max_length = 64)]
+    pub invite: Option<String>,
 }
 
 /// An email, a password, and the device token this client got when it last
@@ -69,6 +74,10 @@ pub struct User {
     /// The IANA time zone the account's days are counted in.
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
+    /// `user`, or `admin` for the administrators (the `/api/v1/admin`
+    /// endpoints answer them only).
+    #[schema(example = "user")]
+    pub role: String,
 }
 
 impl From<Account> for User {
@@ -78,6 +87,7 @@ impl From<Account> for User {
             email: account.email,
             created_at: account.created_at,
             time_zone: account.time_zone.name().to_owned(),
+            role: account.role.as_str().to_owned(),
         }
     }
 }
@@ -129,6 +139,7 @@ impl From<IssuedToken> for TokenResponse {
     responses(
         JsonBodyRefusals,
         (status = 201, description = "The account exists and this token is signed in to it.", body = TokenResponse),
+        (status = 403, response = SignupRefused),
         (status = 409, response = EmailTaken),
         (status = 429, response = TooManyRequests),
         (status = 503, response = Unavailable),
@@ -148,6 +159,7 @@ pub async fn register(
             &credentials.email,
             &credentials.password,
             time_zone,
+            credentials.invite.as_deref(),
             &client,
         )
         .await?;

@@ -14,6 +14,7 @@
 // A problem is built only on the error path, where its size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod admin;
 pub mod auth;
 pub mod extract;
 pub mod lists;
@@ -41,8 +42,13 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    auth::service::AuthService, calendar::Clock, config::REQUEST_BODY_LIMIT, db::Db,
-    todos::TodoLimit, transfer::stream::RunningExports, undo::UndoWindow,
+    auth::service::AuthService,
+    calendar::Clock,
+    config::{PublicOrigin, REQUEST_BODY_LIMIT},
+    db::Db,
+    todos::TodoLimit,
+    transfer::stream::RunningExports,
+    undo::UndoWindow,
 };
 use problem::Problem;
 
@@ -62,6 +68,8 @@ pub struct ApiState {
     pub undo_window: UndoWindow,
     /// The exports running on this instance, shared with the account page.
     pub exports: Arc<RunningExports>,
+    /// Where the instance is reached: invitation links start with it.
+    pub public_origin: PublicOrigin,
 }
 
 #[derive(OpenApi)]
@@ -82,6 +90,9 @@ pub struct ApiState {
             problem::WrongCredentials,
             problem::NotFound,
             problem::EmailTaken,
+            problem::SignupRefused,
+            problem::Forbidden,
+            problem::TooManyInvitations,
             problem::Conflict,
             problem::TodoLimitReached,
             problem::AccountDisabledByAdmin,
@@ -97,6 +108,7 @@ pub struct ApiState {
         (name = todos::TAG, description = "Your todos"),
         (name = lists::TAG, description = "Your lists"),
         (name = transfer::TAG, description = "All your data: export and import"),
+        (name = admin::TAG, description = "For administrators: sign-up settings and invitations"),
     )
 )]
 struct ApiDoc;
@@ -138,6 +150,9 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(lists::get, lists::update, lists::delete))
         .routes(routes!(undo::undo))
         .routes(routes!(transfer::export))
+        .routes(routes!(admin::settings, admin::update_settings))
+        .routes(routes!(admin::invites, admin::create_invite))
+        .routes(routes!(admin::revoke_invite))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
         .merge(import)
         .split_for_parts()

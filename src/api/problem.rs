@@ -248,6 +248,8 @@ impl From<AppError> for Problem {
             AppError::InvalidCredentials => "Invalid credentials",
             AppError::Forbidden => "Forbidden",
             AppError::AccountDisabled(_) => "Account disabled",
+            AppError::SignupClosed(_) => "Sign-up closed",
+            AppError::InviteInvalid(_) => "Invitation not valid",
             AppError::NotFound => "Not found",
             AppError::Conflict(_) => "Conflict",
             AppError::RateLimited { .. } => "Too many requests",
@@ -387,7 +389,10 @@ problem_doc!(NotFound, "No such todo or list among yours.", challenge: false, re
 problem_doc!(Conflict, "The change clashes with what you have: a list name you use already, a list that still has todos, the Inbox (which keeps its name and place), or as many lists as one may keep.", challenge: false, retry_after: false);
 problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrator disabled the account; `detail` says until when and why.", challenge: false, retry_after: false);
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
+problem_doc!(Forbidden, "The account is not an administrator.", challenge: false, retry_after: false);
+problem_doc!(TooManyInvitations, "As many invitations are usable as one instance keeps (1,000): revoke some first.", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);
+problem_doc!(SignupRefused, "The instance takes no sign-up like this one: `signup_closed` (sign-up is closed, by invitation only, or not for this email domain) or `invite_invalid` (the invitation is unknown, used up, expired, revoked, or for another address); `detail` says which.", challenge: false, retry_after: false);
 problem_doc!(BodyTooLarge, "The body is larger than the server accepts (128 KiB; an import file, 8 MiB).", challenge: false, retry_after: false);
 problem_doc!(UnsupportedMediaType, "The body is not sent as application/json (an import: application/json or text/csv).", challenge: false, retry_after: false);
 problem_doc!(Unprocessable, "Some input is not valid; `errors` names each input at fault.", challenge: false, retry_after: false);

@@ -25,10 +25,13 @@ pub enum EventKind {
     AccountDeletedByAdmin,
     AdminGranted,
     AdminRevoked,
+    SignupPolicyChanged,
+    InvitationCreated,
+    InvitationRevoked,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::SignUp,
         EventKind::SignIn,
         EventKind::SignInFailed,
@@ -44,6 +47,9 @@ impl EventKind {
         EventKind::AccountDeletedByAdmin,
         EventKind::AdminGranted,
         EventKind::AdminRevoked,
+        EventKind::SignupPolicyChanged,
+        EventKind::InvitationCreated,
+        EventKind::InvitationRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +69,9 @@ impl EventKind {
             EventKind::AccountDeletedByAdmin => "account_deleted_by_admin",
             EventKind::AdminGranted => "admin_granted",
             EventKind::AdminRevoked => "admin_revoked",
+            EventKind::SignupPolicyChanged => "signup_policy_changed",
+            EventKind::InvitationCreated => "invitation_created",
+            EventKind::InvitationRevoked => "invitation_revoked",
         }
     }
 
@@ -88,6 +97,9 @@ impl EventKind {
             EventKind::AccountDeletedByAdmin => "Account deleted by an administrator",
             EventKind::AdminGranted => "Made an administrator",
             EventKind::AdminRevoked => "No longer an administrator",
+            EventKind::SignupPolicyChanged => "Sign-up policy changed",
+            EventKind::InvitationCreated => "Invitation made",
+            EventKind::InvitationRevoked => "Invitation revoked",
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::{
     config::AuthConfig,
     db::{Db, now},
     error::AppError,
+    signup,
 };
 
 /// An account, as its owner sees it.
@@ -150,16 +151,29 @@ impl AuthService {
         email: &str,
         password: &str,
         time_zone: TimeZone,
+        invite: Option<&str>,
         client: &Client,
     ) -> Result<IssuedToken, AppError> {
         self.budgets.spend_sign_up(client.address).await?;
         let email = Email::parse(email)?;
+        let invite = signup::invite_field(invite)?;
+        // Refused before the password is hashed: a closed instance spends
+        // no hashing on sign-ups. The account's transaction checks again.
+        signup::store::check(&self.db, invite.as_ref(), Some(email.as_str()), now()).await?;
         let password = parse_new_password(password, &email)
             .await
             .map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
         let session = self.new_session(Uuid::new_v4(), client, &PasswordChecker::Untrusted)?;
-        let user = store::create_account(&self.db, &email, &hash, time_zone, &session).await?;
+        let user = store::create_account(
+            &self.db,
+            &email,
+            &hash,
+            time_zone,
+            invite.as_ref(),
+            &session,
+        )
+        .await?;
         tracing::info!(user_id = %user.id, "account created");
         self.issue_for_device(Account::from(user), &session, &email)
     }

@@ -15,12 +15,13 @@ use super::{
 use crate::{
     calendar::TimeZone,
     client::Client,
-    db::{Bind, Db, Engine, StoreError, now},
+    db::{Bind, Db, Engine, StoreError, WritePool as _, now},
     lists::{
         INBOX_NAME,
         store::{self as lists, NewListRow},
     },
     on_db, ordering,
+    signup::{self, InviteToken, store::SignupRefusal},
 };
 
 const USER_COLUMNS: &str = "id, email, password_hash, created_at, role, disabled_at, \
@@ -105,9 +106,17 @@ pub async fn record_event(db: &Db, event: &Event<'_>) -> Result<(), sqlx::Error>
 }
 
 /// What the accounts store declines to do (worded in `crate::refusals`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountRefusal {
     EmailTaken,
+    /// The sign-up policy does not admit the account now.
+    Signup(SignupRefusal),
+}
+
+impl From<SignupRefusal> for AccountRefusal {
+    fn from(refusal: SignupRefusal) -> Self {
+        AccountRefusal::Signup(refusal)
+    }
 }
 
 /// Live sessions an account keeps: signing in once more ends the least
@@ -302,37 +311,48 @@ pub async fn set_disabled<DB: Engine>(
 }
 
 /// Creates the account `session.user_id` with its Inbox and its first
-/// session, and logs the sign-up, in one transaction.
+/// session, and logs the sign-up, in one transaction, if the sign-up
+/// policy admits `email` now (through `invite`, an invitation's token,
+/// whose use is spent in the same transaction; it may make the account an
+/// administrator).
 pub async fn create_account(
     db: &Db,
     email: &Email,
     password_hash: &str,
     time_zone: TimeZone,
+    invite: Option<&InviteToken>,
     session: &NewSession,
 ) -> Result<UserRecord, StoreError<AccountRefusal>> {
-    let user = UserRecord {
+    let created_at = now();
+    let mut user = UserRecord {
         id: session.user_id,
         email: email.as_str().to_owned(),
         password_hash: password_hash.to_owned(),
-        created_at: now(),
-        role: "user".into(),
+        created_at,
+        role: Role::User.as_str().into(),
         disabled_at: None,
         disabled_reason: None,
         disabled_until: None,
         time_zone: time_zone.name().to_owned(),
     };
-    let inserted = on_db!(db, pool => {
+    let inserted: Result<(), StoreError<SignupRefusal>> = on_db!(db, pool => {
         async {
-            let mut transaction = pool.begin().await?;
+            let mut transaction = pool.begin_write().await?;
+            let admission =
+                signup::store::admit(&mut transaction, &user.email, invite, created_at).await?;
+            if admission.makes_admin {
+                user.role = Role::Admin.as_str().into();
+            }
             sqlx::query(
-                "INSERT INTO users (id, email, password_hash, created_at, updated_at, time_zone) \
-                 VALUES ($1, $2, $3, $4, $4, $5)",
+                "INSERT INTO users (id, email, password_hash, created_at, updated_at, time_zone, \
+                 role) VALUES ($1, $2, $3, $4, $4, $5, $6)",
             )
             .bind(user.id)
             .bind(&user.email)
             .bind(&user.password_hash)
             .bind(user.created_at)
             .bind(&user.time_zone)
+            .bind(&user.role)
             .execute(&mut *transaction)
             .await?;
             let inbox = NewListRow {
@@ -346,21 +366,31 @@ pub async fn create_account(
             };
             lists::insert(&mut transaction, user.id, &inbox).await?;
             insert_session(&mut transaction, session).await?;
+            let detail = match admission.invitation {
+                Some(invitation) if admission.makes_admin => {
+                    format!("invitation {invitation}, as administrator")
+                }
+                Some(invitation) => format!("invitation {invitation}"),
+                None => String::new(),
+            };
             let event = Event::new(EventKind::SignUp, &session.client)
                 .user(user.id, &user.email)
-                .session(session.id);
+                .session(session.id)
+                .detail(&detail);
             record(&mut transaction, &event).await?;
-            transaction.commit().await
+            transaction.commit().await?;
+            Ok(())
         }
         .await
     });
     match inserted {
         Ok(()) => Ok(user),
-        // The unique index on lower(email) settles races between sign-ups.
-        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+        // The unique index on lower(email) settles races between sign-ups;
+        // the invitation's use is rolled back with the rest.
+        Err(StoreError::Database(sqlx::Error::Database(error))) if error.is_unique_violation() => {
             Err(StoreError::Refused(AccountRefusal::EmailTaken))
         }
-        Err(error) => Err(error.into()),
+        Err(error) => Err(error.widen()),
     }
 }
 

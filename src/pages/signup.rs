@@ -5,17 +5,58 @@ use super::auth_form::{
     AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
     clear_on_error, return_to_and_typed_email,
 };
-use crate::actions::auth::SignUp;
+use crate::{
+    actions::auth::{SignUp, open_for_signup},
+    signup::SignupGate,
+};
+use leptos_router::hooks::use_query_map;
 
+/// `/signup`, or `/signup?invite=<token>` from an invitation link. Before
+/// the form, the page asks whether the instance would take the sign-up
+/// (its policy, the invitation): when not, it says why instead of showing
+/// a form no one could use.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let (next, email) = return_to_and_typed_email();
+    let invite = use_query_map().with_untracked(|query| query.get("invite"));
+    let gate = Resource::new(move || invite.clone(), open_for_signup);
     view! {
         <Title text="Create your account" />
         <AuthShell>
             <h1>"Create your account"</h1>
-            <p class="muted">"Free, private, and yours alone."</p>
-            <SignUpForm next email />
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    let (next, email) = (next.clone(), email.clone());
+                    Suspend::new(async move {
+                        match gate.await {
+                            Ok(SignupGate::Form { invite, email: bound }) => view! {
+                                <p class="muted">
+                                    {if invite.is_some() {
+                                        "You were invited. Free, private, and yours alone."
+                                    } else {
+                                        "Free, private, and yours alone."
+                                    }}
+                                </p>
+                                <SignUpForm
+                                    next
+                                    email=bound.clone().unwrap_or(email)
+                                    email_bound=bound.is_some()
+                                    invite=invite.unwrap_or_default()
+                                />
+                            }
+                            .into_any(),
+                            Ok(SignupGate::Refused(why)) => view! {
+                                <p class="notice" role="status">{why}</p>
+                            }
+                            .into_any(),
+                            Err(error) => view! {
+                                <p class="form-error" role="alert">{error.to_string()}</p>
+                            }
+                            .into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
             <p class="auth__switch">
                 "Already have an account? " <a href="/signin">"Sign in"</a>
             </p>
@@ -25,7 +66,7 @@ pub fn SignUpPage() -> impl IntoView {
 
 /// The form, hydrated so a refusal is explained in place.
 #[island]
-fn SignUpForm(next: String, email: String) -> impl IntoView {
+fn SignUpForm(next: String, email: String, email_bound: bool, invite: String) -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let password = NodeRef::new();
     clear_on_error(action, password);
@@ -42,7 +83,19 @@ fn SignUpForm(next: String, email: String) -> impl IntoView {
         <ActionForm action=action attr:class="form">
             <ReturnTo next />
             <input type="hidden" name="time_zone" value="" node_ref=time_zone />
-            <EmailField typed=email />
+            {(!invite.is_empty()).then(|| view! { <input type="hidden" name="invite" value=invite /> })}
+            {if email_bound {
+                // The invitation is for this address only.
+                view! {
+                    <label class="field">
+                        <span class="field__label">"Email"</span>
+                        <input class="input" type="email" name="email" autocomplete="email" required readonly value=email />
+                    </label>
+                }
+                .into_any()
+            } else {
+                view! { <EmailField typed=email /> }.into_any()
+            }}
             <PasswordField
                 label="Password"
                 name="password"

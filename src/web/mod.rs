@@ -51,7 +51,10 @@ use crate::{
     api::{self, ApiState},
     auth::{password::PasswordHasherPool, service::AuthService},
     client::Client,
-    config::{Config, Environment, PasswordHashing, REQUEST_BODY_LIMIT, ServerLimits, SiteConfig},
+    config::{
+        Config, Environment, PasswordHashing, PublicOrigin, REQUEST_BODY_LIMIT, ServerLimits,
+        SiteConfig,
+    },
     db::{Db, DbError},
     todos::TodoLimit,
     transfer::stream::RunningExports,
@@ -82,6 +85,7 @@ impl FromRef<AppState> for ApiState {
             clock: state.config.clock,
             undo_window: state.config.undo_window,
             exports: state.exports.clone(),
+            public_origin: PublicOrigin(state.config.public_origin.clone()),
         }
     }
 }

@@ -18,7 +18,7 @@ use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir, set_status::S
 use super::{AppState, account_files, page_cache, security, session};
 use crate::{
     app::{App, shell},
-    config::REQUEST_BODY_LIMIT,
+    config::{PublicOrigin, REQUEST_BODY_LIMIT},
     todos::TodoLimit,
 };
 
@@ -66,7 +66,9 @@ fn render_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static
     );
     let todo_limit = TodoLimit(state.config.max_todos_per_user);
     let (clock, undo_window) = (state.config.clock, state.config.undo_window);
+    let public_origin = PublicOrigin(state.config.public_origin.clone());
     move || {
+        provide_context(public_origin.clone());
         provide_context(db.clone());
         provide_context(auth.clone());
         provide_context(todo_limit);

@@ -18,7 +18,7 @@ const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 
 
 impl TestApp {
     /// Runs `taskward <args>` against this app's database.
-    fn cli(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn cli(&self, args: &[&str]) -> std::process::Output {
         Command::new(env!("CARGO_BIN_EXE_taskward"))
             .args(args)
             .env("DATABASE_URL", &self.database_url)
@@ -29,12 +29,12 @@ impl TestApp {
             .expect("the taskward binary runs")
     }
 
-    async fn db(&self) -> Db {
+    pub(crate) async fn db(&self) -> Db {
         Db::connect(&self.database_url, 1).await.unwrap()
     }
 
     /// A new account made an administrator; returns its email and token.
-    async fn new_admin(&self) -> (String, String) {
+    pub(crate) async fn new_admin(&self) -> (String, String) {
         let email = unique_email();
         let token = self.sign_up(&email, PASSWORD).await;
         self.set_role(&email, Role::Admin).await;

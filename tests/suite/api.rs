@@ -657,6 +657,11 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/undo/{batch}", "post"),
         ("/api/v1/export", "get"),
         ("/api/v1/import", "post"),
+        ("/api/v1/admin/settings", "get"),
+        ("/api/v1/admin/settings", "patch"),
+        ("/api/v1/admin/invites", "get"),
+        ("/api/v1/admin/invites", "post"),
+        ("/api/v1/admin/invites/{id}", "delete"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];
@@ -677,7 +682,9 @@ async fn the_openapi_document_describes_every_endpoint() {
     let statuses: Vec<&String> = register.as_object().unwrap().keys().collect();
     assert_eq!(
         statuses,
-        ["201", "400", "409", "413", "415", "422", "429", "503"]
+        [
+            "201", "400", "403", "409", "413", "415", "422", "429", "503"
+        ]
     );
     // Every error response is a problem, described once among the components.
     for (path, item) in paths {

@@ -228,6 +228,8 @@ fn each_table_is_written_by_its_owner() {
         ("todos", &["todos/store.rs", "undo/store.rs"][..]),
         ("lists", &["lists/store.rs"]),
         ("users", &["auth/store.rs"]),
+        ("instance_settings", &["signup/store.rs"]),
+        ("invitations", &["signup/store.rs"]),
         ("sessions", &["auth/store.rs"]),
     ] {
         let writers = writers_of(table);

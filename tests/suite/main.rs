@@ -24,6 +24,7 @@ mod page_cache;
 mod pages;
 mod planning;
 mod search;
+mod signup;
 mod surfaces;
 mod todos;
 mod transfer;

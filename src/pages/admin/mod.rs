@@ -60,8 +60,71 @@ pub fn AdminPage() -> impl IntoView {
     }
 }
 
+mod invitations;
+mod signup;
+
+pub use invitations::AdminInvitationsPage;
+pub use signup::AdminSignupPage;
+
+/// The console's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminSection {
+    Users,
+    Signup,
+    Invitations,
+}
+
+/// The console's small navigation between its pages.
 #[component]
-fn NotAllowed() -> impl IntoView {
+pub(super) fn AdminNav(current: AdminSection) -> impl IntoView {
+    let link = move |section: AdminSection, href: &'static str, label: &'static str| {
+        let current = (section == current).then_some("page");
+        view! { <a href=href aria-current=current>{label}</a> }
+    };
+    view! {
+        <nav class="admin-nav" aria-label="Administration">
+            {link(AdminSection::Users, "/admin", "Users and security log")}
+            {link(AdminSection::Signup, "/admin/signup", "Sign-up")}
+            {link(AdminSection::Invitations, "/admin/invitations", "Invitations")}
+        </nav>
+    }
+}
+
+/// A console page once its data has loaded: `render` it, or "Not
+/// allowed" for anyone but an administrator (the server function set the
+/// 403), or any other refusal in words.
+pub(super) fn console_page<T>(
+    data: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    signed_in_page(move |_| {
+        let render = render.clone();
+        view! {
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    let render = render.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok(value) => render(value),
+                            Err(AppError::Forbidden) => view! { <NotAllowed /> }.into_any(),
+                            Err(error) => view! {
+                                <h1>"Administration"</h1>
+                                <p class="form-error" role="alert">{error.to_string()}</p>
+                            }
+                            .into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        }
+    })
+}
+
+#[component]
+pub(super) fn NotAllowed() -> impl IntoView {
     view! {
         <h1>"Not allowed"</h1>
         <p>"This page is for the administrators of this Taskward service."</p>
@@ -91,6 +154,7 @@ fn Console(users: UserPage, log: EventPage) -> impl IntoView {
     });
     view! {
         <h1>"Administration"</h1>
+        <AdminNav current=AdminSection::Users />
         <FormError action=role />
         <FormError action=disable />
         <FormError action=enable />
@@ -105,6 +169,7 @@ fn Console(users: UserPage, log: EventPage) -> impl IntoView {
                 </label>
                 <button class="button button--small" type="submit">"Search"</button>
             </form>
+            <div class="table-scroll">
             <table class="table">
                 <thead>
                     <tr>
@@ -122,6 +187,7 @@ fn Console(users: UserPage, log: EventPage) -> impl IntoView {
                     {users.users.into_iter().map(|user| view! { <UserRow user /> }).collect_view()}
                 </tbody>
             </table>
+            </div>
             {next_users.map(|href| view! { <a class="button button--ghost" href=href>"More users"</a> })}
         </section>
         <SecurityLog log />

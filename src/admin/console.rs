@@ -1,0 +1,181 @@
+//! What the console's server functions and the admin API share: the
+//! checked inputs of a sign-up policy and of an invitation, pages of
+//! invitations, and the page links (an instant and an id) of every list.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::{InvitationOverview, InvitationStatus};
+use crate::{
+    db::Db,
+    error::AppError,
+    signup::{
+        self, DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, MAX_INVITE_USES, SignupMode,
+        store::{InvitationRecord, NewInvitation, SignupPolicy},
+    },
+};
+
+/// The longest page link read (an instant and an id).
+const MAX_CURSOR_BYTES: usize = 64;
+
+/// A page link's position: an instant and an id.
+pub fn encode_position(at: DateTime<Utc>, id: Uuid) -> String {
+    format!("{}.{}", at.timestamp_micros(), id.simple())
+}
+
+/// A page link this console made: the instant it names must be one both
+/// databases can compare with (PostgreSQL's timestamps end in year 294276;
+/// chrono's reach further), so anything outside years 1970 to 9999 is
+/// refused rather than sent to the database.
+pub fn decode_position(text: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    if text.len() > MAX_CURSOR_BYTES {
+        return None;
+    }
+    let (micros, id) = text.split_once('.')?;
+    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31)?
+        .and_hms_opt(23, 59, 59)?
+        .and_utc();
+    if at < DateTime::UNIX_EPOCH || at > last {
+        return None;
+    }
+    Some((at, Uuid::parse_str(id).ok()?))
+}
+
+/// Refuses, naming `field`, text with a NUL or longer than `max_chars`.
+pub fn console_text(text: &str, field: &str, max_chars: usize) -> Result<(), AppError> {
+    crate::error::refuse_nul(text, field)?;
+    if text.chars().count() > max_chars {
+        return Err(AppError::Invalid(format!(
+            "That is longer than the {max_chars} characters this field takes."
+        ))
+        .in_field(field));
+    }
+    Ok(())
+}
+
+/// The sign-up policy a form or the API sent.
+pub fn signup_policy(mode: &str, email_domains: &str) -> Result<SignupPolicy, AppError> {
+    let mode = SignupMode::parse(mode.trim()).ok_or_else(|| {
+        AppError::Invalid("Choose a sign-up mode: open, invite or closed.".into()).in_field("mode")
+    })?;
+    console_text(email_domains, "email_domains", MAX_DOMAINS_TEXT_CHARS)?;
+    let email_domains = signup::parse_domains(email_domains)
+        .map_err(|message| AppError::Invalid(message).in_field("email_domains"))?;
+    Ok(SignupPolicy {
+        mode,
+        email_domains,
+    })
+}
+
+/// The longest list of domains a form may send: every domain at its
+/// longest, with a separator.
+const MAX_DOMAINS_TEXT_CHARS: usize = signup::MAX_SIGNUP_DOMAINS * (signup::MAX_DOMAIN_CHARS + 2);
+
+/// A page link of a list of invitations: where the last page ended.
+pub fn page_cursor(cursor: Option<&str>) -> Result<Option<(DateTime<Utc>, Uuid)>, AppError> {
+    match cursor.filter(|cursor| !cursor.is_empty()) {
+        None => Ok(None),
+        Some(text) => decode_position(text).map(Some).ok_or_else(|| {
+            AppError::Invalid(
+                "That page link is not valid; start again from the first page.".into(),
+            )
+            .in_field("cursor")
+        }),
+    }
+}
+
+/// Up to `limit` invitations after `after`, and the cursor of the next
+/// page if there is one.
+pub async fn invitation_page(
+    db: &Db,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: usize,
+) -> Result<(Vec<InvitationOverview>, Option<String>), AppError> {
+    let asked = i64::try_from(limit + 1).unwrap_or(i64::MAX);
+    let mut rows = signup::store::invitations(db, after, asked).await?;
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last()
+            .map(|row| encode_position(row.created_at, row.id))
+    } else {
+        None
+    };
+    let now = crate::db::now();
+    Ok((
+        rows.into_iter().map(|row| overview(row, now)).collect(),
+        next,
+    ))
+}
+
+pub fn overview(row: InvitationRecord, now: DateTime<Utc>) -> InvitationOverview {
+    let status = if row.revoked_at.is_some() {
+        InvitationStatus::Revoked
+    } else if row.expires_at <= now {
+        InvitationStatus::Expired
+    } else if row.uses_left <= 0 {
+        InvitationStatus::UsedUp
+    } else {
+        InvitationStatus::Usable
+    };
+    InvitationOverview {
+        id: row.id.to_string(),
+        makes_admin: row.makes_admin(),
+        email: row.email,
+        uses: row.uses,
+        uses_left: row.uses_left,
+        expires_at: row.expires_at.to_rfc3339(),
+        created_at: row.created_at.to_rfc3339(),
+        created_by: row.creator_email,
+        status,
+    }
+}
+
+/// An invitation as a form or the API asked for it: every part
+/// optional, each checked against its bounds.
+pub fn new_invitation(
+    email: Option<&str>,
+    uses: Option<&str>,
+    days: Option<&str>,
+    role: Option<&str>,
+    created_by: Option<Uuid>,
+) -> Result<NewInvitation, AppError> {
+    let number = |text: Option<&str>, field: &str, default: u32, max: u32| match text
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+    {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|number| (1..=max).contains(number))
+            .ok_or_else(|| {
+                AppError::Invalid(format!("Choose a whole number from 1 to {max}.")).in_field(field)
+            }),
+    };
+    let uses = number(uses, "uses", 1, MAX_INVITE_USES)?;
+    let days = number(days, "days", DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS)?;
+    let makes_admin = match role.map(str::trim).unwrap_or_default() {
+        "" | "user" => false,
+        "admin" => true,
+        _ => {
+            return Err(AppError::Invalid("Choose the role admin or user.".into()).in_field("role"));
+        }
+    };
+    let email = match email.map(str::trim).filter(|email| !email.is_empty()) {
+        None => None,
+        Some(email) => Some(
+            crate::auth::email::Email::parse(email)
+                .map_err(|error| error.in_field("email"))?
+                .as_str()
+                .to_owned(),
+        ),
+    };
+    Ok(NewInvitation {
+        email,
+        makes_admin,
+        uses,
+        lifetime: chrono::TimeDelta::days(i64::from(days)),
+        created_by,
+    })
+}

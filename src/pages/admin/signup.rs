@@ -1,0 +1,60 @@
+//! `/admin/signup`: who may make an account (open, by invitation, closed)
+//! and the email domains sign-up is limited to. A plain form.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+
+use super::{AdminNav, AdminSection, console_page};
+use crate::{
+    actions::admin::{AdminSetSignup, admin_signup_settings},
+    admin::SignupSettings,
+    pages::auth_form::FormError,
+    signup::SignupMode,
+};
+
+#[component]
+pub fn AdminSignupPage() -> impl IntoView {
+    let settings = Resource::new(|| (), |_| admin_signup_settings());
+    view! {
+        <Title text="Sign-up · Administration" />
+        {console_page(settings, |settings| view! { <SignupForm settings /> }.into_any())}
+    }
+}
+
+#[component]
+fn SignupForm(settings: SignupSettings) -> impl IntoView {
+    let action = ServerAction::<AdminSetSignup>::new();
+    let domains = settings.email_domains.join(", ");
+    view! {
+        <h1>"Administration"</h1>
+        <AdminNav current=AdminSection::Signup />
+        <section class="card stack" aria-labelledby="signup-policy">
+            <h2 id="signup-policy">"Who may make an account"</h2>
+            <FormError action />
+            <form method="post" action=AdminSetSignup::url() class="form">
+                <fieldset class="field">
+                    <legend class="field__label">"Sign-up"</legend>
+                    {SignupMode::ALL
+                        .into_iter()
+                        .map(|mode| {
+                            view! {
+                                <label class="field field--check">
+                                    <input type="radio" name="mode" value=mode.as_str() checked=mode == settings.mode />
+                                    <span>{mode.describe()}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <label class="field">
+                    <span class="field__label">"Only addresses at these domains (optional)"</span>
+                    <input class="input" name="email_domains" value=domains placeholder="example.com, example.org" />
+                    <span class="field__hint">
+                        "Separated by commas. Empty: any domain. Invitations admit anyone they name."
+                    </span>
+                </label>
+                <button class="button" type="submit">"Save"</button>
+            </form>
+        </section>
+    }
+}
