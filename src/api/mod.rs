@@ -19,6 +19,7 @@ pub mod auth;
 pub mod extract;
 pub mod lists;
 pub mod problem;
+pub mod sessions;
 pub mod todos;
 pub mod transfer;
 pub mod undo;
@@ -143,6 +144,9 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::sign_out))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::me, auth::update_me))
+        .routes(routes!(sessions::sessions))
+        .routes(routes!(sessions::end_session))
+        .routes(routes!(sessions::events))
         .routes(routes!(todos::list, todos::create))
         .routes(routes!(todos::get, todos::update, todos::delete))
         .routes(routes!(todos::move_todo))

@@ -316,6 +316,16 @@ impl AuthService {
         Ok(store::prune_expired(&self.db, now, now - retention).await?)
     }
 
+    /// A page of the user's own security events, newest first.
+    pub async fn events_page(
+        &self,
+        session: &Session,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: i64,
+    ) -> Result<Vec<store::EventRow>, AppError> {
+        Ok(store::events_of_user(&self.db, session.user_id, after, limit).await?)
+    }
+
     /// The user's live sessions, most recently used first.
     pub async fn sessions(&self, session: &Session) -> Result<Vec<store::SessionRow>, AppError> {
         Ok(store::sessions_of_user(&self.db, session.user_id).await?)
@@ -326,7 +336,7 @@ impl AuthService {
         &self,
         session: &Session,
     ) -> Result<Vec<super::security_log::LoggedEvent>, AppError> {
-        Ok(store::events_of_user(&self.db, session.user_id, 20)
+        Ok(store::events_of_user(&self.db, session.user_id, None, 20)
             .await?
             .into_iter()
             .filter_map(store::EventRow::into_logged)

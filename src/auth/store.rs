@@ -609,7 +609,11 @@ pub struct EventRow {
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub kind: String,
+    /// The account the event is about.
+    pub user_id: Option<Uuid>,
     pub email: Option<String>,
+    /// The administrator who acted, for their actions.
+    pub actor_id: Option<Uuid>,
     pub actor_email: Option<String>,
     pub client_address: String,
     pub device: String,
@@ -631,22 +635,29 @@ impl EventRow {
     }
 }
 
-pub const EVENT_COLUMNS: &str = "e.id, e.occurred_at, e.kind, e.email, a.email AS actor_email, \
-     e.client_address, e.device, e.detail";
+pub const EVENT_COLUMNS: &str = "e.id, e.occurred_at, e.kind, e.user_id, e.email, e.actor_id, \
+     a.email AS actor_email, e.client_address, e.device, e.detail";
 
-/// The user's own most recent security events.
+/// The user's own security events, newest first, after the event
+/// `(occurred_at, id)` when given.
 pub async fn events_of_user(
     db: &Db,
     user_id: Uuid,
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<EventRow>, sqlx::Error> {
+    let (after_time, after_id) = after.unzip();
     on_db!(db, pool => {
         sqlx::query_as::<_, EventRow>(&format!(
             "SELECT {EVENT_COLUMNS} FROM security_events e \
              LEFT JOIN users a ON a.id = e.actor_id \
-             WHERE e.user_id = $1 ORDER BY e.occurred_at DESC, e.id DESC LIMIT $2"
+             WHERE e.user_id = $1 \
+               AND ($2 IS NULL OR e.occurred_at < $2 OR (e.occurred_at = $2 AND e.id < $3)) \
+             ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4"
         ))
         .bind(user_id)
+        .bind(after_time)
+        .bind(after_id)
         .bind(limit)
         .fetch_all(pool)
         .await

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_api;
 mod admin;
 mod api;
 mod architecture;
