@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    extract::{ApiJson, Authenticated},
+    extract::{ApiJson, Authenticated, page_limit, read_query},
     problem::{
         BadRequest, Forbidden, JsonBodyRefusals, NotFound, Problem, TooManyInvitations,
         Unauthorized, Unprocessable,
@@ -235,25 +235,13 @@ pub async fn invites(
     AdminSession(_): AdminSession,
     params: Result<Query<InvitationParams>, QueryRejection>,
 ) -> Result<Json<InvitationList>, Problem> {
-    let Query(params) = params.map_err(|_| {
-        Problem::from_status(
-            StatusCode::BAD_REQUEST,
-            "The query string could not be read; send each parameter once.",
-        )
-    })?;
-    let limit = match params.limit.as_deref().map(str::trim) {
-        None | Some("") => INVITATIONS_PER_PAGE,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|limit| (1..=MAX_INVITATIONS_PER_PAGE).contains(limit))
-            .ok_or_else(|| {
-                AppError::Invalid(format!(
-                    "Ask for 1 to {MAX_INVITATIONS_PER_PAGE} invitations per page."
-                ))
-                .in_field("limit")
-            })?,
-    };
+    let params = read_query(params)?;
+    let limit = page_limit(
+        params.limit.as_deref(),
+        INVITATIONS_PER_PAGE,
+        MAX_INVITATIONS_PER_PAGE,
+        "invitations",
+    )?;
     let after = page_cursor(params.cursor.as_deref())?;
     let (items, next_cursor) = invitation_page(&db, after, limit).await?;
     Ok(Json(InvitationList {

@@ -188,6 +188,42 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
     }
 }
 
+/// A list operation's query, or 400 when it cannot be read (a parameter
+/// sent twice, say).
+pub fn read_query<T>(
+    query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, Problem> {
+    query.map(|axum::extract::Query(query)| query).map_err(|_| {
+        Problem::from_status(
+            StatusCode::BAD_REQUEST,
+            "The query string could not be read; send each parameter once.",
+        )
+    })
+}
+
+/// A list operation's `limit`: `default` when absent or empty, else a
+/// whole number from 1 to `max`; a 422 naming `limit` for anything else
+/// (`items` names what is listed, for the message).
+pub fn page_limit(
+    text: Option<&str>,
+    default: usize,
+    max: usize,
+    items: &str,
+) -> Result<usize, Problem> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|limit| (1..=max).contains(limit))
+            .ok_or_else(|| {
+                AppError::Invalid(format!("Ask for 1 to {max} {items} per page."))
+                    .in_field("limit")
+                    .into()
+            }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

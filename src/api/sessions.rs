@@ -17,11 +17,11 @@ use uuid::Uuid;
 
 use super::{
     auth::TAG,
-    extract::Authenticated,
+    extract::{Authenticated, page_limit, read_query},
     problem::{BadRequest, NotFound, Problem, Unauthorized, Unprocessable},
 };
 use crate::{
-    admin::console::{decode_position, encode_position},
+    admin::console::{encode_position, page_cursor},
     auth::{security_log::EventKind, service::AuthService},
     client::Client,
     error::AppError,
@@ -169,32 +169,14 @@ pub async fn events(
     Authenticated(session): Authenticated,
     params: Result<Query<EventParams>, QueryRejection>,
 ) -> Result<Json<EventList>, Problem> {
-    let Query(params) = params.map_err(|_| {
-        Problem::from_status(
-            StatusCode::BAD_REQUEST,
-            "The query string could not be read; send each parameter once.",
-        )
-    })?;
-    let limit = match params.limit.as_deref().map(str::trim) {
-        None | Some("") => DEFAULT_EVENTS,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|limit| (1..=MAX_EVENTS).contains(limit))
-            .ok_or_else(|| {
-                AppError::Invalid(format!("Ask for 1 to {MAX_EVENTS} events per page."))
-                    .in_field("limit")
-            })?,
-    };
-    let after = match params.cursor.as_deref().filter(|cursor| !cursor.is_empty()) {
-        None => None,
-        Some(text) => Some(decode_position(text).ok_or_else(|| {
-            AppError::Invalid(
-                "That page link is not valid; start again from the first page.".into(),
-            )
-            .in_field("cursor")
-        })?),
-    };
+    let params = read_query(params)?;
+    let limit = page_limit(
+        params.limit.as_deref(),
+        DEFAULT_EVENTS,
+        MAX_EVENTS,
+        "events",
+    )?;
+    let after = page_cursor(params.cursor.as_deref())?;
     let asked = i64::try_from(limit + 1).unwrap_or(i64::MAX);
     let mut rows = auth.events_page(&session, after, asked).await?;
     let next_cursor = if rows.len() > limit {
