@@ -118,24 +118,26 @@ ensure_cargo_fuzz() {
     fail "could not install cargo-fuzz ${CARGO_FUZZ_VERSION} (cargo install cargo-fuzz --version ${CARGO_FUZZ_VERSION} --locked)"
 }
 
-# schemathesis (from PyPI) checks the JSON API against its OpenAPI document.
-# It lives in a virtualenv outside the checkout, rebuilt only when
-# end2end/api/requirements.txt changes.
-SCHEMATHESIS_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/taskward/schemathesis-venv"
-ensure_schemathesis() {
-  local stamp="$SCHEMATHESIS_VENV/.taskward-requirements" wanted
+# The tests' Python tools, from PyPI: schemathesis checks the JSON API
+# against its OpenAPI document; aiosmtpd is the real SMTP server the mail
+# tests start. One virtualenv outside the checkout, rebuilt only when
+# end2end/api/requirements.txt changes; the Rust tests find it at
+# $PYTHON_VENV (or TASKWARD_TEST_PYTHON).
+PYTHON_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/taskward/python-venv"
+ensure_python_tools() {
+  local stamp="$PYTHON_VENV/.taskward-requirements" wanted
   wanted="$(sha256sum end2end/api/requirements.txt | cut -d' ' -f1)"
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -x "$PYTHON_VENV/bin/schemathesis" ]; then
     return
   fi
   ensure_debian_package python3 python3
   if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     install_debian_package python3-venv "Python virtualenvs"
   fi
-  say "Installing schemathesis into $SCHEMATHESIS_VENV (once; about a minute)"
-  rm -rf "$SCHEMATHESIS_VENV"
-  python3 -m venv "$SCHEMATHESIS_VENV" || fail "could not create a Python virtualenv (sudo apt-get install -y python3-venv)"
-  "$SCHEMATHESIS_VENV/bin/pip" install --quiet --disable-pip-version-check -r end2end/api/requirements.txt ||
-    fail "could not install schemathesis from PyPI (see end2end/api/requirements.txt)"
+  say "Installing schemathesis and aiosmtpd into $PYTHON_VENV (once; about a minute)"
+  rm -rf "$PYTHON_VENV"
+  python3 -m venv "$PYTHON_VENV" || fail "could not create a Python virtualenv (sudo apt-get install -y python3-venv)"
+  "$PYTHON_VENV/bin/pip" install --quiet --disable-pip-version-check -r end2end/api/requirements.txt ||
+    fail "could not install the Python test tools from PyPI (see end2end/api/requirements.txt)"
   echo "$wanted" >"$stamp"
 }

@@ -14,7 +14,7 @@ use leptos_router::{
 
 use crate::pages::{
     account::AccountPage,
-    admin::{AdminInvitationsPage, AdminPage, AdminSignupPage},
+    admin::{AdminInvitationsPage, AdminMailPage, AdminPage, AdminSignupPage},
     dashboard::DashboardPage,
     landing::LandingPage,
     lists::ListsPage,
@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("signup")) view=AdminSignupPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("invitations")) view=AdminInvitationsPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("admin"), StaticSegment("mail")) view=AdminMailPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("todos") view=TodosPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("lists") view=ListsPage ssr=SsrMode::Async />
             </Routes>

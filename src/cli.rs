@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 use crate::{
     admin::store::{self, AdminRefusal},
-    auth::{Role, email::Email},
+    auth::{Role, email::Email, service::AuthService},
     client::Client,
     config::Config,
     db::{Db, StoreError},
@@ -72,6 +72,12 @@ pub enum Admin {
         #[arg(long, default_value_t = DEFAULT_INVITE_DAYS, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_INVITE_DAYS)))]
         days: u32,
     },
+    /// Make a one-time password reset link for an account (30 minutes) and
+    /// print it, for instances without mail.
+    ResetLink {
+        /// The account's email.
+        email: String,
+    },
 }
 
 /// Runs an administration command; `Ok` is what to print, `Err` the error
@@ -96,9 +102,31 @@ pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, Strin
             uses,
             days,
         } => invite(&db, config, email.as_deref(), *admin, *uses, *days).await,
+        Admin::ResetLink { email } => reset_link(&db, config, email).await,
     };
     db.close().await;
     result
+}
+
+async fn reset_link(db: &Db, config: &Config, email: &str) -> Result<String, String> {
+    let user_id = store::user_id_by_email(db, email)
+        .await
+        .map_err(refused)?
+        .ok_or_else(|| format!("no account has the email {email}"))?;
+    let auth = AuthService::new(db.clone(), &config.jwt_secret, config.auth.clone());
+    let (url, expires_at) = auth
+        .make_reset_link(
+            user_id,
+            None,
+            &Client::command_line(),
+            &config.public_origin,
+        )
+        .await
+        .map_err(|error| error.to_string())?;
+    Ok(format!(
+        "{url}\nworks once, until {} (any older link of {email} no longer works)",
+        expires_at.format("%Y-%m-%d %H:%M UTC")
+    ))
 }
 
 fn refused(error: sqlx::Error) -> String {

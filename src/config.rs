@@ -102,6 +102,46 @@ pub struct Config {
     /// Where "now" comes from when the user's today is worked out: the
     /// system clock, except in tests that need a day to turn over.
     pub clock: Clock,
+    pub mail: MailConfig,
+}
+
+/// Outbound mail (`SMTP_URL`, `MAIL_FROM` and the worker's pace).
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// lettre's URL form: `smtps://user:pass@host:465`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtp://localhost:25`.
+    /// Secret: it may hold a password. `None`: no relay.
+    pub smtp_url: Option<SecretString>,
+    /// The sender of every mail, e.g. `Taskward <tasks@example.com>`.
+    pub from: lettre::message::Mailbox,
+    /// How long one handover to the relay may take.
+    pub send_timeout: Duration,
+    /// Attempts before a temporary refusal counts as failed for good.
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt; it doubles each time, up
+    /// to an hour.
+    pub retry_base: Duration,
+    /// How often the worker looks for mail queued by other instances and
+    /// retries that came due.
+    pub poll_interval: Duration,
+}
+
+/// The sender in development when `MAIL_FROM` is not set.
+pub const DEFAULT_MAIL_FROM: &str = "Taskward <taskward@localhost>";
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: DEFAULT_MAIL_FROM
+                .parse()
+                .expect("the default sender is a mailbox"),
+            send_timeout: Duration::from_secs(30),
+            max_attempts: 8,
+            retry_base: Duration::from_secs(60),
+            poll_interval: Duration::from_secs(5),
+        }
+    }
 }
 
 pub const DEFAULT_MAX_TODOS_PER_USER: u32 = 100_000;
@@ -266,6 +306,7 @@ impl fmt::Debug for Config {
             .field("undo_window", &self.undo_window)
             .field("site", &self.site)
             .field("clock", &self.clock)
+            .field("mail", &self.mail)
             .finish()
     }
 }
@@ -328,6 +369,12 @@ struct Variables {
     leptos_reload_port: Option<u32>,
     leptos_env: Option<String>,
     leptos_watch: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    mail_send_timeout_secs: Option<u32>,
+    mail_max_attempts: Option<u32>,
+    mail_retry_secs: Option<u32>,
+    mail_poll_secs: Option<u32>,
 }
 
 impl Variables {
@@ -400,6 +447,7 @@ impl Config {
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
         let vars = Variables::read(vars)?;
+        let mail = mail_config(&vars)?;
         let environment = vars.app_env.unwrap_or(Environment::Development);
         let data_dir = vars.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.into());
         let database_url = vars
@@ -552,6 +600,7 @@ impl Config {
         };
 
         Ok(Self {
+            mail,
             auth,
             limits,
             database_acquire_timeout: seconds(
@@ -581,6 +630,57 @@ impl Config {
             clock: Clock::System,
         })
     }
+}
+
+/// The mail settings: a relay needs a sender of its own; the URL must be
+/// one lettre reads (checked now, so a typo stops the start, not the
+/// first mail).
+fn mail_config(vars: &Variables) -> Result<MailConfig, ConfigError> {
+    let defaults = MailConfig::default();
+    if let Some(url) = &vars.smtp_url {
+        lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map_err(|error| {
+            ConfigError::Invalid {
+                name: "SMTP_URL",
+                reason: format!(
+                    "{error} (use smtps://user:password@host:465, \
+                     smtp://user:password@host:587?tls=required or smtp://host:25)"
+                ),
+            }
+        })?;
+        if vars.mail_from.is_none() {
+            return Err(ConfigError::Invalid {
+                name: "MAIL_FROM",
+                reason: "must be set with SMTP_URL, e.g. \"Taskward <tasks@example.com>\"".into(),
+            });
+        }
+    }
+    let from = match &vars.mail_from {
+        Some(from) => from.trim().parse().map_err(|_| ConfigError::Invalid {
+            name: "MAIL_FROM",
+            reason: "is not an address like \"Taskward <tasks@example.com>\"".into(),
+        })?,
+        None => defaults.from,
+    };
+    Ok(MailConfig {
+        smtp_url: vars.smtp_url.clone().map(SecretString::from),
+        from,
+        send_timeout: seconds(
+            "MAIL_SEND_TIMEOUT_SECS",
+            vars.mail_send_timeout_secs,
+            defaults.send_timeout,
+        )?,
+        max_attempts: positive(
+            "MAIL_MAX_ATTEMPTS",
+            vars.mail_max_attempts,
+            defaults.max_attempts,
+        )?,
+        retry_base: seconds("MAIL_RETRY_SECS", vars.mail_retry_secs, defaults.retry_base)?,
+        poll_interval: seconds(
+            "MAIL_POLL_SECS",
+            vars.mail_poll_secs,
+            defaults.poll_interval,
+        )?,
+    })
 }
 
 /// Counts, sizes and durations must be at least 1: a zero would refuse

@@ -14,6 +14,8 @@
 //!   [`transfer`] (export and import), [`undo`] (the deletes that can be
 //!   undone, and undoing them), [`todos`], [`lists`];
 //!   `tests/suite/architecture.rs` fails on any cycle among the modules;
+//! - [`mail`] (the outbox and its delivery worker), [`signup`] (who may make
+//!   an account), below the domain modules that use them;
 //! - [`calendar`] (time zones, the user's today, due dates), [`ordering`]
 //!   (keys for manual order), [`db`], [`config`], [`client`],
 //!   [`navigation`] and [`error`] (the one error type shared by server and
@@ -26,6 +28,7 @@ pub mod auth;
 pub mod components;
 pub mod error;
 pub mod lists;
+pub mod mail;
 pub mod navigation;
 pub mod pages;
 pub mod signup;

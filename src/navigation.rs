@@ -36,6 +36,7 @@ pub const PAGES: &[Page] = &[
     page("/admin", Access::SignedIn, false),
     page("/admin/signup", Access::SignedIn, false),
     page("/admin/invitations", Access::SignedIn, false),
+    page("/admin/mail", Access::SignedIn, false),
     page("/todos", Access::SignedIn, true),
     page("/lists", Access::SignedIn, false),
 ];

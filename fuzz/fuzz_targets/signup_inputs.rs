@@ -8,7 +8,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use taskward::signup::{
-    InviteToken, MAX_DOMAIN_CHARS, MAX_INVITE_TOKEN_CHARS, MAX_SIGNUP_DOMAINS, domain_admitted,
+    LinkToken, MAX_DOMAIN_CHARS, MAX_INVITE_TOKEN_CHARS, MAX_SIGNUP_DOMAINS, domain_admitted,
     parse_domains,
 };
 
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    if let Some(token) = InviteToken::parse(&text) {
+    if let Some(token) = LinkToken::parse(&text) {
         let kept = token.as_str();
         assert!(!kept.is_empty() && kept.len() <= MAX_INVITE_TOKEN_CHARS);
         assert!(kept.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));

@@ -6,6 +6,11 @@ use leptos::prelude::*;
 
 use crate::admin::{CreatedInvitation, EventPage, InvitationPage, SignupSettings, UserPage};
 use crate::error::AppError;
+use crate::mail::MailPage;
+
+/// Added to the mail page's address once a test mail is queued (after a
+/// form post without JavaScript), so the page says so.
+pub const TEST_MAIL_QUERY_KEY: &str = "test_mail";
 #[cfg(feature = "ssr")]
 use ssr::*;
 
@@ -331,6 +336,44 @@ pub async fn admin_revoke_invitation(id: String) -> Result<(), AppError> {
     .await
 }
 
+/// A page of the outbox, newest first, and how this instance sends mail.
+#[server(prefix = "/api", endpoint = "admin/mail")]
+pub async fn admin_mail(cursor: Option<String>) -> Result<MailPage, AppError> {
+    context::respond(async {
+        admin()?;
+        let before = mail_cursor(cursor.as_deref())?;
+        mail_page(
+            &context::db()?,
+            &context::provided::<Mailer>("mailer")?,
+            before,
+            MAILS_PER_PAGE,
+        )
+        .await
+    })
+    .await
+}
+
+/// Queues a test mail to `to`; the mail page shows how it went.
+#[server(prefix = "/api", endpoint = "admin/test-mail")]
+pub async fn admin_test_mail(to: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        console_text(&to, "to", MAX_FILTER_CHARS)?;
+        send_test_mail(
+            &*request::account_service()?,
+            &context::db()?,
+            &context::provided::<Mailer>("mailer")?,
+            &context::provided::<PublicOrigin>("public origin")?,
+            &session,
+            &to,
+        )
+        .await?;
+        context::return_to_referer_changed(&[], &[(TEST_MAIL_QUERY_KEY, "queued")]);
+        Ok(())
+    })
+    .await
+}
+
 /// What only the server runs: the helpers of the server functions above.
 #[cfg(feature = "ssr")]
 mod ssr {
@@ -341,12 +384,13 @@ mod ssr {
             Disabled, EVENTS_PER_PAGE, INVITATIONS_PER_PAGE, USERS_PER_PAGE, UserOverview,
             console::{
                 console_text, decode_position as decode_cursor, encode_position, invitation_page,
-                new_invitation, page_cursor, signup_policy,
+                mail_cursor, mail_page, new_invitation, page_cursor, send_test_mail, signup_policy,
             },
             store,
             store::AdminRefusal,
         },
         crate::config::PublicOrigin,
+        crate::mail::{MAILS_PER_PAGE, Mailer},
         crate::signup::{self, NEW_INVITATION_QUERY_KEY},
         crate::{
             auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},

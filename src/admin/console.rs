@@ -1,14 +1,21 @@
 //! What the console's server functions and the admin API share: the
 //! checked inputs of a sign-up policy and of an invitation, pages of
-//! invitations, and the page links (an instant and an id) of every list.
+//! invitations, and the page links (an instant and an id) of every list;
+//! the mail page and its test mail.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::{InvitationOverview, InvitationStatus};
 use crate::{
+    auth::{
+        email::Email,
+        service::{AuthService, Session},
+    },
+    config::PublicOrigin,
     db::Db,
     error::AppError,
+    mail::{self, MailOverview, MailPage, MailStatus, Mailer},
     signup::{
         self, DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, MAX_INVITE_USES, SignupMode,
         store::{InvitationRecord, NewInvitation, SignupPolicy},
@@ -179,3 +186,94 @@ pub fn new_invitation(
         created_by,
     })
 }
+
+/// A page link of the mail list: the id the last page ended at.
+pub fn mail_cursor(cursor: Option<&str>) -> Result<Option<i64>, AppError> {
+    match cursor.filter(|cursor| !cursor.is_empty()) {
+        None => Ok(None),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0 && text.len() <= MAX_CURSOR_BYTES)
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::Invalid(
+                    "That page link is not valid; start again from the first page.".into(),
+                )
+                .in_field("cursor")
+            }),
+    }
+}
+
+/// Up to `limit` mails older than `before`, newest first, with how this
+/// instance delivers.
+pub async fn mail_page(
+    db: &Db,
+    mailer: &Mailer,
+    before: Option<i64>,
+    limit: usize,
+) -> Result<MailPage, AppError> {
+    let asked = i64::try_from(limit + 1).unwrap_or(i64::MAX);
+    let mut rows = mail::store::mails(db, before, asked).await?;
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|row| row.id.to_string())
+    } else {
+        None
+    };
+    let mails = rows
+        .into_iter()
+        .map(|row| {
+            // The column's CHECK admits these four only.
+            let status = MailStatus::parse(&row.status).unwrap_or(MailStatus::Failed);
+            MailOverview {
+                id: row.id,
+                recipient: row.recipient,
+                kind: row.kind,
+                attempts: row.attempts,
+                last_error: row.last_error,
+                created_at: row.created_at.to_rfc3339(),
+                next_attempt_at: (status == MailStatus::Queued)
+                    .then(|| row.next_attempt_at.to_rfc3339()),
+                finished_at: row.finished_at.map(|at| at.to_rfc3339()),
+                status,
+            }
+        })
+        .collect();
+    Ok(MailPage {
+        delivery: mailer.state(),
+        mails,
+        next_cursor,
+    })
+}
+
+/// Queues a test mail to `to` from the administrator `session`, on their
+/// budget of test mails; refused when this instance cannot send mail.
+pub async fn send_test_mail(
+    auth: &AuthService,
+    db: &Db,
+    mailer: &Mailer,
+    origin: &PublicOrigin,
+    session: &Session,
+    to: &str,
+) -> Result<i64, AppError> {
+    let to = Email::parse(to).map_err(|error| match error {
+        AppError::InvalidField { message, .. } => AppError::InvalidField {
+            field: "to".into(),
+            message,
+        },
+        other => other,
+    })?;
+    if !mailer.can_send() {
+        return Err(AppError::Conflict(MAIL_OFF.into()));
+    }
+    auth.spend_test_mail(session).await?;
+    let mail = mail::compose::test_mail(to.as_str(), &session.email, &origin.0);
+    let id = mail::store::queue(db, &mail).await?;
+    mailer.wake();
+    Ok(id)
+}
+
+/// What is said where a feature needs mail and the instance has none.
+pub const MAIL_OFF: &str = "This instance cannot send mail: SMTP_URL is not set. An \
+     administrator can set it (see the README's mail section).";

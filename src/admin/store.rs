@@ -20,7 +20,7 @@ use crate::{
     db::{Bind, Db, Engine, StoreError, WritePool as _, now},
     on_db,
     signup::{
-        self, InviteToken,
+        self, LinkToken,
         store::{NewInvitation, SignupPolicy, SignupRefusal},
     },
 };
@@ -364,8 +364,8 @@ pub async fn create_invitation(
     db: &Db,
     new: &NewInvitation,
     client: &Client,
-) -> Result<(Uuid, InviteToken), StoreError<SignupRefusal>> {
-    let token = InviteToken::generate().map_err(StoreError::broken)?;
+) -> Result<(Uuid, LinkToken), StoreError<SignupRefusal>> {
+    let token = LinkToken::generate().map_err(StoreError::broken)?;
     let detail = format!(
         "{} use{}, {}",
         new.uses,

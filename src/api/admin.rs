@@ -1,4 +1,4 @@
-//! `/api/v1/admin/…`: the console's settings and invitations for scripts,
+//! `/api/v1/admin/…`: the console's settings, invitations and mail for scripts,
 //! for administrators only: every handler takes an [`AdminSession`], which
 //! re-reads the role with the session (403 for anyone else).
 
@@ -14,14 +14,17 @@ use uuid::Uuid;
 use super::{
     extract::{ApiJson, Authenticated, page_limit, read_query},
     problem::{
-        BadRequest, Forbidden, JsonBodyRefusals, NotFound, Problem, TooManyInvitations,
-        Unauthorized, Unprocessable,
+        BadRequest, Forbidden, JsonBodyRefusals, MailOff, NotFound, Problem, TooManyInvitations,
+        TooManyRequests, Unauthorized, Unprocessable,
     },
 };
 use crate::{
     admin::{
         INVITATIONS_PER_PAGE, InvitationOverview, InvitationStatus,
-        console::{invitation_page, new_invitation, page_cursor, signup_policy},
+        console::{
+            invitation_page, mail_cursor, mail_page, new_invitation, page_cursor, send_test_mail,
+            signup_policy,
+        },
         store,
     },
     auth::{
@@ -32,6 +35,7 @@ use crate::{
     config::PublicOrigin,
     db::Db,
     error::AppError,
+    mail::{MAILS_PER_PAGE, Mailer},
     signup::{self, SignupMode},
 };
 
@@ -349,4 +353,188 @@ pub async fn revoke_invite(
     let id = Uuid::parse_str(id.trim()).map_err(|_| Problem::from(AppError::NotFound))?;
     store::revoke_invitation(&db, id, Some(session.user_id), &client).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The most mails one page of the API lists.
+const MAX_MAILS_PER_PAGE: usize = 200;
+
+/// One mail of the outbox (never its body, whose links may be secrets).
+#[derive(Serialize, ToSchema)]
+pub struct OutboxMail {
+    pub id: i64,
+    /// The address it goes to.
+    pub to: String,
+    /// What it is about: `test`, ...
+    pub kind: String,
+    /// `queued`, `sent`, `failed`, or `kept` (development without a relay).
+    pub status: String,
+    /// Handovers to the relay so far.
+    pub attempts: i32,
+    /// The relay's last answer, or why it could not be reached.
+    pub last_error: Option<String>,
+    pub created_at: String,
+    /// While queued: when it is tried next.
+    pub next_attempt_at: Option<String>,
+    /// When it was sent, failed for good, or kept.
+    pub finished_at: Option<String>,
+}
+
+/// A page of the outbox, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct MailList {
+    pub items: Vec<OutboxMail>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MailParams {
+    /// The `next_cursor` of the page before.
+    #[param(max_length = 20)]
+    pub cursor: Option<String>,
+    /// How many (1 to 200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+}
+
+/// The outbox: every mail with its state, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/mail",
+    tag = TAG,
+    security(("bearer" = [])),
+    params(MailParams),
+    responses(
+        (status = 200, description = "A page of mail.", body = MailList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable),
+    )
+)]
+pub async fn mail(
+    State(db): State<Db>,
+    State(mailer): State<Mailer>,
+    AdminSession(_): AdminSession,
+    params: Result<Query<MailParams>, QueryRejection>,
+) -> Result<Json<MailList>, Problem> {
+    let params = read_query(params)?;
+    let limit = page_limit(
+        params.limit.as_deref(),
+        MAILS_PER_PAGE,
+        MAX_MAILS_PER_PAGE,
+        "mails",
+    )?;
+    let before = mail_cursor(params.cursor.as_deref())?;
+    let page = mail_page(&db, &mailer, before, limit).await?;
+    Ok(Json(MailList {
+        items: page
+            .mails
+            .into_iter()
+            .map(|mail| OutboxMail {
+                id: mail.id,
+                to: mail.recipient,
+                kind: mail.kind,
+                status: mail.status.as_str().into(),
+                attempts: mail.attempts,
+                last_error: mail.last_error,
+                created_at: mail.created_at,
+                next_attempt_at: mail.next_attempt_at,
+                finished_at: mail.finished_at,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Where a test mail goes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestMailBody {
+    #[schema(max_length = 254)]
+    pub to: String,
+}
+
+/// A mail queued.
+#[derive(Serialize, ToSchema)]
+pub struct QueuedMail {
+    /// Its id in `GET /api/v1/admin/mail`.
+    pub id: i64,
+}
+
+/// Queue a test mail (10 per administrator and hour); its state shows in
+/// the outbox.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/mail/test",
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = TestMailBody,
+    responses(
+        JsonBodyRefusals,
+        (status = 202, description = "Queued.", body = QueuedMail),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = MailOff),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
+    )
+)]
+pub async fn test_mail(
+    State(db): State<Db>,
+    State(auth): State<std::sync::Arc<AuthService>>,
+    State(mailer): State<Mailer>,
+    State(origin): State<PublicOrigin>,
+    AdminSession(session): AdminSession,
+    ApiJson(body): ApiJson<TestMailBody>,
+) -> Result<(StatusCode, Json<QueuedMail>), Problem> {
+    let id = send_test_mail(&auth, &db, &mailer, &origin, &session, &body.to).await?;
+    Ok((StatusCode::ACCEPTED, Json(QueuedMail { id })))
+}
+
+/// A reset link made for a user.
+#[derive(Serialize, ToSchema)]
+pub struct ResetLink {
+    /// `<PUBLIC_ORIGIN>/reset-password?token=<token>`: shown this once;
+    /// hand it to the user yourself.
+    pub url: String,
+    /// RFC 3339; 30 minutes from now.
+    pub expires_at: String,
+}
+
+/// Make a one-time reset link for a user (for instances without mail, or
+/// a user whose mail does not arrive); any older link of theirs stops
+/// working. Logged in the security log.
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{id}/reset-link",
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The user's id")),
+    responses(
+        (status = 201, description = "Made; `url` is shown this once.", body = ResetLink),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn reset_link(
+    State(auth): State<std::sync::Arc<AuthService>>,
+    State(origin): State<PublicOrigin>,
+    AdminSession(session): AdminSession,
+    client: Client,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<ResetLink>), Problem> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| Problem::from(AppError::NotFound))?;
+    let (url, expires_at) = auth
+        .make_reset_link(id, Some(session.user_id), &client, &origin.0)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ResetLink {
+            url,
+            expires_at: expires_at.to_rfc3339(),
+        }),
+    ))
 }

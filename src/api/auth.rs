@@ -13,15 +13,17 @@ use uuid::Uuid;
 use super::{
     extract::{ApiJson, Authenticated, BearerToken},
     problem::{
-        AccountDisabledByAdmin, EmailTaken, JsonBodyRefusals, Problem, SignupRefused,
-        TooManyRequests, Unauthorized, Unavailable, WrongCredentials,
+        AccountDisabledByAdmin, EmailTaken, JsonBodyRefusals, MailOff, Problem, SignupRefused,
+        TooManyRequests, Unauthorized, Unavailable, Unprocessable, WrongCredentials,
     },
 };
 use crate::{
     auth::service::{Account, AuthService, IssuedToken},
     calendar::TimeZone,
     client::Client,
+    config::PublicOrigin,
     error::AppError,
+    mail::Mailer,
 };
 
 pub const TAG: &str = "auth";
@@ -280,4 +282,78 @@ pub async fn update_me(
 ) -> Result<Json<User>, Problem> {
     let time_zone = TimeZone::parse(&patch.time_zone)?;
     Ok(Json(auth.set_time_zone(&session, time_zone).await?.into()))
+}
+
+/// Whose password to reset.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    #[schema(example = "ada@example.com", max_length = 254)]
+    pub email: String,
+}
+
+/// Ask for a reset link by mail. The answer is 202 whether or not an
+/// account has the address (the link goes out only if one does); 3 links
+/// per address and hour.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password-reset",
+    tag = TAG,
+    request_body = PasswordResetRequest,
+    responses(
+        JsonBodyRefusals,
+        (status = 202, description = "If an account has this address, a link is on its way."),
+        (status = 409, response = MailOff),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
+    )
+)]
+pub async fn password_reset(
+    State(auth): State<Arc<AuthService>>,
+    State(mailer): State<Mailer>,
+    State(origin): State<PublicOrigin>,
+    client: Client,
+    ApiJson(body): ApiJson<PasswordResetRequest>,
+) -> Result<StatusCode, Problem> {
+    auth.request_password_reset(&body.email, &client, &mailer, &origin.0)
+        .await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A reset link's token and the new password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// The `token` of the link (`/reset-password?token=…`).
+    #[schema(max_length = 64)]
+    pub token: String,
+    /// As for register.
+    #[schema(max_length = 128)]
+    pub password: String,
+}
+
+/// Set a new password with a reset link's token: it works once, for 30
+/// minutes; every session and device token of the account ends.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/password-reset/confirm",
+    tag = TAG,
+    request_body = PasswordResetConfirm,
+    responses(
+        JsonBodyRefusals,
+        (status = 204, description = "The password is set; sign in with it."),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = Unavailable),
+    )
+)]
+pub async fn password_reset_confirm(
+    State(auth): State<Arc<AuthService>>,
+    State(mailer): State<Mailer>,
+    State(origin): State<PublicOrigin>,
+    client: Client,
+    ApiJson(body): ApiJson<PasswordResetConfirm>,
+) -> Result<StatusCode, Problem> {
+    auth.reset_password(&body.token, &body.password, &client, &mailer, &origin.0)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -71,6 +71,7 @@ pub struct ApiState {
     pub exports: Arc<RunningExports>,
     /// Where the instance is reached: invitation links start with it.
     pub public_origin: PublicOrigin,
+    pub mailer: crate::mail::Mailer,
 }
 
 #[derive(OpenApi)]
@@ -94,6 +95,7 @@ pub struct ApiState {
             problem::SignupRefused,
             problem::Forbidden,
             problem::TooManyInvitations,
+            problem::MailOff,
             problem::Conflict,
             problem::TodoLimitReached,
             problem::AccountDisabledByAdmin,
@@ -109,7 +111,7 @@ pub struct ApiState {
         (name = todos::TAG, description = "Your todos"),
         (name = lists::TAG, description = "Your lists"),
         (name = transfer::TAG, description = "All your data: export and import"),
-        (name = admin::TAG, description = "For administrators: sign-up settings and invitations"),
+        (name = admin::TAG, description = "For administrators: sign-up settings, invitations and mail"),
     )
 )]
 struct ApiDoc;
@@ -144,6 +146,8 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::sign_out))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::me, auth::update_me))
+        .routes(routes!(auth::password_reset))
+        .routes(routes!(auth::password_reset_confirm))
         .routes(routes!(sessions::sessions))
         .routes(routes!(sessions::end_session))
         .routes(routes!(sessions::events))
@@ -157,6 +161,9 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::settings, admin::update_settings))
         .routes(routes!(admin::invites, admin::create_invite))
         .routes(routes!(admin::revoke_invite))
+        .routes(routes!(admin::mail))
+        .routes(routes!(admin::test_mail))
+        .routes(routes!(admin::reset_link))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
         .merge(import)
         .split_for_parts()

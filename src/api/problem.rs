@@ -391,6 +391,7 @@ problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrat
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(Forbidden, "The account is not an administrator.", challenge: false, retry_after: false);
 problem_doc!(TooManyInvitations, "As many invitations are usable as one instance keeps (1,000): revoke some first.", challenge: false, retry_after: false);
+problem_doc!(MailOff, "This instance cannot send mail: `SMTP_URL` is not set.", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);
 problem_doc!(SignupRefused, "The instance takes no sign-up like this one: `signup_closed` (sign-up is closed, by invitation only, or not for this email domain) or `invite_invalid` (the invitation is unknown, used up, expired, revoked, or for another address); `detail` says which.", challenge: false, retry_after: false);
 problem_doc!(BodyTooLarge, "The body is larger than the server accepts (128 KiB; an import file, 8 MiB).", challenge: false, retry_after: false);

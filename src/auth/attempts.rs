@@ -33,6 +33,12 @@ const ADDRESS_WINDOW: Duration = Duration::from_secs(60);
 /// transaction, so a client cannot keep the database busy with them.
 pub const IMPORTS_PER_HOUR: u32 = 10;
 const IMPORT_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// Test mails per administrator and hour: the form sends to any address,
+/// so a stolen administrator session cannot make the relay a spam cannon.
+pub const TEST_MAILS_PER_HOUR: u32 = 10;
+/// Reset links mailed per address and hour: enough for a lost mail or two,
+/// too few to flood someone's inbox.
+pub const RESET_MAILS_PER_HOUR: u32 = 3;
 
 /// The address a budget is kept for: an IPv4 address as it is (also when
 /// mapped into IPv6), an IPv6 address by its /64 network.
@@ -152,6 +158,38 @@ impl AttemptBudgets {
         self.spend(
             &format!("import:{user_id}"),
             IMPORTS_PER_HOUR,
+            IMPORT_WINDOW,
+        )
+        .await?
+        .into_result()
+    }
+
+    /// One request for a reset link: from this address (a minute at a
+    /// time, with sign-ups' limit) and for this email (an hour at a time),
+    /// counted whether or not the account exists, so the answer tells
+    /// nothing.
+    pub async fn spend_reset_request(&self, client: IpAddr, email: &Email) -> Result<(), AppError> {
+        self.spend(
+            &format!("reset-address:{}", address_key(client)),
+            self.per_address_per_minute,
+            ADDRESS_WINDOW,
+        )
+        .await?
+        .into_result()?;
+        self.spend(
+            &format!("reset-email:{}", email.as_str()),
+            RESET_MAILS_PER_HOUR,
+            IMPORT_WINDOW,
+        )
+        .await?
+        .into_result()
+    }
+
+    /// One test mail sent by the administrator `user_id`.
+    pub async fn spend_test_mail(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
+        self.spend(
+            &format!("test-mail:{user_id}"),
+            TEST_MAILS_PER_HOUR,
             IMPORT_WINDOW,
         )
         .await?

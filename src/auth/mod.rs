@@ -18,6 +18,8 @@ pub mod credentials;
 #[cfg(feature = "ssr")]
 pub mod device;
 #[cfg(feature = "ssr")]
+pub mod recovery;
+#[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -28,10 +28,13 @@ pub enum EventKind {
     SignupPolicyChanged,
     InvitationCreated,
     InvitationRevoked,
+    PasswordResetRequested,
+    PasswordReset,
+    ResetLinkMade,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 18] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::SignUp,
         EventKind::SignIn,
         EventKind::SignInFailed,
@@ -50,6 +53,9 @@ impl EventKind {
         EventKind::SignupPolicyChanged,
         EventKind::InvitationCreated,
         EventKind::InvitationRevoked,
+        EventKind::PasswordResetRequested,
+        EventKind::PasswordReset,
+        EventKind::ResetLinkMade,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +78,9 @@ impl EventKind {
             EventKind::SignupPolicyChanged => "signup_policy_changed",
             EventKind::InvitationCreated => "invitation_created",
             EventKind::InvitationRevoked => "invitation_revoked",
+            EventKind::PasswordResetRequested => "password_reset_requested",
+            EventKind::PasswordReset => "password_reset",
+            EventKind::ResetLinkMade => "reset_link_made",
         }
     }
 
@@ -100,6 +109,9 @@ impl EventKind {
             EventKind::SignupPolicyChanged => "Sign-up policy changed",
             EventKind::InvitationCreated => "Invitation made",
             EventKind::InvitationRevoked => "Invitation revoked",
+            EventKind::PasswordResetRequested => "Password reset link mailed",
+            EventKind::PasswordReset => "Password set with a reset link",
+            EventKind::ResetLinkMade => "Reset link made by an administrator",
         }
     }
 }

@@ -110,11 +110,11 @@ pub struct IssuedToken {
 }
 
 pub struct AuthService {
-    db: Db,
+    pub(super) db: Db,
     keys: TokenKeys,
     devices: DeviceTokens,
-    hasher: PasswordHasherPool,
-    budgets: AttemptBudgets,
+    pub(super) hasher: PasswordHasherPool,
+    pub(super) budgets: AttemptBudgets,
     config: AuthConfig,
 }
 
@@ -304,6 +304,12 @@ impl AuthService {
     /// Spends one of the user's imports for the hour (429 past them).
     pub async fn spend_import(&self, session: &Session) -> Result<(), AppError> {
         self.budgets.spend_import(session.user_id).await
+    }
+
+    /// Spends one of the administrator's test mails for the hour (429 past
+    /// them).
+    pub async fn spend_test_mail(&self, session: &Session) -> Result<(), AppError> {
+        self.budgets.spend_test_mail(session.user_id).await
     }
 
     /// Deletes attempt counters and sessions that have run out, and
@@ -585,7 +591,10 @@ impl AuthService {
 /// Checks a new password against the rules on the blocking pool: zxcvbn
 /// scores a 128-character password in milliseconds, too long for an async
 /// worker thread.
-async fn parse_new_password(password: &str, email: &Email) -> Result<NewPassword, AppError> {
+pub(super) async fn parse_new_password(
+    password: &str,
+    email: &Email,
+) -> Result<NewPassword, AppError> {
     let (password, email) = (password.to_owned(), email.clone());
     tokio::task::spawn_blocking(move || NewPassword::parse(&password, &email))
         .await

@@ -21,7 +21,7 @@ use crate::{
         store::{self as lists, NewListRow},
     },
     on_db, ordering,
-    signup::{self, InviteToken, store::SignupRefusal},
+    signup::{self, LinkToken, store::SignupRefusal},
 };
 
 const USER_COLUMNS: &str = "id, email, password_hash, created_at, role, disabled_at, \
@@ -320,7 +320,7 @@ pub async fn create_account(
     email: &Email,
     password_hash: &str,
     time_zone: TimeZone,
-    invite: Option<&InviteToken>,
+    invite: Option<&LinkToken>,
     session: &NewSession,
 ) -> Result<UserRecord, StoreError<AccountRefusal>> {
     let created_at = now();
@@ -458,6 +458,7 @@ pub async fn change_password_ending_other_sessions(
             .execute(&mut *transaction)
             .await?;
         forget_devices(&mut transaction, user_id).await?;
+        forget_reset_links(&mut transaction, user_id).await?;
         transaction.commit().await
     })
 }
@@ -766,4 +767,118 @@ pub async fn prune_expired(
             .rows_affected();
         Ok(counters + sessions + events)
     })
+}
+
+/// In the caller's transaction, makes `token_hash` the account's one
+/// reset link, valid until `expires_at`: any older link stops working.
+pub async fn replace_reset_link<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    token_hash: &str,
+    at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    forget_reset_links(tx, user_id).await?;
+    let mut insert = QueryBuilder::new(
+        "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (",
+    );
+    insert
+        .bind(token_hash.to_owned())
+        .and_bind(user_id)
+        .and_bind(at)
+        .and_bind(expires_at)
+        .push(")");
+    DB::execute(tx, insert).await.map(|_| ())
+}
+
+async fn forget_reset_links<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM password_resets WHERE user_id = ");
+    delete.bind(user_id);
+    DB::execute(tx, delete).await.map(|_| ())
+}
+
+/// The account a reset link is for, while it can be used at `now`.
+pub async fn reset_link_account(
+    db: &Db,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Uuid, String)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT u.id, u.email FROM password_resets r JOIN users u ON u.id = r.user_id \
+             WHERE r.token_hash = $1 AND r.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Spends the reset link `token_hash` of `user_id` and sets the password,
+/// together: every session and trusted device of the account ends, its
+/// other links go, `event` is logged and `notice` queued. `false` when the
+/// link is gone (used meanwhile, replaced or expired): nothing changed.
+pub async fn reset_password_with_link(
+    db: &Db,
+    token_hash: &str,
+    user_id: Uuid,
+    password_hash: &str,
+    now: DateTime<Utc>,
+    event: &Event<'_>,
+    notice: Option<&crate::mail::compose::Mail>,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let spent =
+            spend_reset_link(&mut tx, token_hash, user_id, password_hash, now, event, notice)
+                .await?;
+        if spent {
+            tx.commit().await?;
+        }
+        Ok(spent)
+    })
+}
+
+async fn spend_reset_link<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    token_hash: &str,
+    user_id: Uuid,
+    password_hash: &str,
+    now: DateTime<Utc>,
+    event: &Event<'_>,
+    notice: Option<&crate::mail::compose::Mail>,
+) -> Result<bool, sqlx::Error> {
+    // One statement: of two uses at once, one deletes the row.
+    let mut spend = QueryBuilder::new("DELETE FROM password_resets WHERE token_hash = ");
+    spend
+        .bind(token_hash.to_owned())
+        .push(" AND user_id = ")
+        .bind(user_id)
+        .push(" AND expires_at > ")
+        .bind(now)
+        .push(" RETURNING user_id");
+    let spent: Option<(Uuid,)> = DB::fetch_optional(tx, spend).await?;
+    if spent.is_none() {
+        return Ok(false);
+    }
+    let mut update = QueryBuilder::new("UPDATE users SET password_hash = ");
+    update
+        .bind(password_hash.to_owned())
+        .push(", updated_at = ")
+        .bind(now)
+        .push(" WHERE id = ")
+        .bind(user_id);
+    DB::execute(tx, update).await?;
+    end_all_sessions(tx, user_id).await?;
+    forget_devices(tx, user_id).await?;
+    forget_reset_links(tx, user_id).await?;
+    record(tx, event).await?;
+    if let Some(notice) = notice {
+        crate::mail::store::enqueue(tx, notice, now).await?;
+    }
+    Ok(true)
 }

@@ -43,6 +43,11 @@ pub trait Engine: sqlx::Database {
     /// IMMEDIATE`) holds the whole database.
     const FOR_UPDATE: &'static str;
 
+    /// [`Engine::FOR_UPDATE`] that passes over rows another transaction
+    /// holds instead of waiting for them: how workers in several instances
+    /// claim different rows of one queue.
+    const FOR_UPDATE_SKIP_LOCKED: &'static str;
+
     /// SQL that gives a row a key unique to it and above every real
     /// ordering key, while its sequence is respaced.
     const TEMPORARY_KEY: &'static str;
@@ -90,9 +95,10 @@ impl<'q, DB: Engine> Bind<'q> for QueryBuilder<'q, DB> {
 /// The two implementations are the same code over different types, which
 /// only a macro can write once.
 macro_rules! engine_for {
-    ($database:ty, $for_update:expr, $temporary_key:expr) => {
+    ($database:ty, $for_update:expr, $skip_locked:expr, $temporary_key:expr) => {
         impl Engine for $database {
             const FOR_UPDATE: &'static str = $for_update;
+            const FOR_UPDATE_SKIP_LOCKED: &'static str = $skip_locked;
             const TEMPORARY_KEY: &'static str = $temporary_key;
 
             fn push_bind<'q>(query: &mut QueryBuilder<'q, Self>, value: impl Value<'q>) {
@@ -123,5 +129,10 @@ macro_rules! engine_for {
     };
 }
 
-engine_for!(Sqlite, "", "'~' || hex(id)");
-engine_for!(Postgres, " FOR UPDATE", "'~' || id::text");
+engine_for!(Sqlite, "", "", "'~' || hex(id)");
+engine_for!(
+    Postgres,
+    " FOR UPDATE",
+    " FOR UPDATE SKIP LOCKED",
+    "'~' || id::text"
+);

@@ -129,12 +129,12 @@ pub mod store;
 #[cfg(feature = "ssr")]
 mod token;
 #[cfg(feature = "ssr")]
-pub use token::InviteToken;
+pub use token::LinkToken;
 
 /// The link an invitation is used through, on the instance's public
 /// origin (e.g. `https://todo.example.com/signup?invite=…`).
 #[cfg(feature = "ssr")]
-pub fn invitation_url(public_origin: &str, token: &InviteToken) -> String {
+pub fn invitation_url(public_origin: &str, token: &LinkToken) -> String {
     format!(
         "{}/signup?invite={}",
         public_origin.trim_end_matches('/'),
@@ -145,10 +145,10 @@ pub fn invitation_url(public_origin: &str, token: &InviteToken) -> String {
 /// The invitation field of a sign-up: `None` when absent or empty; a
 /// refusal, before anything is looked up, when it cannot be a token.
 #[cfg(feature = "ssr")]
-pub fn invite_field(text: Option<&str>) -> Result<Option<InviteToken>, store::SignupRefusal> {
+pub fn invite_field(text: Option<&str>) -> Result<Option<LinkToken>, store::SignupRefusal> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) => InviteToken::parse(text)
+        Some(text) => LinkToken::parse(text)
             .map(Some)
             .ok_or(store::SignupRefusal::Invitation(
                 store::InvitationProblem::Unknown,

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use super::{InviteToken, MAX_USABLE_INVITATIONS, SignupMode, domain_admitted};
+use super::{LinkToken, MAX_USABLE_INVITATIONS, SignupMode, domain_admitted};
 use crate::{
     db::{Bind, Db, Engine, StoreError},
     on_db,
@@ -182,7 +182,7 @@ pub async fn set_policy<DB: Engine>(
 /// the database).
 async fn invitation_by_token<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
-    token: &InviteToken,
+    token: &LinkToken,
 ) -> Result<Option<InvitationRecord>, sqlx::Error> {
     // No join: PostgreSQL locks no row of an outer join's nullable side.
     let mut query = QueryBuilder::new(
@@ -201,7 +201,7 @@ async fn invitation_by_token<DB: Engine>(
 pub async fn admit<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     email: &str,
-    invite: Option<&InviteToken>,
+    invite: Option<&LinkToken>,
     now: DateTime<Utc>,
 ) -> Result<Admission, StoreError<SignupRefusal>> {
     let settings: (String, String) = {
@@ -237,7 +237,7 @@ pub async fn admit<DB: Engine>(
 /// password. The invitation, when one admits it.
 pub async fn check(
     db: &Db,
-    invite: Option<&InviteToken>,
+    invite: Option<&LinkToken>,
     email: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Option<InvitationRecord>, StoreError<SignupRefusal>> {
@@ -271,7 +271,7 @@ pub struct NewInvitation {
 pub async fn insert_invitation<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     new: &NewInvitation,
-    token: &InviteToken,
+    token: &LinkToken,
     now: DateTime<Utc>,
 ) -> Result<Uuid, StoreError<SignupRefusal>> {
     let mut usable = QueryBuilder::new(

@@ -1,6 +1,6 @@
-//! Invitation tokens: 32 random bytes from the operating system, shown once
-//! in base64url in the invitation's link; the database keeps their SHA-256
-//! only, so a copy of it lets no one sign up.
+//! Tokens carried in links (invitations, password resets): 32 random bytes
+//! from the operating system, shown once in base64url in the link; the
+//! database keeps their SHA-256 only, so a copy of it lets no one in.
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
@@ -9,16 +9,16 @@ use super::MAX_INVITE_TOKEN_CHARS;
 
 /// A token as given in a link or a form.
 #[derive(Clone, PartialEq, Eq)]
-pub struct InviteToken(String);
+pub struct LinkToken(String);
 
-impl std::fmt::Debug for InviteToken {
-    /// Never printed: it signs someone up.
+impl std::fmt::Debug for LinkToken {
+    /// Never printed: it lets someone in.
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("InviteToken(..)")
+        formatter.write_str("LinkToken(..)")
     }
 }
 
-impl InviteToken {
+impl LinkToken {
     /// A new, unguessable token.
     pub fn generate() -> Result<Self, getrandom::Error> {
         let mut bytes = [0u8; 32];
@@ -38,7 +38,7 @@ impl InviteToken {
         plausible.then(|| Self(text.to_owned()))
     }
 
-    /// The text for the link (`/signup?invite=…`).
+    /// The text for the link (`/signup?invite=…`, `/reset-password?token=…`).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -58,11 +58,11 @@ mod tests {
 
     #[test]
     fn a_generated_token_is_long_unique_and_reads_back() {
-        let one = InviteToken::generate().unwrap();
-        let other = InviteToken::generate().unwrap();
+        let one = LinkToken::generate().unwrap();
+        let other = LinkToken::generate().unwrap();
         assert_eq!(one.as_str().len(), 43);
         assert_ne!(one, other);
-        assert_eq!(InviteToken::parse(one.as_str()), Some(one.clone()));
+        assert_eq!(LinkToken::parse(one.as_str()), Some(one.clone()));
         assert_eq!(one.hash().len(), 64);
         assert_ne!(one.hash(), other.hash());
         assert!(!format!("{one:?}").contains(one.as_str()));
@@ -70,13 +70,13 @@ mod tests {
 
     #[test]
     fn text_that_cannot_be_a_token_is_not_looked_up() {
-        assert_eq!(InviteToken::parse(""), None);
-        assert_eq!(InviteToken::parse("a b"), None);
-        assert_eq!(InviteToken::parse("abc%2F"), None);
+        assert_eq!(LinkToken::parse(""), None);
+        assert_eq!(LinkToken::parse("a b"), None);
+        assert_eq!(LinkToken::parse("abc%2F"), None);
         assert_eq!(
-            InviteToken::parse(&"a".repeat(MAX_INVITE_TOKEN_CHARS + 1)),
+            LinkToken::parse(&"a".repeat(MAX_INVITE_TOKEN_CHARS + 1)),
             None
         );
-        assert!(InviteToken::parse(&"a".repeat(MAX_INVITE_TOKEN_CHARS)).is_some());
+        assert!(LinkToken::parse(&"a".repeat(MAX_INVITE_TOKEN_CHARS)).is_some());
     }
 }

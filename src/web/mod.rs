@@ -12,6 +12,7 @@
 //! router before the routers are merged.
 
 mod account_files;
+mod dev_mail;
 mod health;
 mod lifecycle;
 mod page_cache;
@@ -56,6 +57,7 @@ use crate::{
         SiteConfig,
     },
     db::{Db, DbError},
+    mail::{Mailer, transport::BadRelayUrl},
     todos::TodoLimit,
     transfer::stream::RunningExports,
 };
@@ -74,6 +76,7 @@ struct AppState {
     page_cache: Arc<PageCache>,
     content_security_policy: ContentSecurityPolicy,
     exports: Arc<RunningExports>,
+    mailer: Mailer,
 }
 
 impl FromRef<AppState> for ApiState {
@@ -86,6 +89,7 @@ impl FromRef<AppState> for ApiState {
             undo_window: state.config.undo_window,
             exports: state.exports.clone(),
             public_origin: PublicOrigin(state.config.public_origin.clone()),
+            mailer: state.mailer.clone(),
         }
     }
 }
@@ -96,6 +100,8 @@ pub enum StartupError {
     Database(#[from] DbError),
     #[error("production must hash passwords with the OWASP argon2id parameters")]
     WeakPasswordHashing,
+    #[error(transparent)]
+    Mail(#[from] BadRelayUrl),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -109,6 +115,7 @@ pub struct Application {
     router: Router,
     db: Db,
     auth: Arc<AuthService>,
+    mailer: Mailer,
     limits: ServerLimits,
     request_bounds: Arc<RequestBounds>,
     local_addr: SocketAddr,
@@ -147,6 +154,20 @@ impl Application {
             "Taskward is listening on http://{local_addr}"
         );
 
+        let mailer = Mailer::new(&config.mail, config.environment)?;
+        match mailer.state() {
+            crate::mail::DeliveryState::Smtp { relay } => {
+                tracing::info!(%relay, "mail goes out through the SMTP relay");
+            }
+            crate::mail::DeliveryState::Kept => {
+                tracing::info!("no SMTP_URL: mail is kept and shown at /dev/mail");
+            }
+            crate::mail::DeliveryState::Off => tracing::warn!(
+                "no SMTP_URL: mail is off; password reset by mail, verification and test mail \
+                 are not offered (an administrator can still make reset links)"
+            ),
+        }
+
         let auth = AuthService::new(db.clone(), &config.jwt_secret, config.auth.clone());
         let content_security_policy = ContentSecurityPolicy::new(config.site.live_reload);
         let state = AppState {
@@ -162,6 +183,7 @@ impl Application {
                 config.database_max_connections,
                 config.limits.request_timeout,
             ),
+            mailer: mailer.clone(),
             config: Arc::new(config),
         };
         let request_bounds = RequestBounds::new(&state.config.limits);
@@ -172,6 +194,7 @@ impl Application {
             router: router(state, request_bounds.clone()),
             request_bounds,
             db,
+            mailer,
             local_addr,
         })
     }
@@ -194,10 +217,21 @@ impl Application {
     ) -> std::io::Result<()> {
         let pruning = tokio::spawn(prune_periodically(self.auth.clone()));
         let purging = tokio::spawn(purge_undo_periodically(self.db.clone()));
-        serve::serve(self.listener, self.router, &self.limits, shutdown).await?;
+        let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+        let mailing = tokio::spawn(crate::mail::worker::run(
+            self.db.clone(),
+            self.mailer.clone(),
+            mail_stopped,
+        ));
+        let served = serve::serve(self.listener, self.router, &self.limits, shutdown).await;
         self.request_bounds.handlers_finished().await;
         pruning.abort();
         purging.abort();
+        // The mail being handed over is finished (within its timeout) and
+        // recorded, so it is neither lost nor sent twice.
+        let _ = stop_mail.send(true);
+        let _ = mailing.await;
+        served?;
         self.db.close().await;
         tracing::info!("Taskward stopped");
         Ok(())
@@ -267,6 +301,7 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
         )
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), bundle)
         .merge(api::router(ApiState::from_ref(&state)))
+        .merge(dev_mail::router(&state))
         .merge(site::router(&state))
         .fallback_service(
             ServiceBuilder::new()

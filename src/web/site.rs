@@ -67,8 +67,10 @@ fn render_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static
     let todo_limit = TodoLimit(state.config.max_todos_per_user);
     let (clock, undo_window) = (state.config.clock, state.config.undo_window);
     let public_origin = PublicOrigin(state.config.public_origin.clone());
+    let mailer = state.mailer.clone();
     move || {
         provide_context(public_origin.clone());
+        provide_context(mailer.clone());
         provide_context(db.clone());
         provide_context(auth.clone());
         provide_context(todo_limit);

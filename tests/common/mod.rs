@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod api;
 pub mod seed;
 pub mod site;
+pub mod smtp_sink;
 pub mod tcp_proxy;
 
 use std::{net::SocketAddr, path::PathBuf};
@@ -36,11 +37,32 @@ pub struct TestApp {
     pub backend: Backend,
     /// The app's password hasher, whose load figures the tests read.
     pub hasher: PasswordHasherPool,
+    /// Stops the app (see [`TestApp::stop`]); taken when used.
+    running: std::sync::Mutex<Option<Running>>,
     // Dropped last: removes the database once the app is gone.
     _database: TestDatabase,
 }
 
+struct Running {
+    stop: tokio::sync::oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
 impl TestApp {
+    /// Stops the app as SIGTERM would (in-flight work finished, the mail
+    /// being sent recorded), keeping its database: a restart is a second
+    /// instance on it.
+    pub async fn stop(&self) {
+        let running = self.running.lock().unwrap().take();
+        if let Some(Running { stop, served }) = running {
+            let _ = stop.send(());
+            served
+                .await
+                .expect("the app's task ends")
+                .expect("the app stops cleanly");
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -122,6 +144,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         undo_window: taskward::undo::UndoWindow::DEFAULT,
         site: SiteConfig::default(),
         clock: taskward::calendar::Clock::System,
+        mail: taskward::config::MailConfig::default(),
     }
 }
 
@@ -137,7 +160,13 @@ async fn spawn(
         .expect("application starts");
     let address = app.local_addr();
     let hasher = app.password_hasher();
-    tokio::spawn(app.run_until(std::future::pending()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(app.run_until(async move {
+        // Dropping the sender is not a stop: the app lives as long as the test.
+        if stopped.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }));
 
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -152,6 +181,7 @@ async fn spawn(
         client,
         backend: database.backend,
         hasher,
+        running: std::sync::Mutex::new(Some(Running { stop, served })),
         _database: database,
     }
 }

@@ -49,7 +49,7 @@ impl TestApp {
             .unwrap();
     }
 
-    async fn user_id(&self, email: &str) -> String {
+    pub(crate) async fn user_id(&self, email: &str) -> String {
         let db = self.db().await;
         store::user_id_by_email(&db, email)
             .await
@@ -58,7 +58,12 @@ impl TestApp {
             .to_string()
     }
 
-    async fn admin_call(&self, token: &str, endpoint: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    pub(crate) async fn admin_call(
+        &self,
+        token: &str,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, Value) {
         let response = self
             .post_form(&format!("/api/admin/{endpoint}"), form, Some(token))
             .await;

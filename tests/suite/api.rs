@@ -665,6 +665,11 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/admin/invites", "get"),
         ("/api/v1/admin/invites", "post"),
         ("/api/v1/admin/invites/{id}", "delete"),
+        ("/api/v1/admin/mail", "get"),
+        ("/api/v1/admin/mail/test", "post"),
+        ("/api/v1/auth/password-reset", "post"),
+        ("/api/v1/auth/password-reset/confirm", "post"),
+        ("/api/v1/admin/users/{id}/reset-link", "post"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

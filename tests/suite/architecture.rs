@@ -230,6 +230,7 @@ fn each_table_is_written_by_its_owner() {
         ("users", &["auth/store.rs"]),
         ("instance_settings", &["signup/store.rs"]),
         ("invitations", &["signup/store.rs"]),
+        ("mail_outbox", &["mail/store.rs"]),
         ("sessions", &["auth/store.rs"]),
     ] {
         let writers = writers_of(table);

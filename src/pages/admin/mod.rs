@@ -61,9 +61,11 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 mod invitations;
+mod mail;
 mod signup;
 
 pub use invitations::AdminInvitationsPage;
+pub use mail::AdminMailPage;
 pub use signup::AdminSignupPage;
 
 /// The console's pages.
@@ -72,6 +74,7 @@ pub enum AdminSection {
     Users,
     Signup,
     Invitations,
+    Mail,
 }
 
 /// The console's small navigation between its pages.
@@ -86,6 +89,7 @@ pub(super) fn AdminNav(current: AdminSection) -> impl IntoView {
             {link(AdminSection::Users, "/admin", "Users and security log")}
             {link(AdminSection::Signup, "/admin/signup", "Sign-up")}
             {link(AdminSection::Invitations, "/admin/invitations", "Invitations")}
+            {link(AdminSection::Mail, "/admin/mail", "Mail")}
         </nav>
     }
 }

@@ -1,0 +1,154 @@
+//! What each mail says, as plain text and HTML: short, one action at most,
+//! every link on the instance's public origin.
+
+use uuid::Uuid;
+
+use super::MailKind;
+
+/// A mail ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub kind: MailKind,
+    /// The account it is about, if any.
+    pub user_id: Option<Uuid>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A mail's words before they are laid out twice.
+struct Letter<'a> {
+    subject: String,
+    paragraphs: Vec<String>,
+    /// A button in HTML, a line of its own in text: (label, URL).
+    action: Option<(&'a str, String)>,
+    /// Below the action: why they got it, what to do if it was not them.
+    footnote: Option<String>,
+}
+
+impl Letter<'_> {
+    fn into_mail(self, to: &str, kind: MailKind, user_id: Option<Uuid>, origin: &str) -> Mail {
+        let mut text = String::new();
+        let mut html = String::from(
+            "<!doctype html><html><body style=\"font-family: system-ui, sans-serif; \
+             line-height: 1.5; color: #1f2933; max-width: 34rem\">",
+        );
+        for paragraph in &self.paragraphs {
+            text.push_str(paragraph);
+            text.push_str("\n\n");
+            html.push_str(&format!("<p>{}</p>", escape(paragraph)));
+        }
+        if let Some((label, url)) = &self.action {
+            text.push_str(&format!("{label}: {url}\n\n"));
+            html.push_str(&format!(
+                "<p><a href=\"{url}\" style=\"display: inline-block; padding: 0.5rem 1rem; \
+                 background: #2457c5; color: #ffffff; border-radius: 0.375rem; \
+                 text-decoration: none\">{label}</a></p><p style=\"font-size: 0.875rem\">\
+                 Or open this link: {url}</p>",
+                url = escape(url),
+                label = escape(label),
+            ));
+        }
+        if let Some(footnote) = &self.footnote {
+            text.push_str(footnote);
+            text.push_str("\n\n");
+            html.push_str(&format!(
+                "<p style=\"font-size: 0.875rem; color: #52606d\">{}</p>",
+                escape(footnote)
+            ));
+        }
+        text.push_str(&format!("-- \nTaskward at {origin}\n"));
+        html.push_str(&format!(
+            "<p style=\"font-size: 0.875rem; color: #52606d\">Taskward at \
+             <a href=\"{origin}\">{origin}</a></p></body></html>",
+            origin = escape(origin)
+        ));
+        Mail {
+            to: to.to_owned(),
+            kind,
+            user_id,
+            subject: self.subject,
+            text,
+            html,
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    html_escape::encode_double_quoted_attribute(text).into_owned()
+}
+
+/// The console's "send a test mail".
+pub fn test_mail(to: &str, sent_by: &str, origin: &str) -> Mail {
+    Letter {
+        subject: "Taskward test mail".into(),
+        paragraphs: vec![
+            "This is a test mail from Taskward. If you can read it, this instance can send mail."
+                .into(),
+            format!("It was sent by the administrator {sent_by} from the mail page."),
+        ],
+        action: Some(("Open the mail page", format!("{origin}/admin/mail"))),
+        footnote: None,
+    }
+    .into_mail(to, MailKind::Test, None, origin)
+}
+
+/// A link to set a new password, valid for `minutes`.
+pub fn password_reset(to: &str, user_id: Uuid, url: &str, minutes: i64, origin: &str) -> Mail {
+    Letter {
+        subject: "Reset your Taskward password".into(),
+        paragraphs: vec![
+            "Someone (we hope you) asked to reset the password of your Taskward account.".into(),
+            format!(
+                "The link below lets you choose a new one. It works once, for {minutes} minutes; \
+                 asking again makes a new link and this one stops working."
+            ),
+        ],
+        action: Some(("Choose a new password", url.to_owned())),
+        footnote: Some(
+            "If you did not ask, ignore this mail: your password stays as it is.".into(),
+        ),
+    }
+    .into_mail(to, MailKind::PasswordReset, Some(user_id), origin)
+}
+
+/// The notice after a password was set with a reset link.
+pub fn password_changed(to: &str, user_id: Uuid, origin: &str) -> Mail {
+    Letter {
+        subject: "Your Taskward password was changed".into(),
+        paragraphs: vec![
+            "The password of your Taskward account was just changed with a reset link, and \
+             every device was signed out."
+                .into(),
+        ],
+        action: Some(("Sign in", format!("{origin}/signin"))),
+        footnote: Some(
+            "If this was not you, ask for a new reset link at once and tell your administrator."
+                .into(),
+        ),
+    }
+    .into_mail(to, MailKind::PasswordChanged, Some(user_id), origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_bodies_carry_the_link_on_the_public_origin_and_html_is_escaped() {
+        let mail = test_mail(
+            "a@example.com",
+            "<b>admin</b>@example.com",
+            "https://tasks.example",
+        );
+        assert!(mail.text.contains("https://tasks.example/admin/mail"));
+        assert!(
+            mail.html
+                .contains("href=\"https://tasks.example/admin/mail\"")
+        );
+        assert!(mail.html.contains("&lt;b&gt;admin&lt;/b&gt;"));
+        assert!(!mail.html.contains("<b>admin"));
+        assert!(mail.text.contains("<b>admin</b>@example.com"));
+    }
+}

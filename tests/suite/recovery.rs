@@ -1,0 +1,339 @@
+//! Getting back into an account: the reset link by mail (read from a real
+//! SMTP server), and the link an administrator makes without mail, tried
+//! as their owner and as an attacker would (enumeration, reuse, races,
+//! budgets).
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::{
+    TestApp,
+    accounts::{PASSWORD, unique_email},
+    smtp_sink::{Behaviour, SmtpSink},
+    spawn_app, spawn_app_configured,
+};
+use reqwest::Method;
+use serde_json::{Value, json};
+use taskward::{
+    config::{Environment, PasswordHashing},
+    db::Db,
+};
+
+const NEW_PASSWORD: &str = "copper lantern orchard whistles";
+
+fn with_relay(url: String) -> impl FnOnce(&mut taskward::config::Config) {
+    move |config| {
+        config.mail.smtp_url = Some(url.into());
+        config.mail.from = "Taskward <tasks@taskward.test>".parse().unwrap();
+        config.mail.poll_interval = Duration::from_millis(50);
+    }
+}
+
+/// The reset link's token in a mail's text.
+fn token_in(mail: &Value) -> String {
+    let text = mail["text"].as_str().unwrap();
+    let start = text
+        .find("http://127.0.0.1/reset-password?token=")
+        .unwrap_or_else(|| panic!("no reset link in {text}"));
+    text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .rsplit_once("token=")
+        .unwrap()
+        .1
+        .to_owned()
+}
+
+impl TestApp {
+    async fn ask_for_reset(&self, email: &str) -> common::api::Answer {
+        self.api_send(
+            Method::POST,
+            "/auth/password-reset",
+            None,
+            Some(json!({ "email": email })),
+        )
+        .await
+    }
+
+    async fn confirm_reset(&self, token: &str, password: &str) -> common::api::Answer {
+        self.api_send(
+            Method::POST,
+            "/auth/password-reset/confirm",
+            None,
+            Some(json!({ "token": token, "password": password })),
+        )
+        .await
+    }
+
+    async fn signin_status(&self, email: &str, password: &str) -> u16 {
+        self.api_send(
+            Method::POST,
+            "/auth/signin",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await
+        .status
+    }
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_once_by_the_mailed_link_and_every_old_session_ends() {
+    let sink = SmtpSink::start(Behaviour::default());
+    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let email = unique_email();
+    let api_token = app.register(&email, PASSWORD).await.body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let web_token = common::accounts::session_token(&app.sign_in(&email, PASSWORD).await)
+        .expect("the web sign-in sets the cookie");
+
+    let asked = app.ask_for_reset(&email.to_uppercase()).await;
+    assert_eq!(asked.status, 202, "{}", asked.body);
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail["to"], json!([email]));
+    assert_eq!(mail["subject"], "Reset your Taskward password");
+    assert!(mail["text"].as_str().unwrap().contains("30 minutes"));
+    let token = token_in(&mail);
+    assert!(mail["html"].as_str().unwrap().contains(&token));
+
+    // A weak password is refused and the link still works.
+    let weak = app.confirm_reset(&token, "password").await;
+    assert_eq!(weak.status, 422, "{}", weak.body);
+    assert_eq!(weak.pointers(), ["#/password"]);
+
+    assert_eq!(app.confirm_reset(&token, NEW_PASSWORD).await.status, 204);
+    assert_eq!(app.me_with_bearer(&api_token).await.status(), 401);
+    assert_eq!(app.me(&web_token).await.status(), 401);
+    assert_eq!(app.signin_status(&email, PASSWORD).await, 401);
+    assert_eq!(app.signin_status(&email, NEW_PASSWORD).await, 200);
+
+    // The link works once.
+    let again = app
+        .confirm_reset(&token, "another quite long passphrase")
+        .await;
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert_eq!(again.pointers(), ["#/token"]);
+    assert!(
+        again.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Ask for a new one")
+    );
+
+    let notice = &sink.wait_for(2).await[1];
+    assert_eq!(notice["subject"], "Your Taskward password was changed");
+    assert_eq!(notice["to"], json!([email]));
+
+    let fresh = app
+        .api_send(
+            Method::POST,
+            "/auth/signin",
+            None,
+            Some(json!({ "email": email, "password": NEW_PASSWORD })),
+        )
+        .await
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let events = app.api_ok(Method::GET, "/auth/events", &fresh, None).await;
+    let kinds: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["type"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"password_reset"), "{kinds:?}");
+    assert!(kinds.contains(&"password_reset_requested"), "{kinds:?}");
+}
+
+#[tokio::test]
+async fn unknown_addresses_get_the_same_answer_no_mail_and_the_same_budget() {
+    let sink = SmtpSink::start(Behaviour::default());
+    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let email = unique_email();
+    app.register(&email, PASSWORD).await;
+    let nobody = unique_email();
+
+    let (known, unknown) = (
+        app.ask_for_reset(&email).await,
+        app.ask_for_reset(&nobody).await,
+    );
+    assert_eq!((known.status, unknown.status), (202, 202));
+    assert_eq!(known.body, unknown.body, "one answer for both");
+    for _ in 0..2 {
+        assert_eq!(app.ask_for_reset(&email).await.status, 202);
+        assert_eq!(app.ask_for_reset(&nobody).await.status, 202);
+    }
+    // Three an hour for each address, known or not.
+    let (known, unknown) = (
+        app.ask_for_reset(&email).await,
+        app.ask_for_reset(&nobody).await,
+    );
+    assert_eq!((known.status, unknown.status), (429, 429));
+    let mails = sink.wait_for(3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.delivered().len(), 3, "no mail for the unknown address");
+    assert!(mails.iter().all(|mail| mail["to"] == json!([email])));
+
+    // Only the newest link works.
+    let tokens: Vec<String> = sink.delivered().iter().map(token_in).collect();
+    let newest = tokens.last().unwrap();
+    let hunted = tokens.iter().filter(|token| *token != newest);
+    for token in hunted {
+        assert_eq!(app.confirm_reset(token, NEW_PASSWORD).await.status, 422);
+    }
+    assert_eq!(app.confirm_reset(newest, NEW_PASSWORD).await.status, 204);
+    // Tokens that cannot be one are refused the same way.
+    for token in ["", "../../etc", &"a".repeat(65), "%00"] {
+        let refused = app.confirm_reset(token, NEW_PASSWORD).await;
+        assert_eq!(refused.status, 422, "{token:?}: {}", refused.body);
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_makes_a_reset_link_for_an_instance_without_mail() {
+    let app = spawn_app().await;
+    let (_, admin) = app.new_admin().await;
+    let email = unique_email();
+    app.register(&email, PASSWORD).await;
+    let user_id = app.user_id(&email).await;
+
+    let made = app
+        .api_ok(
+            Method::POST,
+            &format!("/admin/users/{user_id}/reset-link"),
+            &admin,
+            None,
+        )
+        .await;
+    let url = made["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1/reset-password?token="),
+        "{url}"
+    );
+    assert!(made["expires_at"].is_string());
+    let api_link = url.rsplit_once("token=").unwrap().1.to_owned();
+
+    let user = app.api_user().await;
+    let refused = app
+        .api_send(
+            Method::POST,
+            &format!("/admin/users/{user_id}/reset-link"),
+            Some(&user),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let unknown = app
+        .api_send(
+            Method::POST,
+            &format!("/admin/users/{}/reset-link", uuid::Uuid::new_v4()),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, 404);
+
+    // The command line's link replaces the API's.
+    let printed = app.cli(&["admin", "reset-link", &email]);
+    assert!(printed.status.success(), "{printed:?}");
+    let printed = String::from_utf8_lossy(&printed.stdout).into_owned();
+    let cli_link = printed
+        .split_whitespace()
+        .find_map(|word| word.split_once("reset-password?token="))
+        .unwrap()
+        .1
+        .to_owned();
+    assert_eq!(app.confirm_reset(&api_link, NEW_PASSWORD).await.status, 422);
+    assert!(
+        !app.cli(&["admin", "reset-link", "nobody@example.com"])
+            .status
+            .success()
+    );
+
+    // Four uses at once: one sets the password.
+    let passwords: Vec<String> = (0..4)
+        .map(|index| format!("{NEW_PASSWORD} {index}"))
+        .collect();
+    let statuses = futures::future::join_all(
+        passwords
+            .iter()
+            .map(|password| app.confirm_reset(&cli_link, password)),
+    )
+    .await
+    .into_iter()
+    .map(|answer| answer.status)
+    .collect::<Vec<_>>();
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 204).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 422).count(),
+        3,
+        "{statuses:?}"
+    );
+
+    // An expired link is refused.
+    let late = app
+        .api_ok(
+            Method::POST,
+            &format!("/admin/users/{user_id}/reset-link"),
+            &admin,
+            None,
+        )
+        .await;
+    let late = late["url"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("token=")
+        .unwrap()
+        .1
+        .to_owned();
+    let past = taskward::db::now() - chrono::TimeDelta::minutes(1);
+    match app.db().await {
+        Db::Sqlite(pool) => {
+            sqlx::query("UPDATE password_resets SET expires_at = $1")
+                .bind(past)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        Db::Postgres(pool) => {
+            sqlx::query("UPDATE password_resets SET expires_at = $1")
+                .bind(past)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(
+        app.confirm_reset(&late, "yet another long passphrase")
+            .await
+            .status,
+        422
+    );
+}
+
+#[tokio::test]
+async fn without_mail_in_production_a_reset_by_mail_says_so() {
+    let app = spawn_app_configured(|config| {
+        config.environment = Environment::Production;
+        config.auth.password_hashing = PasswordHashing::OWASP;
+    })
+    .await;
+    let refused = app.ask_for_reset("someone@example.com").await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("administrator")
+    );
+}
