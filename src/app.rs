@@ -19,6 +19,7 @@ use crate::pages::{
     landing::LandingPage,
     lists::ListsPage,
     not_found::NotFoundPage,
+    recovery::{ForgotPasswordPage, ResetPasswordPage},
     sessions::SessionsPage,
     signin::SignInPage,
     signup::SignUpPage,
@@ -102,6 +103,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=LandingPage />
                 <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("signin") view=SignInPage />
+                <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                 // Signed-in pages render whole before the first byte, so the
                 // user's data is in the first response, JavaScript or not.
                 <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />

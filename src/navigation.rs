@@ -30,6 +30,8 @@ pub const PAGES: &[Page] = &[
     page("/", Access::Anyone, false),
     page("/signup", Access::SignedOut, false),
     page("/signin", Access::SignedOut, false),
+    page("/forgot-password", Access::Anyone, false),
+    page("/reset-password", Access::Anyone, false),
     page("/dashboard", Access::SignedIn, true),
     page("/account", Access::SignedIn, false),
     page("/account/sessions", Access::SignedIn, false),

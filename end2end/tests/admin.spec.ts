@@ -43,6 +43,15 @@ test("an administrator made on the command line runs the console, which is acces
   ).toBeVisible();
   await noSevereViolations(page, "/admin");
 
+  // Mail: a test mail to oneself is queued and listed (kept at /dev/mail here).
+  await page.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Mail" }).click();
+  await expect(page).toHaveURL("/admin/mail");
+  await page.getByLabel("Send a test mail to").fill(email);
+  await page.getByRole("button", { name: "Send a test mail" }).click();
+  await expect(page.getByText("The test mail is queued")).toBeVisible();
+  await expect(page.getByRole("region", { name: "Outbox" }).getByRole("rowheader", { name: email })).toBeVisible();
+  await noSevereViolations(page, "/admin/mail");
+
   await page.goto("/account/sessions");
   await expect(page.getByText("(this device)")).toBeVisible();
   await expect(page.getByText("Made an administrator")).toBeVisible();

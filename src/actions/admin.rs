@@ -35,20 +35,7 @@ pub async fn admin_users(q: Option<String>, cursor: Option<String>) -> Result<Us
         let now = crate::db::now();
         let users = rows
             .into_iter()
-            .map(|row| UserOverview {
-                disabled: crate::auth::store::is_disabled(row.disabled_at, row.disabled_until, now)
-                    .then(|| Disabled {
-                        reason: row.disabled_reason.clone().unwrap_or_default(),
-                        until: row.disabled_until.map(date_time),
-                    }),
-                id: row.id.to_string(),
-                email: row.email,
-                role: Role::from_stored(&row.role),
-                created_at: date_time(row.created_at),
-                last_sign_in_at: row.last_sign_in_at.map(date_time),
-                active_sessions: row.active_sessions,
-                todos: row.todos,
-            })
+            .map(|row| user_overview(row, now))
             .collect();
         Ok(UserPage {
             users,
@@ -91,38 +78,11 @@ pub async fn admin_disable(
 ) -> Result<(), AppError> {
     context::respond(async {
         let session = admin()?;
-        let reason = reason.trim();
-        crate::error::refuse_nul(reason, "reason")?;
-        if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(
-                AppError::Invalid("Give a reason of 1 to 500 characters.".into())
-                    .in_field("reason"),
-            );
-        }
-        let until = match until
-            .as_deref()
-            .map(str::trim)
-            .filter(|day| !day.is_empty())
-        {
-            None => None,
-            Some(day) => {
-                let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
-                    AppError::Invalid(format!("{} is not a date like 2027-01-31.", shown(day)))
-                        .in_field("until")
-                })?;
-                let until = date.and_hms_opt(0, 0, 0).map(|at| at.and_utc());
-                if until.is_none_or(|until| until <= crate::db::now()) {
-                    return Err(
-                        AppError::Invalid("Choose a day in the future.".into()).in_field("until")
-                    );
-                }
-                until
-            }
-        };
+        let (reason, until) = disabling(&reason, until.as_deref())?;
         store::disable(
             &context::db()?,
             user_id(&user)?,
-            reason,
+            &reason,
             until,
             session.user_id,
             &context::client()?,
@@ -381,10 +341,11 @@ mod ssr {
 
     pub(super) use {
         crate::admin::{
-            Disabled, EVENTS_PER_PAGE, INVITATIONS_PER_PAGE, USERS_PER_PAGE, UserOverview,
+            EVENTS_PER_PAGE, INVITATIONS_PER_PAGE, USERS_PER_PAGE,
             console::{
-                console_text, decode_position as decode_cursor, encode_position, invitation_page,
-                mail_cursor, mail_page, new_invitation, page_cursor, send_test_mail, signup_policy,
+                console_text, decode_position as decode_cursor, disabling, encode_position,
+                invitation_page, mail_cursor, mail_page, new_invitation, page_cursor,
+                refusal_in_words, send_test_mail, signup_policy, user_overview,
             },
             store,
             store::AdminRefusal,
@@ -397,7 +358,6 @@ mod ssr {
             context,
             db::StoreError,
         },
-        chrono::{DateTime, NaiveDate, Utc},
         uuid::Uuid,
     };
 
@@ -431,20 +391,7 @@ mod ssr {
 
     /// A refused change in the console's words: `what` names the change.
     pub(super) fn refused(error: StoreError<AdminRefusal>, what: &str) -> AppError {
-        match error {
-            StoreError::Refused(AdminRefusal::LastAdmin) => AppError::Conflict(format!(
-                "You can't {what}: it is the last active administrator. Make someone else an \
-                 administrator first."
-            )),
-            StoreError::Refused(AdminRefusal::Yourself) => AppError::Conflict(format!(
-                "You can't {what}: it is your own account. Ask another administrator."
-            )),
-            other => other.into(),
-        }
-    }
-
-    pub(super) fn date_time(at: DateTime<Utc>) -> String {
-        at.format("%Y-%m-%d %H:%M UTC").to_string()
+        refusal_in_words(error, what)
     }
 
     pub(super) fn encode_cursor(row: &EventRow) -> String {

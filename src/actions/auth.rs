@@ -294,3 +294,80 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Whether this instance can mail reset links: `/forgot-password` says
+/// so before the form when it cannot.
+#[server(prefix = "/api", endpoint = "auth/reset-by-mail")]
+pub async fn reset_by_mail() -> Result<bool, AppError> {
+    context::respond(async { Ok(context::provided::<crate::mail::Mailer>("mailer")?.can_send()) })
+        .await
+}
+
+/// "Forgot your password?": mails a reset link if an account has `email`,
+/// then shows `/forgot-password?sent` whether or not one does.
+#[server(prefix = "/api", endpoint = "auth/forgot-password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    context::respond(async {
+        let outcome = request::account_service()?
+            .request_password_reset(
+                &email,
+                &context::client()?,
+                &context::provided("mailer")?,
+                &context::provided::<crate::config::PublicOrigin>("public origin")?.0,
+            )
+            .await;
+        outcome.inspect_err(|error| {
+            context::return_to_form_with(
+                <ForgotPassword as ServerFn>::PATH,
+                error,
+                &[("email", &email)],
+            )
+        })?;
+        leptos_axum::redirect("/forgot-password?sent");
+        Ok(())
+    })
+    .await
+}
+
+/// Whether the reset link `token` still works: `/reset-password` says so
+/// before anyone chooses a password.
+#[server(prefix = "/api", endpoint = "auth/reset-link")]
+pub async fn reset_link_works(token: Option<String>) -> Result<bool, AppError> {
+    context::respond(async {
+        let db = context::db()?;
+        Ok(
+            match token.as_deref().and_then(crate::signup::LinkToken::parse) {
+                Some(token) => {
+                    crate::auth::store::reset_link_account(&db, &token.hash(), crate::db::now())
+                        .await?
+                        .is_some()
+                }
+                None => false,
+            },
+        )
+    })
+    .await
+}
+
+/// Sets a new password with the reset link's `token`, then goes to sign
+/// in (`/signin?reset`): every session of the account has ended.
+#[server(prefix = "/api", endpoint = "auth/reset-password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    context::respond(async {
+        let outcome = request::account_service()?
+            .reset_password(
+                &token,
+                &password,
+                &context::client()?,
+                &context::provided("mailer")?,
+                &context::provided::<crate::config::PublicOrigin>("public origin")?.0,
+            )
+            .await;
+        outcome.inspect_err(|error| {
+            context::return_to_form_with(<ResetPassword as ServerFn>::PATH, error, &[])
+        })?;
+        leptos_axum::redirect("/signin?reset");
+        Ok(())
+    })
+    .await
+}

@@ -6,14 +6,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::{InvitationOverview, InvitationStatus};
+use super::{
+    Disabled, InvitationOverview, InvitationStatus, UserOverview,
+    store::{AdminRefusal, UserRow},
+};
 use crate::{
     auth::{
+        Role,
         email::Email,
         service::{AuthService, Session},
     },
     config::PublicOrigin,
-    db::Db,
+    db::{Db, StoreError},
     error::AppError,
     mail::{self, MailOverview, MailPage, MailStatus, Mailer},
     signup::{
@@ -277,3 +281,93 @@ pub async fn send_test_mail(
 /// What is said where a feature needs mail and the instance has none.
 pub const MAIL_OFF: &str = "This instance cannot send mail: SMTP_URL is not set. An \
      administrator can set it (see the README's mail section).";
+
+/// A refused change in words: `what` names the change ("delete this
+/// account"). The console, the API and the CLI share these sentences.
+pub fn refusal_in_words(error: StoreError<AdminRefusal>, what: &str) -> AppError {
+    match error {
+        StoreError::Refused(AdminRefusal::LastAdmin) => AppError::Conflict(format!(
+            "You can't {what}: it is the last active administrator. Make someone else an \
+             administrator first."
+        )),
+        StoreError::Refused(AdminRefusal::Yourself) => AppError::Conflict(format!(
+            "You can't {what}: it is your own account. Ask another administrator."
+        )),
+        other => other.into(),
+    }
+}
+
+/// The longest reason a disabling takes.
+pub const MAX_DISABLED_REASON_CHARS: usize = 500;
+
+/// A disabling as a form or the API sent it: a reason of 1 to 500
+/// characters, and optionally its end: a day (`2027-01-31`, at midnight
+/// UTC) or an RFC 3339 time, in the future.
+pub fn disabling(
+    reason: &str,
+    until: Option<&str>,
+) -> Result<(String, Option<DateTime<Utc>>), AppError> {
+    let reason = reason.trim();
+    crate::error::refuse_nul(reason, "reason")?;
+    if reason.is_empty() || reason.chars().count() > MAX_DISABLED_REASON_CHARS {
+        return Err(
+            AppError::Invalid("Give a reason of 1 to 500 characters.".into()).in_field("reason"),
+        );
+    }
+    let until = match until.map(str::trim).filter(|day| !day.is_empty()) {
+        None => None,
+        Some(text) => {
+            let not_a_day = || {
+                let shown: String = text.chars().take(40).collect();
+                AppError::Invalid(format!(
+                    "\u{201c}{shown}\u{201d} is not a date like 2027-01-31."
+                ))
+                .in_field("until")
+            };
+            if text.len() > 40 {
+                return Err(not_a_day());
+            }
+            let until = match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(date) => date.and_hms_opt(0, 0, 0).map(|at| at.and_utc()),
+                Err(_) => DateTime::parse_from_rfc3339(text)
+                    .ok()
+                    .map(|at| at.with_timezone(&Utc)),
+            }
+            .ok_or_else(not_a_day)?;
+            let last = NaiveDate::from_ymd_opt(9999, 12, 31)
+                .and_then(|day| day.and_hms_opt(0, 0, 0))
+                .map(|at| at.and_utc());
+            if until <= crate::db::now() || last.is_some_and(|last| until > last) {
+                return Err(AppError::Invalid(
+                    "Choose a day in the future, before the year 10000.".into(),
+                )
+                .in_field("until"));
+            }
+            Some(until)
+        }
+    };
+    Ok((reason.to_owned(), until))
+}
+
+/// One account as the console and the API list it.
+pub fn user_overview(row: UserRow, now: DateTime<Utc>) -> UserOverview {
+    UserOverview {
+        disabled: crate::auth::store::is_disabled(row.disabled_at, row.disabled_until, now).then(
+            || Disabled {
+                reason: row.disabled_reason.clone().unwrap_or_default(),
+                until: row.disabled_until.map(date_time),
+            },
+        ),
+        id: row.id.to_string(),
+        email: row.email,
+        role: Role::from_stored(&row.role),
+        created_at: date_time(row.created_at),
+        last_sign_in_at: row.last_sign_in_at.map(date_time),
+        active_sessions: row.active_sessions,
+        todos: row.todos,
+    }
+}
+
+fn date_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}

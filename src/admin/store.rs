@@ -80,6 +80,24 @@ pub async fn list_users(
     })
 }
 
+/// One account, with its counts.
+pub async fn user(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, UserRow>(
+            "SELECT u.id, u.email, u.role, u.created_at, u.last_sign_in_at, u.disabled_at, \
+                    u.disabled_reason, u.disabled_until, \
+                    (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $2) \
+                        AS active_sessions, \
+                    u.todo_count AS todos \
+             FROM users u WHERE u.id = $1",
+        )
+        .bind(id)
+        .bind(now())
+        .fetch_optional(pool)
+        .await
+    })
+}
+
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")

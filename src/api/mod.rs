@@ -15,6 +15,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod admin;
+pub mod admin_users;
 pub mod auth;
 pub mod extract;
 pub mod lists;
@@ -111,7 +112,7 @@ pub struct ApiState {
         (name = todos::TAG, description = "Your todos"),
         (name = lists::TAG, description = "Your lists"),
         (name = transfer::TAG, description = "All your data: export and import"),
-        (name = admin::TAG, description = "For administrators: sign-up settings, invitations and mail"),
+        (name = admin::TAG, description = "For administrators: users, the security log, sign-up settings, invitations and mail"),
     )
 )]
 struct ApiDoc;
@@ -164,6 +165,14 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::mail))
         .routes(routes!(admin::test_mail))
         .routes(routes!(admin::reset_link))
+        .routes(routes!(admin_users::users))
+        .routes(routes!(
+            admin_users::user,
+            admin_users::update_user,
+            admin_users::delete_user
+        ))
+        .routes(routes!(admin_users::end_user_sessions))
+        .routes(routes!(admin_users::events))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
         .merge(import)
         .split_for_parts()

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod landing;
 pub mod lists;
 pub mod not_found;
+pub mod recovery;
 pub mod sessions;
 pub mod signin;
 pub mod signup;

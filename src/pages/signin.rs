@@ -11,12 +11,21 @@ use crate::actions::auth::SignIn;
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let (next, email) = return_to_and_typed_email();
-    let expired = use_query_map().with_untracked(|query| query.get("expired").is_some());
+    let (expired, reset) = use_query_map()
+        .with_untracked(|query| (query.get("expired").is_some(), query.get("reset").is_some()));
     view! {
         <Title text="Sign in" />
         <AuthShell>
             <h1>"Sign in"</h1>
+            {reset.then(|| view! {
+                <p class="notice notice--success" role="status">
+                    "Your new password is set and every device was signed out. Sign in with it."
+                </p>
+            })}
             <SignInForm next email expired />
+            <p class="auth__switch">
+                <a href="/forgot-password">"Forgot your password?"</a>
+            </p>
             <p class="auth__switch">
                 "New to Taskward? " <a href="/signup">"Create an account"</a>
             </p>

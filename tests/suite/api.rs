@@ -670,6 +670,12 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/auth/password-reset", "post"),
         ("/api/v1/auth/password-reset/confirm", "post"),
         ("/api/v1/admin/users/{id}/reset-link", "post"),
+        ("/api/v1/admin/users", "get"),
+        ("/api/v1/admin/users/{id}", "get"),
+        ("/api/v1/admin/users/{id}", "patch"),
+        ("/api/v1/admin/users/{id}", "delete"),
+        ("/api/v1/admin/users/{id}/sessions", "delete"),
+        ("/api/v1/admin/events", "get"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

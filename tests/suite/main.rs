@@ -10,6 +10,7 @@ mod common;
 
 mod account_api;
 mod admin;
+mod admin_api;
 mod api;
 mod architecture;
 mod auth;

@@ -337,3 +337,80 @@ async fn without_mail_in_production_a_reset_by_mail_says_so() {
             .contains("administrator")
     );
 }
+
+#[tokio::test]
+async fn without_javascript_the_pages_mail_a_link_and_set_the_password() {
+    let sink = SmtpSink::start(Behaviour::default());
+    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let email = unique_email();
+    app.register(&email, PASSWORD).await;
+    let form_post = |path: &'static str, referer: String, form: Vec<(&'static str, String)>| {
+        app.client
+            .post(app.url(path))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("sec-fetch-site", "same-origin")
+            .header("referer", app.url(&referer))
+            .form(&form)
+            .send()
+    };
+
+    let signin = app.get("/signin").await.text().await.unwrap();
+    assert!(
+        signin.contains("href=\"/forgot-password\""),
+        "sign-in links to it"
+    );
+    let page = app.get("/forgot-password").await.text().await.unwrap();
+    assert!(
+        page.contains("action=\"/api/auth/forgot-password\""),
+        "{page}"
+    );
+
+    let asked = form_post(
+        "/api/auth/forgot-password",
+        "/forgot-password".into(),
+        vec![("email", email.clone())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(asked.status(), 302);
+    assert_eq!(asked.headers()["location"], "/forgot-password?sent");
+    let sent = app.get("/forgot-password?sent").await.text().await.unwrap();
+    assert!(sent.contains("If an account has that address"), "{sent}");
+    let token = token_in(&sink.wait_for(1).await[0]);
+
+    let reset_page = format!("/reset-password?token={token}");
+    let form = app.get(&reset_page).await.text().await.unwrap();
+    assert!(form.contains("action=\"/api/auth/reset-password\"") && form.contains(&token));
+    // A weak password goes back to the form, with the error and the link.
+    let weak = form_post(
+        "/api/auth/reset-password",
+        reset_page.clone(),
+        vec![("token", token.clone()), ("password", "password".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(weak.status(), 302);
+    let location = weak.headers()["location"].to_str().unwrap();
+    assert!(
+        location.contains(&token) && location.contains("__err="),
+        "{location}"
+    );
+
+    let set = form_post(
+        "/api/auth/reset-password",
+        reset_page.clone(),
+        vec![("token", token.clone()), ("password", NEW_PASSWORD.into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(set.status(), 302);
+    assert_eq!(set.headers()["location"], "/signin?reset");
+    let signin = app.get("/signin?reset").await.text().await.unwrap();
+    assert!(signin.contains("Your new password is set"));
+    assert_eq!(app.signin_status(&email, NEW_PASSWORD).await, 200);
+
+    // The used link's page says so, and offers a new one.
+    let used = app.get(&reset_page).await.text().await.unwrap();
+    assert!(used.contains("does not work any more") && used.contains("/forgot-password"));
+    assert!(!used.contains("action=\"/api/auth/reset-password\""));
+}
