@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use leptos_meta::MetaTags;
 use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::pages::{
     account::AccountPage,
-    admin::{AdminInvitationsPage, AdminMailPage, AdminPage, AdminSignupPage},
+    admin::{AdminInvitationsPage, AdminMailPage, AdminPage, AdminSignupPage, AdminUserPage},
     dashboard::DashboardPage,
     landing::LandingPage,
     lists::ListsPage,
@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                 <Route path=(StaticSegment("admin"), StaticSegment("signup")) view=AdminSignupPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("invitations")) view=AdminInvitationsPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("mail")) view=AdminMailPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("admin"), StaticSegment("users"), ParamSegment("id")) view=AdminUserPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("todos") view=TodosPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("lists") view=ListsPage ssr=SsrMode::Async />
             </Routes>

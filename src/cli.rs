@@ -214,7 +214,8 @@ async fn invite(
         lifetime: chrono::TimeDelta::days(i64::from(days)),
         created_by: None,
     };
-    let (_, token) = store::create_invitation(db, &new, &Client::command_line())
+    // Printed, not mailed: whoever runs the command hands the link over.
+    let (_, token) = store::create_invitation(db, &new, &Client::command_line(), |_| None)
         .await
         .map_err(|error| match error {
             StoreError::Database(error) => refused(error),

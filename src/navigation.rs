@@ -39,6 +39,7 @@ pub const PAGES: &[Page] = &[
     page("/admin/signup", Access::SignedIn, false),
     page("/admin/invitations", Access::SignedIn, false),
     page("/admin/mail", Access::SignedIn, false),
+    page("/admin/users/{id}", Access::SignedIn, false),
     page("/todos", Access::SignedIn, true),
     page("/lists", Access::SignedIn, false),
 ];
@@ -51,9 +52,24 @@ const fn page(path: &'static str, access: Access, cached: bool) -> Page {
     }
 }
 
-/// The page at `path`, if there is one.
+/// The page at `path`, if there is one. A `{name}` segment of a page's
+/// path (axum's syntax, as the router lists it) stands for any one
+/// non-empty segment.
 pub fn page_at(path: &str) -> Option<&'static Page> {
-    PAGES.iter().find(|page| page.path == path)
+    PAGES.iter().find(|page| path_matches(page.path, path))
+}
+
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (mut wanted, mut given) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(name), Some(segment))
+                if name.starts_with('{') && name.ends_with('}') && !segment.is_empty() => {}
+            (Some(name), Some(segment)) if name == segment => {}
+            _ => return false,
+        }
+    }
 }
 
 /// What a query value keeps as it is: RFC 3986's unreserved characters, and
@@ -122,6 +138,21 @@ pub fn without_query_keys(url: &str, keys: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_named_segment_stands_for_one_segment_and_nothing_else() {
+        assert_eq!(
+            page_at("/admin/users/1f2e").map(|page| page.path),
+            Some("/admin/users/{id}")
+        );
+        assert!(page_at("/admin/users/").is_none());
+        assert!(page_at("/admin/users/a/b").is_none());
+        assert!(page_at("/admin/users").is_none());
+        assert_eq!(
+            page_at("/admin/mail").map(|page| page.path),
+            Some("/admin/mail")
+        );
+    }
 
     #[test]
     fn only_same_site_paths_are_followed() {

@@ -73,12 +73,13 @@ test.describe("without JavaScript", () => {
 
     await page.goto(`/admin?q=${encodeURIComponent(ownerEmail)}`);
     const users = page.getByRole("region", { name: "Users" });
-    const row = users.getByRole("row", { name: new RegExp(ownerEmail) });
-    await row.getByLabel("Reason").fill("Spam, reported three times");
-    await row.getByRole("button", { name: "Disable" }).click();
-    await expect(page).toHaveURL(/\/admin/);
-    await expect(users.getByRole("row", { name: new RegExp(ownerEmail) })).toContainText(
-      "Disabled: Spam, reported three times",
+    await users.getByRole("link", { name: ownerEmail }).click();
+    await expect(page).toHaveURL(/\/admin\/users\/[0-9a-f-]{36}$/);
+    await page.getByLabel("Reason, shown to its owner").fill("Spam, reported three times");
+    await page.getByRole("button", { name: "Disable" }).click();
+    await expect(page.getByText("Disabled: Spam, reported three times")).toBeVisible();
+    await expect(page.getByRole("region", { name: "Recent events" })).toContainText(
+      "Account disabled by an administrator",
     );
 
     // The owner's session has ended.
@@ -87,6 +88,42 @@ test.describe("without JavaScript", () => {
     await owner.close();
   });
 });
+
+/** The page is no wider than the window: nothing is drawn past its edge. */
+async function fitsTheWindow(page: Page, what: string): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, what).toBeLessThanOrEqual(0);
+  // Every card holds its content; a wide table scrolls inside its own box.
+  const spilling = await page.evaluate(() =>
+    [...document.querySelectorAll(".card")].filter((card) => card.scrollWidth > card.clientWidth + 1).length,
+  );
+  expect(spilling, what).toBe(0);
+}
+
+for (const width of [1280, 390]) {
+  test(`every console page fits a ${width} px window`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    const email = uniqueEmail();
+    await signUp(page, email);
+    grantAdmin(email);
+    for (let index = 0; index < 3; index++) {
+      const other = await page.context().browser()!.newContext();
+      await signUp(await other.newPage(), uniqueEmail());
+      await other.close();
+    }
+    await page.goto(`/admin?q=${encodeURIComponent(email)}`);
+    await page.getByRole("region", { name: "Users" }).getByRole("link", { name: email }).click();
+    const accountPage = new URL(page.url()).pathname;
+    for (const path of ["/admin", accountPage, "/admin/signup", "/admin/invitations", "/admin/mail"]) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { name: "Administration" })).toBeVisible();
+      await fitsTheWindow(page, `${path} at ${width} px`);
+    }
+    await noSevereViolations(page, "/admin/mail");
+    await page.goto(accountPage);
+    await noSevereViolations(page, accountPage);
+  });
+}
 
 /** The invitation link the console shows once after making one. */
 async function makeInvitation(page: Page, email?: string): Promise<string> {

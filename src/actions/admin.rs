@@ -4,13 +4,20 @@
 
 use leptos::prelude::*;
 
-use crate::admin::{CreatedInvitation, EventPage, InvitationPage, SignupSettings, UserPage};
+use crate::admin::{
+    CreatedInvitation, EventPage, InvitationPage, MadeResetLink, SignupSettings, UserDetail,
+    UserPage,
+};
 use crate::error::AppError;
 use crate::mail::MailPage;
 
 /// Added to the mail page's address once a test mail is queued (after a
 /// form post without JavaScript), so the page says so.
 pub const TEST_MAIL_QUERY_KEY: &str = "test_mail";
+
+/// Added to an account's console page after a reset link is made: its
+/// token, shown there this once.
+pub const RESET_TOKEN_QUERY_KEY: &str = "reset_token";
 #[cfg(feature = "ssr")]
 use ssr::*;
 
@@ -136,7 +143,10 @@ pub async fn admin_delete(user: String) -> Result<(), AppError> {
             &context::client()?,
         )
         .await
-        .map_err(|error| refused(error, "delete this account"))
+        .map_err(|error| refused(error, "delete this account"))?;
+        // The account's page is gone: back to the list.
+        leptos_axum::redirect("/admin?deleted");
+        Ok(())
     })
     .await
 }
@@ -263,12 +273,19 @@ pub async fn admin_invite(
             role.as_deref(),
             Some(session.user_id),
         )?;
-        let (id, token) =
-            store::create_invitation(&context::db()?, &new, &context::client()?).await?;
-        let url = signup::invitation_url(
-            &context::provided::<PublicOrigin>("public origin")?.0,
-            &token,
+        let (mailer, origin) = (
+            context::provided::<Mailer>("mailer")?,
+            context::provided::<PublicOrigin>("public origin")?,
         );
+        let (id, token) = store::create_invitation(
+            &context::db()?,
+            &new,
+            &context::client()?,
+            invitation_mail(&new, &mailer, &origin.0),
+        )
+        .await?;
+        mailer.wake();
+        let url = signup::invitation_url(&origin.0, &token);
         context::return_to_referer_changed(&[], &[(NEW_INVITATION_QUERY_KEY, token.as_str())]);
         Ok(CreatedInvitation {
             id: id.to_string(),
@@ -292,6 +309,74 @@ pub async fn admin_revoke_invitation(id: String) -> Result<(), AppError> {
         )
         .await?;
         Ok(())
+    })
+    .await
+}
+
+/// One account's console page: its facts, live sessions and recent events.
+#[server(prefix = "/api", endpoint = "admin/user")]
+pub async fn admin_user(id: String) -> Result<UserDetail, AppError> {
+    context::respond(async {
+        admin()?;
+        let id = user_id(&id)?;
+        let db = context::db()?;
+        let row = store::user(&db, id).await?.ok_or(AppError::NotFound)?;
+        let now = crate::db::now();
+        let day_and_time =
+            |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+        let sessions = crate::auth::store::sessions_of_user(&db, id)
+            .await?
+            .into_iter()
+            .map(|session| UserSession {
+                device: if session.device.is_empty() {
+                    "Unknown device".into()
+                } else {
+                    session.device
+                },
+                client_address: session.client_address,
+                started_at: day_and_time(session.created_at),
+                last_used_at: day_and_time(session.last_used_at.unwrap_or(session.created_at)),
+            })
+            .collect();
+        let limit = i64::try_from(USER_EVENTS_SHOWN).unwrap_or(i64::MAX);
+        let events = crate::auth::store::events_of_user(&db, id, None, limit)
+            .await?
+            .into_iter()
+            .filter_map(EventRow::into_logged)
+            .collect();
+        Ok(UserDetail {
+            user: user_overview(row, now),
+            sessions,
+            events,
+        })
+    })
+    .await
+}
+
+/// Makes a one-time reset link for the account `user` (30 minutes), shown
+/// once on its page: for instances without mail, or mail that does not
+/// arrive.
+#[server(prefix = "/api", endpoint = "admin/reset-link")]
+pub async fn admin_reset_link(user: String) -> Result<MadeResetLink, AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let (url, expires_at) = request::account_service()?
+            .make_reset_link(
+                user_id(&user)?,
+                Some(session.user_id),
+                &context::client()?,
+                &context::provided::<PublicOrigin>("public origin")?.0,
+            )
+            .await?;
+        // After a form post without JavaScript, the account's page shows
+        // the link: only its token travels in the address.
+        if let Some((_, token)) = url.split_once("token=") {
+            context::return_to_referer_changed(&[], &[(RESET_TOKEN_QUERY_KEY, token)]);
+        }
+        Ok(MadeResetLink {
+            url,
+            expires_at: expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
     })
     .await
 }
@@ -341,11 +426,11 @@ mod ssr {
 
     pub(super) use {
         crate::admin::{
-            EVENTS_PER_PAGE, INVITATIONS_PER_PAGE, USERS_PER_PAGE,
+            EVENTS_PER_PAGE, INVITATIONS_PER_PAGE, USER_EVENTS_SHOWN, USERS_PER_PAGE, UserSession,
             console::{
                 console_text, decode_position as decode_cursor, disabling, encode_position,
-                invitation_page, mail_cursor, mail_page, new_invitation, page_cursor,
-                refusal_in_words, send_test_mail, signup_policy, user_overview,
+                invitation_mail, invitation_page, mail_cursor, mail_page, new_invitation,
+                page_cursor, refusal_in_words, send_test_mail, signup_policy, user_overview,
             },
             store,
             store::AdminRefusal,

@@ -21,7 +21,7 @@ use crate::{
     error::AppError,
     mail::{self, MailOverview, MailPage, MailStatus, Mailer},
     signup::{
-        self, DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, MAX_INVITE_USES, SignupMode,
+        self, DEFAULT_INVITE_DAYS, LinkToken, MAX_INVITE_DAYS, MAX_INVITE_USES, SignupMode,
         store::{InvitationRecord, NewInvitation, SignupPolicy},
     },
 };
@@ -370,4 +370,27 @@ pub fn user_overview(row: UserRow, now: DateTime<Utc>) -> UserOverview {
 
 fn date_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The mail of a new invitation bound to an address, when this instance
+/// sends mail; none for an invitation anyone may use (its link is handed
+/// over by whoever made it).
+pub fn invitation_mail<'a>(
+    new: &'a NewInvitation,
+    mailer: &'a Mailer,
+    origin: &'a str,
+) -> impl FnOnce(&LinkToken) -> Option<mail::compose::Mail> + 'a {
+    move |token| {
+        let to = new.email.as_deref()?;
+        let days = u32::try_from(new.lifetime.num_days()).unwrap_or(u32::MAX);
+        mailer.can_send().then(|| {
+            mail::compose::invitation(
+                to,
+                &signup::invitation_url(origin, token),
+                days,
+                new.makes_admin,
+                origin,
+            )
+        })
+    }
 }

@@ -111,6 +111,34 @@ pub struct InvitationPage {
     pub next_cursor: Option<String>,
 }
 
+/// One account's page in the console: its facts, live sessions and
+/// recent security events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserOverview,
+    pub sessions: Vec<UserSession>,
+    pub events: Vec<LoggedEvent>,
+}
+
+/// One live session of an account, as its console page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSession {
+    pub device: String,
+    pub client_address: String,
+    pub started_at: String,
+    pub last_used_at: String,
+}
+
+/// Events on an account's console page.
+pub const USER_EVENTS_SHOWN: usize = 20;
+
+/// A reset link an administrator made: shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MadeResetLink {
+    pub url: String,
+    pub expires_at: String,
+}
+
 /// A new invitation: its link, shown this once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedInvitation {

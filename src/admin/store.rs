@@ -18,6 +18,7 @@ use crate::{
     },
     client::Client,
     db::{Bind, Db, Engine, StoreError, WritePool as _, now},
+    mail::compose::Mail,
     on_db,
     signup::{
         self, LinkToken,
@@ -377,13 +378,16 @@ pub async fn set_signup_policy(
 }
 
 /// Makes an invitation, logged; its id and its token, which is shown this
-/// once (the database keeps its hash).
+/// once (the database keeps its hash). The mail `invitation_mail` writes
+/// for the token, if any, is queued in the same transaction.
 pub async fn create_invitation(
     db: &Db,
     new: &NewInvitation,
     client: &Client,
+    invitation_mail: impl FnOnce(&LinkToken) -> Option<Mail>,
 ) -> Result<(Uuid, LinkToken), StoreError<SignupRefusal>> {
     let token = LinkToken::generate().map_err(StoreError::broken)?;
+    let mail = invitation_mail(&token);
     let detail = format!(
         "{} use{}, {}",
         new.uses,
@@ -403,6 +407,9 @@ pub async fn create_invitation(
         }
         event.actor_id = new.created_by;
         record(&mut transaction, &event).await?;
+        if let Some(mail) = &mail {
+            crate::mail::store::enqueue(&mut transaction, mail, now()).await?;
+        }
         transaction.commit().await?;
         Ok((id, token))
     })

@@ -22,8 +22,8 @@ use crate::{
     admin::{
         INVITATIONS_PER_PAGE, InvitationOverview, InvitationStatus,
         console::{
-            invitation_page, mail_cursor, mail_page, new_invitation, page_cursor, send_test_mail,
-            signup_policy,
+            invitation_mail, invitation_page, mail_cursor, mail_page, new_invitation, page_cursor,
+            send_test_mail, signup_policy,
         },
         store,
     },
@@ -277,6 +277,9 @@ pub struct CreatedInvitation {
     /// `<PUBLIC_ORIGIN>/signup?invite=<token>`; register takes the token as
     /// `invite`.
     pub url: String,
+    /// Whether the link was also mailed to `email` (an invitation bound to
+    /// an address, on an instance that sends mail).
+    pub mailed: bool,
     #[serde(flatten)]
     pub invitation: Invitation,
 }
@@ -300,6 +303,7 @@ pub struct CreatedInvitation {
 pub async fn create_invite(
     State(db): State<Db>,
     State(origin): State<PublicOrigin>,
+    State(mailer): State<Mailer>,
     AdminSession(session): AdminSession,
     client: Client,
     ApiJson(body): ApiJson<NewInvitationBody>,
@@ -315,7 +319,15 @@ pub async fn create_invite(
         body.role.as_deref(),
         Some(session.user_id),
     )?;
-    let (id, token) = store::create_invitation(&db, &new, &client).await?;
+    let mailed = new.email.is_some() && mailer.can_send();
+    let (id, token) = store::create_invitation(
+        &db,
+        &new,
+        &client,
+        invitation_mail(&new, &mailer, &origin.0),
+    )
+    .await?;
+    mailer.wake();
     let record = signup::store::invitation(&db, id)
         .await?
         .ok_or_else(|| Problem::from(AppError::internal("an invitation just made is gone")))?;
@@ -324,6 +336,7 @@ pub async fn create_invite(
         StatusCode::CREATED,
         Json(CreatedInvitation {
             url: signup::invitation_url(&origin.0, &token),
+            mailed,
             invitation: invitation.into(),
         }),
     ))

@@ -12,7 +12,9 @@ pub fn EventTable(events: Vec<LoggedEvent>, show_email: bool) -> impl IntoView {
     if events.is_empty() {
         return view! { <p class="muted">"Nothing recorded yet."</p> }.into_any();
     }
+    // A wide log scrolls inside its own box instead of out of its card.
     view! {
+        <div class="table-scroll" tabindex="0">
         <table class="table">
             <thead>
                 <tr>
@@ -42,6 +44,7 @@ pub fn EventTable(events: Vec<LoggedEvent>, show_email: bool) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        </div>
     }
     .into_any()
 }

@@ -131,6 +131,31 @@ pub fn password_changed(to: &str, user_id: Uuid, origin: &str) -> Mail {
     .into_mail(to, MailKind::PasswordChanged, Some(user_id), origin)
 }
 
+/// An invitation link, to the one address it admits.
+pub fn invitation(to: &str, url: &str, days: u32, makes_admin: bool, origin: &str) -> Mail {
+    let role = if makes_admin {
+        " The account will be an administrator of this Taskward service."
+    } else {
+        ""
+    };
+    Letter {
+        subject: "You are invited to Taskward".into(),
+        paragraphs: vec![
+            format!(
+                "You are invited to make an account on the Taskward service at {origin}, a \
+                 private todo list.{role}"
+            ),
+            format!(
+                "The link below works for this address only, for {days} day{}.",
+                if days == 1 { "" } else { "s" }
+            ),
+        ],
+        action: Some(("Create your account", url.to_owned())),
+        footnote: Some("If you did not expect this, ignore this mail.".into()),
+    }
+    .into_mail(to, MailKind::Invitation, None, origin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,8 @@ pub enum MailKind {
     PasswordReset,
     /// "Your password was changed."
     PasswordChanged,
+    /// An invitation link, to the address it is for.
+    Invitation,
 }
 
 impl MailKind {
@@ -50,6 +52,7 @@ impl MailKind {
             MailKind::Test => "test",
             MailKind::PasswordReset => "password_reset",
             MailKind::PasswordChanged => "password_changed",
+            MailKind::Invitation => "invitation",
         }
     }
 
@@ -58,6 +61,7 @@ impl MailKind {
             "test" => Some(MailKind::Test),
             "password_reset" => Some(MailKind::PasswordReset),
             "password_changed" => Some(MailKind::PasswordChanged),
+            "invitation" => Some(MailKind::Invitation),
             _ => None,
         }
     }
@@ -67,6 +71,7 @@ impl MailKind {
             MailKind::Test => "Test mail",
             MailKind::PasswordReset => "Password reset link",
             MailKind::PasswordChanged => "Password changed notice",
+            MailKind::Invitation => "Invitation",
         }
     }
 }

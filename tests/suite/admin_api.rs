@@ -330,3 +330,101 @@ impl common::TestApp {
             .to_owned()
     }
 }
+
+#[tokio::test]
+async fn the_console_gives_each_account_a_page_with_its_facts_and_actions() {
+    let app = spawn_app().await;
+    let (_, admin) = app.new_admin().await;
+    let email = unique_email();
+    app.register(&email, PASSWORD).await;
+    let id = app.user_id(&email).await;
+    let page_path = format!("/admin/users/{id}");
+
+    let list = app
+        .get_with_cookie(&format!("/admin?q={email}"), &admin)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        list.contains(&format!("href=\"{page_path}\"")),
+        "the list links each account"
+    );
+    assert!(
+        !list.contains("name=\"reason\""),
+        "the list carries no forms per row"
+    );
+
+    let page = app.get_with_cookie(&page_path, &admin).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    for shown in [
+        email.as_str(),
+        "Live sessions",
+        "Recent events",
+        "Account created",
+        "action=\"/api/admin/disable\"",
+        "action=\"/api/admin/reset-link\"",
+        "action=\"/api/admin/delete\"",
+    ] {
+        assert!(page.contains(shown), "{shown}");
+    }
+    let user = app.web_user().await;
+    let refused = app.get_with_cookie(&page_path, &user).await;
+    assert_eq!(refused.status(), 403);
+    let unknown = app
+        .get_with_cookie(&format!("/admin/users/{}", uuid::Uuid::new_v4()), &admin)
+        .await;
+    assert_eq!(unknown.status(), 404);
+
+    // Without JavaScript: a reset link comes back on the account's page.
+    let form_post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        app.client
+            .post(app.url(path))
+            .header("accept", "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .header("referer", app.url(&page_path))
+            .header(
+                reqwest::header::COOKIE,
+                format!("__Host-taskward_session={admin}"),
+            )
+            .form(&form)
+            .send()
+    };
+    let made = form_post("/api/admin/reset-link", vec![("user", id.clone())])
+        .await
+        .unwrap();
+    assert_eq!(made.status(), 302);
+    let location = made.headers()["location"].to_str().unwrap().to_owned();
+    let location = location
+        .strip_prefix(&app.base_url)
+        .unwrap_or(&location)
+        .to_owned();
+    assert!(
+        location.starts_with(&format!("{page_path}?reset_token=")),
+        "{location}"
+    );
+    let token = location.rsplit_once('=').unwrap().1.to_owned();
+    let shown = app
+        .get_with_cookie(&location, &admin)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(shown.contains(&format!("http://127.0.0.1/reset-password?token={token}")));
+    let set = app
+        .api_send(
+            Method::POST,
+            "/auth/password-reset/confirm",
+            None,
+            Some(json!({ "token": token, "password": "copper lantern orchard whistles" })),
+        )
+        .await;
+    assert_eq!(set.status, 204);
+
+    let deleted = form_post("/api/admin/delete", vec![("user", id.clone())])
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 302);
+    assert_eq!(deleted.headers()["location"], "/admin?deleted");
+}

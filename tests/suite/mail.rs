@@ -399,3 +399,59 @@ async fn without_a_relay_production_says_mail_is_off_and_has_no_dev_mail() {
     assert!(!html.contains("Send a test mail"));
     assert!(app.outbox(&admin).await.is_empty());
 }
+
+#[tokio::test]
+async fn an_invitation_for_an_address_is_mailed_there_and_its_link_signs_it_up() {
+    let sink = SmtpSink::start(Behaviour::default());
+    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let (_, admin) = app.new_admin().await;
+    app.api_ok(
+        Method::PATCH,
+        "/admin/settings",
+        &admin,
+        Some(json!({ "signup_mode": "invite" })),
+    )
+    .await;
+    let invited = common::accounts::unique_email();
+    let made = app
+        .api_ok(
+            Method::POST,
+            "/admin/invites",
+            &admin,
+            Some(json!({ "email": invited, "days": 3 })),
+        )
+        .await;
+    assert_eq!(made["mailed"], true);
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail["to"], json!([invited]));
+    assert_eq!(mail["subject"], "You are invited to Taskward");
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains("for 3 days"), "{text}");
+    assert!(
+        text.contains(made["url"].as_str().unwrap()),
+        "the link is the one made"
+    );
+    let token = made["url"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("invite=")
+        .unwrap()
+        .1;
+    let registered = app
+        .api_send(
+            Method::POST,
+            "/auth/register",
+            None,
+            Some(json!({ "email": invited, "password": common::accounts::PASSWORD, "invite": token })),
+        )
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.body);
+
+    // A link for anyone is handed over by its maker, never mailed.
+    let open = app
+        .api_ok(Method::POST, "/admin/invites", &admin, Some(json!({})))
+        .await;
+    assert_eq!(open["mailed"], false);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.delivered().len(), 1);
+}

@@ -7,7 +7,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{AdminNav, AdminSection, console_page};
+use super::{AdminNav, AdminSection, console_page, public_origin};
 use crate::{
     actions::admin::{AdminInvite, AdminRevokeInvitation, admin_invitations},
     admin::{InvitationOverview, InvitationPage, InvitationStatus},
@@ -86,7 +86,7 @@ fn Invitations(page: InvitationPage) -> impl IntoView {
                 view! { <p class="muted">"No invitations yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0">
                         <table class="table">
                             <thead>
                                 <tr>
@@ -147,20 +147,5 @@ fn InvitationRow(invitation: InvitationOverview) -> impl IntoView {
                 })}
             </td>
         </tr>
-    }
-}
-
-/// The instance's public origin, which links handed out start with (known
-/// on the server, where this page renders).
-fn public_origin() -> String {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<crate::config::PublicOrigin>()
-            .map(|origin| origin.0.trim_end_matches('/').to_owned())
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        String::new()
     }
 }

@@ -85,7 +85,7 @@ fn Mail(page: MailPage) -> impl IntoView {
                 view! { <p class="muted">"No mail yet."</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
+                    <div class="table-scroll" tabindex="0">
                         <table class="table">
                             <thead>
                                 <tr>

@@ -1,21 +1,18 @@
 //! `/admin`: the administration console. Users (searchable, paged by
-//! email) with their role, status and counts, and what an administrator
-//! may do to each; then the security log, filtered by account and kind.
+//! email) with their role, status and counts, each linking to its own page
+//! (`/admin/users/{id}`, where an administrator acts on it); then the
+//! security log, filtered by account and kind.
 //! Server-rendered plain forms: it works without JavaScript. Anyone but an
 //! administrator gets a "not allowed" page with a 403.
 
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::auth_form::FormError;
 use crate::{
-    actions::admin::{
-        AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminSetRole, admin_security_log,
-        admin_users,
-    },
+    actions::admin::{admin_security_log, admin_users},
     admin::{EventPage, UserOverview, UserPage},
-    auth::{Role, security_log::EventKind},
+    auth::security_log::EventKind,
     components::{security_events::EventTable, signed_in::signed_in_page},
     error::AppError,
     navigation::encode_query_value,
@@ -63,10 +60,12 @@ pub fn AdminPage() -> impl IntoView {
 mod invitations;
 mod mail;
 mod signup;
+mod user;
 
 pub use invitations::AdminInvitationsPage;
 pub use mail::AdminMailPage;
 pub use signup::AdminSignupPage;
+pub use user::AdminUserPage;
 
 /// The console's pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +126,21 @@ where
     })
 }
 
+/// The instance's public origin, which links handed out start with (known
+/// on the server, where these pages render).
+pub(super) fn public_origin() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::config::PublicOrigin>()
+            .map(|origin| origin.0.trim_end_matches('/').to_owned())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
 #[component]
 pub(super) fn NotAllowed() -> impl IntoView {
     view! {
@@ -140,15 +154,7 @@ pub(super) fn NotAllowed() -> impl IntoView {
 fn Console(users: UserPage, log: EventPage) -> impl IntoView {
     let query = use_query_map();
     let search = query.with_untracked(|query| query.get("q").unwrap_or_default());
-    // One action per kind of change: after a form post without JavaScript,
-    // the refusal (if any) comes back through the page's address.
-    let (role, disable, enable, end, delete) = (
-        ServerAction::<AdminSetRole>::new(),
-        ServerAction::<AdminDisable>::new(),
-        ServerAction::<AdminEnable>::new(),
-        ServerAction::<AdminEndSessions>::new(),
-        ServerAction::<AdminDelete>::new(),
-    );
+    let deleted = query.with_untracked(|query| query.get("deleted").is_some());
     let next_users = users.next_cursor.map(|cursor| {
         format!(
             "/admin?q={}&cursor={}",
@@ -159,11 +165,9 @@ fn Console(users: UserPage, log: EventPage) -> impl IntoView {
     view! {
         <h1>"Administration"</h1>
         <AdminNav current=AdminSection::Users />
-        <FormError action=role />
-        <FormError action=disable />
-        <FormError action=enable />
-        <FormError action=end />
-        <FormError action=delete />
+        {deleted.then(|| view! {
+            <p class="notice notice--success" role="status">"The account and everything in it are deleted."</p>
+        })}
         <section class="card stack" aria-labelledby="users">
             <h2 id="users">"Users"</h2>
             <form method="get" action="/admin" class="form form--inline" role="search">
@@ -173,7 +177,7 @@ fn Console(users: UserPage, log: EventPage) -> impl IntoView {
                 </label>
                 <button class="button button--small" type="submit">"Search"</button>
             </form>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0">
             <table class="table">
                 <thead>
                     <tr>
@@ -184,7 +188,6 @@ fn Console(users: UserPage, log: EventPage) -> impl IntoView {
                         <th scope="col">"Sessions"</th>
                         <th scope="col">"Todos"</th>
                         <th scope="col">"Status"</th>
-                        <th scope="col">"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -217,64 +220,16 @@ fn UserRow(user: UserOverview) -> impl IntoView {
             None => format!("Disabled: {}", disabled.reason),
         },
     };
-    let (next_role, role_label) = match role {
-        Role::Admin => ("user", "Revoke admin"),
-        Role::User => ("admin", "Make admin"),
-    };
-    let hidden = move || view! { <input type="hidden" name="user" value=id.clone() /> };
+    let href = format!("/admin/users/{id}");
     view! {
         <tr>
-            <th scope="row">{email.clone()}</th>
+            <th scope="row"><a href=href>{email}</a></th>
             <td>{role.as_str()}</td>
             <td>{created_at}</td>
             <td>{last_sign_in_at.unwrap_or_else(|| "never".into())}</td>
             <td>{active_sessions}</td>
             <td>{todos}</td>
             <td>{status}</td>
-            <td class="stack">
-                <form method="post" action=AdminSetRole::url()>
-                    {hidden()}
-                    <input type="hidden" name="role" value=next_role />
-                    <button class="button button--ghost button--small" type="submit">{role_label}</button>
-                </form>
-                <form method="post" action=AdminEndSessions::url()>
-                    {hidden()}
-                    <button class="button button--ghost button--small" type="submit">"End sessions"</button>
-                </form>
-                {if disabled.is_some() {
-                    view! {
-                        <form method="post" action=AdminEnable::url()>
-                            {hidden()}
-                            <button class="button button--ghost button--small" type="submit">"Enable"</button>
-                        </form>
-                    }
-                    .into_any()
-                } else {
-                    view! {
-                        <form method="post" action=AdminDisable::url() class="form">
-                            {hidden()}
-                            <label class="field">
-                                <span class="field__label">"Reason"</span>
-                                <input class="input" name="reason" required maxlength="500" />
-                            </label>
-                            <label class="field">
-                                <span class="field__label">"Until (optional)"</span>
-                                <input class="input" type="date" name="until" />
-                            </label>
-                            <button class="button button--ghost button--small" type="submit">"Disable"</button>
-                        </form>
-                    }
-                    .into_any()
-                }}
-                <form method="post" action=AdminDelete::url()>
-                    {hidden()}
-                    <label class="field field--check">
-                        <input type="checkbox" required />
-                        <span>{format!("Delete {email} and all its todos")}</span>
-                    </label>
-                    <button class="button button--danger button--small" type="submit">"Delete"</button>
-                </form>
-            </td>
         </tr>
     }
 }
