@@ -765,7 +765,12 @@ pub async fn prune_expired(
             .execute(pool)
             .await?
             .rows_affected();
-        Ok(counters + sessions + events)
+        let reset_links = sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        Ok(counters + sessions + events + reset_links)
     })
 }
 

@@ -266,3 +266,20 @@ pub async fn kept(db: &Db, limit: i64) -> Result<Vec<KeptMail>, sqlx::Error> {
         query.build_query_as().fetch_all(pool).await
     })
 }
+
+/// How long the outbox keeps a mail once it is done (sent, failed or
+/// kept): long enough to answer "did my mail go out?", bounded so the
+/// table does not grow for ever.
+pub const KEEP_FINISHED_DAYS: i64 = 30;
+
+/// Deletes mails finished before `before`; how many. Queued mail is never
+/// touched.
+pub async fn prune_finished(db: &Db, before: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut delete = QueryBuilder::new(
+            "DELETE FROM mail_outbox WHERE status <> 'queued' AND finished_at < ",
+        );
+        delete.bind(before);
+        Ok(delete.build().execute(pool).await?.rows_affected())
+    })
+}

@@ -215,7 +215,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let pruning = tokio::spawn(prune_periodically(self.auth.clone()));
+        let pruning = tokio::spawn(prune_periodically(self.auth.clone(), self.db.clone()));
         let purging = tokio::spawn(purge_undo_periodically(self.db.clone()));
         let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
         let mailing = tokio::spawn(crate::mail::worker::run(
@@ -311,17 +311,24 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
         .layer(common)
 }
 
-/// How often an instance deletes attempt counters and sessions that have
-/// run out. Every instance does; the deletes are idempotent.
+/// How often an instance deletes attempt counters, sessions and reset links
+/// that have run out, and mail finished long ago. Every instance does; the
+/// deletes are idempotent.
 const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
-async fn prune_periodically(auth: Arc<AuthService>) {
+async fn prune_periodically(auth: Arc<AuthService>, db: Db) {
     let mut ticks = tokio::time::interval(PRUNE_EVERY);
     loop {
         ticks.tick().await;
         match auth.prune_expired().await {
             Ok(rows) => tracing::debug!(rows, "pruned expired attempt counters and sessions"),
             Err(error) => tracing::warn!(%error, "could not prune expired rows"),
+        }
+        let before =
+            crate::db::now() - chrono::TimeDelta::days(crate::mail::store::KEEP_FINISHED_DAYS);
+        match crate::mail::store::prune_finished(&db, before).await {
+            Ok(rows) => tracing::debug!(rows, "pruned finished mail"),
+            Err(error) => tracing::warn!(%error, "could not prune finished mail"),
         }
     }
 }

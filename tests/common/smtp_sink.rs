@@ -135,6 +135,18 @@ impl SmtpSink {
     }
 }
 
+/// The app's settings for sending through the relay at `url` (a sink's
+/// [`SmtpSink::url`]), at a pace fit for tests: retries after 100 ms (then
+/// 200, 400, ...), polls every 50 ms.
+pub fn relay_at(url: String) -> impl FnOnce(&mut taskward::config::Config) {
+    move |config| {
+        config.mail.smtp_url = Some(url.into());
+        config.mail.from = "Taskward <tasks@taskward.test>".parse().unwrap();
+        config.mail.retry_base = Duration::from_millis(100);
+        config.mail.poll_interval = Duration::from_millis(50);
+    }
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -8,23 +8,12 @@ use std::time::Duration;
 
 use common::{
     TestApp,
-    smtp_sink::{Behaviour, SmtpSink},
+    smtp_sink::{Behaviour, SmtpSink, relay_at},
     spawn_app_configured, spawn_second_instance,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
-use taskward::config::{Config, Environment, PasswordHashing};
-
-/// A relay, and a worker pace fit for tests: retries after 100 ms (then
-/// 200, 400, ...), polls every 50 ms.
-fn with_relay(url: String) -> impl FnOnce(&mut Config) {
-    move |config| {
-        config.mail.smtp_url = Some(url.into());
-        config.mail.from = "Taskward <tasks@taskward.test>".parse().unwrap();
-        config.mail.retry_base = Duration::from_millis(100);
-        config.mail.poll_interval = Duration::from_millis(50);
-    }
-}
+use taskward::config::{Environment, PasswordHashing};
 
 impl TestApp {
     async fn queue_test_mail(&self, admin: &str, to: &str) -> i64 {
@@ -72,7 +61,7 @@ impl TestApp {
 #[tokio::test]
 async fn a_test_mail_reaches_a_real_smtp_server_and_the_outbox_shows_it_sent() {
     let sink = SmtpSink::start(Behaviour::default());
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let (admin_email, admin) = app.new_admin().await;
 
     let id = app.queue_test_mail(&admin, "Someone@Example.com").await;
@@ -111,7 +100,7 @@ async fn a_test_mail_reaches_a_real_smtp_server_and_the_outbox_shows_it_sent() {
 #[tokio::test]
 async fn test_mail_is_for_administrators_checks_its_address_and_has_a_budget() {
     let sink = SmtpSink::start(Behaviour::default());
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let (_, admin) = app.new_admin().await;
     let user = app.api_user().await;
 
@@ -189,7 +178,7 @@ async fn temporary_refusals_are_retried_with_backoff_and_the_mail_goes_out_once(
         temporary_failures: 2,
         ..Behaviour::default()
     });
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let (_, admin) = app.new_admin().await;
 
     let id = app.queue_test_mail(&admin, "patient@example.com").await;
@@ -212,7 +201,7 @@ async fn a_permanent_refusal_fails_that_mail_with_the_relays_answer_and_nothing_
         refuse_prefix: Some("gone".into()),
         ..Behaviour::default()
     });
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let (_, admin) = app.new_admin().await;
 
     let refused = app.queue_test_mail(&admin, "gone@example.com").await;
@@ -248,7 +237,7 @@ async fn queued_mail_survives_a_restart_and_is_sent_after_it() {
     let nobody = format!("smtp://127.0.0.1:{}", closed.local_addr().unwrap().port());
     drop(closed);
     let app = spawn_app_configured(|config| {
-        with_relay(nobody)(config);
+        relay_at(nobody)(config);
         config.mail.retry_base = Duration::from_secs(1);
     })
     .await;
@@ -268,7 +257,7 @@ async fn queued_mail_survives_a_restart_and_is_sent_after_it() {
 
     // Another instance (a restart), now with a relay: the mail goes out once.
     let sink = SmtpSink::start(Behaviour::default());
-    let (_, restarted) = spawn_second_instance(&app, with_relay(sink.url())).await;
+    let (_, restarted) = spawn_second_instance(&app, relay_at(sink.url())).await;
     let mail = &sink.wait_for(1).await[0];
     assert_eq!(mail["to"], json!(["later@example.com"]));
     let shown: Value = app
@@ -295,9 +284,9 @@ async fn two_instances_deliver_200_queued_mails_exactly_once() {
         SmtpSink::start(Behaviour::default()),
         SmtpSink::start(Behaviour::default()),
     );
-    let app = spawn_app_configured(with_relay(first_sink.url())).await;
+    let app = spawn_app_configured(relay_at(first_sink.url())).await;
     let (_, admin) = app.new_admin().await;
-    spawn_second_instance(&app, with_relay(second_sink.url())).await;
+    spawn_second_instance(&app, relay_at(second_sink.url())).await;
 
     // Queued straight into the outbox, as 200 changes would: neither
     // instance is told, both find them on their next poll.
@@ -403,7 +392,7 @@ async fn without_a_relay_production_says_mail_is_off_and_has_no_dev_mail() {
 #[tokio::test]
 async fn an_invitation_for_an_address_is_mailed_there_and_its_link_signs_it_up() {
     let sink = SmtpSink::start(Behaviour::default());
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let (_, admin) = app.new_admin().await;
     app.api_ok(
         Method::PATCH,
@@ -454,4 +443,49 @@ async fn an_invitation_for_an_address_is_mailed_there_and_its_link_signs_it_up()
     assert_eq!(open["mailed"], false);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sink.delivered().len(), 1);
+}
+
+#[tokio::test]
+async fn finished_mail_is_pruned_after_its_days_and_queued_mail_never() {
+    // Production without a relay: no worker runs, so queued mail stays queued.
+    let app = spawn_app_configured(|config| {
+        config.environment = Environment::Production;
+        config.auth.password_hashing = PasswordHashing::OWASP;
+    })
+    .await;
+    let db = app.db().await;
+    let mail =
+        |to: &str| taskward::mail::compose::test_mail(to, "admin@example.com", "http://127.0.0.1");
+    let waiting = taskward::mail::store::queue(&db, &mail("waiting@example.com"))
+        .await
+        .unwrap();
+    let done = taskward::mail::store::queue(&db, &mail("done@example.com"))
+        .await
+        .unwrap();
+    let now = taskward::db::now();
+    taskward::mail::store::record(&db, done, &taskward::mail::store::Outcome::Sent, now)
+        .await
+        .unwrap();
+    let ids = async || -> Vec<i64> {
+        taskward::mail::store::mails(&db, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|mail| mail.id)
+            .collect()
+    };
+
+    let pruned = taskward::mail::store::prune_finished(&db, now - chrono::TimeDelta::days(30))
+        .await
+        .unwrap();
+    assert_eq!(pruned, 0, "finished today: kept");
+    assert_eq!(ids().await, [done, waiting]);
+    let later = now + chrono::TimeDelta::days(31);
+    assert_eq!(
+        taskward::mail::store::prune_finished(&db, later)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(ids().await, [waiting], "queued mail is never pruned");
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::{
     TestApp,
     accounts::{PASSWORD, unique_email},
-    smtp_sink::{Behaviour, SmtpSink},
+    smtp_sink::{Behaviour, SmtpSink, relay_at},
     spawn_app, spawn_app_configured,
 };
 use reqwest::Method;
@@ -21,14 +21,6 @@ use taskward::{
 };
 
 const NEW_PASSWORD: &str = "copper lantern orchard whistles";
-
-fn with_relay(url: String) -> impl FnOnce(&mut taskward::config::Config) {
-    move |config| {
-        config.mail.smtp_url = Some(url.into());
-        config.mail.from = "Taskward <tasks@taskward.test>".parse().unwrap();
-        config.mail.poll_interval = Duration::from_millis(50);
-    }
-}
 
 /// The reset link's token in a mail's text.
 fn token_in(mail: &Value) -> String {
@@ -82,7 +74,7 @@ impl TestApp {
 #[tokio::test]
 async fn a_forgotten_password_is_reset_once_by_the_mailed_link_and_every_old_session_ends() {
     let sink = SmtpSink::start(Behaviour::default());
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let email = unique_email();
     let api_token = app.register(&email, PASSWORD).await.body["access_token"]
         .as_str()
@@ -154,7 +146,7 @@ async fn a_forgotten_password_is_reset_once_by_the_mailed_link_and_every_old_ses
 #[tokio::test]
 async fn unknown_addresses_get_the_same_answer_no_mail_and_the_same_budget() {
     let sink = SmtpSink::start(Behaviour::default());
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let email = unique_email();
     app.register(&email, PASSWORD).await;
     let nobody = unique_email();
@@ -341,7 +333,7 @@ async fn without_mail_in_production_a_reset_by_mail_says_so() {
 #[tokio::test]
 async fn without_javascript_the_pages_mail_a_link_and_set_the_password() {
     let sink = SmtpSink::start(Behaviour::default());
-    let app = spawn_app_configured(with_relay(sink.url())).await;
+    let app = spawn_app_configured(relay_at(sink.url())).await;
     let email = unique_email();
     app.register(&email, PASSWORD).await;
     let form_post = |path: &'static str, referer: String, form: Vec<(&'static str, String)>| {
@@ -413,4 +405,33 @@ async fn without_javascript_the_pages_mail_a_link_and_set_the_password() {
     let used = app.get(&reset_page).await.text().await.unwrap();
     assert!(used.contains("does not work any more") && used.contains("/forgot-password"));
     assert!(!used.contains("action=\"/api/auth/reset-password\""));
+}
+
+#[tokio::test]
+async fn reset_links_that_ran_out_are_pruned() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.register(&email, PASSWORD).await;
+    assert!(app.cli(&["admin", "reset-link", &email]).status.success());
+    let db = app.db().await;
+    let links = async || -> i64 {
+        taskward::on_db!(&db, pool => {
+            let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM password_resets")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            count
+        })
+    };
+    assert_eq!(links().await, 1);
+    let now = taskward::db::now();
+    taskward::auth::store::prune_expired(&db, now, now - chrono::TimeDelta::days(90))
+        .await
+        .unwrap();
+    assert_eq!(links().await, 1, "still working: kept");
+    let in_an_hour = now + chrono::TimeDelta::hours(1);
+    taskward::auth::store::prune_expired(&db, in_an_hour, now - chrono::TimeDelta::days(90))
+        .await
+        .unwrap();
+    assert_eq!(links().await, 0);
 }
