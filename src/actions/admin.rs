@@ -70,7 +70,7 @@ pub async fn admin_set_role(user: String, role: String) -> Result<(), AppError> 
             &context::client()?,
         )
         .await
-        .map_err(|error| refused(error, "remove this administrator"))
+        .map_err(|error| refusal_in_words(error, "remove this administrator"))
     })
     .await
 }
@@ -95,7 +95,7 @@ pub async fn admin_disable(
             &context::client()?,
         )
         .await
-        .map_err(|error| refused(error, "disable this account"))
+        .map_err(|error| refusal_in_words(error, "disable this account"))
     })
     .await
 }
@@ -111,7 +111,7 @@ pub async fn admin_enable(user: String) -> Result<(), AppError> {
             &context::client()?,
         )
         .await
-        .map_err(|error| refused(error, "enable this account"))
+        .map_err(|error| refusal_in_words(error, "enable this account"))
     })
     .await
 }
@@ -127,7 +127,7 @@ pub async fn admin_end_sessions(user: String) -> Result<(), AppError> {
             &context::client()?,
         )
         .await
-        .map_err(|error| refused(error, "end these sessions"))
+        .map_err(|error| refusal_in_words(error, "end these sessions"))
     })
     .await
 }
@@ -143,7 +143,7 @@ pub async fn admin_delete(user: String) -> Result<(), AppError> {
             &context::client()?,
         )
         .await
-        .map_err(|error| refused(error, "delete this account"))?;
+        .map_err(|error| refusal_in_words(error, "delete this account"))?;
         // The account's page is gone: back to the list.
         leptos_axum::redirect("/admin?deleted");
         Ok(())
@@ -322,8 +322,6 @@ pub async fn admin_user(id: String) -> Result<UserDetail, AppError> {
         let db = context::db()?;
         let row = store::user(&db, id).await?.ok_or(AppError::NotFound)?;
         let now = crate::db::now();
-        let day_and_time =
-            |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
         let sessions = crate::auth::store::sessions_of_user(&db, id)
             .await?
             .into_iter()
@@ -334,8 +332,8 @@ pub async fn admin_user(id: String) -> Result<UserDetail, AppError> {
                     session.device
                 },
                 client_address: session.client_address,
-                started_at: day_and_time(session.created_at),
-                last_used_at: day_and_time(session.last_used_at.unwrap_or(session.created_at)),
+                started_at: date_time(session.created_at),
+                last_used_at: date_time(session.last_used_at.unwrap_or(session.created_at)),
             })
             .collect();
         let limit = i64::try_from(USER_EVENTS_SHOWN).unwrap_or(i64::MAX);
@@ -375,7 +373,7 @@ pub async fn admin_reset_link(user: String) -> Result<MadeResetLink, AppError> {
         }
         Ok(MadeResetLink {
             url,
-            expires_at: expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            expires_at: date_time(expires_at),
         })
     })
     .await
@@ -428,12 +426,12 @@ mod ssr {
         crate::admin::{
             EVENTS_PER_PAGE, INVITATIONS_PER_PAGE, USER_EVENTS_SHOWN, USERS_PER_PAGE, UserSession,
             console::{
-                console_text, decode_position as decode_cursor, disabling, encode_position,
-                invitation_mail, invitation_page, mail_cursor, mail_page, new_invitation,
-                page_cursor, refusal_in_words, send_test_mail, signup_policy, user_overview,
+                console_text, date_time, decode_position as decode_cursor, disabling,
+                encode_position, invitation_mail, invitation_page, mail_cursor, mail_page,
+                new_invitation, page_cursor, refusal_in_words, send_test_mail, signup_policy,
+                user_overview,
             },
             store,
-            store::AdminRefusal,
         },
         crate::config::PublicOrigin,
         crate::mail::{MAILS_PER_PAGE, Mailer},
@@ -441,7 +439,6 @@ mod ssr {
         crate::{
             auth::{Role, request, security_log::EventKind, service::Session, store::EventRow},
             context,
-            db::StoreError,
         },
         uuid::Uuid,
     };
@@ -472,11 +469,6 @@ mod ssr {
         } else {
             format!("\u{201c}{shown}\u{201d}")
         }
-    }
-
-    /// A refused change in the console's words: `what` names the change.
-    pub(super) fn refused(error: StoreError<AdminRefusal>, what: &str) -> AppError {
-        refusal_in_words(error, what)
     }
 
     pub(super) fn encode_cursor(row: &EventRow) -> String {

@@ -368,7 +368,8 @@ pub fn user_overview(row: UserRow, now: DateTime<Utc>) -> UserOverview {
     }
 }
 
-fn date_time(at: DateTime<Utc>) -> String {
+/// An instant as the console shows it: `2026-12-06 07:35 UTC`.
+pub fn date_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 

@@ -435,16 +435,7 @@ pub async fn events(
         .filter(|row| EventKind::parse(&row.kind).is_some())
         .map(|row| AdminEvent {
             email: row.email.clone(),
-            event: EventItem {
-                id: row.id,
-                kind: row.kind,
-                at: row.occurred_at,
-                address: row.client_address,
-                user_agent: row.device,
-                detail: row.detail,
-                actor_id: row.actor_id,
-                target_id: row.user_id,
-            },
+            event: row.into(),
         })
         .collect();
     Ok(Json(AdminEventList { items, next_cursor }))

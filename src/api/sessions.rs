@@ -20,6 +20,7 @@ use super::{
     extract::{Authenticated, page_limit, read_query},
     problem::{BadRequest, NotFound, Problem, Unauthorized, Unprocessable},
 };
+use crate::auth::store::EventRow;
 use crate::{
     admin::console::{encode_position, page_cursor},
     auth::{security_log::EventKind, service::AuthService},
@@ -129,6 +130,21 @@ pub struct EventItem {
     pub target_id: Option<Uuid>,
 }
 
+impl From<EventRow> for EventItem {
+    fn from(row: EventRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            at: row.occurred_at,
+            address: row.client_address,
+            user_agent: row.device,
+            detail: row.detail,
+            actor_id: row.actor_id,
+            target_id: row.user_id,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct EventList {
     pub items: Vec<EventItem>,
@@ -190,16 +206,7 @@ pub async fn events(
         .into_iter()
         // Kinds this version does not know (a newer instance wrote them) are left out.
         .filter(|row| EventKind::parse(&row.kind).is_some())
-        .map(|row| EventItem {
-            id: row.id,
-            kind: row.kind,
-            at: row.occurred_at,
-            address: row.client_address,
-            user_agent: row.device,
-            detail: row.detail,
-            actor_id: row.actor_id,
-            target_id: row.user_id,
-        })
+        .map(EventItem::from)
         .collect();
     Ok(Json(EventList { items, next_cursor }))
 }

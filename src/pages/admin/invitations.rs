@@ -7,7 +7,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{AdminNav, AdminSection, console_page, public_origin};
+use super::{AdminNav, AdminSection, console_page, link_from_query};
 use crate::{
     actions::admin::{AdminInvite, AdminRevokeInvitation, admin_invitations},
     admin::{InvitationOverview, InvitationPage, InvitationStatus},
@@ -32,18 +32,7 @@ fn Invitations(page: InvitationPage) -> impl IntoView {
         ServerAction::<AdminInvite>::new(),
         ServerAction::<AdminRevokeInvitation>::new(),
     );
-    // Only a token is read from the address, and the link is built on this
-    // site: a crafted address cannot show an administrator someone else's link.
-    let new_link = use_query_map()
-        .with_untracked(|query| query.get(NEW_INVITATION_QUERY_KEY))
-        .filter(|token| {
-            !token.is_empty()
-                && token.len() <= 64
-                && token
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-        })
-        .map(|token| format!("{}/signup?invite={token}", public_origin()));
+    let new_link = link_from_query(NEW_INVITATION_QUERY_KEY, "/signup", "invite");
     let next = page
         .next_cursor
         .map(|cursor| format!("/admin/invitations?cursor={}", encode_query_value(&cursor)));

@@ -126,6 +126,23 @@ where
     })
 }
 
+/// The link `path?token_key=<token>` for the token a form post put in this
+/// page's address under `key`. Only a token is read from the address and
+/// the link is built on this site: a crafted address cannot show an
+/// administrator someone else's link.
+pub(super) fn link_from_query(key: &str, path: &str, token_key: &str) -> Option<String> {
+    use_query_map()
+        .with_untracked(|query| query.get(key))
+        .filter(|token| {
+            !token.is_empty()
+                && token.len() <= 64
+                && token
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+        })
+        .map(|token| format!("{}{path}?{token_key}={token}", public_origin()))
+}
+
 /// The instance's public origin, which links handed out start with (known
 /// on the server, where these pages render).
 pub(super) fn public_origin() -> String {

@@ -5,9 +5,9 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
-use super::{AdminNav, AdminSection, console_page, public_origin};
+use super::{AdminNav, AdminSection, console_page, link_from_query};
 use crate::{
     actions::admin::{
         AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminResetLink, AdminSetRole,
@@ -44,18 +44,7 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
         ServerAction::<AdminDelete>::new(),
         ServerAction::<AdminResetLink>::new(),
     );
-    // Only a token is read from the address, and the link is built here: a
-    // crafted address cannot show an administrator someone else's link.
-    let reset_link = use_query_map()
-        .with_untracked(|query| query.get(RESET_TOKEN_QUERY_KEY))
-        .filter(|token| {
-            !token.is_empty()
-                && token.len() <= 64
-                && token
-                    .bytes()
-                    .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-        })
-        .map(|token| format!("{}/reset-password?token={token}", public_origin()));
+    let reset_link = link_from_query(RESET_TOKEN_QUERY_KEY, "/reset-password", "token");
     let UserOverview {
         id,
         email,
