@@ -24,6 +24,7 @@ use crate::pages::{
     signin::SignInPage,
     signup::SignUpPage,
     todos::TodosPage,
+    verification::VerifyEmailPage,
 };
 
 /// The document around the app, rendered on the server only.
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("signin") view=SignInPage />
                 <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
                 // Signed-in pages render whole before the first byte, so the
                 // user's data is in the first response, JavaScript or not.
                 <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />

@@ -17,6 +17,7 @@ use crate::{
     client::Client,
     config::Config,
     db::{Db, StoreError},
+    mail::Mailer,
     signup::{
         self, DEFAULT_INVITE_DAYS, MAX_INVITE_DAYS, MAX_INVITE_USES, SignupMode,
         store::{NewInvitation, SignupPolicy},
@@ -113,14 +114,18 @@ async fn reset_link(db: &Db, config: &Config, email: &str) -> Result<String, Str
         .await
         .map_err(refused)?
         .ok_or_else(|| format!("no account has the email {email}"))?;
-    let auth = AuthService::new(db.clone(), &config.jwt_secret, config.auth.clone());
+    // No mail goes out from here: the link is printed.
+    let mailer =
+        Mailer::new(&config.mail, config.environment).map_err(|error| error.to_string())?;
+    let auth = AuthService::new(
+        db.clone(),
+        &config.jwt_secret,
+        config.auth.clone(),
+        mailer,
+        &config.public_origin,
+    );
     let (url, expires_at) = auth
-        .make_reset_link(
-            user_id,
-            None,
-            &Client::command_line(),
-            &config.public_origin,
-        )
+        .make_reset_link(user_id, None, &Client::command_line())
         .await
         .map_err(|error| error.to_string())?;
     Ok(format!(
@@ -164,18 +169,15 @@ async fn change_role(db: &Db, email: &str, role: Role) -> Result<String, String>
 
 async fn set_signup(db: &Db, mode: &str, domains: Option<&str>) -> Result<String, String> {
     let mode = SignupMode::parse(mode).ok_or_else(|| format!("no sign-up mode {mode}"))?;
+    let current = signup::store::policy(db).await.map_err(refused)?;
     let email_domains = match domains {
         Some(text) => signup::parse_domains(text)?,
-        None => {
-            signup::store::policy(db)
-                .await
-                .map_err(refused)?
-                .email_domains
-        }
+        None => current.email_domains,
     };
     let policy = SignupPolicy {
         mode,
         email_domains,
+        require_verified_email: current.require_verified_email,
     };
     store::set_signup_policy(db, &policy, None, &Client::command_line())
         .await

@@ -105,12 +105,18 @@ pub fn return_to_referer_without(keys: &[&str]) {
 
 /// For a plain form post that succeeded, returns the browser to the page
 /// it came from with the query parameters `dropped` left out and `added`
-/// set (say, the `undo` that shows a delete's Undo notice).
+/// set (say, the `undo` that shows a delete's Undo notice). An earlier
+/// refusal the address still carried goes too.
 pub fn return_to_referer_changed(dropped: &[&str], added: &[(&str, &str)]) {
     let Some((referer, response)) = plain_form_post_referer() else {
         return;
     };
-    let replaced = |key: &str| dropped.contains(&key) || added.iter().any(|(name, _)| *name == key);
+    let replaced = |key: &str| {
+        key == "__path"
+            || key == "__err"
+            || dropped.contains(&key)
+            || added.iter().any(|(name, _)| *name == key)
+    };
     let back = with_query_changed(&referer, replaced, added);
     if let Ok(location) = HeaderValue::from_str(&back) {
         response.insert_header(header::LOCATION, location);

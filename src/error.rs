@@ -40,6 +40,13 @@ pub enum AppError {
     /// revoked, or for another address); the message says which.
     #[error("{0}")]
     InviteInvalid(String),
+    /// The instance requires a confirmed address before todos are used,
+    /// and this account's is not confirmed yet.
+    #[error(
+        "Confirm your email address first: follow the link we mailed you (your account page \
+         sends a new one)."
+    )]
+    EmailUnverified,
     #[error("We couldn't find that.")]
     NotFound,
     /// The request clashes with existing data; the message says how.
@@ -112,6 +119,7 @@ impl TryFrom<WireError> for AppError {
             "account_disabled" => AppError::AccountDisabled(wire.message),
             "signup_closed" => AppError::SignupClosed(wire.message),
             "invite_invalid" => AppError::InviteInvalid(wire.message),
+            "email_unverified" => AppError::EmailUnverified,
             "not_found" => AppError::NotFound,
             "conflict" => AppError::Conflict(wire.message),
             "rate_limited" => AppError::RateLimited {
@@ -136,6 +144,7 @@ impl AppError {
             AppError::AccountDisabled(_) => "account_disabled",
             AppError::SignupClosed(_) => "signup_closed",
             AppError::InviteInvalid(_) => "invite_invalid",
+            AppError::EmailUnverified => "email_unverified",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
@@ -262,7 +271,8 @@ impl AppError {
             AppError::Forbidden
             | AppError::AccountDisabled(_)
             | AppError::SignupClosed(_)
-            | AppError::InviteInvalid(_) => 403,
+            | AppError::InviteInvalid(_)
+            | AppError::EmailUnverified => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,

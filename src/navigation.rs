@@ -32,6 +32,7 @@ pub const PAGES: &[Page] = &[
     page("/signin", Access::SignedOut, false),
     page("/forgot-password", Access::Anyone, false),
     page("/reset-password", Access::Anyone, false),
+    page("/verify-email", Access::Anyone, false),
     page("/dashboard", Access::SignedIn, true),
     page("/account", Access::SignedIn, false),
     page("/account/sessions", Access::SignedIn, false),

@@ -160,6 +160,13 @@ impl From<AccountRefusal> for AppError {
             AccountRefusal::EmailTaken => AppError::Conflict(
                 "That email is already registered. Sign in instead, or use another email.".into(),
             ),
+            AccountRefusal::NewAddressTaken => AppError::Conflict(
+                "Another account uses that email address now, so yours cannot move to it.".into(),
+            ),
+            AccountRefusal::ConfirmationGone => {
+                AppError::Invalid(crate::auth::verification::CONFIRMATION_LINK_INVALID.into())
+                    .in_field("token")
+            }
             AccountRefusal::Signup(refusal) => refusal.into(),
         }
     }

@@ -208,22 +208,29 @@ pub async fn admin_signup_settings() -> Result<SignupSettings, AppError> {
         Ok(SignupSettings {
             mode: policy.mode,
             email_domains: policy.email_domains,
+            require_verified_email: policy.require_verified_email,
         })
     })
     .await
 }
 
-/// Sets the sign-up policy: `mode` (`open`, `invite`, `closed`) and the
+/// Sets the sign-up policy: `mode` (`open`, `invite`, `closed`), the
 /// email domains sign-up is limited to (separated by commas or spaces;
-/// empty for any).
+/// empty for any), and whether todos wait for a confirmed address (a
+/// checkbox: sent only when ticked).
 #[server(prefix = "/api", endpoint = "admin/set-signup")]
 pub async fn admin_set_signup(
     mode: String,
     #[server(default)] email_domains: Option<String>,
+    #[server(default)] require_verified_email: Option<String>,
 ) -> Result<(), AppError> {
     context::respond(async {
         let session = admin()?;
-        let policy = signup_policy(&mode, email_domains.as_deref().unwrap_or_default())?;
+        let policy = signup_policy(
+            &mode,
+            email_domains.as_deref().unwrap_or_default(),
+            require_verified_email.is_some(),
+        )?;
         store::set_signup_policy(
             &context::db()?,
             &policy,
@@ -359,12 +366,7 @@ pub async fn admin_reset_link(user: String) -> Result<MadeResetLink, AppError> {
     context::respond(async {
         let session = admin()?;
         let (url, expires_at) = request::account_service()?
-            .make_reset_link(
-                user_id(&user)?,
-                Some(session.user_id),
-                &context::client()?,
-                &context::provided::<PublicOrigin>("public origin")?.0,
-            )
+            .make_reset_link(user_id(&user)?, Some(session.user_id), &context::client()?)
             .await?;
         // After a form post without JavaScript, the account's page shows
         // the link: only its token travels in the address.

@@ -9,7 +9,10 @@ use leptos::server_fn::ServerFn;
 #[cfg(feature = "ssr")]
 use crate::auth::request;
 use crate::error::AppError;
-use crate::{auth::CurrentUser, signup::SignupGate};
+use crate::{
+    auth::{CurrentUser, EmailState},
+    signup::SignupGate,
+};
 #[cfg(feature = "ssr")]
 use crate::{calendar::TimeZone, context, navigation};
 
@@ -309,12 +312,7 @@ pub async fn reset_by_mail() -> Result<bool, AppError> {
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
     context::respond(async {
         let outcome = request::account_service()?
-            .request_password_reset(
-                &email,
-                &context::client()?,
-                &context::provided("mailer")?,
-                &context::provided::<crate::config::PublicOrigin>("public origin")?.0,
-            )
+            .request_password_reset(&email, &context::client()?)
             .await;
         outcome.inspect_err(|error| {
             context::return_to_form_with(
@@ -355,18 +353,129 @@ pub async fn reset_link_works(token: Option<String>) -> Result<bool, AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     context::respond(async {
         let outcome = request::account_service()?
-            .reset_password(
-                &token,
-                &password,
-                &context::client()?,
-                &context::provided("mailer")?,
-                &context::provided::<crate::config::PublicOrigin>("public origin")?.0,
-            )
+            .reset_password(&token, &password, &context::client()?)
             .await;
         outcome.inspect_err(|error| {
             context::return_to_form_with(<ResetPassword as ServerFn>::PATH, error, &[])
         })?;
         leptos_axum::redirect("/signin?reset");
+        Ok(())
+    })
+    .await
+}
+
+/// The account's address, for its page: confirmed or not, and the address
+/// it is moving to, if any.
+#[server(prefix = "/api", endpoint = "auth/email-state")]
+pub async fn my_email() -> Result<EmailState, AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        request::account_service()?.email_state(&session).await
+    })
+    .await
+}
+
+/// Mails a new confirmation link to the account's address (the older one
+/// stops working), then shows `/account?verification=sent`.
+#[server(prefix = "/api", endpoint = "auth/resend-verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let outcome = request::account_service()?
+            .send_verification_again(&session)
+            .await;
+        outcome.inspect_err(|error| {
+            context::return_to_form_with(<ResendVerification as ServerFn>::PATH, error, &[])
+        })?;
+        context::return_to_referer_changed(&[], &[("verification", "sent")]);
+        Ok(())
+    })
+    .await
+}
+
+/// Asks to move the account to `email`, with its password: a link goes to
+/// the new address, a notice to the old; nothing changes until the link is
+/// followed.
+#[server(prefix = "/api", endpoint = "auth/change-email")]
+pub async fn change_email(email: String, password: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let outcome = request::account_service()?
+            .request_email_change(
+                &session,
+                &password,
+                &email,
+                request::device_token()?.as_deref(),
+                &context::client()?,
+            )
+            .await;
+        outcome.inspect_err(|error| {
+            context::return_to_form_with(
+                <ChangeEmail as ServerFn>::PATH,
+                error,
+                &[("new_email", &email)],
+            )
+        })?;
+        context::return_to_referer_changed(&["new_email"], &[("email_change", "sent")]);
+        Ok(())
+    })
+    .await
+}
+
+/// Drops a pending change of address.
+#[server(prefix = "/api", endpoint = "auth/cancel-email-change")]
+pub async fn cancel_email_change() -> Result<(), AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let outcome = request::account_service()?
+            .cancel_email_change(&session, &context::client()?)
+            .await;
+        outcome.inspect_err(|error| {
+            context::return_to_form_with(<CancelEmailChange as ServerFn>::PATH, error, &[])
+        })?;
+        context::return_to_referer_changed(&["email_change"], &[]);
+        Ok(())
+    })
+    .await
+}
+
+/// Whether the confirmation link `token` still works: `/verify-email`
+/// says so before anyone presses the button.
+#[server(prefix = "/api", endpoint = "auth/confirmation-link")]
+pub async fn confirmation_link_works(token: Option<String>) -> Result<bool, AppError> {
+    context::respond(async {
+        let db = context::db()?;
+        Ok(
+            match token.as_deref().and_then(crate::signup::LinkToken::parse) {
+                Some(token) => {
+                    crate::auth::store::confirmation(&db, &token.hash(), crate::db::now())
+                        .await?
+                        .is_some()
+                }
+                None => false,
+            },
+        )
+    })
+    .await
+}
+
+/// Follows a confirmation link (a button press, so that a mail scanner
+/// that opens links spends nothing), then shows `/verify-email?confirmed`
+/// or `?moved`.
+#[server(prefix = "/api", endpoint = "auth/verify-email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    use crate::auth::verification::Confirmed;
+    context::respond(async {
+        let outcome = request::account_service()?
+            .confirm_email(&token, &context::client()?)
+            .await;
+        let confirmed = outcome.inspect_err(|error| {
+            context::return_to_form_with(<VerifyEmail as ServerFn>::PATH, error, &[])
+        })?;
+        leptos_axum::redirect(match confirmed {
+            Confirmed::Address(_) => "/verify-email?confirmed",
+            Confirmed::MovedTo(_) => "/verify-email?moved",
+        });
         Ok(())
     })
     .await

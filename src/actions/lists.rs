@@ -8,7 +8,7 @@ use crate::lists::ListSummary;
 use crate::lists::{ListName, TodosOnDelete, store};
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::request::session,
+    auth::request::todo_session,
     context,
     todos::{parse_id_in, parse_optional_id},
     undo::{UNDO_QUERY_KEY, UndoWindow},
@@ -19,7 +19,7 @@ use crate::{error::AppError, undo::Undoable};
 #[server(prefix = "/api", endpoint = "lists/all")]
 pub async fn all_lists() -> Result<Vec<ListSummary>, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         Ok(store::summaries(&context::db()?, session.user_id).await?)
     })
     .await
@@ -42,7 +42,7 @@ fn fresh(record: store::ListRecord) -> ListSummary {
 #[server(prefix = "/api", endpoint = "lists/create")]
 pub async fn create_list(name: String) -> Result<ListSummary, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let name = ListName::parse(&name)?;
         let list = fresh(store::create(&context::db()?, session.user_id, &name).await?);
         if crate::error::is_plain_form_post() {
@@ -56,7 +56,7 @@ pub async fn create_list(name: String) -> Result<ListSummary, AppError> {
 #[server(prefix = "/api", endpoint = "lists/rename")]
 pub async fn rename_list(id: String, name: String) -> Result<(), AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let id = parse_id_in(&id, "id")?;
         let name = ListName::parse(&name)?;
         store::rename(&context::db()?, session.user_id, id, &name).await?;
@@ -75,7 +75,7 @@ pub async fn move_list(
     #[server(default)] after: Option<String>,
 ) -> Result<(), AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let id = parse_id_in(&id, "id")?;
         let before = parse_optional_id(before.as_deref(), "before")?;
         let after = parse_optional_id(after.as_deref(), "after")?;
@@ -93,7 +93,7 @@ pub async fn delete_list(
     #[server(default)] todos: Option<String>,
 ) -> Result<Undoable, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let id = parse_id_in(&id, "id")?;
         let todos = TodosOnDelete::parse(todos.as_deref())?;
         let window = context::provided::<UndoWindow>("undo window")?;

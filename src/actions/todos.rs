@@ -19,7 +19,7 @@ use ssr::*;
 #[server(prefix = "/api", endpoint = "todos/list")]
 pub async fn list_todos(#[server(flatten)] params: PageParams) -> Result<TodoPage, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let query = ListQuery::parse(&params, None)?;
         let today = today_of(&session)?;
         let page = store::list(&context::db()?, session.user_id, &query, today).await?;
@@ -38,7 +38,7 @@ pub async fn list_with_totals(
 ) -> Result<TodoListing, AppError> {
     let mut params = params;
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let shows_something = [&params.list, &params.view, &params.q].iter().any(|value| {
             value
                 .as_deref()
@@ -64,7 +64,7 @@ pub async fn create_todo(
     #[server(default)] priority: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let new = NewTodo {
             title: TodoTitle::parse(&title)?,
             list: list_field(list_id.as_deref())?,
@@ -95,7 +95,7 @@ pub async fn update_todo(
     #[server(default)] list_id: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let id = parse_id(&id)?;
         let changes = TodoChanges {
             title: title.as_deref().map(TodoTitle::parse).transpose()?,
@@ -126,7 +126,7 @@ pub async fn move_todo(
     #[server(default)] after: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let id = parse_id(&id)?;
         let before = parse_optional_id(before.as_deref(), "before")?;
         let after = parse_optional_id(after.as_deref(), "after")?;
@@ -143,7 +143,7 @@ pub async fn move_todo(
 #[server(prefix = "/api", endpoint = "todos/delete")]
 pub async fn delete_todo(id: String) -> Result<Undoable, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let id = parse_id(&id)?;
         let window = context::provided::<UndoWindow>("undo window")?;
         let undoable =
@@ -161,7 +161,7 @@ pub async fn toggle_all(
     #[server(default)] list_id: Option<String>,
 ) -> Result<(), AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let db = context::db()?;
         let list = owned_list(&db, &session, list_id.as_deref()).await?;
         Ok(store::set_all_completed(&db, session.user_id, list, completed).await?)
@@ -176,7 +176,7 @@ pub async fn clear_completed(
     #[server(default)] list_id: Option<String>,
 ) -> Result<Option<Undoable>, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let db = context::db()?;
         let list = owned_list(&db, &session, list_id.as_deref()).await?;
         let window = context::provided::<UndoWindow>("undo window")?;
@@ -195,7 +195,7 @@ pub async fn clear_completed(
 #[server(prefix = "/api", endpoint = "todos/dashboard")]
 pub async fn dashboard() -> Result<DashboardData, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let db = context::db()?;
         let today = today_of(&session)?;
         let lists = lists::store::summaries(&db, session.user_id).await?;
@@ -225,7 +225,7 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
 #[server(prefix = "/api", endpoint = "todos/stats")]
 pub async fn todo_stats() -> Result<TodoTotals, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         Ok(store::stats(&context::db()?, session.user_id).await?)
     })
     .await
@@ -244,7 +244,7 @@ mod ssr {
     pub(super) use crate::views::Showing;
 
     pub(super) use crate::{
-        auth::{request::session, service::Session},
+        auth::{request::todo_session, service::Session},
         calendar::{Clock, Due, day_heading},
         context,
         db::StoreError,

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::request::session,
+    auth::request::todo_session,
     context,
     todos::{TodoLimit, parse_id_in},
 };
@@ -17,7 +17,7 @@ use crate::{
 #[server(prefix = "/api", endpoint = "todos/undo")]
 pub async fn undo(batch: String) -> Result<String, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let batch = parse_id_in(&batch, "batch").map_err(|_| AppError::NotFound)?;
         let limit = context::provided::<TodoLimit>("todo limit")?;
         let undone =
@@ -34,7 +34,7 @@ pub async fn undo(batch: String) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "todos/undo-notice")]
 pub async fn undo_notice(batch: String) -> Result<Option<crate::undo::Undoable>, AppError> {
     context::respond(async {
-        let session = session()?;
+        let session = todo_session()?;
         let Ok(batch) = parse_id_in(&batch, "batch") else {
             return Ok(None);
         };

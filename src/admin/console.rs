@@ -66,7 +66,11 @@ pub fn console_text(text: &str, field: &str, max_chars: usize) -> Result<(), App
 }
 
 /// The sign-up policy a form or the API sent.
-pub fn signup_policy(mode: &str, email_domains: &str) -> Result<SignupPolicy, AppError> {
+pub fn signup_policy(
+    mode: &str,
+    email_domains: &str,
+    require_verified_email: bool,
+) -> Result<SignupPolicy, AppError> {
     let mode = SignupMode::parse(mode.trim()).ok_or_else(|| {
         AppError::Invalid("Choose a sign-up mode: open, invite or closed.".into()).in_field("mode")
     })?;
@@ -76,6 +80,7 @@ pub fn signup_policy(mode: &str, email_domains: &str) -> Result<SignupPolicy, Ap
     Ok(SignupPolicy {
         mode,
         email_domains,
+        require_verified_email,
     })
 }
 
@@ -360,6 +365,7 @@ pub fn user_overview(row: UserRow, now: DateTime<Utc>) -> UserOverview {
         ),
         id: row.id.to_string(),
         email: row.email,
+        email_verified_at: row.email_verified_at.map(date_time),
         role: Role::from_stored(&row.role),
         created_at: date_time(row.created_at),
         last_sign_in_at: row.last_sign_in_at.map(date_time),

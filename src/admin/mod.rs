@@ -27,6 +27,8 @@ pub const EVENTS_PER_PAGE: usize = 50;
 pub struct UserOverview {
     pub id: String,
     pub email: String,
+    /// When the address was confirmed, if it was.
+    pub email_verified_at: Option<String>,
     pub role: Role,
     pub created_at: String,
     pub last_sign_in_at: Option<String>,
@@ -64,6 +66,8 @@ pub struct SignupSettings {
     pub mode: SignupMode,
     /// Lower case; empty: any domain.
     pub email_domains: Vec<String>,
+    /// Todos and lists wait until an account's address is confirmed.
+    pub require_verified_email: bool,
 }
 
 /// Where an invitation stands.

@@ -48,6 +48,7 @@ pub struct UserRow {
     pub disabled_at: Option<DateTime<Utc>>,
     pub disabled_reason: Option<String>,
     pub disabled_until: Option<DateTime<Utc>>,
+    pub email_verified_at: Option<DateTime<Utc>>,
     pub active_sessions: i64,
     pub todos: i64,
 }
@@ -64,7 +65,7 @@ pub async fn list_users(
     on_db!(db, pool => {
         sqlx::query_as::<_, UserRow>(
             "SELECT u.id, u.email, u.role, u.created_at, u.last_sign_in_at, u.disabled_at, \
-                    u.disabled_reason, u.disabled_until, \
+                    u.disabled_reason, u.disabled_until, u.email_verified_at, \
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $4) \
                         AS active_sessions, \
                     u.todo_count AS todos \
@@ -86,7 +87,7 @@ pub async fn user(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, UserRow>(
             "SELECT u.id, u.email, u.role, u.created_at, u.last_sign_in_at, u.disabled_at, \
-                    u.disabled_reason, u.disabled_until, \
+                    u.disabled_reason, u.disabled_until, u.email_verified_at, \
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $2) \
                         AS active_sessions, \
                     u.todo_count AS todos \
@@ -358,15 +359,13 @@ pub async fn set_signup_policy(
     actor: Option<Uuid>,
     client: &Client,
 ) -> Result<(), sqlx::Error> {
-    let detail = if policy.email_domains.is_empty() {
-        policy.mode.as_str().to_owned()
-    } else {
-        format!(
-            "{}; domains: {}",
-            policy.mode.as_str(),
-            policy.email_domains.join(", ")
-        )
-    };
+    let mut detail = policy.mode.as_str().to_owned();
+    if !policy.email_domains.is_empty() {
+        detail.push_str(&format!("; domains: {}", policy.email_domains.join(", ")));
+    }
+    if policy.require_verified_email {
+        detail.push_str("; confirmed address required");
+    }
     on_db!(db, pool => {
         let mut transaction = pool.begin_write().await?;
         signup::store::set_policy(&mut transaction, policy, now()).await?;

@@ -64,13 +64,16 @@ where
     }
 }
 
-/// Who may make an account.
+/// Who may make an account, and what a new one does first.
 #[derive(Serialize, ToSchema)]
 pub struct Settings {
     pub signup_mode: SignupMode,
     /// Sign-up without an invitation is limited to addresses at these
     /// domains (lower case); empty: any domain.
     pub signup_email_domains: Vec<String>,
+    /// Todos and lists answer 403 `email_unverified` until the account's
+    /// address is confirmed.
+    pub require_verified_email: bool,
 }
 
 /// A change to the settings: each field left out stays as it is.
@@ -81,6 +84,7 @@ pub struct SettingsChange {
     /// At most 50 domains.
     #[schema(max_items = 50)]
     pub signup_email_domains: Option<Vec<String>>,
+    pub require_verified_email: Option<bool>,
 }
 
 /// The sign-up settings.
@@ -100,10 +104,7 @@ pub async fn settings(
     AdminSession(_): AdminSession,
 ) -> Result<Json<Settings>, Problem> {
     let policy = signup::store::policy(&db).await?;
-    Ok(Json(Settings {
-        signup_mode: policy.mode,
-        signup_email_domains: policy.email_domains,
-    }))
+    Ok(Json(policy.into()))
 }
 
 /// Change the sign-up settings; logged in the security log.
@@ -141,17 +142,29 @@ pub async fn update_settings(
         Some(domains) => domains.join(","),
         None => current.email_domains.join(","),
     };
-    let policy = signup_policy(mode.as_str(), &domains).map_err(|error| match error {
-        AppError::InvalidField { message, .. } => {
-            AppError::Invalid(message).in_field("signup_email_domains")
-        }
-        other => other,
-    })?;
+    let require_verified_email = change
+        .require_verified_email
+        .unwrap_or(current.require_verified_email);
+    let policy = signup_policy(mode.as_str(), &domains, require_verified_email).map_err(
+        |error| match error {
+            AppError::InvalidField { message, .. } => {
+                AppError::Invalid(message).in_field("signup_email_domains")
+            }
+            other => other,
+        },
+    )?;
     store::set_signup_policy(&db, &policy, Some(session.user_id), &client).await?;
-    Ok(Json(Settings {
-        signup_mode: policy.mode,
-        signup_email_domains: policy.email_domains,
-    }))
+    Ok(Json(policy.into()))
+}
+
+impl From<signup::store::SignupPolicy> for Settings {
+    fn from(policy: signup::store::SignupPolicy) -> Self {
+        Self {
+            signup_mode: policy.mode,
+            signup_email_domains: policy.email_domains,
+            require_verified_email: policy.require_verified_email,
+        }
+    }
 }
 
 /// One invitation (never its token, which only its link holds).
@@ -534,14 +547,13 @@ pub struct ResetLink {
 )]
 pub async fn reset_link(
     State(auth): State<std::sync::Arc<AuthService>>,
-    State(origin): State<PublicOrigin>,
     AdminSession(session): AdminSession,
     client: Client,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ResetLink>), Problem> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| Problem::from(AppError::NotFound))?;
     let (url, expires_at) = auth
-        .make_reset_link(id, Some(session.user_id), &client, &origin.0)
+        .make_reset_link(id, Some(session.user_id), &client)
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -45,6 +45,9 @@ const MAX_FILTER_CHARS: usize = 254;
 pub struct ManagedUser {
     pub id: Uuid,
     pub email: String,
+    /// When the address was confirmed by following a mailed link; `null`
+    /// while it is not.
+    pub email_verified_at: Option<DateTime<Utc>>,
     /// `user` or `admin`.
     pub role: String,
     pub created_at: DateTime<Utc>,
@@ -66,6 +69,7 @@ impl ManagedUser {
         Self {
             id: row.id,
             email: row.email,
+            email_verified_at: row.email_verified_at,
             role: Role::from_stored(&row.role).as_str().into(),
             created_at: row.created_at,
             last_sign_in_at: row.last_sign_in_at,

@@ -13,17 +13,15 @@ use uuid::Uuid;
 use super::{
     extract::{ApiJson, Authenticated, BearerToken},
     problem::{
-        AccountDisabledByAdmin, EmailTaken, JsonBodyRefusals, MailOff, Problem, SignupRefused,
-        TooManyRequests, Unauthorized, Unavailable, Unprocessable, WrongCredentials,
+        AccountDisabledByAdmin, Conflict, EmailTaken, JsonBodyRefusals, MailOff, Problem,
+        SignupRefused, TooManyRequests, Unauthorized, Unavailable, Unprocessable, WrongCredentials,
     },
 };
 use crate::{
     auth::service::{Account, AuthService, IssuedToken},
     calendar::TimeZone,
     client::Client,
-    config::PublicOrigin,
     error::AppError,
-    mail::Mailer,
 };
 
 pub const TAG: &str = "auth";
@@ -80,6 +78,9 @@ pub struct User {
     /// endpoints answer them only).
     #[schema(example = "user")]
     pub role: String,
+    /// Whether the address was confirmed by following a mailed link
+    /// (`POST /api/v1/auth/verify-email`).
+    pub email_verified: bool,
 }
 
 impl From<Account> for User {
@@ -90,6 +91,7 @@ impl From<Account> for User {
             created_at: account.created_at,
             time_zone: account.time_zone.name().to_owned(),
             role: account.role.as_str().to_owned(),
+            email_verified: account.email_verified,
         }
     }
 }
@@ -310,13 +312,10 @@ pub struct PasswordResetRequest {
 )]
 pub async fn password_reset(
     State(auth): State<Arc<AuthService>>,
-    State(mailer): State<Mailer>,
-    State(origin): State<PublicOrigin>,
     client: Client,
     ApiJson(body): ApiJson<PasswordResetRequest>,
 ) -> Result<StatusCode, Problem> {
-    auth.request_password_reset(&body.email, &client, &mailer, &origin.0)
-        .await?;
+    auth.request_password_reset(&body.email, &client).await?;
     Ok(StatusCode::ACCEPTED)
 }
 
@@ -348,12 +347,145 @@ pub struct PasswordResetConfirm {
 )]
 pub async fn password_reset_confirm(
     State(auth): State<Arc<AuthService>>,
-    State(mailer): State<Mailer>,
-    State(origin): State<PublicOrigin>,
     client: Client,
     ApiJson(body): ApiJson<PasswordResetConfirm>,
 ) -> Result<StatusCode, Problem> {
-    auth.reset_password(&body.token, &body.password, &client, &mailer, &origin.0)
+    auth.reset_password(&body.token, &body.password, &client)
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A confirmation link's token.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfirmation {
+    /// The `token` of the link (`/verify-email?token=…`).
+    #[schema(max_length = 64)]
+    pub token: String,
+}
+
+/// What following a confirmation link did.
+#[derive(Serialize, ToSchema)]
+pub struct EmailConfirmed {
+    /// The account's address, now confirmed.
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    /// `true` when the link moved the account to this address (a change
+    /// of address); `false` when it confirmed the address it had.
+    pub moved: bool,
+}
+
+/// Follow a confirmation link: confirms the account's address, or moves
+/// the account to the new one it was mailed to. Needs no token: the link's
+/// token is the proof; it works once, for 24 hours.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/verify-email",
+    tag = TAG,
+    request_body = EmailConfirmation,
+    responses(
+        JsonBodyRefusals,
+        (status = 200, description = "Confirmed.", body = EmailConfirmed),
+        (status = 409, response = EmailTaken),
+        (status = 422, response = Unprocessable),
+    )
+)]
+pub async fn verify_email(
+    State(auth): State<Arc<AuthService>>,
+    client: Client,
+    ApiJson(body): ApiJson<EmailConfirmation>,
+) -> Result<Json<EmailConfirmed>, Problem> {
+    use crate::auth::verification::Confirmed;
+    Ok(Json(
+        match auth.confirm_email(&body.token, &client).await? {
+            Confirmed::Address(email) => EmailConfirmed {
+                email,
+                moved: false,
+            },
+            Confirmed::MovedTo(email) => EmailConfirmed { email, moved: true },
+        },
+    ))
+}
+
+/// Mail a new confirmation link to the account's address (the older one
+/// stops working); 3 an hour.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/verify-email/resend",
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "A new link is on its way."),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = MailOff),
+        (status = 429, response = TooManyRequests),
+    )
+)]
+pub async fn resend_verification(
+    State(auth): State<Arc<AuthService>>,
+    Authenticated(session): Authenticated,
+) -> Result<StatusCode, Problem> {
+    auth.send_verification_again(&session).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A new address for the account, with its password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChangeRequest {
+    #[schema(example = "ada@example.org", max_length = 254)]
+    pub email: String,
+    #[schema(max_length = 128)]
+    pub password: String,
+}
+
+/// Move the account to a new address: a confirmation link goes there and a
+/// notice to the current address; the account moves only when the link is
+/// followed (`POST /api/v1/auth/verify-email`). Counts against the same 3
+/// links an hour as resend.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/email-change",
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = EmailChangeRequest,
+    responses(
+        JsonBodyRefusals,
+        (status = 202, description = "A link is on its way to the new address."),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = EmailTaken),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = TooManyRequests),
+    )
+)]
+pub async fn request_email_change(
+    State(auth): State<Arc<AuthService>>,
+    Authenticated(session): Authenticated,
+    client: Client,
+    ApiJson(body): ApiJson<EmailChangeRequest>,
+) -> Result<StatusCode, Problem> {
+    auth.request_email_change(&session, &body.password, &body.email, None, &client)
+        .await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Cancel a pending change of address: its link stops working.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/email-change",
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Cancelled."),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+    )
+)]
+pub async fn cancel_email_change(
+    State(auth): State<Arc<AuthService>>,
+    Authenticated(session): Authenticated,
+    client: Client,
+) -> Result<StatusCode, Problem> {
+    auth.cancel_email_change(&session, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

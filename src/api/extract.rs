@@ -174,6 +174,25 @@ where
     }
 }
 
+/// The session of a request on todos or lists: as [`Authenticated`], and
+/// refused (403 `email_unverified`) while the instance requires a
+/// confirmed address that the account has not confirmed.
+pub struct TodoSession(pub Session);
+
+impl<S> FromRequestParts<S> for TodoSession
+where
+    Arc<AuthService>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let Authenticated(session) = Authenticated::from_request_parts(parts, state).await?;
+        session.todo_access()?;
+        Ok(Self(session))
+    }
+}
+
 /// Who sent the request, as the web layer resolved it (the address through
 /// trusted proxies only), for budgets and the security log.
 impl<S: Send + Sync> FromRequestParts<S> for Client {

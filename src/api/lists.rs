@@ -15,9 +15,10 @@ use uuid::Uuid;
 
 use super::{
     PREFIX,
-    extract::{ApiJson, Authenticated},
+    extract::{ApiJson, TodoSession},
     problem::{
-        BadRequest, Conflict, JsonBodyRefusals, NotFound, Problem, Unauthorized, Unprocessable,
+        BadRequest, Conflict, EmailUnconfirmed, JsonBodyRefusals, NotFound, Problem, Unauthorized,
+        Unprocessable,
     },
 };
 use crate::{
@@ -123,11 +124,12 @@ async fn row(db: &Db, user_id: Uuid, list: ListRef) -> Result<store::ListRow, Pr
     responses(
         (status = 200, description = "All your lists.", body = Lists),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
     )
 )]
 pub async fn list(
     State(db): State<Db>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
 ) -> Result<Json<Lists>, Problem> {
     let rows = store::rows(&db, session.user_id).await?;
     Ok(Json(Lists {
@@ -147,12 +149,13 @@ pub async fn list(
         (status = 201, description = "Created.", body = List,
             headers(("Location" = String, description = "The new list's address"))),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 409, response = Conflict),
     )
 )]
 pub async fn create(
     State(db): State<Db>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     ApiJson(body): ApiJson<NewList>,
 ) -> Result<Response, Problem> {
     let name = ListName::parse(&body.name)?;
@@ -179,12 +182,13 @@ pub async fn create(
         (status = 200, description = "The list.", body = List),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
     )
 )]
 pub async fn get(
     State(db): State<Db>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(id): Path<String>,
 ) -> Result<Json<List>, Problem> {
     let list = row(&db, session.user_id, list_ref(&id)?).await?;
@@ -204,13 +208,14 @@ pub async fn get(
         JsonBodyRefusals,
         (status = 200, description = "The list as changed.", body = List),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
     )
 )]
 pub async fn update(
     State(db): State<Db>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<ListPatch>,
 ) -> Result<Json<List>, Problem> {
@@ -247,6 +252,7 @@ pub async fn update(
             headers(("Undo-Batch" = Uuid, description = "Undoes the delete: `POST /api/v1/undo/{batch}`, for a minute or so"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
         (status = 422, response = Unprocessable),
@@ -255,7 +261,7 @@ pub async fn update(
 pub async fn delete(
     State(db): State<Db>,
     State(window): State<UndoWindow>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(id): Path<String>,
     params: Result<Query<DeleteParams>, QueryRejection>,
 ) -> Result<Response, Problem> {

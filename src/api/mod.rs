@@ -95,6 +95,7 @@ pub struct ApiState {
             problem::EmailTaken,
             problem::SignupRefused,
             problem::Forbidden,
+            problem::EmailUnconfirmed,
             problem::TooManyInvitations,
             problem::MailOff,
             problem::Conflict,
@@ -149,6 +150,12 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::me, auth::update_me))
         .routes(routes!(auth::password_reset))
         .routes(routes!(auth::password_reset_confirm))
+        .routes(routes!(auth::verify_email))
+        .routes(routes!(auth::resend_verification))
+        .routes(routes!(
+            auth::request_email_change,
+            auth::cancel_email_change
+        ))
         .routes(routes!(sessions::sessions))
         .routes(routes!(sessions::end_session))
         .routes(routes!(sessions::events))

@@ -250,6 +250,7 @@ impl From<AppError> for Problem {
             AppError::AccountDisabled(_) => "Account disabled",
             AppError::SignupClosed(_) => "Sign-up closed",
             AppError::InviteInvalid(_) => "Invitation not valid",
+            AppError::EmailUnverified => "Email address not confirmed",
             AppError::NotFound => "Not found",
             AppError::Conflict(_) => "Conflict",
             AppError::RateLimited { .. } => "Too many requests",
@@ -390,6 +391,7 @@ problem_doc!(Conflict, "The change clashes with what you have: a list name you u
 problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrator disabled the account; `detail` says until when and why.", challenge: false, retry_after: false);
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(Forbidden, "The account is not an administrator.", challenge: false, retry_after: false);
+problem_doc!(EmailUnconfirmed, "`email_unverified`: this instance requires a confirmed email address before todos and lists are used, and the account's is not confirmed yet. Follow the mailed link; `POST /api/v1/auth/verify-email/resend` sends another.", challenge: false, retry_after: false);
 problem_doc!(TooManyInvitations, "As many invitations are usable as one instance keeps (1,000): revoke some first.", challenge: false, retry_after: false);
 problem_doc!(MailOff, "This instance cannot send mail: `SMTP_URL` is not set.", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);

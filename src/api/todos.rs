@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use super::{
     PREFIX,
-    extract::{ApiJson, Authenticated},
+    extract::{ApiJson, TodoSession},
     problem::{
-        BadRequest, JsonBodyRefusals, NotFound, Problem, TodoLimitReached, Unauthorized,
-        Unprocessable,
+        BadRequest, EmailUnconfirmed, JsonBodyRefusals, NotFound, Problem, TodoLimitReached,
+        Unauthorized, Unprocessable,
     },
 };
 use crate::{
@@ -217,6 +217,7 @@ fn location(id: Uuid) -> HeaderValue {
         (status = 200, description = "A page of your todos.", body = TodoList),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
         (status = 422, response = Unprocessable),
     )
@@ -224,7 +225,7 @@ fn location(id: Uuid) -> HeaderValue {
 pub async fn list(
     State(db): State<Db>,
     State(clock): State<Clock>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Json<TodoList>, Problem> {
     let Query(params) = params.map_err(|_| {
@@ -259,13 +260,14 @@ pub async fn list(
         (status = 201, description = "Created.", body = Todo,
             headers(("Location" = String, description = "The new todo's address"))),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 409, response = TodoLimitReached),
     )
 )]
 pub async fn create(
     State(db): State<Db>,
     State(limit): State<TodoLimit>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     ApiJson(body): ApiJson<NewTodoBody>,
 ) -> Result<Response, Problem> {
     let zone = session.time_zone;
@@ -300,12 +302,13 @@ pub async fn create(
         (status = 200, description = "The todo.", body = Todo),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
     )
 )]
 pub async fn get(
     State(db): State<Db>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(id): Path<String>,
 ) -> Result<Json<Todo>, Problem> {
     let record = store::get(&db, session.user_id, todo_id(&id)?).await?;
@@ -324,12 +327,13 @@ pub async fn get(
         JsonBodyRefusals,
         (status = 200, description = "The todo as changed.", body = Todo),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
     )
 )]
 pub async fn update(
     State(db): State<Db>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<TodoPatch>,
 ) -> Result<Json<Todo>, Problem> {
@@ -363,12 +367,13 @@ pub async fn update(
         JsonBodyRefusals,
         (status = 200, description = "The todo in its new place.", body = Todo),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
     )
 )]
 pub async fn move_todo(
     State(db): State<Db>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TodoMove>,
 ) -> Result<Json<Todo>, Problem> {
@@ -397,13 +402,14 @@ pub async fn move_todo(
             headers(("Undo-Batch" = Uuid, description = "Undoes the delete: `POST /api/v1/undo/{batch}`, for a minute or so"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
     )
 )]
 pub async fn delete(
     State(db): State<Db>,
     State(window): State<UndoWindow>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let undoable =

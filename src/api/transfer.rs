@@ -13,10 +13,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{
-    extract::Authenticated,
+    extract::TodoSession,
     problem::{
-        BadRequest, BodyTooLarge, Conflict, Problem, TooManyRequests, Unauthorized, Unprocessable,
-        UnsupportedMediaType,
+        BadRequest, BodyTooLarge, Conflict, EmailUnconfirmed, Problem, TooManyRequests,
+        Unauthorized, Unprocessable, UnsupportedMediaType,
     },
 };
 use crate::{
@@ -112,6 +112,7 @@ pub async fn export_file(
             content((Export = "application/json"), (String = "text/csv"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),
     )
@@ -119,7 +120,7 @@ pub async fn export_file(
 pub async fn export(
     State(db): State<Db>,
     State(exports): State<std::sync::Arc<RunningExports>>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     params: Result<Query<ExportParams>, QueryRejection>,
 ) -> Result<Response, Problem> {
     let Query(params) = params.map_err(|_| {
@@ -174,6 +175,7 @@ fn import_file(headers: &HeaderMap) -> Option<fn(Vec<u8>) -> ImportFile> {
     responses(
         (status = 200, description = "Imported.", body = ImportOutcome),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 409, response = Conflict),
         (status = 413, response = BodyTooLarge),
         (status = 415, response = UnsupportedMediaType),
@@ -185,7 +187,7 @@ pub async fn import(
     State(db): State<Db>,
     State(auth): State<std::sync::Arc<AuthService>>,
     State(limit): State<TodoLimit>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportOutcome>, Problem> {

@@ -11,8 +11,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    extract::Authenticated,
-    problem::{Conflict, NotFound, Problem, Unauthorized},
+    extract::TodoSession,
+    problem::{Conflict, EmailUnconfirmed, NotFound, Problem, Unauthorized},
 };
 use crate::{
     db::Db,
@@ -54,6 +54,7 @@ pub struct Undone {
     responses(
         (status = 200, description = "Put back.", body = Undone),
         (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
     )
@@ -61,7 +62,7 @@ pub struct Undone {
 pub async fn undo(
     State(db): State<Db>,
     State(limit): State<TodoLimit>,
-    Authenticated(session): Authenticated,
+    TodoSession(session): TodoSession,
     Path(batch): Path<String>,
 ) -> Result<Json<Undone>, Problem> {
     let batch = parse_id(&batch).map_err(|_| Problem::from(AppError::NotFound))?;

@@ -39,6 +39,9 @@ pub const TEST_MAILS_PER_HOUR: u32 = 10;
 /// Reset links mailed per address and hour: enough for a lost mail or two,
 /// too few to flood someone's inbox.
 pub const RESET_MAILS_PER_HOUR: u32 = 3;
+/// Confirmation links an account may have mailed in an hour, beyond the
+/// one sign-up sends.
+pub const CONFIRMATION_MAILS_PER_HOUR: u32 = 3;
 
 /// The address a budget is kept for: an IPv4 address as it is (also when
 /// mapped into IPv6), an IPv6 address by its /64 network.
@@ -179,6 +182,18 @@ impl AttemptBudgets {
         self.spend(
             &format!("reset-email:{}", email.as_str()),
             RESET_MAILS_PER_HOUR,
+            IMPORT_WINDOW,
+        )
+        .await?
+        .into_result()
+    }
+
+    /// One confirmation link mailed for the account `user_id` (again, or to
+    /// a new address): a signed-in account cannot flood an inbox.
+    pub async fn spend_confirmation_mail(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
+        self.spend(
+            &format!("confirmation-mail:{user_id}"),
+            CONFIRMATION_MAILS_PER_HOUR,
             IMPORT_WINDOW,
         )
         .await?

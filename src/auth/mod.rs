@@ -27,6 +27,8 @@ pub mod service;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod token;
+#[cfg(feature = "ssr")]
+pub mod verification;
 
 /// The signed-in user, as pages see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +38,21 @@ pub struct CurrentUser {
     pub role: Role,
     /// The IANA zone the user's days are counted in, e.g. `Europe/Berlin`.
     pub time_zone: String,
+    /// Whether the address was confirmed by following a mailed link.
+    pub email_verified: bool,
+}
+
+/// The account's address, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailState {
+    pub email: String,
+    pub verified: bool,
+    /// The instance wants it confirmed before todos are used.
+    pub required: bool,
+    /// The address the account moves to once its link is followed.
+    pub pending_change: Option<String>,
+    /// Whether this instance sends mail (else no link can be sent).
+    pub mail_on: bool,
 }
 
 /// What an account may do. Stored with the account and read from the

@@ -48,11 +48,9 @@ impl AuthService {
         &self,
         email: &str,
         client: &Client,
-        mailer: &Mailer,
-        origin: &str,
     ) -> Result<(), AppError> {
         let email = Email::parse(email)?;
-        if !mailer.can_send() {
+        if !self.mailer.can_send() {
             return Err(AppError::Conflict(
                 "This instance cannot send mail, so it cannot mail you a reset link. Ask an \
                  administrator to make one for you."
@@ -64,9 +62,9 @@ impl AuthService {
             .await?;
         let (db, mailer, client, origin) = (
             self.db.clone(),
-            mailer.clone(),
+            self.mailer.clone(),
             client.clone(),
-            origin.to_owned(),
+            self.public_origin.clone(),
         );
         tokio::spawn(async move {
             if let Err(error) = mail_reset_link(&db, &mailer, &email, &client, &origin).await {
@@ -84,9 +82,8 @@ impl AuthService {
         token: &str,
         password: &str,
         client: &Client,
-        mailer: &Mailer,
-        origin: &str,
     ) -> Result<(), AppError> {
+        let (mailer, origin) = (&self.mailer, self.public_origin.as_str());
         let invalid = || AppError::Invalid(RESET_LINK_INVALID.into()).in_field("token");
         let token = LinkToken::parse(token).ok_or_else(invalid)?;
         let (user_id, stored_email) = store::reset_link_account(&self.db, &token.hash(), now())
@@ -129,7 +126,6 @@ impl AuthService {
         user_id: Uuid,
         actor: Option<Uuid>,
         client: &Client,
-        origin: &str,
     ) -> Result<(String, DateTime<Utc>), AppError> {
         let user = store::find_user(&self.db, user_id)
             .await?
@@ -148,7 +144,7 @@ impl AuthService {
             tx.commit().await?;
         });
         tracing::info!(%user_id, "reset link made by an administrator");
-        Ok((reset_url(origin, &token), expires_at))
+        Ok((reset_url(&self.public_origin, &token), expires_at))
     }
 }
 

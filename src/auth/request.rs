@@ -28,6 +28,15 @@ pub fn session() -> Result<Session, AppError> {
     }
 }
 
+/// The signed-in session of a server function on todos or lists: refused
+/// (`EmailUnverified`) while the instance requires a confirmed address
+/// that the account has not confirmed.
+pub fn todo_session() -> Result<Session, AppError> {
+    let session = session()?;
+    session.todo_access()?;
+    Ok(session)
+}
+
 /// The token the request presented, valid or not.
 pub fn presented_token() -> Result<Option<String>, AppError> {
     Ok(

@@ -31,10 +31,14 @@ pub enum EventKind {
     PasswordResetRequested,
     PasswordReset,
     ResetLinkMade,
+    EmailVerified,
+    EmailChangeRequested,
+    EmailChangeCancelled,
+    EmailChanged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 25] = [
         EventKind::SignUp,
         EventKind::SignIn,
         EventKind::SignInFailed,
@@ -56,6 +60,10 @@ impl EventKind {
         EventKind::PasswordResetRequested,
         EventKind::PasswordReset,
         EventKind::ResetLinkMade,
+        EventKind::EmailVerified,
+        EventKind::EmailChangeRequested,
+        EventKind::EmailChangeCancelled,
+        EventKind::EmailChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +89,10 @@ impl EventKind {
             EventKind::PasswordResetRequested => "password_reset_requested",
             EventKind::PasswordReset => "password_reset",
             EventKind::ResetLinkMade => "reset_link_made",
+            EventKind::EmailVerified => "email_verified",
+            EventKind::EmailChangeRequested => "email_change_requested",
+            EventKind::EmailChangeCancelled => "email_change_cancelled",
+            EventKind::EmailChanged => "email_changed",
         }
     }
 
@@ -112,6 +124,10 @@ impl EventKind {
             EventKind::PasswordResetRequested => "Password reset link mailed",
             EventKind::PasswordReset => "Password set with a reset link",
             EventKind::ResetLinkMade => "Reset link made by an administrator",
+            EventKind::EmailVerified => "Email address confirmed",
+            EventKind::EmailChangeRequested => "New email address asked for",
+            EventKind::EmailChangeCancelled => "Email address change cancelled",
+            EventKind::EmailChanged => "Email address changed",
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::{
     config::AuthConfig,
     db::{Db, now},
     error::AppError,
+    mail::Mailer,
     signup,
 };
 
@@ -36,6 +37,7 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
     pub role: Role,
     pub time_zone: TimeZone,
+    pub email_verified: bool,
 }
 
 impl Account {
@@ -45,6 +47,7 @@ impl Account {
             email: self.email.clone(),
             role: self.role,
             time_zone: self.time_zone.name().to_owned(),
+            email_verified: self.email_verified,
         }
     }
 }
@@ -67,6 +70,9 @@ pub struct Session {
     pub role: Role,
     /// The zone the user's days are counted in, read with the session.
     pub time_zone: TimeZone,
+    pub email_verified: bool,
+    /// The instance wants addresses confirmed before todos are used.
+    pub verification_required: bool,
 }
 
 impl Session {
@@ -81,7 +87,17 @@ impl Session {
             created_at: self.user_created_at,
             role: self.role,
             time_zone: self.time_zone,
+            email_verified: self.email_verified,
         }
+    }
+
+    /// Whether the account may use its todos and lists now: refused while
+    /// the instance requires a confirmed address and this one is not.
+    pub fn todo_access(&self) -> Result<(), AppError> {
+        if self.verification_required && !self.email_verified {
+            return Err(AppError::EmailUnverified);
+        }
+        Ok(())
     }
 }
 
@@ -116,10 +132,20 @@ pub struct AuthService {
     pub(super) hasher: PasswordHasherPool,
     pub(super) budgets: AttemptBudgets,
     config: AuthConfig,
+    /// For the mails accounts get (confirmation links, reset links).
+    pub(super) mailer: Mailer,
+    /// Where those mails' links point.
+    pub(super) public_origin: String,
 }
 
 impl AuthService {
-    pub fn new(db: Db, jwt_secret: &SecretString, config: AuthConfig) -> Arc<Self> {
+    pub fn new(
+        db: Db,
+        jwt_secret: &SecretString,
+        config: AuthConfig,
+        mailer: Mailer,
+        public_origin: &str,
+    ) -> Arc<Self> {
         let previous = config.jwt_secret_previous.as_ref();
         Arc::new(Self {
             keys: TokenKeys::new(jwt_secret, previous),
@@ -133,7 +159,14 @@ impl AuthService {
             ),
             db,
             config,
+            mailer,
+            public_origin: public_origin.trim_end_matches('/').to_owned(),
         })
+    }
+
+    /// How this service's mail goes out.
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
     }
 
     /// The password hasher, for its load figures.
@@ -165,6 +198,7 @@ impl AuthService {
             .map_err(|error| error.in_field("password"))?;
         let hash = self.hasher.hash(&password).await?;
         let session = self.new_session(Uuid::new_v4(), client, &PasswordChecker::Untrusted)?;
+        let verification = self.verification_link(session.user_id, email.as_str())?;
         let user = store::create_account(
             &self.db,
             &email,
@@ -172,8 +206,15 @@ impl AuthService {
             time_zone,
             invite.as_ref(),
             &session,
+            verification
+                .as_ref()
+                .map(|link| link.confirmation())
+                .as_ref(),
         )
         .await?;
+        if verification.is_some() {
+            self.mailer.wake();
+        }
         tracing::info!(user_id = %user.id, "account created");
         self.issue_for_device(Account::from(user), &session, &email)
     }
@@ -263,7 +304,7 @@ impl AuthService {
 
     /// Checks the signed-in user's password for a change that needs it,
     /// on the same budgets as sign-in. `field` names the input at fault.
-    async fn confirm_password(
+    pub(super) async fn confirm_password(
         &self,
         user: &store::UserRecord,
         password: &str,
@@ -470,6 +511,8 @@ impl AuthService {
             todos_version: record.todos_version,
             role: Role::from_stored(&record.role),
             time_zone: TimeZone::from_stored(&record.time_zone),
+            email_verified: record.email_verified_at.is_some(),
+            verification_required: record.require_verified_email,
         }))
     }
 
@@ -609,6 +652,7 @@ impl From<store::UserRecord> for Account {
             email: user.email,
             created_at: user.created_at,
             time_zone: TimeZone::from_stored(&user.time_zone),
+            email_verified: user.email_verified_at.is_some(),
         }
     }
 }

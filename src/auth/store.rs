@@ -25,7 +25,7 @@ use crate::{
 };
 
 const USER_COLUMNS: &str = "id, email, password_hash, created_at, role, disabled_at, \
-     disabled_reason, disabled_until, time_zone";
+     disabled_reason, disabled_until, time_zone, email_verified_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRecord {
@@ -38,6 +38,8 @@ pub struct UserRecord {
     pub disabled_reason: Option<String>,
     pub disabled_until: Option<DateTime<Utc>>,
     pub time_zone: String,
+    /// When the current address was confirmed by following a link.
+    pub email_verified_at: Option<DateTime<Utc>>,
 }
 
 impl UserRecord {
@@ -69,6 +71,9 @@ pub struct SessionRecord {
     pub disabled_until: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub time_zone: String,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// The instance's setting, read in the same lookup.
+    pub require_verified_email: bool,
 }
 
 /// The INSERT of `event` into the security log.
@@ -109,6 +114,11 @@ pub async fn record_event(db: &Db, event: &Event<'_>) -> Result<(), sqlx::Error>
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountRefusal {
     EmailTaken,
+    /// Another account has the address this one is moving to.
+    NewAddressTaken,
+    /// A confirmation link was used, replaced, or is past its time, or
+    /// the address it confirms is no longer the account's.
+    ConfirmationGone,
     /// The sign-up policy does not admit the account now.
     Signup(SignupRefusal),
 }
@@ -322,6 +332,7 @@ pub async fn create_account(
     time_zone: TimeZone,
     invite: Option<&LinkToken>,
     session: &NewSession,
+    verification: Option<&NewConfirmation<'_>>,
 ) -> Result<UserRecord, StoreError<AccountRefusal>> {
     let created_at = now();
     let mut user = UserRecord {
@@ -334,6 +345,7 @@ pub async fn create_account(
         disabled_reason: None,
         disabled_until: None,
         time_zone: time_zone.name().to_owned(),
+        email_verified_at: None,
     };
     let inserted: Result<(), StoreError<SignupRefusal>> = on_db!(db, pool => {
         async {
@@ -366,6 +378,9 @@ pub async fn create_account(
             };
             lists::insert(&mut transaction, user.id, &inbox).await?;
             insert_session(&mut transaction, session).await?;
+            if let Some(verification) = verification {
+                replace_confirmation(&mut transaction, user.id, verification, created_at).await?;
+            }
             let detail = match admission.invitation {
                 Some(invitation) if admission.makes_admin => {
                     format!("invitation {invitation}, as administrator")
@@ -515,7 +530,9 @@ pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRec
         sqlx::query_as::<_, SessionRecord>(
             "SELECT s.user_id, u.email, u.created_at AS user_created_at, s.expires_at, \
                     u.todos_version, u.role, u.disabled_at, u.disabled_until, s.last_used_at, \
-                    u.time_zone \
+                    u.time_zone, u.email_verified_at, \
+                    (SELECT require_verified_email FROM instance_settings WHERE id = 1) \
+                        AS require_verified_email \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id = $1",
         )
@@ -770,7 +787,13 @@ pub async fn prune_expired(
             .execute(pool)
             .await?
             .rows_affected();
-        Ok(counters + sessions + events + reset_links)
+        let confirmations =
+            sqlx::query("DELETE FROM email_confirmations WHERE expires_at <= $1")
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected();
+        Ok(counters + sessions + events + reset_links + confirmations)
     })
 }
 
@@ -886,4 +909,245 @@ async fn spend_reset_link<DB: Engine>(
         crate::mail::store::enqueue(tx, notice, now).await?;
     }
     Ok(true)
+}
+
+/// What an email confirmation link proves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmationKind {
+    /// The account's own address works.
+    Verify,
+    /// The address the account moves to works; following it moves it.
+    Change,
+}
+
+impl ConfirmationKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ConfirmationKind::Verify => "verify",
+            ConfirmationKind::Change => "change",
+        }
+    }
+
+    fn from_stored(text: &str) -> Self {
+        if text == "change" {
+            ConfirmationKind::Change
+        } else {
+            ConfirmationKind::Verify
+        }
+    }
+}
+
+/// A confirmation link about to be mailed: its token's hash is stored,
+/// and `mail` (which carries the token) is queued with it.
+pub struct NewConfirmation<'a> {
+    pub kind: ConfirmationKind,
+    /// The address it confirms (as parsed: lower case).
+    pub email: &'a str,
+    pub token_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub mail: &'a crate::mail::compose::Mail,
+}
+
+/// In the caller's transaction, makes `link` the account's one link of its
+/// kind (an older one stops working) and queues its mail.
+async fn replace_confirmation<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    link: &NewConfirmation<'_>,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    // One statement, so that two at once leave one link (the later).
+    let mut insert = QueryBuilder::new(
+        "INSERT INTO email_confirmations (token_hash, user_id, kind, email, created_at, \
+         expires_at) VALUES (",
+    );
+    insert
+        .bind(link.token_hash.clone())
+        .and_bind(user_id)
+        .and_bind(link.kind.as_str())
+        .and_bind(link.email.to_owned())
+        .and_bind(at)
+        .and_bind(link.expires_at)
+        .push(
+            ") ON CONFLICT (user_id, kind) DO UPDATE SET token_hash = excluded.token_hash, \
+             email = excluded.email, created_at = excluded.created_at, \
+             expires_at = excluded.expires_at",
+        );
+    DB::execute(tx, insert).await?;
+    crate::mail::store::enqueue(tx, link.mail, at).await?;
+    Ok(())
+}
+
+/// Stores and mails a confirmation link of `user_id`, with `notice` (a
+/// mail to someone else, e.g. the old address) and `event`, together.
+pub async fn send_confirmation(
+    db: &Db,
+    user_id: Uuid,
+    link: &NewConfirmation<'_>,
+    notice: Option<&crate::mail::compose::Mail>,
+    event: Option<&Event<'_>>,
+) -> Result<(), sqlx::Error> {
+    let at = now();
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        replace_confirmation(&mut tx, user_id, link, at).await?;
+        if let Some(notice) = notice {
+            crate::mail::store::enqueue(&mut tx, notice, at).await?;
+        }
+        if let Some(event) = event {
+            record(&mut tx, event).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// A confirmation link that can still be followed, and its account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingConfirmation {
+    pub user_id: Uuid,
+    #[sqlx(try_from = "String")]
+    pub kind: StoredKind,
+    /// The address the link confirms.
+    pub email: String,
+    /// The account's address now.
+    pub current_email: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// [`ConfirmationKind`] as read from a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredKind(pub ConfirmationKind);
+
+impl From<String> for StoredKind {
+    fn from(text: String) -> Self {
+        StoredKind(ConfirmationKind::from_stored(&text))
+    }
+}
+
+/// The link whose token hashes to `token_hash`, while it works at `now`.
+pub async fn confirmation(
+    db: &Db,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<PendingConfirmation>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT c.user_id, c.kind, c.email, u.email AS current_email, c.expires_at \
+             FROM email_confirmations c JOIN users u ON u.id = c.user_id \
+             WHERE c.token_hash = $1 AND c.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// The address `user_id` is moving to and until when its link works, if
+/// a move is pending.
+pub async fn pending_change(
+    db: &Db,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, DateTime<Utc>)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT email, expires_at FROM email_confirmations \
+             WHERE user_id = $1 AND kind = 'change' AND expires_at > $2",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Drops the pending move of `user_id`'s address; `false` if none was.
+pub async fn cancel_change(db: &Db, user_id: Uuid, event: &Event<'_>) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let gone = sqlx::query(
+            "DELETE FROM email_confirmations WHERE user_id = $1 AND kind = 'change'",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if gone > 0 {
+            record(&mut tx, event).await?;
+            tx.commit().await?;
+        }
+        Ok(gone > 0)
+    })
+}
+
+/// Spends the link `token_hash` (read as `pending`) and does what it
+/// confirms, logging `event`: `Verify` marks the account's address
+/// confirmed (if it is still that address); `Change` moves the account to
+/// the new address, confirmed, and ends its other links and reset links
+/// (they went to the old address).
+pub async fn spend_confirmation(
+    db: &Db,
+    token_hash: &str,
+    pending: &PendingConfirmation,
+    now: DateTime<Utc>,
+    event: &Event<'_>,
+) -> Result<(), StoreError<AccountRefusal>> {
+    let spent: Result<(), StoreError<AccountRefusal>> = on_db!(db, pool => {
+        async {
+            let mut tx = pool.begin_write().await?;
+            // One statement: of two uses at once, one deletes the row.
+            let gone = sqlx::query(
+                "DELETE FROM email_confirmations WHERE token_hash = $1 AND user_id = $2 \
+                 AND expires_at > $3",
+            )
+            .bind(token_hash)
+            .bind(pending.user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if gone == 0 {
+                return Err(StoreError::Refused(AccountRefusal::ConfirmationGone));
+            }
+            let changed = match pending.kind.0 {
+                ConfirmationKind::Verify => sqlx::query(
+                    "UPDATE users SET email_verified_at = $1, updated_at = $1 \
+                     WHERE id = $2 AND email = $3",
+                ),
+                ConfirmationKind::Change => sqlx::query(
+                    "UPDATE users SET email_verified_at = $1, updated_at = $1, email = $3 \
+                     WHERE id = $2",
+                ),
+            }
+            .bind(now)
+            .bind(pending.user_id)
+            .bind(&pending.email)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Refused(AccountRefusal::ConfirmationGone));
+            }
+            if pending.kind.0 == ConfirmationKind::Change {
+                sqlx::query("DELETE FROM email_confirmations WHERE user_id = $1")
+                    .bind(pending.user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                forget_reset_links(&mut tx, pending.user_id).await?;
+            }
+            record(&mut tx, event).await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        .await
+    });
+    match spent {
+        // The unique index on lower(email): another account took the
+        // address after the link was sent.
+        Err(StoreError::Database(sqlx::Error::Database(error))) if error.is_unique_violation() => {
+            Err(StoreError::Refused(AccountRefusal::NewAddressTaken))
+        }
+        other => other,
+    }
 }

@@ -156,6 +156,63 @@ pub fn invitation(to: &str, url: &str, days: u32, makes_admin: bool, origin: &st
     .into_mail(to, MailKind::Invitation, None, origin)
 }
 
+/// The link that confirms an account's address, after sign-up or on
+/// "send it again".
+pub fn verify_email(to: &str, user_id: Uuid, url: &str, hours: i64, origin: &str) -> Mail {
+    Letter {
+        subject: "Confirm your email address for Taskward".into(),
+        paragraphs: vec![
+            "Please confirm that this is the address of your new Taskward account.".into(),
+            format!(
+                "The link below works once, for {hours} hours; asking for another makes this one                  stop working."
+            ),
+        ],
+        action: Some(("Confirm this address", url.to_owned())),
+        footnote: Some(
+            "If you did not make a Taskward account, ignore this mail: without the link the              address stays unconfirmed."
+                .into(),
+        ),
+    }
+    .into_mail(to, MailKind::VerifyEmail, Some(user_id), origin)
+}
+
+/// The link that moves an account to a new address, sent to that address.
+pub fn confirm_new_email(to: &str, user_id: Uuid, url: &str, hours: i64, origin: &str) -> Mail {
+    Letter {
+        subject: "Confirm your new email address for Taskward".into(),
+        paragraphs: vec![
+            "Someone (we hope you) asked to move a Taskward account to this address.".into(),
+            format!(
+                "The account moves when the link below is followed: it works once, for {hours}                  hours."
+            ),
+        ],
+        action: Some(("Move my account to this address", url.to_owned())),
+        footnote: Some(
+            "If you did not ask, ignore this mail: nothing changes without the link.".into(),
+        ),
+    }
+    .into_mail(to, MailKind::ConfirmNewEmail, Some(user_id), origin)
+}
+
+/// To the old address when a move to `new_address` is asked for.
+pub fn email_change_notice(to: &str, user_id: Uuid, new_address: &str, origin: &str) -> Mail {
+    Letter {
+        subject: "Your Taskward address is about to change".into(),
+        paragraphs: vec![
+            format!(
+                "Someone signed in to your Taskward account asked to move it to {new_address}.                  It moves only when the link sent there is followed."
+            ),
+            "If that was you, there is nothing to do here.".into(),
+        ],
+        action: Some(("Review your account", format!("{origin}/account"))),
+        footnote: Some(
+            "If it was not you, sign in, cancel the change on your account page and change              your password; if you cannot sign in, ask for a reset link."
+                .into(),
+        ),
+    }
+    .into_mail(to, MailKind::EmailChangeNotice, Some(user_id), origin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,12 @@ pub enum MailKind {
     PasswordChanged,
     /// An invitation link, to the address it is for.
     Invitation,
+    /// A link that confirms the account's address.
+    VerifyEmail,
+    /// A link that confirms the address an account moves to.
+    ConfirmNewEmail,
+    /// To the old address: the account is moving to another.
+    EmailChangeNotice,
 }
 
 impl MailKind {
@@ -53,6 +59,9 @@ impl MailKind {
             MailKind::PasswordReset => "password_reset",
             MailKind::PasswordChanged => "password_changed",
             MailKind::Invitation => "invitation",
+            MailKind::VerifyEmail => "verify_email",
+            MailKind::ConfirmNewEmail => "confirm_new_email",
+            MailKind::EmailChangeNotice => "email_change_notice",
         }
     }
 
@@ -62,6 +71,9 @@ impl MailKind {
             "password_reset" => Some(MailKind::PasswordReset),
             "password_changed" => Some(MailKind::PasswordChanged),
             "invitation" => Some(MailKind::Invitation),
+            "verify_email" => Some(MailKind::VerifyEmail),
+            "confirm_new_email" => Some(MailKind::ConfirmNewEmail),
+            "email_change_notice" => Some(MailKind::EmailChangeNotice),
             _ => None,
         }
     }
@@ -72,6 +84,9 @@ impl MailKind {
             MailKind::PasswordReset => "Password reset link",
             MailKind::PasswordChanged => "Password changed notice",
             MailKind::Invitation => "Invitation",
+            MailKind::VerifyEmail => "Address confirmation link",
+            MailKind::ConfirmNewEmail => "New address confirmation link",
+            MailKind::EmailChangeNotice => "Address change notice",
         }
     }
 }

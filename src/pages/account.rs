@@ -6,11 +6,12 @@ use super::auth_form::{FormError, PasswordField, PasswordKind, SubmitButton, cle
 use crate::{
     actions::{
         auth::{
-            ChangePassword, DeleteAccount, SetTimeZone, SignOutEverywhere, recent_lockout,
-            time_zones,
+            CancelEmailChange, ChangeEmail, ChangePassword, DeleteAccount, ResendVerification,
+            SetTimeZone, SignOutEverywhere, my_email, recent_lockout, time_zones,
         },
         transfer::read_import_report,
     },
+    auth::EmailState,
     components::signed_in::signed_in_page,
     transfer::REPORT_QUERY_KEY,
 };
@@ -25,6 +26,7 @@ pub fn AccountPage() -> impl IntoView {
                 <p class="muted">"Signed in as " <strong>{user.email}</strong></p>
                 <LockoutNotice />
                 <p><a href="/account/sessions">"See where you are signed in, and your recent activity"</a></p>
+                <EmailCard />
                 <TimeZoneCard current=user.time_zone />
                 <YourDataCard />
                 <ChangePasswordCard />
@@ -56,6 +58,158 @@ fn LockoutNotice() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The account's address: whether it is confirmed (with "send it again"),
+/// the address it is moving to (with "cancel"), and the form that moves
+/// it. Plain forms that return here with `?verification=sent` or
+/// `?email_change=sent`.
+#[component]
+fn EmailCard() -> impl IntoView {
+    let state = Resource::new(|| (), |_| my_email());
+    let (sent, change_sent, typed) = use_query_map().with_untracked(|query| {
+        (
+            query.get("verification").is_some(),
+            query.get("email_change").is_some(),
+            query.get("new_email").unwrap_or_default(),
+        )
+    });
+    view! {
+        <section class="card stack" aria-labelledby="email-address">
+            <h2 id="email-address">"Email address"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    let typed = typed.clone();
+                    Suspend::new(async move {
+                        match state.await {
+                            Ok(state) => view! {
+                                <EmailStatus state=state.clone() sent />
+                                <PendingChange state=state.clone() change_sent />
+                                <ChangeEmailForm state typed />
+                            }
+                            .into_any(),
+                            Err(error) => view! {
+                                <p class="form-error" role="alert">{error.to_string()}</p>
+                            }
+                            .into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn EmailStatus(state: EmailState, sent: bool) -> impl IntoView {
+    let resend = ServerAction::<ResendVerification>::new();
+    if state.verified {
+        return view! {
+            <p>
+                <strong>{state.email}</strong>
+                " "
+                <span class="badge badge--success">"Confirmed"</span>
+            </p>
+        }
+        .into_any();
+    }
+    let waiting = state.required.then_some(
+        " This Taskward service asks for a confirmed address before your todos can be used.",
+    );
+    let action = if !state.mail_on {
+        view! {
+            <p class="muted">
+                "This Taskward service cannot send mail now, so no link can be sent. Ask its                  administrator."
+            </p>
+        }
+        .into_any()
+    } else if sent {
+        view! {
+            <p class="notice notice--success" role="status">
+                "A new link is on its way. It works for 24 hours; the older one no longer works."
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <form method="post" action=ResendVerification::url() class="form form--inline">
+                <FormError action=resend />
+                <button class="button button--small" type="submit">"Send the link again"</button>
+            </form>
+        }
+        .into_any()
+    };
+    let class = if state.required {
+        "notice notice--warning"
+    } else {
+        "notice"
+    };
+    view! {
+        <div class=class role="status">
+            <p>
+                <strong>"Please confirm " {state.email} "."</strong>
+                " Follow the link we mailed to it when you signed up."
+                {waiting}
+            </p>
+        </div>
+        {action}
+    }
+    .into_any()
+}
+
+#[component]
+fn PendingChange(state: EmailState, change_sent: bool) -> impl IntoView {
+    let cancel = ServerAction::<CancelEmailChange>::new();
+    state.pending_change.map(|new_address| {
+        let said = if change_sent {
+            "We mailed a link to "
+        } else {
+            "Moving to "
+        };
+        view! {
+            <div class="notice" role="status">
+                <p>
+                    {said}<strong>{new_address}</strong>
+                    ": your account moves to this address when the link mailed there is                      followed (within 24 hours). Until then, sign in with your current one."
+                </p>
+            </div>
+            <form method="post" action=CancelEmailChange::url() class="form form--inline">
+                <FormError action=cancel />
+                <button class="button button--ghost button--small" type="submit">"Cancel the change"</button>
+            </form>
+        }
+    })
+}
+
+#[component]
+fn ChangeEmailForm(state: EmailState, typed: String) -> impl IntoView {
+    let action = ServerAction::<ChangeEmail>::new();
+    if !state.mail_on {
+        return view! {
+            <p class="muted">
+                "Changing your address needs a confirmation mail, and this service cannot send                  mail now."
+            </p>
+        }
+        .into_any();
+    }
+    view! {
+        <form method="post" action=ChangeEmail::url() class="form">
+            <label class="field">
+                <span class="field__label">"New email address"</span>
+                <input class="input" type="email" name="email" autocomplete="email" required value=typed />
+            </label>
+            <label class="field">
+                <span class="field__label">"Your password"</span>
+                <input class="input" type="password" name="password" autocomplete="current-password" required />
+            </label>
+            <p class="field__hint">
+                "We mail a link to the new address and tell the current one. Nothing changes until                  the link is followed."
+            </p>
+            <FormError action />
+            <button class="button button--small" type="submit">"Change email address"</button>
+        </form>
+    }
+    .into_any()
 }
 
 /// Downloads of everything (JSON) or the todos (CSV), and an import form:

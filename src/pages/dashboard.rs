@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::{
     actions::todos::dashboard,
-    components::signed_in::signed_in_page,
+    components::{load_failed::LoadFailed, signed_in::signed_in_page},
     lists::ListSummary,
     todos::{DueCounts, TodoTotals},
     views::DashboardData,
@@ -25,9 +25,7 @@ pub fn DashboardPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match data.await {
                             Ok(dashboard) => view! { <Overview dashboard /> }.into_any(),
-                            Err(error) => view! {
-                                <p class="form-error" role="alert">{error.to_string()}</p>
-                            }.into_any(),
+                            Err(error) => view! { <LoadFailed error /> }.into_any(),
                         }
                     })}
                 </Suspense>

@@ -13,7 +13,7 @@ use crate::{
         lists::{CreateList, DeleteList, MoveList, RenameList, all_lists},
         undo::{Undo, undo_notice},
     },
-    components::{signed_in::signed_in_page, undo_notice::UndoNotice},
+    components::{load_failed::LoadFailed, signed_in::signed_in_page, undo_notice::UndoNotice},
     lists::{INBOX_NAME, ListSummary, MAX_LIST_NAME_CHARS},
     undo::UNDO_QUERY_KEY,
 };
@@ -56,10 +56,7 @@ pub fn ListsPage() -> impl IntoView {
                                         None => view! { {notice} <Lists lists /> }.into_any(),
                                     }
                                 }
-                                Err(error) => view! {
-                                    <p class="form-error" role="alert">{error.to_string()}</p>
-                                }
-                                .into_any(),
+                                Err(error) => view! { <LoadFailed error /> }.into_any(),
                             }
                         })
                     }}

@@ -12,3 +12,4 @@ pub mod sessions;
 pub mod signin;
 pub mod signup;
 pub mod todos;
+pub mod verification;

@@ -19,6 +19,8 @@ pub struct SignupPolicy {
     pub mode: SignupMode,
     /// Lower case; empty: any domain.
     pub email_domains: Vec<String>,
+    /// Todos and lists wait until an account's address is confirmed.
+    pub require_verified_email: bool,
 }
 
 /// Why a sign-up (or an invitation) is refused.
@@ -140,20 +142,21 @@ pub fn judge(
     }
 }
 
-fn policy_of((mode, domains): (String, String)) -> SignupPolicy {
+fn policy_of((mode, domains, require_verified_email): (String, String, bool)) -> SignupPolicy {
     SignupPolicy {
         // The column's CHECK admits these three only.
         mode: SignupMode::parse(&mode).unwrap_or(SignupMode::Closed),
         email_domains: domains.split_whitespace().map(str::to_owned).collect(),
+        require_verified_email,
     }
 }
 
-const SELECT_POLICY: &str =
-    "SELECT signup_mode, signup_email_domains FROM instance_settings WHERE id = 1";
+const SELECT_POLICY: &str = "SELECT signup_mode, signup_email_domains, require_verified_email \
+     FROM instance_settings WHERE id = 1";
 
 /// The sign-up policy now.
 pub async fn policy(db: &Db) -> Result<SignupPolicy, sqlx::Error> {
-    let row: (String, String) = on_db!(db, pool => {
+    let row: (String, String, bool) = on_db!(db, pool => {
         sqlx::query_as(SELECT_POLICY).fetch_one(pool).await
     })?;
     Ok(policy_of(row))
@@ -170,6 +173,8 @@ pub async fn set_policy<DB: Engine>(
         .bind(policy.mode.as_str().to_owned())
         .push(", signup_email_domains = ")
         .bind(policy.email_domains.join(" "))
+        .push(", require_verified_email = ")
+        .bind(policy.require_verified_email)
         .push(", updated_at = ")
         .bind(at)
         .push(" WHERE id = 1");
@@ -204,7 +209,7 @@ pub async fn admit<DB: Engine>(
     invite: Option<&LinkToken>,
     now: DateTime<Utc>,
 ) -> Result<Admission, StoreError<SignupRefusal>> {
-    let settings: (String, String) = {
+    let settings: (String, String, bool) = {
         let query = QueryBuilder::new(SELECT_POLICY);
         DB::fetch_optional(tx, query)
             .await?

@@ -168,7 +168,13 @@ impl Application {
             ),
         }
 
-        let auth = AuthService::new(db.clone(), &config.jwt_secret, config.auth.clone());
+        let auth = AuthService::new(
+            db.clone(),
+            &config.jwt_secret,
+            config.auth.clone(),
+            mailer.clone(),
+            &config.public_origin,
+        );
         let content_security_policy = ContentSecurityPolicy::new(config.site.live_reload);
         let state = AppState {
             leptos_options: leptos_options(&config.site, local_addr),

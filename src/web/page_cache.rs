@@ -55,6 +55,11 @@ struct Key {
     /// The page shows what the role allows (the console link), and the
     /// role can change while the todos do not.
     role: Role,
+    /// Whether the address is confirmed, and whether the instance requires
+    /// it: the page shows the todos or asks for the confirmation, and
+    /// either can change while the todos do not.
+    email_verified: bool,
+    verification_required: bool,
     /// The user's today: a page names days ("Today", "Overdue"), and they
     /// change at the user's midnight while the todos do not.
     today: NaiveDate,
@@ -172,6 +177,8 @@ pub async fn serve_cached_pages(
                 Key {
                     user_id: session.user_id,
                     role: session.role,
+                    email_verified: session.email_verified,
+                    verification_required: session.verification_required,
                     today: cache.clock.today_in(session.time_zone),
                     path_and_query,
                 },
@@ -276,6 +283,8 @@ mod tests {
         Key {
             user_id: Uuid::from_u128(user),
             role: Role::User,
+            email_verified: true,
+            verification_required: false,
             today: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
             path_and_query: path.into(),
         }

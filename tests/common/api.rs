@@ -59,6 +59,16 @@ impl Answer {
         body
     }
 
+    /// As [`Answer::problem`]; the problem's code (its `type` is
+    /// `urn:taskward:problem:<code>`).
+    pub fn problem_code(&self, status: u16) -> String {
+        self.problem(status)["type"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("urn:taskward:problem:")
+            .to_owned()
+    }
+
     /// The `pointer` of each field error.
     pub fn pointers(&self) -> Vec<&str> {
         self.body["errors"]

@@ -61,7 +61,11 @@ impl TestApp {
         });
         match self.backend {
             Backend::Sqlite => {
-                let options = SqliteConnectOptions::from_str(&self.database_url).unwrap();
+                // The app writes too (sign-ups queue mail): wait for its
+                // write lock as long as a test may, not sqlx's 5 seconds.
+                let options = SqliteConnectOptions::from_str(&self.database_url)
+                    .unwrap()
+                    .busy_timeout(std::time::Duration::from_secs(60));
                 let mut connection = SqliteConnection::connect_with(&options).await.unwrap();
                 let mut tx = connection.begin().await.unwrap();
                 for batch in batches {

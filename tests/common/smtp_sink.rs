@@ -17,6 +17,9 @@ use serde_json::Value;
 pub struct Behaviour {
     /// 451 to the first this many mails, then 250.
     pub temporary_failures: u32,
+    /// Only mails to recipients that start with this get those 451s
+    /// (others, such as a sign-up's confirmation link, go through).
+    pub temporary_prefix: Option<String>,
     /// 550 to recipients that start with this.
     pub refuse_prefix: Option<String>,
 }
@@ -56,6 +59,9 @@ impl SmtpSink {
             .stderr(Stdio::inherit());
         if let Some(prefix) = &behaviour.refuse_prefix {
             command.arg("--refuse-prefix").arg(prefix);
+        }
+        if let Some(prefix) = &behaviour.temporary_prefix {
+            command.arg("--temporary-prefix").arg(prefix);
         }
         let mut child = command.spawn().unwrap_or_else(|error| {
             panic!(
@@ -107,6 +113,33 @@ impl SmtpSink {
             .collect()
     }
 
+    /// The mails accepted so far whose subject is `subject` (every sign-up
+    /// also mails a confirmation link, which a test of another mail skips).
+    pub fn delivered_about(&self, subject: &str) -> Vec<Value> {
+        self.delivered()
+            .into_iter()
+            .filter(|mail| mail["subject"] == subject)
+            .collect()
+    }
+
+    /// Waits (up to 30 s) until `count` mails with `subject` were
+    /// accepted; returns them.
+    pub async fn wait_for_about(&self, subject: &str, count: usize) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let delivered = self.delivered_about(subject);
+            if delivered.len() >= count {
+                return delivered;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the SMTP sink got {} of {count} mails about {subject:?} in 30 s",
+                delivered.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The refusals so far, by their codes.
     pub fn refusals(&self) -> Vec<u64> {
         self.seen
@@ -133,6 +166,21 @@ impl SmtpSink {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// The token of the first `PUBLIC_ORIGIN{page}?token=` link in a mail's
+/// text (the tests' origin is `http://127.0.0.1`).
+pub fn link_token(mail: &Value, page: &str) -> String {
+    let text = mail["text"].as_str().unwrap();
+    let link = format!("http://127.0.0.1{page}?token=");
+    let start = text
+        .find(&link)
+        .unwrap_or_else(|| panic!("no {page} link in {text}"));
+    text[start + link.len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 /// The app's settings for sending through the relay at `url` (a sink's

@@ -17,16 +17,20 @@ use taskward::{admin::store, auth::Role, client::Client, db::Db};
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
 impl TestApp {
-    /// Runs `taskward <args>` against this app's database.
-    pub(crate) fn cli(&self, args: &[&str]) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_taskward"))
+    /// Runs `taskward <args>` against this app's database. On a blocking
+    /// thread: the app runs on this test's runtime, and its mail worker
+    /// must be able to finish a write the command then waits for.
+    pub(crate) async fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_taskward"));
+        command
             .args(args)
             .env("DATABASE_URL", &self.database_url)
             .env("JWT_SECRET", TEST_JWT_SECRET)
             .env("DATA_DIR", std::env::temp_dir())
-            .env("LOG_LEVEL", "error")
-            .output()
-            .expect("the taskward binary runs")
+            .env("LOG_LEVEL", "error");
+        tokio::task::spawn_blocking(move || command.output().expect("the taskward binary runs"))
+            .await
+            .unwrap()
     }
 
     pub(crate) async fn db(&self) -> Db {
@@ -106,29 +110,29 @@ async fn the_first_admin_is_made_on_the_command_line() {
     let token = app.sign_up(&email, PASSWORD).await;
     assert_eq!(app.admin_call(&token, "users", &[]).await.0, 403);
 
-    let listed = app.cli(&["admin", "list"]);
+    let listed = app.cli(&["admin", "list"]).await;
     assert!(listed.status.success());
     assert!(String::from_utf8_lossy(&listed.stdout).contains("No administrators yet"));
 
-    let granted = app.cli(&["admin", "grant", &email.to_uppercase()]);
+    let granted = app.cli(&["admin", "grant", &email.to_uppercase()]).await;
     assert!(granted.status.success(), "{granted:?}");
     assert!(String::from_utf8_lossy(&granted.stdout).contains("is an administrator"));
     // The very next request sees the role, with the same token.
     assert_eq!(app.admin_call(&token, "users", &[]).await.0, 200);
-    let listed = app.cli(&["admin", "list"]);
+    let listed = app.cli(&["admin", "list"]).await;
     assert!(String::from_utf8_lossy(&listed.stdout).contains(&email));
 
-    let unknown = app.cli(&["admin", "grant", "nobody@example.com"]);
+    let unknown = app.cli(&["admin", "grant", "nobody@example.com"]).await;
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no account"));
-    let last = app.cli(&["admin", "revoke", &email]);
+    let last = app.cli(&["admin", "revoke", &email]).await;
     assert!(!last.status.success());
     assert!(String::from_utf8_lossy(&last.stderr).contains("last active administrator"));
-    let usage = app.cli(&["admin", "promote", &email]);
+    let usage = app.cli(&["admin", "promote", &email]).await;
     assert_eq!(usage.status.code(), Some(2));
     let said = String::from_utf8_lossy(&usage.stderr).to_lowercase();
     assert!(said.contains("usage") && said.contains("promote"), "{said}");
-    let help = app.cli(&["admin", "--help"]);
+    let help = app.cli(&["admin", "--help"]).await;
     assert!(help.status.success());
     for command in ["grant", "revoke", "list"] {
         assert!(String::from_utf8_lossy(&help.stdout).contains(command));
@@ -296,7 +300,7 @@ async fn the_last_administrator_stays_one_and_nobody_acts_on_themselves() {
     statuses.sort_unstable();
     assert_eq!(statuses[0], 200, "{first:?} {second:?}");
     assert!([403, 409].contains(&statuses[1]), "{first:?} {second:?}");
-    let admins = app.cli(&["admin", "list"]);
+    let admins = app.cli(&["admin", "list"]).await;
     assert_eq!(String::from_utf8_lossy(&admins.stdout).lines().count(), 1);
 }
 

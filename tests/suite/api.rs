@@ -676,6 +676,10 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/admin/users/{id}", "delete"),
         ("/api/v1/admin/users/{id}/sessions", "delete"),
         ("/api/v1/admin/events", "get"),
+        ("/api/v1/auth/verify-email", "post"),
+        ("/api/v1/auth/verify-email/resend", "post"),
+        ("/api/v1/auth/email-change", "post"),
+        ("/api/v1/auth/email-change", "delete"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

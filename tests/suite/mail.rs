@@ -15,6 +15,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use taskward::config::{Environment, PasswordHashing};
 
+/// The subject of a test mail (the sign-ups of these tests mail their
+/// confirmation links too, which the sink reports beside them).
+const TEST_MAIL: &str = "Taskward test mail";
+
 impl TestApp {
     async fn queue_test_mail(&self, admin: &str, to: &str) -> i64 {
         let queued = self
@@ -65,7 +69,7 @@ async fn a_test_mail_reaches_a_real_smtp_server_and_the_outbox_shows_it_sent() {
     let (admin_email, admin) = app.new_admin().await;
 
     let id = app.queue_test_mail(&admin, "Someone@Example.com").await;
-    let mail = &sink.wait_for(1).await[0];
+    let mail = &sink.wait_for_about(TEST_MAIL, 1).await[0];
     assert_eq!(mail["to"], json!(["someone@example.com"]));
     assert_eq!(mail["from"], "tasks@taskward.test");
     assert_eq!(mail["subject"], "Taskward test mail");
@@ -94,7 +98,7 @@ async fn a_test_mail_reaches_a_real_smtp_server_and_the_outbox_shows_it_sent() {
         format!("127.0.0.1:{}", sink.port)
     );
     assert_eq!(page["mails"][0]["status"], "sent");
-    assert_eq!(sink.delivered().len(), 1);
+    assert_eq!(sink.delivered_about(TEST_MAIL).len(), 1);
 }
 
 #[tokio::test]
@@ -168,14 +172,16 @@ async fn test_mail_is_for_administrators_checks_its_address_and_has_a_budget() {
         .await;
     assert_eq!(over.status, 429, "{}", over.body);
     assert!(!over.header("retry-after").is_empty());
-    sink.wait_for(10).await;
-    assert_eq!(app.outbox(&admin).await.len(), 10);
+    sink.wait_for_about(TEST_MAIL, 10).await;
+    let tests = app.outbox(&admin).await.into_iter();
+    assert_eq!(tests.filter(|mail| mail["kind"] == "test").count(), 10);
 }
 
 #[tokio::test]
 async fn temporary_refusals_are_retried_with_backoff_and_the_mail_goes_out_once() {
     let sink = SmtpSink::start(Behaviour {
         temporary_failures: 2,
+        temporary_prefix: Some("patient".into()),
         ..Behaviour::default()
     });
     let app = spawn_app_configured(relay_at(sink.url())).await;
@@ -192,7 +198,11 @@ async fn temporary_refusals_are_retried_with_backoff_and_the_mail_goes_out_once(
     );
     assert_eq!(sink.refusals(), [451, 451]);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(sink.delivered().len(), 1, "sent exactly once");
+    assert_eq!(
+        sink.delivered_about(TEST_MAIL).len(),
+        1,
+        "sent exactly once"
+    );
 }
 
 #[tokio::test]
@@ -215,8 +225,9 @@ async fn a_permanent_refusal_fails_that_mail_with_the_relays_answer_and_nothing_
         "{error}"
     );
     assert_eq!(app.settled(&admin, fine).await["status"], "sent");
-    assert_eq!(sink.delivered().len(), 1);
-    assert_eq!(sink.delivered()[0]["to"], json!(["here@example.com"]));
+    let tests = sink.delivered_about(TEST_MAIL);
+    assert_eq!(tests.len(), 1);
+    assert_eq!(tests[0]["to"], json!(["here@example.com"]));
     // The console shows the answer too.
     let page = app
         .get_with_cookie("/admin/mail", &admin)
@@ -258,7 +269,7 @@ async fn queued_mail_survives_a_restart_and_is_sent_after_it() {
     // Another instance (a restart), now with a relay: the mail goes out once.
     let sink = SmtpSink::start(Behaviour::default());
     let (_, restarted) = spawn_second_instance(&app, relay_at(sink.url())).await;
-    let mail = &sink.wait_for(1).await[0];
+    let mail = &sink.wait_for_about(TEST_MAIL, 1).await[0];
     assert_eq!(mail["to"], json!(["later@example.com"]));
     let shown: Value = app
         .client
@@ -275,7 +286,7 @@ async fn queued_mail_survives_a_restart_and_is_sent_after_it() {
     assert_eq!(shown["status"], "sent", "{shown}");
     assert_eq!(shown["attempts"], 2);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(sink.delivered().len(), 1);
+    assert_eq!(sink.delivered_about(TEST_MAIL).len(), 1);
 }
 
 #[tokio::test]
@@ -300,7 +311,12 @@ async fn two_instances_deliver_200_queued_mails_exactly_once() {
         taskward::mail::store::queue(&db, &mail).await.unwrap();
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while first_sink.delivered().len() + second_sink.delivered().len() < 200 {
+    let delivered = || {
+        let mut both = first_sink.delivered_about(TEST_MAIL);
+        both.extend(second_sink.delivered_about(TEST_MAIL));
+        both
+    };
+    while delivered().len() < 200 {
         assert!(
             tokio::time::Instant::now() < deadline,
             "not all 200 delivered in 60 s"
@@ -308,10 +324,8 @@ async fn two_instances_deliver_200_queued_mails_exactly_once() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut recipients: Vec<String> = first_sink
-        .delivered()
+    let mut recipients: Vec<String> = delivered()
         .into_iter()
-        .chain(second_sink.delivered())
         .map(|mail| mail["to"][0].as_str().unwrap().to_owned())
         .collect();
     let delivered = recipients.len();
@@ -323,10 +337,11 @@ async fn two_instances_deliver_200_queued_mails_exactly_once() {
         "each mail exactly once"
     );
     assert!(
-        !first_sink.delivered().is_empty() && !second_sink.delivered().is_empty(),
+        !first_sink.delivered_about(TEST_MAIL).is_empty()
+            && !second_sink.delivered_about(TEST_MAIL).is_empty(),
         "both instances delivered: {} and {}",
-        first_sink.delivered().len(),
-        second_sink.delivered().len()
+        first_sink.delivered_about(TEST_MAIL).len(),
+        second_sink.delivered_about(TEST_MAIL).len()
     );
     let outbox = app.outbox(&admin).await;
     assert!(
@@ -386,7 +401,10 @@ async fn without_a_relay_production_says_mail_is_off_and_has_no_dev_mail() {
         .unwrap();
     assert!(html.contains("Mail is off"));
     assert!(!html.contains("Send a test mail"));
-    assert!(app.outbox(&admin).await.is_empty());
+    assert!(
+        app.outbox(&admin).await.is_empty(),
+        "no confirmation link is queued either"
+    );
 }
 
 #[tokio::test]
@@ -411,7 +429,10 @@ async fn an_invitation_for_an_address_is_mailed_there_and_its_link_signs_it_up()
         )
         .await;
     assert_eq!(made["mailed"], true);
-    let mail = sink.wait_for(1).await.remove(0);
+    let mail = sink
+        .wait_for_about("You are invited to Taskward", 1)
+        .await
+        .remove(0);
     assert_eq!(mail["to"], json!([invited]));
     assert_eq!(mail["subject"], "You are invited to Taskward");
     let text = mail["text"].as_str().unwrap();
@@ -442,7 +463,7 @@ async fn an_invitation_for_an_address_is_mailed_there_and_its_link_signs_it_up()
         .await;
     assert_eq!(open["mailed"], false);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(sink.delivered().len(), 1);
+    assert_eq!(sink.delivered_about("You are invited to Taskward").len(), 1);
 }
 
 #[tokio::test]

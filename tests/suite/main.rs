@@ -33,3 +33,4 @@ mod surfaces;
 mod todos;
 mod transfer;
 mod undo;
+mod verification;

@@ -26,10 +26,10 @@ impl TestApp {
     }
 
     /// Runs `taskward admin <args>`, asserting success; what it printed.
-    fn admin_cli(&self, args: &[&str]) -> String {
+    async fn admin_cli(&self, args: &[&str]) -> String {
         let mut all = vec!["admin"];
         all.extend_from_slice(args);
-        let output = self.cli(&all);
+        let output = self.cli(&all).await;
         let printed = String::from_utf8_lossy(&output.stdout).into_owned();
         assert!(
             output.status.success(),
@@ -84,23 +84,14 @@ fn token_of(url: &str) -> String {
         .to_owned()
 }
 
-fn code_of(answer: &Answer, status: u16) -> String {
-    let problem = answer.problem(status);
-    problem["type"]
-        .as_str()
-        .unwrap()
-        .trim_start_matches("urn:taskward:problem:")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_closed_instance_refuses_every_sign_up_and_says_so_before_the_form() {
     let app = spawn_app().await;
-    let printed = app.admin_cli(&["signup", "closed"]);
+    let printed = app.admin_cli(&["signup", "closed"]).await;
     assert!(printed.contains("Closed"), "{printed}");
 
     let refused = app.register(&unique_email(), PASSWORD).await;
-    assert_eq!(code_of(&refused, 403), "signup_closed");
+    assert_eq!(refused.problem_code(403), "signup_closed");
     assert!(
         refused.body["detail"]
             .as_str()
@@ -127,30 +118,32 @@ async fn a_closed_instance_refuses_every_sign_up_and_says_so_before_the_form() {
     assert!(!page.contains("type=\"password\""), "{page}");
 
     // Even a valid invitation does not open a closed instance.
-    let made = app.admin_cli(&["invite"]);
+    let made = app.admin_cli(&["invite"]).await;
     let token = token_of(made.lines().next().unwrap());
     let invited = app.register_invited(&unique_email(), &token).await;
-    assert_eq!(code_of(&invited, 403), "signup_closed");
+    assert_eq!(invited.problem_code(403), "signup_closed");
 }
 
 #[tokio::test]
 async fn by_invitation_only_the_command_line_makes_the_first_administrator() {
     let app = spawn_app().await;
-    app.admin_cli(&["signup", "invite"]);
+    app.admin_cli(&["signup", "invite"]).await;
     let refused = app.register(&unique_email(), PASSWORD).await;
-    assert_eq!(code_of(&refused, 403), "signup_closed");
+    assert_eq!(refused.problem_code(403), "signup_closed");
     let page = app.get("/signup").await.text().await.unwrap();
     assert!(page.contains("by invitation only"), "{page}");
 
     let email = unique_email();
-    let printed = app.admin_cli(&[
-        "invite",
-        "--email",
-        &email.to_uppercase(),
-        "--admin",
-        "--days",
-        "2",
-    ]);
+    let printed = app
+        .admin_cli(&[
+            "invite",
+            "--email",
+            &email.to_uppercase(),
+            "--admin",
+            "--days",
+            "2",
+        ])
+        .await;
     let link = printed.lines().next().unwrap();
     assert!(link.starts_with("http"), "{printed}");
     assert!(printed.contains("as an administrator"), "{printed}");
@@ -168,7 +161,7 @@ async fn by_invitation_only_the_command_line_makes_the_first_administrator() {
 
     // Another address cannot use it; the bound one can, once.
     let other = app.register_invited(&unique_email(), &token).await;
-    assert_eq!(code_of(&other, 403), "invite_invalid");
+    assert_eq!(other.problem_code(403), "invite_invalid");
     assert!(
         other.body["detail"]
             .as_str()
@@ -179,7 +172,7 @@ async fn by_invitation_only_the_command_line_makes_the_first_administrator() {
     assert_eq!(made.status, 201, "{}", made.body);
     assert_eq!(made.body["user"]["role"], "admin");
     let again = app.register_invited(&unique_email(), &token).await;
-    assert_eq!(code_of(&again, 403), "invite_invalid");
+    assert_eq!(again.problem_code(403), "invite_invalid");
 
     // The new administrator can run the instance through the API.
     let admin = made.body["access_token"].as_str().unwrap();
@@ -243,7 +236,7 @@ async fn revoked_expired_unknown_and_malformed_invitations_are_refused() {
         .await;
     assert_eq!(revoke.status, 204);
     let revoked = app.register_invited(&unique_email(), &token).await;
-    assert_eq!(code_of(&revoked, 403), "invite_invalid");
+    assert_eq!(revoked.problem_code(403), "invite_invalid");
     assert!(
         revoked.body["detail"]
             .as_str()
@@ -271,7 +264,7 @@ async fn revoked_expired_unknown_and_malformed_invitations_are_refused() {
             .unwrap();
     });
     let expired = app.register_invited(&unique_email(), &expiring).await;
-    assert_eq!(code_of(&expired, 403), "invite_invalid");
+    assert_eq!(expired.problem_code(403), "invite_invalid");
     assert!(expired.body["detail"].as_str().unwrap().contains("expired"));
 
     // Made-up tokens, of every shape.
@@ -283,7 +276,7 @@ async fn revoked_expired_unknown_and_malformed_invitations_are_refused() {
         "x".repeat(10_000),
     ] {
         let refused = app.register_invited(&unique_email(), &made_up).await;
-        assert_eq!(code_of(&refused, 403), "invite_invalid", "{made_up:.20}");
+        assert_eq!(refused.problem_code(403), "invite_invalid", "{made_up:.20}");
         let page = app
             .get(&format!("/signup?invite={}", urlencoding(&made_up)))
             .await;
@@ -347,11 +340,15 @@ async fn a_domain_list_limits_sign_up_without_an_invitation() {
         .await;
     assert_eq!(
         settings,
-        json!({ "signup_mode": "open", "signup_email_domains": ["team.example"] })
+        json!({
+            "signup_mode": "open",
+            "signup_email_domains": ["team.example"],
+            "require_verified_email": false
+        })
     );
 
     let outsider = app.register("ann@elsewhere.example", PASSWORD).await;
-    assert_eq!(code_of(&outsider, 403), "signup_closed");
+    assert_eq!(outsider.problem_code(403), "signup_closed");
     assert!(
         outsider.body["detail"]
             .as_str()
@@ -359,7 +356,7 @@ async fn a_domain_list_limits_sign_up_without_an_invitation() {
             .contains("team.example")
     );
     let lookalike = app.register("ann@team.example.evil.test", PASSWORD).await;
-    assert_eq!(code_of(&lookalike, 403), "signup_closed");
+    assert_eq!(lookalike.problem_code(403), "signup_closed");
     let member = app
         .register(
             &format!("{}@team.example", uuid::Uuid::new_v4().simple()),
@@ -409,7 +406,7 @@ async fn every_admin_endpoint_answers_403_to_a_user_and_401_to_no_one() {
             let answer = app
                 .api_send(method.clone(), &path, Some(&user), body.clone())
                 .await;
-            assert_eq!(code_of(&answer, 403), "forbidden", "{method} {path}");
+            assert_eq!(answer.problem_code(403), "forbidden", "{method} {path}");
             let anonymous = app.api_send(method.clone(), &path, None, body).await;
             anonymous.problem(401);
             tried += 1;

@@ -6,6 +6,7 @@ and per mail it refuses (`{"refused": <code>, "to"}`), so a test can
 read what the app sent. Behaviour:
 
   --temporary-failures N   answer 451 to the first N mails, then accept
+  --temporary-prefix P     only mails to recipients starting with P get them
   --refuse-prefix P        answer 550 to recipients starting with P
 """
 
@@ -25,8 +26,9 @@ def say(line):
 
 
 class Sink:
-    def __init__(self, temporary_failures, refuse_prefix):
+    def __init__(self, temporary_failures, temporary_prefix, refuse_prefix):
         self.temporary_failures = temporary_failures
+        self.temporary_prefix = temporary_prefix
         self.refuse_prefix = refuse_prefix
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -37,7 +39,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.temporary_failures > 0:
+        delayed = all(to.startswith(self.temporary_prefix) for to in envelope.rcpt_tos)
+        if self.temporary_failures > 0 and delayed:
             self.temporary_failures -= 1
             say(json.dumps({"refused": 451, "to": envelope.rcpt_tos}))
             return "451 4.3.0 Try again later (test sink)"
@@ -61,9 +64,10 @@ class Sink:
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--temporary-failures", type=int, default=0)
+    parser.add_argument("--temporary-prefix", default="")
     parser.add_argument("--refuse-prefix", default="")
     args = parser.parse_args()
-    sink = Sink(args.temporary_failures, args.refuse_prefix)
+    sink = Sink(args.temporary_failures, args.temporary_prefix, args.refuse_prefix)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(sink, hostname="sink.test"), "127.0.0.1", 0

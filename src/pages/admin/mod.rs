@@ -229,6 +229,7 @@ fn UserRow(user: UserOverview) -> impl IntoView {
         active_sessions,
         todos,
         disabled,
+        ..
     } = user;
     let status = match &disabled {
         None => "Active".to_owned(),

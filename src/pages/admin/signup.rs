@@ -1,5 +1,6 @@
-//! `/admin/signup`: who may make an account (open, by invitation, closed)
-//! and the email domains sign-up is limited to. A plain form.
+//! `/admin/signup`: who may make an account (open, by invitation, closed),
+//! the email domains sign-up is limited to, and whether addresses are
+//! confirmed before todos are used. A plain form.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -53,6 +54,13 @@ fn SignupForm(settings: SignupSettings) -> impl IntoView {
                         "Separated by commas. Empty: any domain. Invitations admit anyone they name."
                     </span>
                 </label>
+                <label class="field field--check">
+                    <input type="checkbox" name="require_verified_email" value="on" checked=settings.require_verified_email />
+                    <span>"Accounts confirm their email address before using todos"</span>
+                </label>
+                <p class="field__hint">
+                    "Sign-up mails a confirmation link; until it is followed, todos and lists                      show a notice instead. Needs outbound mail."
+                </p>
                 <button class="button" type="submit">"Save"</button>
             </form>
         </section>

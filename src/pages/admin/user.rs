@@ -48,6 +48,7 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
     let UserOverview {
         id,
         email,
+        email_verified_at,
         role: current_role,
         created_at,
         last_sign_in_at,
@@ -89,6 +90,8 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
         <section class="card stack" aria-labelledby="account">
             <h2 id="account">{email.clone()}</h2>
             <dl class="facts">
+                <dt>"Email address"</dt>
+                <dd>{email_verified_at.map_or_else(|| "not confirmed".to_owned(), |at| format!("confirmed {at}"))}</dd>
                 <dt>"Role"</dt><dd>{current_role.as_str()}</dd>
                 <dt>"Status"</dt><dd>{status}</dd>
                 <dt>"Created"</dt><dd>{created_at}</dd>

@@ -26,7 +26,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     actions::{todos::list_with_totals, undo::undo_notice},
-    components::{load_once::LoadOnce, raw_text::escaped, signed_in::signed_in_page},
+    components::{
+        load_failed::LoadFailed, load_once::LoadOnce, raw_text::escaped, signed_in::signed_in_page,
+    },
     error::AppError,
     undo::{UNDO_QUERY_KEY, Undoable},
     views::{Showing, TodoListing},
@@ -200,12 +202,15 @@ pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>)
         let fixed = fixed.clone();
         move || match shown.get() {
             Ok(listing) => Either::Left(view! { <TodoCard listing fixed=fixed.clone() actions /> }),
-            Err(error) => Either::Right(view! {
+            Err(AppError::EmailUnverified) => Either::Right(Either::Left(view! {
+                <LoadFailed error=AppError::EmailUnverified />
+            })),
+            Err(error) => Either::Right(Either::Right(view! {
                 <div class="card">
                     <p class="form-error" role="alert">{error.to_string()}</p>
                     <a class="button button--ghost" href="/todos">"Back to your Inbox"</a>
                 </div>
-            }),
+            })),
         }
     };
 
