@@ -27,7 +27,10 @@ use crate::{
 /// Taskward: serves the app with no arguments; `admin` commands work on
 /// the database named by DATABASE_URL (and .env), like the server.
 #[derive(Debug, Parser, PartialEq, Eq)]
-#[command(name = "taskward", version)]
+#[command(
+    name = "taskward",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("TASKWARD_COMMIT"), ")")
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -79,18 +82,56 @@ pub enum Admin {
         /// The account's email.
         email: String,
     },
+    /// Check the configuration as the server reads it, and what it needs
+    /// (database and migrations, mail relay, data folder), one line each;
+    /// exits with 0 only when all is fine. Changes nothing.
+    Check,
+    /// Copy the embedded SQLite database to FILE (a new file), consistent
+    /// while instances serve. PostgreSQL: use pg_dump.
+    Backup { file: std::path::PathBuf },
+    /// Put the backup FILE in place of the SQLite database (kept beside it
+    /// as `.replaced-<time>`), refused while an instance uses it; migrated
+    /// forward.
+    Restore { file: std::path::PathBuf },
 }
 
 /// Runs an administration command; `Ok` is what to print, `Err` the error
 /// to print before exiting with a failure.
 pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, String> {
-    let db = Db::connect_with(
-        secrecy::ExposeSecret::expose_secret(&config.database_url),
-        1,
-        config.database_acquire_timeout,
-    )
-    .await
-    .map_err(|error| error.to_string())?;
+    if *command == Admin::Check {
+        // Connects by itself, without migrating: it reports, it changes nothing.
+        let findings = crate::check::everything(config).await;
+        let report = findings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        return if findings.iter().all(|finding| finding.fine) {
+            Ok(report)
+        } else {
+            Err(report)
+        };
+    }
+    let url = secrecy::ExposeSecret::expose_secret(&config.database_url);
+    if let Admin::Restore { file } = command {
+        // Opens the database itself, once the copy is in place.
+        let restored = crate::db::backup::restore(url, file)
+            .await
+            .map_err(|error| error.to_string())?;
+        return Ok(restored_in_words(file, &restored));
+    }
+    let db = Db::connect_with(url, 1, config.database_acquire_timeout)
+        .await
+        .map_err(|error| error.to_string())?;
+    if let Admin::Backup { file } = command {
+        // As the database is: a backup migrates nothing.
+        let result = crate::db::backup::backup(&db, file)
+            .await
+            .map(|bytes| format!("backed up to {} ({bytes} bytes)", file.display()))
+            .map_err(|error| error.to_string());
+        db.close().await;
+        return result;
+    }
     db.migrate().await.map_err(|error| error.to_string())?;
     let result = match command {
         Admin::List => list_admins(&db).await,
@@ -104,6 +145,9 @@ pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, Strin
             days,
         } => invite(&db, config, email.as_deref(), *admin, *uses, *days).await,
         Admin::ResetLink { email } => reset_link(&db, config, email).await,
+        Admin::Check | Admin::Backup { .. } | Admin::Restore { .. } => {
+            unreachable!("handled above")
+        }
     };
     db.close().await;
     result
@@ -132,6 +176,28 @@ async fn reset_link(db: &Db, config: &Config, email: &str) -> Result<String, Str
         "{url}\nworks once, until {} (any older link of {email} no longer works)",
         expires_at.format("%Y-%m-%d %H:%M UTC")
     ))
+}
+
+fn restored_in_words(file: &std::path::Path, restored: &crate::db::backup::Restored) -> String {
+    let mut said = format!(
+        "restored {}: {} account(s), {} todo(s)",
+        file.display(),
+        restored.accounts,
+        restored.todos
+    );
+    if restored.migrated > 0 {
+        said.push_str(&format!(
+            "; {} migration(s) applied to bring it up to this release",
+            restored.migrated
+        ));
+    }
+    if let Some(kept) = &restored.kept {
+        said.push_str(&format!(
+            "\nthe database it replaced is kept as {}",
+            kept.display()
+        ));
+    }
+    said
 }
 
 fn refused(error: sqlx::Error) -> String {

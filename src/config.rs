@@ -54,6 +54,33 @@ impl Environment {
     }
 }
 
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// One line an event for a person reading a terminal (`human`).
+    #[default]
+    Human,
+    /// One JSON object a line, for a log collector (`json`).
+    Json,
+}
+
+impl LogFormat {
+    fn parse(value: &str) -> Result<Self, String> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "human" | "text" => Ok(Self::Human),
+            "json" => Ok(Self::Json),
+            other => Err(format!("'{other}' is not one of: human, json")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LogFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        LogFormat::parse(&value).map_err(serde::de::Error::custom)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is invalid: {reason}")]
@@ -89,6 +116,7 @@ pub struct Config {
     pub jwt_secret: SecretString,
     /// A `tracing` filter such as `info` or `info,taskward=debug`.
     pub log_level: String,
+    pub log_format: LogFormat,
     /// Holds the default SQLite database and the development signing secret.
     pub data_dir: PathBuf,
     pub auth: AuthConfig,
@@ -299,6 +327,7 @@ impl fmt::Debug for Config {
             .field("public_origin", &self.public_origin)
             .field("jwt_secret", &self.jwt_secret)
             .field("log_level", &self.log_level)
+            .field("log_format", &self.log_format)
             .field("data_dir", &self.data_dir)
             .field("auth", &self.auth)
             .field("limits", &self.limits)
@@ -327,7 +356,8 @@ pub const DEFAULT_DATA_DIR: &str = "data";
 pub const DEFAULT_LOG_LEVEL: &str = "info";
 pub const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 16;
 /// File in the data folder that keeps the generated development secret.
-const DEV_SECRET_FILE: &str = "dev-jwt-secret";
+/// Where development keeps the signing key it generated, in `DATA_DIR`.
+pub const DEV_SECRET_FILE: &str = "dev-jwt-secret";
 
 /// Every variable the app reads, as set, each parsed by its type: envy
 /// fills a field from the variable of the same name in capitals. The rules
@@ -345,6 +375,7 @@ struct Variables {
     jwt_secret: Option<String>,
     jwt_secret_previous: Option<String>,
     log_level: Option<String>,
+    log_format: Option<LogFormat>,
     #[serde(default, deserialize_with = "ip_addresses")]
     trusted_proxies: Vec<IpAddr>,
     session_ttl_secs: Option<u32>,
@@ -625,6 +656,7 @@ impl Config {
             public_origin,
             jwt_secret,
             log_level: vars.log_level.unwrap_or_else(|| DEFAULT_LOG_LEVEL.into()),
+            log_format: vars.log_format.unwrap_or_default(),
             data_dir,
             site,
             clock: Clock::System,
@@ -907,6 +939,7 @@ mod tests {
             ("TRUSTED_PROXIES", "10.0.0.1, proxy.local", "proxy.local"),
             ("SESSION_COOKIE_SECURE", "maybe", "maybe"),
             ("APP_ENV", "staging", "staging"),
+            ("LOG_FORMAT", "xml", "human, json"),
         ] {
             let error = config_from(&[("JWT_SECRET", STRONG), (name, value)])
                 .unwrap_err()

@@ -10,6 +10,7 @@
 
 use std::{future::Future, path::Path, str::FromStr, time::Duration};
 
+pub mod backup;
 mod engine;
 mod store_error;
 
@@ -151,6 +152,17 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// The schema against this binary's migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MigrationState {
+    /// Migrations the binary embeds.
+    pub known: usize,
+    /// Of those, not applied yet (the server applies them when it starts).
+    pub pending: usize,
+    /// Applied, but unknown to this binary: a newer release migrated it.
+    pub unknown: usize,
+}
+
 impl Db {
     /// Opens a pool for `url`. SQLite files (and their folder) are created
     /// when missing.
@@ -213,6 +225,45 @@ impl Db {
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// How the schema stands against the migrations this binary embeds,
+    /// without changing it (`taskward admin check`).
+    pub async fn migration_state(&self) -> MigrationState {
+        let query = "SELECT version FROM _sqlx_migrations WHERE success";
+        // No table yet: nothing is applied.
+        let (migrator, applied): (sqlx::migrate::Migrator, Vec<i64>) = match self {
+            Db::Sqlite(pool) => (
+                sqlx::migrate!("migrations/sqlite"),
+                sqlx::query_scalar(query)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap_or_default(),
+            ),
+            Db::Postgres(pool) => (
+                sqlx::migrate!("migrations/postgres"),
+                sqlx::query_scalar(query)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap_or_default(),
+            ),
+        };
+        let known: Vec<i64> = migrator
+            .iter()
+            .filter(|migration| migration.migration_type.is_up_migration())
+            .map(|migration| migration.version)
+            .collect();
+        MigrationState {
+            known: known.len(),
+            pending: known
+                .iter()
+                .filter(|version| !applied.contains(version))
+                .count(),
+            unknown: applied
+                .iter()
+                .filter(|version| !known.contains(version))
+                .count(),
+        }
     }
 
     /// A round trip to the database, for health checks.

@@ -21,6 +21,11 @@
 //!   [`navigation`] and [`error`] (the one error type shared by server and
 //!   browser).
 
+/// The release this binary is (`Cargo.toml`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The commit it was built from (`build.rs`), or "unknown".
+pub const COMMIT: &str = env!("TASKWARD_COMMIT");
+
 pub mod actions;
 pub mod admin;
 pub mod app;
@@ -41,6 +46,8 @@ pub mod views;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod calendar;
+#[cfg(feature = "ssr")]
+pub mod check;
 #[cfg(feature = "ssr")]
 pub mod cli;
 #[cfg(feature = "ssr")]

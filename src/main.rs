@@ -72,13 +72,18 @@ async fn run() -> ExitCode {
                 println!("{said}");
                 ExitCode::SUCCESS
             }
+            // A check's report goes where its fine lines went.
+            Err(report) if matches!(command, cli::Admin::Check) => {
+                println!("{report}");
+                ExitCode::FAILURE
+            }
             Err(error) => {
                 eprintln!("taskward: {error}");
                 ExitCode::FAILURE
             }
         };
     }
-    telemetry::init(&config.log_level);
+    telemetry::init(&config.log_level, config.log_format);
 
     let app = match Application::build(config).await {
         Ok(app) => app,

@@ -1,20 +1,38 @@
-//! Structured logs with `tracing`. The level comes from `LOG_LEVEL`.
-//! Request spans carry method, path and request id; never headers, query
-//! strings or bodies, which may hold passwords or tokens.
+//! Structured logs with `tracing`. The level comes from `LOG_LEVEL`, the
+//! format from `LOG_FORMAT`: lines for a person (the default), or one JSON
+//! object a line for a log collector. Request spans carry method, path,
+//! route template, request id and, once the session is known, the user's
+//! id; never headers, query strings or bodies, which may hold passwords or
+//! tokens.
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
+use crate::config::LogFormat;
+
 /// Installs the global subscriber. Falls back to `info` (with a warning)
 /// when the filter does not parse, rather than refusing to start.
-pub fn init(log_level: &str) {
+pub fn init(log_level: &str, format: LogFormat) {
     let (filter, invalid) = match EnvFilter::try_new(log_level) {
         Ok(filter) => (filter, None),
         Err(error) => (EnvFilter::new("info"), Some(error)),
     };
-    let _ = tracing_subscriber::registry()
-        .with(filter)
-        .with(fmt::layer().with_target(false))
-        .try_init();
+    let registry = tracing_subscriber::registry().with(filter);
+    let _ = match format {
+        LogFormat::Human => registry.with(fmt::layer().with_target(false)).try_init(),
+        // `{"timestamp", "level", "message", <the event's fields>, "span":
+        // {<the request's fields>}}`: the request span's fields (request
+        // id, route, user) stand beside every event logged inside it.
+        LogFormat::Json => registry
+            .with(
+                fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true)
+                    .with_span_list(false)
+                    .with_target(false),
+            )
+            .try_init(),
+    };
     if let Some(error) = invalid {
         tracing::warn!(%error, "LOG_LEVEL could not be parsed; logging at info");
     }

@@ -510,8 +510,25 @@ async fn silent_idle_and_http2_connections_are_closed_after_the_header_deadline(
 }
 
 #[tokio::test]
-async fn a_request_id_is_taken_from_the_client_only_when_short_and_plain() {
-    let app = spawn_app_configured(|_| {}).await;
+async fn a_request_id_is_taken_only_from_a_trusted_proxy_and_only_when_short_and_plain() {
+    let direct = spawn_app_configured(|_| {}).await;
+    let answered = direct
+        .client
+        .get(direct.url("/healthz"))
+        .header("x-request-id", "lb-7f3a.42_x")
+        .send()
+        .await
+        .unwrap();
+    let id = answered.headers()["x-request-id"].to_str().unwrap();
+    assert!(
+        uuid::Uuid::parse_str(id).is_ok(),
+        "a client's own id is replaced: {id}"
+    );
+
+    let app = spawn_app_configured(|config| {
+        config.auth.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
     let id_answered = |sent: String| {
         let request = app
             .client

@@ -500,6 +500,8 @@ impl AuthService {
         {
             store::touch_session(&self.db, claims.sid).await?;
         }
+        // The request's log lines name their user from here on.
+        tracing::Span::current().record("user_id", tracing::field::display(record.user_id));
         Ok(SessionState::Valid(Session {
             user_id: record.user_id,
             email: record.email,

@@ -105,6 +105,22 @@ impl Mailer {
         }
     }
 
+    /// Connects to the relay and greets it (EHLO, then NOOP), sending no
+    /// mail, within the send timeout: `Ok(Some(relay))` when it answers,
+    /// `Ok(None)` without a relay, `Err` with why not.
+    pub async fn reach_relay(&self) -> Result<Option<String>, String> {
+        let Delivery::Smtp { transport, relay } = &self.inner.delivery else {
+            return Ok(None);
+        };
+        let timeout = self.inner.settings.send_timeout;
+        match tokio::time::timeout(timeout, transport.test_connection()).await {
+            Ok(Ok(true)) => Ok(Some(relay.clone())),
+            Ok(Ok(false)) => Err(format!("{relay} did not answer NOOP")),
+            Ok(Err(error)) => Err(format!("{relay}: {error}")),
+            Err(_) => Err(format!("{relay} did not answer within {timeout:?}")),
+        }
+    }
+
     /// Tells this instance's worker a mail was queued (others find it on
     /// their next poll).
     pub fn wake(&self) {

@@ -1,6 +1,7 @@
 //! `GET /healthz`: a load balancer's view of one instance. 200 while the
 //! database answers, 503 while it does not; it recovers on its own when the
-//! database comes back, because the pool replaces dead connections.
+//! database comes back, because the pool replaces dead connections. Both
+//! name the build: version and commit.
 
 use std::time::Duration;
 
@@ -22,6 +23,10 @@ const PING_TIMEOUT: Duration = Duration::from_secs(2);
 struct Health {
     status: &'static str,
     database: &'static str,
+    /// The release, and the commit it was built from: which build a load
+    /// balancer (or a person) is talking to.
+    version: &'static str,
+    commit: &'static str,
 }
 
 pub async fn healthz(State(db): State<Db>) -> Response {
@@ -31,6 +36,8 @@ pub async fn healthz(State(db): State<Db>) -> Response {
             Health {
                 status: "ok",
                 database: "ok",
+                version: crate::VERSION,
+                commit: crate::COMMIT,
             },
         ),
         Ok(Err(error)) => {
@@ -51,6 +58,8 @@ fn unavailable() -> (StatusCode, Health) {
         Health {
             status: "unavailable",
             database: "unreachable",
+            version: crate::VERSION,
+            commit: crate::COMMIT,
         },
     )
 }

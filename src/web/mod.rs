@@ -13,6 +13,7 @@
 
 mod account_files;
 mod dev_mail;
+mod error_reference;
 mod health;
 mod lifecycle;
 mod page_cache;
@@ -29,7 +30,7 @@ use std::{
 
 use axum::{
     Router,
-    extract::{ConnectInfo, FromRef, Request, State},
+    extract::{ConnectInfo, FromRef, MatchedPath, Request, State},
     middleware::{Next, from_fn_with_state},
     response::Response,
     routing::get,
@@ -102,6 +103,8 @@ pub enum StartupError {
     WeakPasswordHashing,
     #[error(transparent)]
     Mail(#[from] BadRelayUrl),
+    #[error(transparent)]
+    InstanceLock(#[from] crate::db::backup::BackupError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -119,6 +122,8 @@ pub struct Application {
     limits: ServerLimits,
     request_bounds: Arc<RequestBounds>,
     local_addr: SocketAddr,
+    /// Held while this instance runs: a restore waits for no instance.
+    _instance_lock: crate::db::backup::InstanceLock,
 }
 
 impl Application {
@@ -130,6 +135,8 @@ impl Application {
         {
             return Err(StartupError::WeakPasswordHashing);
         }
+        let instance_lock =
+            crate::db::backup::InstanceLock::take(config.database_url.expose_secret())?;
         let db = Db::connect_with(
             config.database_url.expose_secret(),
             config.database_max_connections,
@@ -193,6 +200,20 @@ impl Application {
             config: Arc::new(config),
         };
         let request_bounds = RequestBounds::new(&state.config.limits);
+        // The checks of `taskward admin check`, logged: in the background,
+        // since an unreachable relay takes its send timeout to say so.
+        {
+            let (config, db, mailer) = (state.config.clone(), db.clone(), mailer.clone());
+            tokio::spawn(async move {
+                for finding in crate::check::at_start(&config, &db, &mailer).await {
+                    if finding.fine {
+                        tracing::info!(check = finding.part, "{}", finding.said);
+                    } else {
+                        tracing::warn!(check = finding.part, "{}", finding.said);
+                    }
+                }
+            });
+        }
         Ok(Self {
             listener,
             auth: state.auth.clone(),
@@ -202,6 +223,7 @@ impl Application {
             db,
             mailer,
             local_addr,
+            _instance_lock: instance_lock,
         })
     }
 
@@ -255,8 +277,12 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
         .precompressed_br()
         .precompressed_gzip();
 
+    let trusted_proxies = Arc::<[IpAddr]>::from(state.config.auth.trusted_proxies.as_slice());
     let common = ServiceBuilder::new()
-        .map_request(drop_unfit_request_id)
+        .map_request({
+            let trusted_proxies = trusted_proxies.clone();
+            move |request| drop_unfit_request_id(request, &trusted_proxies)
+        })
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -266,17 +292,28 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
                         .get::<RequestId>()
                         .and_then(|id| id.header_value().to_str().ok())
                         .unwrap_or_default();
-                    // The path only: query strings may carry secrets.
+                    // The route's template (`/api/v1/todos/{id}`), which a
+                    // log collector can group by: no ids, no tokens.
+                    let route = request
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map_or("unrouted", MatchedPath::as_str);
+                    // The path only: query strings may carry secrets. The
+                    // user is recorded once the session is known.
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
                         path = %request.uri().path(),
+                        route,
                         request_id,
+                        user_id = tracing::field::Empty,
                     )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::x_request_id())
+        // Before compression, so that a failure's body can be read.
+        .layer(axum::middleware::from_fn(error_reference::name_the_request))
         // Pages and JSON are compressed per response, so at the fastest
         // level: brotli's default spent more CPU than rendering a cached
         // page (perf, GET /todos at 64 connections).
@@ -295,10 +332,7 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
             request_bounds,
             lifecycle::receive_then_handle,
         ))
-        .layer(from_fn_with_state(
-            Arc::<[IpAddr]>::from(state.config.auth.trusted_proxies.as_slice()),
-            resolve_client_address,
-        ));
+        .layer(from_fn_with_state(trusted_proxies, resolve_client_address));
 
     Router::new()
         .route(
@@ -363,11 +397,30 @@ async fn purge_undo_periodically(db: Db) {
 /// Longest `X-Request-Id` taken from a client or proxy: a UUID is 36.
 const MAX_REQUEST_ID_BYTES: usize = 64;
 
-/// Forgets an incoming `X-Request-Id` that is too long or holds anything
-/// but letters, digits, `-`, `_` and `.`, so a new one is made: the id is
-/// written into every log line of the request and echoed in the answer, so
-/// a client must not choose what it holds (forged log lines) or its size.
-fn drop_unfit_request_id<B>(mut request: axum::http::Request<B>) -> axum::http::Request<B> {
+/// Forgets an incoming `X-Request-Id` unless a trusted proxy sent it (its
+/// id then follows the request from the proxy's log into ours), and one
+/// that is too long or holds anything but letters, digits, `-`, `_` and
+/// `.`; a new one is made instead. The id is written into every log line
+/// of the request and echoed in the answer, so a client must not choose it
+/// (one request could pose as another in the logs), what it holds (forged
+/// log lines) or its size.
+fn drop_unfit_request_id<B>(
+    mut request: axum::http::Request<B>,
+    trusted_proxies: &[IpAddr],
+) -> axum::http::Request<B> {
+    let from_trusted_proxy = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(peer)| {
+            let peer = peer.ip().to_canonical();
+            trusted_proxies
+                .iter()
+                .any(|proxy| proxy.to_canonical() == peer)
+        });
+    if !from_trusted_proxy {
+        request.headers_mut().remove("x-request-id");
+        return request;
+    }
     let fit = |value: &axum::http::HeaderValue| {
         let bytes = value.as_bytes();
         !bytes.is_empty()

@@ -129,6 +129,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         public_origin: "http://127.0.0.1".into(),
         jwt_secret: SecretString::from(TEST_JWT_SECRET),
         log_level: "warn".into(),
+        log_format: taskward::config::LogFormat::Human,
         data_dir,
         auth: AuthConfig {
             // Cheap hashing keeps the suite fast; production refuses it.

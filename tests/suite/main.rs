@@ -22,6 +22,7 @@ mod limits;
 mod lists;
 mod mail;
 mod migration;
+mod operations;
 mod ordering;
 mod page_cache;
 mod pages;
