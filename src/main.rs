@@ -16,13 +16,13 @@ use taskward::{
 /// small objects (the view tree, its reactive owners, strings) between
 /// buffers of tens of kilobytes; glibc answered each larger request by
 /// consolidating its free lists, a large share of the CPU of a fresh
-/// `/todos` render (perf; the README's benchmark notes give the figures).
+/// `/todos` render (perf; docs/benchmarks.md gives the figures).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc commits its 1 GiB arenas eagerly on Linux, and memory it then
-/// frees stays resident, raising the peak RSS under load (the README's
-/// benchmark notes give the figures). It reads this setting from the
+/// frees stays resident, raising the peak RSS under load (docs/benchmarks.md
+/// gives the figures). It reads this setting from the
 /// environment when it starts, before `main` (its constructor has
 /// priority 101), so it is set from a constructor of priority 100; a value
 /// the operator set is kept.

@@ -22,7 +22,7 @@ use reqwest::Method;
 use serde_json::json;
 use taskward::{
     calendar::TimeZone,
-    db::{Db, now},
+    db::{Db, WritePool as _, now},
     todos::{TodoLimit, store::insert_todos},
     transfer::{
         import::{self, ImportFile},
@@ -306,7 +306,10 @@ async fn an_import_whose_instance_stopped_half_way_is_removed_by_the_sweep() {
     };
     assert_eq!(records.len(), 2);
     taskward::on_db!(&db, pool => {
-        let mut tx = pool.begin().await.unwrap();
+        // A write transaction from its start, as the app's are: a deferred
+        // one that read first could not take the lock from the app's
+        // writer (its mail worker) and would fail at once.
+        let mut tx = pool.begin_write().await.unwrap();
         insert_todos(&mut tx, user_id, &records[..1]).await.unwrap();
         tx.commit().await.unwrap();
     });

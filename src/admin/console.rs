@@ -285,7 +285,7 @@ pub async fn send_test_mail(
 
 /// What is said where a feature needs mail and the instance has none.
 pub const MAIL_OFF: &str = "This instance cannot send mail: SMTP_URL is not set. An \
-     administrator can set it (see the README's mail section).";
+     administrator can set it (see docs/operating.md, Outbound mail).";
 
 /// A refused change in words: `what` names the change ("delete this
 /// account"). The console, the API and the CLI share these sentences.

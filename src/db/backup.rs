@@ -4,7 +4,7 @@
 //! puts one back, only while no instance uses the database, only a Taskward
 //! database of a schema this release knows, and migrated forward. The
 //! database it replaces is kept beside it. PostgreSQL has `pg_dump` and
-//! `pg_restore` (the README shows them).
+//! `pg_restore` (docs/operating.md shows them).
 //!
 //! A running instance holds a shared lock on `<database>.lock` for as long
 //! as it runs ([`InstanceLock`]); a restore takes it exclusively, so it is
@@ -29,7 +29,7 @@ use super::{Backend, Db, DbError};
 pub enum BackupError {
     #[error(
         "backup and restore copy an embedded SQLite database; this one is PostgreSQL: use \
-         pg_dump and pg_restore (see the README's backups section)"
+         pg_dump and pg_restore (see docs/operating.md, Backups)"
     )]
     NotSqlite,
     #[error("{0} exists already: choose a new file, nothing is overwritten")]

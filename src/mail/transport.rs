@@ -40,7 +40,7 @@ struct Inner {
 
 /// Why a relay URL cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("SMTP_URL is not a relay URL lettre can use ({0}); see the README's mail section")]
+#[error("SMTP_URL is not a relay URL lettre can use ({0}); see docs/operating.md, Outbound mail")]
 pub struct BadRelayUrl(String);
 
 /// What became of handing one mail to the relay.

@@ -15,6 +15,7 @@ mod api;
 mod architecture;
 mod auth;
 mod client_addresses;
+mod docs;
 mod export;
 mod hardening;
 mod health;
