@@ -12,6 +12,7 @@ use common::{
     spawn_app_configured,
 };
 use reqwest::{Method, StatusCode};
+use taskward::db::WritePool as _;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -109,7 +110,7 @@ async fn lock_users_from_outside(
     let (release, released) = tokio::sync::oneshot::channel::<()>();
     let lock_holder = tokio::spawn(async move {
         taskward::on_db!(&outside, pool => {
-            let mut transaction = pool.begin().await.unwrap();
+            let mut transaction = pool.begin_write().await.unwrap();
             sqlx::query("UPDATE users SET updated_at = updated_at")
                 .execute(&mut *transaction)
                 .await

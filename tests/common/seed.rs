@@ -61,13 +61,15 @@ impl TestApp {
         });
         match self.backend {
             Backend::Sqlite => {
-                // The app writes too (sign-ups queue mail): wait for its
-                // write lock as long as a test may, not sqlx's 5 seconds.
+                // The app writes too (sign-ups queue mail): take the write
+                // lock at BEGIN, waiting for it as long as a test may. A
+                // deferred transaction would ask for it mid-way, where
+                // SQLite may refuse at once instead of waiting.
                 let options = SqliteConnectOptions::from_str(&self.database_url)
                     .unwrap()
                     .busy_timeout(std::time::Duration::from_secs(60));
                 let mut connection = SqliteConnection::connect_with(&options).await.unwrap();
-                let mut tx = connection.begin().await.unwrap();
+                let mut tx = connection.begin_with("BEGIN IMMEDIATE").await.unwrap();
                 for batch in batches {
                     insert(QueryBuilder::new(INSERT), &batch)
                         .build()
