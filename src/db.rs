@@ -232,27 +232,10 @@ impl Db {
     pub async fn migration_state(&self) -> MigrationState {
         let query = "SELECT version FROM _sqlx_migrations WHERE success";
         // No table yet: nothing is applied.
-        let (migrator, applied): (sqlx::migrate::Migrator, Vec<i64>) = match self {
-            Db::Sqlite(pool) => (
-                sqlx::migrate!("migrations/sqlite"),
-                sqlx::query_scalar(query)
-                    .fetch_all(pool)
-                    .await
-                    .unwrap_or_default(),
-            ),
-            Db::Postgres(pool) => (
-                sqlx::migrate!("migrations/postgres"),
-                sqlx::query_scalar(query)
-                    .fetch_all(pool)
-                    .await
-                    .unwrap_or_default(),
-            ),
-        };
-        let known: Vec<i64> = migrator
-            .iter()
-            .filter(|migration| migration.migration_type.is_up_migration())
-            .map(|migration| migration.version)
-            .collect();
+        let applied: Vec<i64> = on_db!(self, pool => {
+            sqlx::query_scalar(query).fetch_all(pool).await.unwrap_or_default()
+        });
+        let known = self.backend().embedded_migrations();
         MigrationState {
             known: known.len(),
             pending: known
@@ -277,6 +260,19 @@ impl Db {
 }
 
 impl Backend {
+    /// The versions of the migrations this binary embeds for the backend.
+    pub fn embedded_migrations(self) -> Vec<i64> {
+        let migrator = match self {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator
+            .iter()
+            .filter(|migration| migration.migration_type.is_up_migration())
+            .map(|migration| migration.version)
+            .collect()
+    }
+
     pub fn from_url(url: &str) -> Result<Self, DbError> {
         let scheme = url.split(':').next().unwrap_or_default();
         match scheme {

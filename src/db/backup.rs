@@ -221,11 +221,7 @@ async fn examine(source: &Path) -> Result<usize, BackupError> {
     if has_users.is_none() || applied.is_empty() {
         return Err(not_ours("it has no Taskward tables"));
     }
-    let known: Vec<i64> = sqlx::migrate!("migrations/sqlite")
-        .iter()
-        .filter(|migration| migration.migration_type.is_up_migration())
-        .map(|migration| migration.version)
-        .collect();
+    let known = Backend::Sqlite.embedded_migrations();
     let unknown = applied
         .iter()
         .filter(|version| !known.contains(version))

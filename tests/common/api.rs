@@ -126,6 +126,30 @@ impl TestApp {
         answer.body
     }
 
+    /// The status of an API sign-in.
+    pub async fn signin_status(&self, email: &str, password: &str) -> u16 {
+        self.api_send(
+            Method::POST,
+            "/auth/signin",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await
+        .status
+    }
+
+    /// The OpenAPI document the API serves.
+    pub async fn openapi_document(&self) -> Value {
+        self.client
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn register(&self, email: &str, password: &str) -> Answer {
         self.api_send(
             Method::POST,

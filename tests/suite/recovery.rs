@@ -50,17 +50,6 @@ impl TestApp {
         )
         .await
     }
-
-    async fn signin_status(&self, email: &str, password: &str) -> u16 {
-        self.api_send(
-            Method::POST,
-            "/auth/signin",
-            None,
-            Some(json!({ "email": email, "password": password })),
-        )
-        .await
-        .status
-    }
 }
 
 #[tokio::test]

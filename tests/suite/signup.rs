@@ -384,15 +384,7 @@ async fn a_domain_list_limits_sign_up_without_an_invitation() {
 async fn every_admin_endpoint_answers_403_to_a_user_and_401_to_no_one() {
     let app = spawn_app().await;
     let user = app.api_user().await;
-    let document: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = app.openapi_document().await;
     let mut tried = 0;
     for (path, operations) in document["paths"].as_object().unwrap() {
         let Some(rest) = path.strip_prefix("/api/v1/admin") else {

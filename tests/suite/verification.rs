@@ -60,18 +60,6 @@ impl TestApp {
         .await
     }
 
-    /// The status of an API sign-in as `email` with the usual password.
-    async fn signin_with(&self, email: &str) -> u16 {
-        self.api_send(
-            Method::POST,
-            "/auth/signin",
-            None,
-            Some(json!({ "email": email, "password": PASSWORD })),
-        )
-        .await
-        .status
-    }
-
     async fn whoami(&self, token: &str) -> Value {
         self.api_ok(Method::GET, "/auth/me", token, None).await
     }
@@ -215,15 +203,7 @@ async fn an_instance_that_requires_it_holds_todos_and_lists_back_until_the_addre
     let email = unique_email();
     let (token, link) = app.registered_with_link(&sink, &email).await;
     // Every todo and list operation of the API, read from its document.
-    let document: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = app.openapi_document().await;
     let mut tried = 0;
     for (path, operations) in document["paths"].as_object().unwrap() {
         let rest = path.strip_prefix("/api/v1").unwrap();
@@ -353,8 +333,8 @@ async fn a_new_address_needs_the_password_and_takes_over_only_when_its_link_is_f
         (me["email"].as_str(), me["email_verified"].as_bool()),
         (Some(moved_to.as_str()), Some(true))
     );
-    assert_eq!(app.signin_with(&old).await, 401);
-    assert_eq!(app.signin_with(&moved_to).await, 200);
+    assert_eq!(app.signin_status(&old, PASSWORD).await, 401);
+    assert_eq!(app.signin_status(&moved_to, PASSWORD).await, 200);
     assert_eq!(app.confirm(&link).await.status, 422, "once");
     let events = app.api_ok(Method::GET, "/auth/events", &token, None).await;
     let kinds: Vec<&str> = events["items"]
