@@ -149,6 +149,7 @@ fn settings(config: &Config) -> Vec<Finding> {
         secret(config),
         origin(config),
         proxies(config),
+        metrics(config),
         data_folder(config),
     ]
 }
@@ -219,6 +220,26 @@ fn proxies(config: &Config) -> Finding {
         "proxies",
         format!("X-Forwarded-For is read from {}", listed.join(", ")),
     )
+}
+
+fn metrics(config: &Config) -> Finding {
+    let guarded = if config.metrics.token.is_some() {
+        "to the holder of METRICS_TOKEN"
+    } else {
+        "to anyone who reaches it"
+    };
+    match (config.metrics.addr, &config.metrics.token) {
+        (None, None) => Finding::fine("metrics", "off (set METRICS_TOKEN or METRICS_ADDR)"),
+        (None, Some(_)) => Finding::fine(
+            "metrics",
+            format!("{}/metrics, {guarded}", config.public_origin),
+        ),
+        (Some(addr), _) if addr == config.listen_addr => Finding::failed(
+            "metrics",
+            format!("METRICS_ADDR is LISTEN_ADDR ({addr}): give the metrics a port of their own"),
+        ),
+        (Some(addr), _) => Finding::fine("metrics", format!("http://{addr}/metrics, {guarded}")),
+    }
 }
 
 fn data_folder(config: &Config) -> Finding {

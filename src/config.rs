@@ -131,7 +131,21 @@ pub struct Config {
     /// system clock, except in tests that need a day to turn over.
     pub clock: Clock,
     pub mail: MailConfig,
+    pub metrics: MetricsConfig,
 }
+
+/// Where `GET /metrics` is served, if anywhere: on the public listener to
+/// the holder of `METRICS_TOKEN`, or on `METRICS_ADDR`'s own listener
+/// (then to anyone reaching it, or to the token's holder when both are
+/// set). Off when neither is set.
+#[derive(Clone, Debug, Default)]
+pub struct MetricsConfig {
+    pub token: Option<SecretString>,
+    pub addr: Option<SocketAddr>,
+}
+
+/// The longest `METRICS_TOKEN`: it travels in a header.
+pub const MAX_METRICS_TOKEN_BYTES: usize = 512;
 
 /// Outbound mail (`SMTP_URL`, `MAIL_FROM` and the worker's pace).
 #[derive(Clone, Debug)]
@@ -336,6 +350,7 @@ impl fmt::Debug for Config {
             .field("site", &self.site)
             .field("clock", &self.clock)
             .field("mail", &self.mail)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -406,6 +421,8 @@ struct Variables {
     mail_max_attempts: Option<u32>,
     mail_retry_secs: Option<u32>,
     mail_poll_secs: Option<u32>,
+    metrics_token: Option<String>,
+    metrics_addr: Option<SocketAddr>,
 }
 
 impl Variables {
@@ -479,6 +496,7 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let vars = Variables::read(vars)?;
         let mail = mail_config(&vars)?;
+        let metrics = metrics_config(&vars)?;
         let environment = vars.app_env.unwrap_or(Environment::Development);
         let data_dir = vars.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.into());
         let database_url = vars
@@ -632,6 +650,7 @@ impl Config {
 
         Ok(Self {
             mail,
+            metrics,
             auth,
             limits,
             database_acquire_timeout: seconds(
@@ -662,6 +681,35 @@ impl Config {
             clock: Clock::System,
         })
     }
+}
+
+/// The metrics settings. The token is a bearer secret like the signing
+/// key: as strong, and fit for a header.
+fn metrics_config(vars: &Variables) -> Result<MetricsConfig, ConfigError> {
+    let token = match &vars.metrics_token {
+        None => None,
+        Some(token) => {
+            let invalid = |reason: &str| ConfigError::Invalid {
+                name: "METRICS_TOKEN",
+                reason: format!("{reason}; make one with `openssl rand -base64 32`"),
+            };
+            if token.len() > MAX_METRICS_TOKEN_BYTES {
+                return Err(invalid(&format!(
+                    "is longer than {MAX_METRICS_TOKEN_BYTES} bytes"
+                )));
+            }
+            if !token.bytes().all(|byte| byte.is_ascii_graphic()) {
+                return Err(invalid("may hold only visible ASCII characters, no spaces"));
+            }
+            check_secret_strength(token)
+                .map_err(|reason| invalid(&format!("is weak: {reason}")))?;
+            Some(SecretString::from(token.clone()))
+        }
+    };
+    Ok(MetricsConfig {
+        token,
+        addr: vars.metrics_addr,
+    })
 }
 
 /// The mail settings: a relay needs a sender of its own; the URL must be
@@ -894,17 +942,59 @@ mod tests {
     }
 
     #[test]
+    fn a_metrics_token_must_be_strong_and_fit_a_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let data_dir = dir.path().to_str().unwrap();
+        let long = "Ab1".repeat(MAX_METRICS_TOKEN_BYTES);
+        let with_space = format!("{} {}", &STRONG[..32], &STRONG[32..]);
+        for refused in [
+            "metrics",
+            "0123456789abcdef",
+            long.as_str(),
+            with_space.as_str(),
+        ] {
+            let error =
+                config_from(&[("DATA_DIR", data_dir), ("METRICS_TOKEN", refused)]).unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::Invalid {
+                        name: "METRICS_TOKEN",
+                        ..
+                    }
+                ),
+                "{refused} was accepted"
+            );
+        }
+        let config = config_from(&[
+            ("DATA_DIR", data_dir),
+            ("METRICS_TOKEN", STRONG),
+            ("METRICS_ADDR", "127.0.0.1:9464"),
+        ])
+        .unwrap();
+        assert_eq!(config.metrics.token.unwrap().expose_secret(), STRONG);
+        assert_eq!(config.metrics.addr.unwrap().port(), 9464);
+        let unset = config_from(&[("DATA_DIR", data_dir)]).unwrap();
+        assert!(unset.metrics.token.is_none() && unset.metrics.addr.is_none());
+        let error = config_from(&[("DATA_DIR", data_dir), ("METRICS_ADDR", "9464")]).unwrap_err();
+        assert!(error.to_string().contains("METRICS_ADDR"), "{error}");
+    }
+
+    #[test]
     fn debug_output_hides_the_secret_and_database_password() {
+        let metrics_token = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
         let config = config_from(&[
             ("JWT_SECRET", STRONG),
             (
                 "DATABASE_URL",
                 "postgres://app:hunter2-password@db.example/app?sslmode=require",
             ),
+            ("METRICS_TOKEN", metrics_token),
         ])
         .unwrap();
         let printed = format!("{config:?}");
         assert!(!printed.contains(STRONG));
+        assert!(!printed.contains(metrics_token));
         assert!(!printed.contains("hunter2"));
         assert!(printed.contains("postgres"));
     }

@@ -12,6 +12,7 @@ use std::{future::Future, path::Path, str::FromStr, time::Duration};
 
 pub mod backup;
 mod engine;
+pub mod pool_waits;
 mod store_error;
 
 pub use engine::{Bind, Engine, Rows, Value};
@@ -192,6 +193,7 @@ impl Db {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(acquire_timeout)
+                    .acquire_time_level(pool_waits::ACQUIRE_LEVEL)
                     .connect_with(options)
                     .await
                     .map_err(DbError::Connect)?;
@@ -203,12 +205,44 @@ impl Db {
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(acquire_timeout)
+                    .acquire_time_level(pool_waits::ACQUIRE_LEVEL)
                     .connect_with(options)
                     .await
                     .map_err(DbError::Connect)?;
                 Ok(Db::Postgres(pool))
             }
         }
+    }
+
+    /// Registers the pool's figures, read when scraped: connections open,
+    /// in use and allowed, and the process's connection waits.
+    pub fn register_metrics(&self, registry: &mut crate::metrics::Registry) {
+        use crate::metrics::ReadOnScrape;
+        let max = on_db!(self, pool => pool.options().get_max_connections());
+        let db = self.clone();
+        registry.register(
+            "connections_open",
+            "Connections the pool holds open",
+            ReadOnScrape(move || on_db!(&db, pool => i64::from(pool.size()))),
+        );
+        let db = self.clone();
+        registry.register(
+            "connections_in_use",
+            "Connections lent out to work now",
+            ReadOnScrape(move || {
+                on_db!(&db, pool => i64::from(pool.size()) - i64::try_from(pool.num_idle()).unwrap_or(0))
+            }),
+        );
+        registry.register(
+            "connections_max",
+            "Connections the pool may open (DATABASE_MAX_CONNECTIONS)",
+            ReadOnScrape(move || i64::from(max)),
+        );
+        registry.register(
+            "wait_seconds",
+            "Time taken to get a connection from the pool, in this process",
+            pool_waits::histogram(),
+        );
     }
 
     pub fn backend(&self) -> Backend {

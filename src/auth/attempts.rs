@@ -26,6 +26,7 @@ use crate::{
     client::Client,
     db::{Db, now},
     error::AppError,
+    metrics::{RefusalLabels, Refusals},
 };
 
 const ADDRESS_WINDOW: Duration = Duration::from_secs(60);
@@ -70,10 +71,60 @@ pub enum PasswordChecker {
 impl PasswordChecker {
     /// The counter this checker's attempts on `email` go to; a correct
     /// password clears it.
+    pub fn budget(&self) -> Budget {
+        match self {
+            PasswordChecker::Untrusted => Budget::PasswordAccount,
+            PasswordChecker::Device(_) => Budget::PasswordDevice,
+        }
+    }
+
     pub fn budget_key(&self, email: &Email) -> String {
         match self {
             PasswordChecker::Untrusted => format!("account:{}", email.as_str()),
             PasswordChecker::Device(device) => format!("device:{}", device.id()),
+        }
+    }
+}
+
+/// Which budget an attempt draws on: the label of its refusals in
+/// `/metrics` (a fixed set, never the address or account it is kept for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Budget {
+    SignUp,
+    PasswordAddress,
+    PasswordAccount,
+    PasswordDevice,
+    Import,
+    ResetAddress,
+    ResetEmail,
+    ConfirmationMail,
+    TestMail,
+}
+
+impl Budget {
+    const ALL: [Budget; 9] = [
+        Budget::SignUp,
+        Budget::PasswordAddress,
+        Budget::PasswordAccount,
+        Budget::PasswordDevice,
+        Budget::Import,
+        Budget::ResetAddress,
+        Budget::ResetEmail,
+        Budget::ConfirmationMail,
+        Budget::TestMail,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Budget::SignUp => "sign_up",
+            Budget::PasswordAddress => "password_address",
+            Budget::PasswordAccount => "password_account",
+            Budget::PasswordDevice => "password_device",
+            Budget::Import => "import",
+            Budget::ResetAddress => "reset_address",
+            Budget::ResetEmail => "reset_email",
+            Budget::ConfirmationMail => "confirmation_mail",
+            Budget::TestMail => "test_mail",
         }
     }
 }
@@ -84,6 +135,7 @@ pub struct AttemptBudgets {
     per_address_per_minute: u32,
     per_account: u32,
     account_window: Duration,
+    refusals: Refusals,
 }
 
 /// What spending one attempt came to.
@@ -102,30 +154,52 @@ impl AttemptBudgets {
         per_address_per_minute: u32,
         per_account: u32,
         account_window: Duration,
+        refusals: Refusals,
     ) -> Self {
+        // Every budget's count is shown from the start, at 0.
+        for budget in Budget::ALL {
+            let _ = refusals.get_or_create(&RefusalLabels {
+                budget: budget.as_str(),
+            });
+        }
         Self {
             db,
             per_address_per_minute,
             per_account,
             account_window,
+            refusals,
         }
+    }
+
+    pub fn refusals(&self) -> &Refusals {
+        &self.refusals
     }
 
     /// One sign-up from `client`.
     pub async fn spend_sign_up(&self, client: IpAddr) -> Result<(), AppError> {
         let key = format!("signup:{}", address_key(client));
-        self.spend(&key, self.per_address_per_minute, ADDRESS_WINDOW)
-            .await?
-            .into_result()
+        self.spend(
+            Budget::SignUp,
+            &key,
+            self.per_address_per_minute,
+            ADDRESS_WINDOW,
+        )
+        .await?
+        .into_result()
     }
 
     /// One password check from `client`, on the address's budget only (for
     /// an email that cannot name an account).
     pub async fn spend_password_address(&self, client: IpAddr) -> Result<(), AppError> {
         let key = format!("password:{}", address_key(client));
-        self.spend(&key, self.per_address_per_minute, ADDRESS_WINDOW)
-            .await?
-            .into_result()
+        self.spend(
+            Budget::PasswordAddress,
+            &key,
+            self.per_address_per_minute,
+            ADDRESS_WINDOW,
+        )
+        .await?
+        .into_result()
     }
 
     /// One password check for `email` from `client` by `checker`, counted
@@ -141,6 +215,7 @@ impl AttemptBudgets {
         self.spend_password_address(client.address).await?;
         let spent = self
             .spend(
+                checker.budget(),
                 &checker.budget_key(email),
                 self.per_account,
                 self.account_window,
@@ -159,6 +234,7 @@ impl AttemptBudgets {
     /// read.
     pub async fn spend_import(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
         self.spend(
+            Budget::Import,
             &format!("import:{user_id}"),
             IMPORTS_PER_HOUR,
             IMPORT_WINDOW,
@@ -173,6 +249,7 @@ impl AttemptBudgets {
     /// nothing.
     pub async fn spend_reset_request(&self, client: IpAddr, email: &Email) -> Result<(), AppError> {
         self.spend(
+            Budget::ResetAddress,
             &format!("reset-address:{}", address_key(client)),
             self.per_address_per_minute,
             ADDRESS_WINDOW,
@@ -180,6 +257,7 @@ impl AttemptBudgets {
         .await?
         .into_result()?;
         self.spend(
+            Budget::ResetEmail,
             &format!("reset-email:{}", email.as_str()),
             RESET_MAILS_PER_HOUR,
             IMPORT_WINDOW,
@@ -192,6 +270,7 @@ impl AttemptBudgets {
     /// a new address): a signed-in account cannot flood an inbox.
     pub async fn spend_confirmation_mail(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
         self.spend(
+            Budget::ConfirmationMail,
             &format!("confirmation-mail:{user_id}"),
             CONFIRMATION_MAILS_PER_HOUR,
             IMPORT_WINDOW,
@@ -203,6 +282,7 @@ impl AttemptBudgets {
     /// One test mail sent by the administrator `user_id`.
     pub async fn spend_test_mail(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
         self.spend(
+            Budget::TestMail,
             &format!("test-mail:{user_id}"),
             TEST_MAILS_PER_HOUR,
             IMPORT_WINDOW,
@@ -211,13 +291,24 @@ impl AttemptBudgets {
         .into_result()
     }
 
-    async fn spend(&self, key: &str, limit: u32, window: Duration) -> Result<Spent, AppError> {
+    async fn spend(
+        &self,
+        budget: Budget,
+        key: &str,
+        limit: u32,
+        window: Duration,
+    ) -> Result<Spent, AppError> {
         let now = now();
         let window = chrono::Duration::from_std(window).map_err(AppError::internal)?;
         let (count, expires_at) = store::count_attempt(&self.db, key, now, now + window).await?;
         if count <= i64::from(limit) {
             return Ok(Spent::Allowed);
         }
+        self.refusals
+            .get_or_create(&RefusalLabels {
+                budget: budget.as_str(),
+            })
+            .inc();
         Ok(Spent::Refused {
             retry_after_secs: seconds_until(expires_at, now),
             first: count == i64::from(limit) + 1,

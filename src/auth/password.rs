@@ -32,13 +32,14 @@ mod server {
             Arc, Mutex,
             atomic::{AtomicUsize, Ordering},
         },
-        time::Duration,
+        time::{Duration, Instant},
     };
 
     use argon2::{
         Algorithm, Argon2, Block, Params, PasswordHash, PasswordHasher, Version,
         password_hash::{Output, SaltString},
     };
+    use prometheus_client::metrics::{gauge::Gauge, histogram::Histogram};
     use tokio::sync::{OnceCell, Semaphore};
 
     use super::AppError;
@@ -103,6 +104,16 @@ mod server {
         buffers: Arc<Mutex<Vec<Vec<Block>>>>,
         running: Arc<AtomicUsize>,
         peak_running: Arc<AtomicUsize>,
+        measured: HashingMetrics,
+    }
+
+    /// What the hasher tells `/metrics`: how many wait for a slot, how
+    /// long they waited, and how long the hashing took.
+    #[derive(Clone)]
+    struct HashingMetrics {
+        queued: Gauge,
+        waited: Histogram,
+        hashing: Histogram,
     }
 
     /// How busy the hasher is and has been, for tests and operators.
@@ -130,7 +141,37 @@ mod server {
                 buffers: Arc::new(Mutex::new(Vec::new())),
                 running: Arc::default(),
                 peak_running: Arc::default(),
+                measured: HashingMetrics {
+                    queued: Gauge::default(),
+                    waited: crate::metrics::seconds_histogram(),
+                    hashing: crate::metrics::seconds_histogram(),
+                },
             }
+        }
+
+        pub fn register_metrics(&self, registry: &mut crate::metrics::Registry) {
+            let measured = &self.measured;
+            registry.register(
+                "queued",
+                "Password checks and hashes waiting for a hashing slot",
+                measured.queued.clone(),
+            );
+            registry.register(
+                "wait_seconds",
+                "Time a password check or hash waited for a hashing slot",
+                measured.waited.clone(),
+            );
+            registry.register(
+                "seconds",
+                "Time one argon2id hash or verification took",
+                measured.hashing.clone(),
+            );
+            let limit = self.concurrency;
+            registry.register(
+                "slots",
+                "Hashes that may run at once (PASSWORD_HASHING_CONCURRENCY)",
+                crate::metrics::ReadOnScrape(move || i64::try_from(limit).unwrap_or(i64::MAX)),
+            );
         }
 
         pub fn load(&self) -> HashingLoad {
@@ -151,6 +192,8 @@ mod server {
             &self,
             work: impl FnOnce(Params, &mut Vec<Block>) -> T + Send + 'static,
         ) -> Result<T, AppError> {
+            let queued_at = Instant::now();
+            let in_queue = Queued::join(&self.measured.queued);
             let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
                 .await
                 .map_err(|_| {
@@ -158,6 +201,10 @@ mod server {
                     AppError::Unavailable
                 })?
                 .map_err(AppError::internal)?;
+            drop(in_queue);
+            self.measured
+                .waited
+                .observe(queued_at.elapsed().as_secs_f64());
             let pool = self.clone();
             tokio::task::spawn_blocking(move || {
                 // Held here, not by the awaiting request, which may go away.
@@ -165,7 +212,11 @@ mod server {
                 let running = pool.running.fetch_add(1, Ordering::SeqCst) + 1;
                 pool.peak_running.fetch_max(running, Ordering::SeqCst);
                 let mut buffer = lock(&pool.buffers).pop().unwrap_or_default();
+                let started = Instant::now();
                 let result = work(pool.params.clone(), &mut buffer);
+                pool.measured
+                    .hashing
+                    .observe(started.elapsed().as_secs_f64());
                 let mut kept = lock(&pool.buffers);
                 if kept.len() < pool.concurrency {
                     kept.push(buffer);
@@ -219,6 +270,23 @@ mod server {
                 .await?
                 .clone();
             self.verify(password, &dummy).await.map(|_| ())
+        }
+    }
+
+    /// One place in the hashing queue, left when dropped: also when the
+    /// request that waited goes away.
+    struct Queued<'a>(&'a Gauge);
+
+    impl<'a> Queued<'a> {
+        fn join(queue: &'a Gauge) -> Self {
+            queue.inc();
+            Self(queue)
+        }
+    }
+
+    impl Drop for Queued<'_> {
+        fn drop(&mut self) {
+            self.0.dec();
         }
     }
 

@@ -156,6 +156,7 @@ impl AuthService {
                 config.attempts_per_minute_per_address,
                 config.max_failed_signins,
                 config.failed_signin_window,
+                crate::metrics::Refusals::default(),
             ),
             db,
             config,
@@ -172,6 +173,23 @@ impl AuthService {
     /// The password hasher, for its load figures.
     pub fn hasher(&self) -> &PasswordHasherPool {
         &self.hasher
+    }
+
+    /// The count of refusals by budget, which other bounds that answer 429
+    /// (the export slots) add theirs to.
+    pub fn refusals(&self) -> crate::metrics::Refusals {
+        self.budgets.refusals().clone()
+    }
+
+    /// Registers the hasher's figures and the budgets' refusals.
+    pub fn register_metrics(&self, registry: &mut crate::metrics::Registry) {
+        self.hasher
+            .register_metrics(registry.sub_registry_with_prefix("password_hashing"));
+        registry.register(
+            "budget_refusals",
+            "Requests refused (429) because a budget or bound was spent, by budget",
+            self.refusals(),
+        );
     }
 
     pub fn config(&self) -> &AuthConfig {

@@ -48,6 +48,17 @@ pub async fn queue(db: &Db, mail: &Mail) -> Result<i64, sqlx::Error> {
     })
 }
 
+/// The queued mails, and when the oldest of them was queued.
+pub async fn backlog(db: &Db) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
+    let query = "SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status = $1";
+    on_db!(db, pool => {
+        sqlx::query_as(query)
+            .bind(MailStatus::Queued.as_str())
+            .fetch_one(pool)
+            .await
+    })
+}
+
 /// A mail the worker is to send now.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClaimedMail {

@@ -36,6 +36,7 @@ struct Inner {
     from: Mailbox,
     settings: MailConfig,
     queued: Notify,
+    measured: super::metrics::MailMetrics,
 }
 
 /// Why a relay URL cannot be used.
@@ -78,8 +79,14 @@ impl Mailer {
                 from: settings.from.clone(),
                 settings: settings.clone(),
                 queued: Notify::new(),
+                measured: super::metrics::MailMetrics::default(),
             }),
         })
+    }
+
+    /// The mail component's figures, for `/metrics`.
+    pub fn metrics(&self) -> &super::metrics::MailMetrics {
+        &self.inner.measured
     }
 
     pub fn delivery(&self) -> &Delivery {

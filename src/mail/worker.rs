@@ -48,6 +48,7 @@ pub async fn run(db: Db, mailer: Mailer, mut stop: watch::Receiver<bool>) {
                     return;
                 }
                 let outcome = attempt(&mailer, mail).await;
+                mailer.metrics().count(&outcome);
                 if let Err(error) = store::record(&db, mail.id, &outcome, crate::db::now()).await {
                     tracing::warn!(%error, mail = mail.id, "could not record a mail's delivery");
                 }

@@ -23,7 +23,12 @@ use uuid::Uuid;
 
 use super::export::ExportWriter;
 use crate::{
-    calendar::TimeZone, db::Db, error::AppError, lists::store::ListRecord, on_db,
+    calendar::TimeZone,
+    db::Db,
+    error::AppError,
+    lists::store::ListRecord,
+    metrics::{RefusalLabels, Refusals},
+    on_db,
     todos::store::TodoRecord,
 };
 
@@ -53,6 +58,7 @@ pub struct RunningExports {
     capacity: usize,
     /// How long a client may take no bytes (the request timeout).
     stall: Duration,
+    refusals: Refusals,
 }
 
 /// Why an export was refused: another is running.
@@ -65,6 +71,14 @@ pub enum ExportBusy {
 }
 
 impl ExportBusy {
+    /// Its label among the refusals in `/metrics`.
+    fn budget(self) -> &'static str {
+        match self {
+            ExportBusy::Account => "export_account",
+            ExportBusy::Instance => "export_instance",
+        }
+    }
+
     pub fn message(self) -> &'static str {
         match self {
             ExportBusy::Account => {
@@ -81,23 +95,38 @@ impl ExportBusy {
 
 impl RunningExports {
     /// For a database pool of `pool_connections`; a client that takes no
-    /// bytes for `stall` is cut off.
-    pub fn new(pool_connections: u32, stall: Duration) -> Arc<Self> {
+    /// bytes for `stall` is cut off. Refusals are counted in `refusals`.
+    pub fn new(pool_connections: u32, stall: Duration, refusals: Refusals) -> Arc<Self> {
+        for busy in [ExportBusy::Account, ExportBusy::Instance] {
+            let _ = refusals.get_or_create(&RefusalLabels {
+                budget: busy.budget(),
+            });
+        }
         Arc::new(Self {
             accounts: Mutex::default(),
             capacity: (pool_connections / POOL_CONNECTIONS_PER_EXPORT).max(1) as usize,
             stall,
+            refusals,
         })
     }
 
     /// A place for an export of `user_id`'s, held until the export ends.
     pub fn claim(self: &Arc<Self>, user_id: Uuid) -> Result<ExportSlot, ExportBusy> {
         let mut accounts = self.accounts.lock().unwrap_or_else(PoisonError::into_inner);
-        if accounts.contains(&user_id) {
-            return Err(ExportBusy::Account);
-        }
-        if accounts.len() >= self.capacity {
-            return Err(ExportBusy::Instance);
+        let busy = if accounts.contains(&user_id) {
+            Some(ExportBusy::Account)
+        } else if accounts.len() >= self.capacity {
+            Some(ExportBusy::Instance)
+        } else {
+            None
+        };
+        if let Some(busy) = busy {
+            self.refusals
+                .get_or_create(&RefusalLabels {
+                    budget: busy.budget(),
+                })
+                .inc();
+            return Err(busy);
         }
         accounts.insert(user_id);
         Ok(ExportSlot {
@@ -357,17 +386,23 @@ mod tests {
 
     #[test]
     fn one_export_per_account_and_a_share_of_the_pool_in_all() {
-        let exports = RunningExports::new(8, Duration::from_secs(30));
+        let refusals = Refusals::default();
+        let exports = RunningExports::new(8, Duration::from_secs(30), refusals.clone());
         let (first, second, third) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
         let slot = exports.claim(first).unwrap();
         assert_eq!(exports.claim(first).unwrap_err(), ExportBusy::Account);
         let other = exports.claim(second).unwrap();
         assert_eq!(exports.claim(third).unwrap_err(), ExportBusy::Instance);
+        let refused = |budget| refusals.get_or_create(&RefusalLabels { budget }).get();
+        assert_eq!(
+            (refused("export_account"), refused("export_instance")),
+            (1, 1)
+        );
         drop(slot);
         assert!(exports.claim(first).is_ok());
         drop(other);
         // A pool too small to share still runs one.
-        let small = RunningExports::new(1, Duration::from_secs(30));
+        let small = RunningExports::new(1, Duration::from_secs(30), Refusals::default());
         assert!(small.claim(first).is_ok());
     }
 }

@@ -16,6 +16,7 @@ mod dev_mail;
 mod error_reference;
 mod health;
 mod lifecycle;
+mod metrics;
 mod page_cache;
 mod security;
 mod serve;
@@ -78,6 +79,7 @@ struct AppState {
     content_security_policy: ContentSecurityPolicy,
     exports: Arc<RunningExports>,
     mailer: Mailer,
+    requests: metrics::RequestMetrics,
 }
 
 impl FromRef<AppState> for ApiState {
@@ -122,6 +124,8 @@ pub struct Application {
     limits: ServerLimits,
     request_bounds: Arc<RequestBounds>,
     local_addr: SocketAddr,
+    /// `METRICS_ADDR`'s listener and its router, when set.
+    metrics_listener: Option<(TcpListener, Router)>,
     /// Held while this instance runs: a restore waits for no instance.
     _instance_lock: crate::db::backup::InstanceLock,
 }
@@ -186,7 +190,6 @@ impl Application {
         let state = AppState {
             leptos_options: leptos_options(&config.site, local_addr),
             db: db.clone(),
-            auth,
             page_cache: Arc::new(PageCache::new(
                 content_security_policy.clone(),
                 config.clock,
@@ -195,11 +198,39 @@ impl Application {
             exports: RunningExports::new(
                 config.database_max_connections,
                 config.limits.request_timeout,
+                auth.refusals(),
             ),
             mailer: mailer.clone(),
+            requests: metrics::RequestMetrics::new(),
+            auth,
             config: Arc::new(config),
         };
+        let instance_metrics = metrics::InstanceMetrics::new(metrics::Sources {
+            requests: &state.requests,
+            db: &state.db,
+            auth: &state.auth,
+            page_cache: &state.page_cache,
+            mailer: &state.mailer,
+        });
+        let scrape_access =
+            metrics::ScrapeAccess::new(instance_metrics, state.config.metrics.token.as_ref());
+        let metrics_listener = match state.config.metrics.addr {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| StartupError::Bind { addr, source })?;
+                tracing::info!(
+                    "metrics are served at http://{}/metrics",
+                    listener.local_addr().unwrap_or(addr)
+                );
+                Some((listener, metrics::router(scrape_access.clone())))
+            }
+            None => None,
+        };
         let request_bounds = RequestBounds::new(&state.config.limits);
+        // With a listener of its own, `/metrics` is not on the public one.
+        let public_metrics =
+            state.config.metrics.addr.is_none() && state.config.metrics.token.is_some();
         // The checks of `taskward admin check`, logged: in the background,
         // since an unreachable relay takes its send timeout to say so.
         {
@@ -218,8 +249,13 @@ impl Application {
             listener,
             auth: state.auth.clone(),
             limits: state.config.limits.clone(),
-            router: router(state, request_bounds.clone()),
+            router: router(
+                state,
+                request_bounds.clone(),
+                public_metrics.then_some(scrape_access),
+            ),
             request_bounds,
+            metrics_listener,
             db,
             mailer,
             local_addr,
@@ -229,6 +265,13 @@ impl Application {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Where `METRICS_ADDR`'s listener is bound, when it is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
     }
 
     /// The password hasher, whose load figures show the hashing bound.
@@ -251,7 +294,24 @@ impl Application {
             self.mailer.clone(),
             mail_stopped,
         ));
+        let (stop_metrics, metrics_stopped) = tokio::sync::watch::channel(false);
+        let metrics_serving = self.metrics_listener.map(|(listener, router)| {
+            let limits = self.limits.clone();
+            tokio::spawn(async move {
+                let mut stopped = metrics_stopped;
+                let stop = async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                };
+                if let Err(error) = serve::serve(listener, router, &limits, stop).await {
+                    tracing::warn!(%error, "the metrics listener stopped");
+                }
+            })
+        });
         let served = serve::serve(self.listener, self.router, &self.limits, shutdown).await;
+        let _ = stop_metrics.send(true);
+        if let Some(metrics_serving) = metrics_serving {
+            let _ = metrics_serving.await;
+        }
         self.request_bounds.handlers_finished().await;
         pruning.abort();
         purging.abort();
@@ -268,7 +328,11 @@ impl Application {
 
 /// The whole HTTP edge: each surface's router with its own layers, merged,
 /// inside the layers every response passes through.
-fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
+fn router(
+    state: AppState,
+    request_bounds: Arc<RequestBounds>,
+    public_metrics: Option<metrics::ScrapeAccess>,
+) -> Router {
     let site_root = std::path::Path::new(&*state.leptos_options.site_root);
     // The browser bundle, as the files scripts/build-release precompressed
     // (brotli 11, gzip 9) when the client accepts them; a development build
@@ -279,6 +343,12 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
 
     let trusted_proxies = Arc::<[IpAddr]>::from(state.config.auth.trusted_proxies.as_slice());
     let common = ServiceBuilder::new()
+        // Outermost: every answer is counted, refusals by the layers below
+        // included, with its whole time.
+        .layer(from_fn_with_state(
+            state.requests.clone(),
+            metrics::measure_requests,
+        ))
         .map_request({
             let trusted_proxies = trusted_proxies.clone();
             move |request| drop_unfit_request_id(request, &trusted_proxies)
@@ -297,7 +367,7 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
                     let route = request
                         .extensions()
                         .get::<MatchedPath>()
-                        .map_or("unrouted", MatchedPath::as_str);
+                        .map_or(metrics::UNMATCHED_ROUTE, MatchedPath::as_str);
                     // The path only: query strings may carry secrets. The
                     // user is recorded once the session is known.
                     tracing::info_span!(
@@ -334,11 +404,13 @@ fn router(state: AppState, request_bounds: Arc<RequestBounds>) -> Router {
         ))
         .layer(from_fn_with_state(trusted_proxies, resolve_client_address));
 
+    let metrics = public_metrics.map_or_else(Router::new, metrics::router);
     Router::new()
         .route(
             "/healthz",
             get(health::healthz).with_state(state.db.clone()),
         )
+        .merge(metrics)
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), bundle)
         .merge(api::router(ApiState::from_ref(&state)))
         .merge(dev_mail::router(&state))

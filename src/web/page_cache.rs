@@ -23,6 +23,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use memchr::memmem;
+use prometheus_client::metrics::counter::Counter;
 use quick_cache::{Weighter, sync::Cache};
 use uuid::Uuid;
 
@@ -104,6 +105,8 @@ pub struct PageCache {
     pages: Cache<Key, Arc<CachedPage>, Footprint>,
     policy: ContentSecurityPolicy,
     clock: Clock,
+    hits: Counter,
+    misses: Counter,
 }
 
 impl PageCache {
@@ -118,7 +121,33 @@ impl PageCache {
             ),
             policy,
             clock,
+            hits: Counter::default(),
+            misses: Counter::default(),
         }
+    }
+
+    /// Registers the store's hits, misses and size in bytes, for `/metrics`.
+    pub fn register_metrics(self: &Arc<Self>, registry: &mut crate::metrics::Registry) {
+        registry.register(
+            "hits",
+            "Signed-in pages served from the page cache",
+            self.hits.clone(),
+        );
+        registry.register(
+            "misses",
+            "Cacheable signed-in pages that had to be rendered",
+            self.misses.clone(),
+        );
+        let cache = Arc::downgrade(self);
+        registry.register(
+            "bytes",
+            "Bytes of rendered pages the cache holds",
+            crate::metrics::ReadOnScrape(move || {
+                cache.upgrade().map_or(0, |cache| {
+                    i64::try_from(cache.pages.weight()).unwrap_or(i64::MAX)
+                })
+            }),
+        );
     }
 
     fn get(&self, key: &Key, todos_version: i64) -> Option<Arc<CachedPage>> {
@@ -192,6 +221,7 @@ pub async fn serve_cached_pages(
     };
 
     if let Some(page) = cache.get(&key, todos_version) {
+        cache.hits.inc();
         let mut response = cache.serve(&page);
         response
             .headers_mut()
@@ -199,6 +229,7 @@ pub async fn serve_cached_pages(
         return response;
     }
 
+    cache.misses.inc();
     let mut response = next.run(request).await;
     response
         .headers_mut()

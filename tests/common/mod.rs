@@ -31,6 +31,8 @@ pub const TEST_JWT_SECRET: &str =
 
 pub struct TestApp {
     pub address: SocketAddr,
+    /// `METRICS_ADDR`'s listener, when the test set one.
+    pub metrics_address: Option<SocketAddr>,
     pub database_url: String,
     pub base_url: String,
     pub client: reqwest::Client,
@@ -146,6 +148,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         site: SiteConfig::default(),
         clock: taskward::calendar::Clock::System,
         mail: taskward::config::MailConfig::default(),
+        metrics: taskward::config::MetricsConfig::default(),
     }
 }
 
@@ -154,12 +157,15 @@ async fn spawn(
     connect_url: String,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
+    // The connection waits reach `/metrics` through the subscriber.
+    taskward::telemetry::init_metrics_only();
     let mut config = test_config(connect_url.clone(), database.data_dir.clone());
     configure(&mut config);
     let app = Application::build(config)
         .await
         .expect("application starts");
     let address = app.local_addr();
+    let metrics_address = app.metrics_addr();
     let hasher = app.password_hasher();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = tokio::spawn(app.run_until(async move {
@@ -177,6 +183,7 @@ async fn spawn(
         .unwrap();
     TestApp {
         address,
+        metrics_address,
         database_url: connect_url,
         base_url: format!("http://{address}"),
         client,

@@ -31,9 +31,9 @@ pub struct SmtpSink {
     seen: Arc<Mutex<Vec<Value>>>,
 }
 
-/// The Python that has aiosmtpd: `TASKWARD_TEST_PYTHON`, else the
+/// The Python that has the tests' tools (aiosmtpd, prometheus_client): `TASKWARD_TEST_PYTHON`, else the
 /// virtualenv `scripts/test` installs.
-fn python() -> PathBuf {
+pub fn test_python() -> PathBuf {
     if let Ok(python) = std::env::var("TASKWARD_TEST_PYTHON") {
         return python.into();
     }
@@ -47,7 +47,7 @@ fn python() -> PathBuf {
 
 impl SmtpSink {
     pub fn start(behaviour: Behaviour) -> Self {
-        let python = python();
+        let python = test_python();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
         let mut command = Command::new(&python);
         command

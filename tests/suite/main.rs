@@ -22,6 +22,7 @@ mod health;
 mod limits;
 mod lists;
 mod mail;
+mod metrics;
 mod migration;
 mod operations;
 mod ordering;
