@@ -20,6 +20,7 @@ use crate::pages::{
     lists::ListsPage,
     not_found::NotFoundPage,
     recovery::{ForgotPasswordPage, ResetPasswordPage},
+    security::SecurityPage,
     sessions::SessionsPage,
     signin::SignInPage,
     signup::SignUpPage,
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("account"), StaticSegment("sessions")) view=SessionsPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("account"), StaticSegment("security")) view=SecurityPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("signup")) view=AdminSignupPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("invitations")) view=AdminInvitationsPage ssr=SsrMode::Async />

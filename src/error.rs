@@ -194,6 +194,16 @@ impl AppError {
         let fixed = |message: &str| AppError::Invalid(message.into());
         match self {
             AppError::Invalid(_) => fixed(GENERIC_INVALID),
+            AppError::InvalidField { field, .. }
+                if server_fn_path.ends_with("create-api-token") =>
+            {
+                let message = match field.as_str() {
+                    "name" => "Give the token a name of 1 to 100 characters, on one line.",
+                    "scope" => "Choose what the token may do: read, or read and write.",
+                    _ => "Choose when the token expires: in 1 to 3,650 days, or never.",
+                };
+                fixed(message).in_field(field)
+            }
             AppError::InvalidField { field, .. } => {
                 let message = match (field.as_str(), server_fn_path.ends_with("delete-account")) {
                     ("email", _) => "Please enter a valid email address.",
@@ -229,6 +239,13 @@ impl AppError {
                 AppError::Conflict(
                     "That list can't be made: you have one with that name already, or as many \
                      lists as one account can keep."
+                        .into(),
+                )
+            }
+            AppError::Conflict(_) if server_fn_path.ends_with("create-api-token") => {
+                AppError::Conflict(
+                    "You have as many API tokens as one account can keep. Delete one you no \
+                     longer use, then make another."
                         .into(),
                 )
             }

@@ -36,6 +36,7 @@ pub const PAGES: &[Page] = &[
     page("/dashboard", Access::SignedIn, true),
     page("/account", Access::SignedIn, false),
     page("/account/sessions", Access::SignedIn, false),
+    page("/account/security", Access::SignedIn, false),
     page("/admin", Access::SignedIn, false),
     page("/admin/signup", Access::SignedIn, false),
     page("/admin/invitations", Access::SignedIn, false),

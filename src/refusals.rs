@@ -167,6 +167,10 @@ impl From<AccountRefusal> for AppError {
                 AppError::Invalid(crate::auth::verification::CONFIRMATION_LINK_INVALID.into())
                     .in_field("token")
             }
+            AccountRefusal::TooManyApiTokens { limit } => AppError::Conflict(format!(
+                "You have {limit} API tokens, as many as one account can keep. Delete one you no \
+                 longer use, then make another."
+            )),
             AccountRefusal::Signup(refusal) => refusal.into(),
         }
     }

@@ -1,5 +1,13 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD, SESSION_COOKIE, expiredToken, hydrated, signUp, uniqueEmail } from "./support";
+import {
+  PASSWORD,
+  SESSION_COOKIE,
+  expectNoSevereViolations,
+  expiredToken,
+  hydrated,
+  signUp,
+  uniqueEmail,
+} from "./support";
 
 test("sign up lands on the dashboard, signed in, with a way to sign out", async ({ page }) => {
   const email = uniqueEmail();
@@ -118,4 +126,48 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveURL("/dashboard");
   });
+});
+
+test("a personal API token is made on the security page, shown once, works for a script and is deleted", async ({
+  page,
+  request,
+}) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+
+  await page.goto("/account");
+  await page.getByRole("link", { name: "API tokens for scripts" }).click();
+  await expect(page).toHaveURL("/account/security");
+  await expect(page.getByText("You have no API tokens.")).toBeVisible();
+  await page.getByLabel("Name").fill("nightly backup");
+  await page.getByLabel("May").selectOption("read");
+  await page.getByLabel("Expires").selectOption("never");
+  await page.getByRole("button", { name: "Make a token" }).click();
+
+  const secret = await page.getByLabel("Your new token").inputValue();
+  expect(secret).toMatch(/^tw_pat_[A-Za-z0-9_-]{43}$/);
+  await expect(page.getByRole("rowheader", { name: "nightly backup" })).toBeVisible();
+  await expectNoSevereViolations(page, "/account/security");
+
+  // A script reads with it, and may not write.
+  const read = await request.get("/api/v1/todos", { headers: { authorization: `Bearer ${secret}` } });
+  expect(read.status()).toBe(200);
+  const write = await request.post("/api/v1/todos", {
+    headers: { authorization: `Bearer ${secret}` },
+    data: { title: "not allowed" },
+  });
+  expect(write.status()).toBe(403);
+
+  // Shown once: a reload lists it without the secret.
+  await page.reload();
+  await expect(page.getByLabel("Your new token")).toHaveCount(0);
+  await expect(page.getByRole("rowheader", { name: "nightly backup" })).toBeVisible();
+  await page.goto("/account/sessions");
+  await expect(page.getByRole("region", { name: "API tokens" }).getByText("nightly backup")).toBeVisible();
+
+  await page.goto("/account/security");
+  await page.getByRole("button", { name: "Delete the token nightly backup" }).click();
+  await expect(page.getByText("You have no API tokens.")).toBeVisible();
+  const after = await request.get("/api/v1/todos", { headers: { authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
 });

@@ -249,6 +249,8 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionsOverview {
     pub sessions: Vec<SessionSummary>,
+    /// The personal API tokens, which also sign in to the account.
+    pub tokens: Vec<TokenSummary>,
     pub events: Vec<crate::auth::security_log::LoggedEvent>,
 }
 
@@ -274,8 +276,137 @@ pub async fn my_sessions() -> Result<SessionsOverview, AppError> {
                 last_used_at: row.last_used_at.unwrap_or(row.created_at).to_rfc3339(),
             })
             .collect();
+        let tokens = auth
+            .api_tokens(&session)
+            .await?
+            .into_iter()
+            .map(TokenSummary::from)
+            .collect();
         let events = auth.recent_events(&session).await?;
-        Ok(SessionsOverview { sessions, events })
+        Ok(SessionsOverview {
+            sessions,
+            tokens,
+            events,
+        })
+    })
+    .await
+}
+
+/// One of the user's personal API tokens, as the pages show it (never its
+/// secret).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokenSummary {
+    pub id: String,
+    pub name: String,
+    /// `read` or `write`.
+    pub scope: String,
+    /// Its first characters, to tell it apart.
+    pub prefix: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::auth::api_tokens::ApiTokenView> for TokenSummary {
+    fn from(token: crate::auth::api_tokens::ApiTokenView) -> Self {
+        Self {
+            id: token.id.to_string(),
+            name: token.name,
+            scope: token.scope.as_str().to_owned(),
+            prefix: token.prefix,
+            created_at: token.created_at.to_rfc3339(),
+            last_used_at: token.last_used_at.map(|at| at.to_rfc3339()),
+            expires_at: token.expires_at.map(|at| at.to_rfc3339()),
+        }
+    }
+}
+
+/// The security page's tokens, and the secret of one just made (shown
+/// this once).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokensOverview {
+    pub tokens: Vec<TokenSummary>,
+    pub new_token: Option<String>,
+}
+
+#[server(prefix = "/api", endpoint = "auth/api-tokens")]
+pub async fn my_api_tokens() -> Result<TokensOverview, AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let tokens = request::account_service()?
+            .api_tokens(&session)
+            .await?
+            .into_iter()
+            .map(TokenSummary::from)
+            .collect();
+        Ok(TokensOverview {
+            tokens,
+            new_token: request::take_new_token()?,
+        })
+    })
+    .await
+}
+
+/// Makes a personal API token; the page it returns to shows its secret
+/// once. `expires_in_days` is empty (until deleted) or a number of days.
+#[server(prefix = "/api", endpoint = "auth/create-api-token")]
+pub async fn create_api_token(
+    name: String,
+    scope: String,
+    expires_in_days: String,
+) -> Result<(), AppError> {
+    use crate::auth::api_tokens::{MAX_TOKEN_DAYS, NewApiToken, TokenScope};
+    context::respond(async {
+        let session = request::session()?;
+        let scope = match scope.as_str() {
+            "read" => TokenScope::Read,
+            "write" => TokenScope::Write,
+            _ => {
+                return Err(AppError::Invalid(
+                    "Choose what the token may do: read, or read and write.".into(),
+                )
+                .in_field("scope"));
+            }
+        };
+        let now = crate::db::now();
+        let expires_at = match expires_in_days.trim() {
+            "" | "never" => None,
+            days => match days.parse::<i64>() {
+                Ok(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => {
+                    Some(now + chrono::TimeDelta::days(days))
+                }
+                _ => {
+                    return Err(AppError::Invalid(format!(
+                        "Choose when the token expires: in 1 to {MAX_TOKEN_DAYS} days, or never."
+                    ))
+                    .in_field("expires_in_days"));
+                }
+            },
+        };
+        let token = NewApiToken::parse(&name, scope, expires_at, now)?;
+        let (_, secret) = request::account_service()?
+            .create_api_token(&session, &token, &context::client()?)
+            .await?;
+        request::show_new_token_once(secret.expose());
+        context::return_to_referer_changed(&[], &[]);
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes one of the user's personal API tokens.
+#[server(prefix = "/api", endpoint = "auth/delete-api-token")]
+pub async fn delete_api_token(id: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        request::account_service()?
+            .delete_api_token(&session, id, &context::client()?)
+            .await?;
+        context::return_to_referer_changed(&[], &[]);
+        Ok(())
     })
     .await
 }

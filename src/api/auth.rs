@@ -11,10 +11,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    extract::{ApiJson, Authenticated, BearerToken},
+    extract::{ApiJson, Authenticated, BearerToken, SignedIn},
     problem::{
         AccountDisabledByAdmin, Conflict, EmailTaken, JsonBodyRefusals, MailOff, Problem,
-        SignupRefused, TooManyRequests, Unauthorized, Unavailable, Unprocessable, WrongCredentials,
+        SessionRequired, SignupRefused, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
+        WrongCredentials,
     },
 };
 use crate::{
@@ -211,6 +212,7 @@ pub async fn sign_in(
     responses(
         (status = 204, description = "Signed out; the token is revoked."),
         (status = 401, response = Unauthorized),
+        (status = 403, response = SessionRequired),
     )
 )]
 pub async fn sign_out(
@@ -218,6 +220,13 @@ pub async fn sign_out(
     client: Client,
     BearerToken(token): BearerToken,
 ) -> Result<StatusCode, Problem> {
+    if crate::auth::api_tokens::PersonalToken::looks_like_one(&token) {
+        return Err(Problem::token_cannot(
+            "session_required",
+            "An API token is not a session: delete it on the account's security page, or with \
+             DELETE /api/v1/auth/tokens/{id}.",
+        ));
+    }
     match auth.sign_out(&token, &client).await {
         Ok(true) => Ok(StatusCode::NO_CONTENT),
         Ok(false) => Err(Problem::invalid_token(
@@ -249,7 +258,8 @@ pub async fn refresh(
     Ok(Json(auth.reissue(&session)?.into()))
 }
 
-/// The account this token belongs to.
+/// The account this token (a session's, or a personal API token of any
+/// scope) belongs to.
 #[utoipa::path(
     get,
     path = "/api/v1/auth/me",
@@ -260,7 +270,7 @@ pub async fn refresh(
         (status = 401, response = Unauthorized),
     )
 )]
-pub async fn me(Authenticated(session): Authenticated) -> Json<User> {
+pub async fn me(SignedIn(session): SignedIn) -> Json<User> {
     Json(session.account().into())
 }
 

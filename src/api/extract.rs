@@ -7,15 +7,16 @@ use std::sync::Arc;
 use axum::{
     body::Bytes,
     extract::{FromRef, FromRequest, FromRequestParts, Request},
-    http::{HeaderMap, StatusCode, header, request::Parts},
+    http::{HeaderMap, Method, StatusCode, header, request::Parts},
 };
 use serde::de::DeserializeOwned;
 
 use super::problem::Problem;
 use crate::{
     auth::{
+        api_tokens::{PersonalToken, TokenScope},
         credentials::bearer_token,
-        service::{AuthService, Session, SessionState},
+        service::{AuthService, Credential, Session, SessionState},
     },
     client::Client,
     config::REQUEST_BODY_LIMIT,
@@ -149,8 +150,11 @@ impl<S: Send + Sync> FromRequestParts<S> for BearerToken {
     }
 }
 
-/// The session of the bearer token in `Authorization`. Cookies are never
-/// read here: without ambient credentials the API needs no CSRF defence.
+/// The session of the bearer token in `Authorization`: a session's token
+/// only. What guards the account itself (its tokens, password, sessions,
+/// address, and administration) takes this; a personal API token gets 403
+/// `session_required` here. Cookies are never read here: without ambient
+/// credentials the API needs no CSRF defence.
 pub struct Authenticated(pub Session);
 
 impl<S> FromRequestParts<S> for Authenticated
@@ -161,8 +165,46 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
+        if let Credential::ApiToken(_) = session.via {
+            return Err(Problem::token_cannot(
+                "session_required",
+                "An API token cannot manage the account (tokens, password, sessions, address, \
+                 administration): sign in for that.",
+            ));
+        }
+        Ok(Self(session))
+    }
+}
+
+/// The session of a session's token or of a personal API token, as any
+/// scope may use it: reading who is signed in.
+pub struct SignedIn(pub Session);
+
+impl<S> FromRequestParts<S> for SignedIn
+where
+    Arc<AuthService>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        match Arc::<AuthService>::from_ref(state).resolve(&token).await? {
+        let auth = Arc::<AuthService>::from_ref(state);
+        if PersonalToken::looks_like_one(&token) {
+            let state = match PersonalToken::presented(&token) {
+                Some(token) => auth.resolve_api_token(&token).await?,
+                None => SessionState::Invalid,
+            };
+            return match state {
+                SessionState::Valid(session) => Ok(Self(session)),
+                _ => Err(Problem::invalid_token(
+                    "This API token is not valid, has expired or was deleted. Make a new one on \
+                     your account's security page.",
+                )),
+            };
+        }
+        match auth.resolve(&token).await? {
             SessionState::Valid(session) => Ok(Self(session)),
             SessionState::Ended => Err(Problem::invalid_token(
                 "This token has expired or was revoked. Sign in again for a new one.",
@@ -174,9 +216,11 @@ where
     }
 }
 
-/// The session of a request on todos or lists: as [`Authenticated`], and
-/// refused (403 `email_unverified`) while the instance requires a
-/// confirmed address that the account has not confirmed.
+/// The session of a request on todos or lists: a session's token, or a
+/// personal API token whose scope allows the method (`read`: GET and HEAD
+/// only; else 403 `insufficient_scope`). Refused (403 `email_unverified`)
+/// while the instance requires a confirmed address that the account has
+/// not confirmed.
 pub struct TodoSession(pub Session);
 
 impl<S> FromRequestParts<S> for TodoSession
@@ -187,7 +231,14 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let Authenticated(session) = Authenticated::from_request_parts(parts, state).await?;
+        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
+        let reads = matches!(parts.method, Method::GET | Method::HEAD);
+        if session.via == Credential::ApiToken(TokenScope::Read) && !reads {
+            return Err(Problem::token_cannot(
+                "insufficient_scope",
+                "This API token may only read. Make a token with the write scope for changes.",
+            ));
+        }
         session.todo_access()?;
         Ok(Self(session))
     }

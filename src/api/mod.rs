@@ -22,6 +22,7 @@ pub mod lists;
 pub mod problem;
 pub mod sessions;
 pub mod todos;
+pub mod tokens;
 pub mod transfer;
 pub mod undo;
 
@@ -81,8 +82,9 @@ pub struct ApiState {
         title = "Taskward API",
         version = "1.0.0",
         description = "Your Taskward account and todo list, for clients that are not browsers. \
-            Register or sign in for a bearer token, then send it as `Authorization: Bearer <token>`. \
-            Errors are RFC 9457 problem details (`application/problem+json`).",
+            Register or sign in for a bearer token, then send it as `Authorization: Bearer <token>`; \
+            a script can use a personal API token (`/api/v1/auth/tokens`, scope `read` or `write`) \
+            the same way. Errors are RFC 9457 problem details (`application/problem+json`).",
     ),
     modifiers(&BearerSecurity),
     components(
@@ -96,6 +98,7 @@ pub struct ApiState {
             problem::SignupRefused,
             problem::Forbidden,
             problem::EmailUnconfirmed,
+            problem::SessionRequired,
             problem::TooManyInvitations,
             problem::MailOff,
             problem::Conflict,
@@ -158,6 +161,8 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(sessions::sessions))
         .routes(routes!(sessions::end_session))
+        .routes(routes!(tokens::tokens, tokens::create_token))
+        .routes(routes!(tokens::delete_token))
         .routes(routes!(sessions::events))
         .routes(routes!(todos::list, todos::create))
         .routes(routes!(todos::get, todos::update, todos::delete))

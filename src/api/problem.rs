@@ -212,6 +212,13 @@ impl Problem {
         problem
     }
 
+    /// A 403 for a personal API token on what it may not reach: a `read`
+    /// token on a change (`insufficient_scope`), or any token on what
+    /// guards the account itself (`session_required`).
+    pub fn token_cannot(code: &str, detail: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, "Forbidden", detail)
+    }
+
     /// A 401 for a token that was presented and refused (RFC 6750's
     /// `invalid_token`): damaged, forged, expired or revoked.
     pub fn invalid_token(detail: &str) -> Self {
@@ -391,7 +398,8 @@ problem_doc!(Conflict, "The change clashes with what you have: a list name you u
 problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrator disabled the account; `detail` says until when and why.", challenge: false, retry_after: false);
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(Forbidden, "The account is not an administrator.", challenge: false, retry_after: false);
-problem_doc!(EmailUnconfirmed, "`email_unverified`: this instance requires a confirmed email address before todos and lists are used, and the account's is not confirmed yet. Follow the mailed link; `POST /api/v1/auth/verify-email/resend` sends another.", challenge: false, retry_after: false);
+problem_doc!(EmailUnconfirmed, "`email_unverified`: this instance requires a confirmed email address before todos and lists are used, and the account's is not confirmed yet. Follow the mailed link; `POST /api/v1/auth/verify-email/resend` sends another. Or `insufficient_scope`: a personal API token with the `read` scope asked for a change.", challenge: false, retry_after: false);
+problem_doc!(SessionRequired, "`session_required`: a personal API token was sent where only a signed-in session may act (tokens, password, sessions, the address, administration).", challenge: false, retry_after: false);
 problem_doc!(TooManyInvitations, "As many invitations are usable as one instance keeps (1,000): revoke some first.", challenge: false, retry_after: false);
 problem_doc!(MailOff, "This instance cannot send mail: `SMTP_URL` is not set.", challenge: false, retry_after: false);
 problem_doc!(EmailTaken, "That email is already registered.", challenge: false, retry_after: false);

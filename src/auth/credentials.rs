@@ -13,6 +13,11 @@ const SECURE_COOKIE: &str = "__Host-taskward_session";
 const PLAIN_COOKIE: &str = "taskward_session";
 const SECURE_DEVICE_COOKIE: &str = "__Host-taskward_device";
 const PLAIN_DEVICE_COOKIE: &str = "taskward_device";
+const SECURE_NEW_TOKEN_COOKIE: &str = "__Host-taskward_new_token";
+const PLAIN_NEW_TOKEN_COOKIE: &str = "taskward_new_token";
+/// How long a new API token waits to be shown on the page the form
+/// returns to.
+const NEW_TOKEN_SHOWN_WITHIN: Duration = Duration::from_secs(300);
 
 /// `__Host-` binds the cookie to this exact host, HTTPS and `Path=/`. The
 /// plain name is only for plain-http development (`SESSION_COOKIE_SECURE=false`).
@@ -65,6 +70,44 @@ pub fn device_cookie(secure: bool, device_token: &str) -> HeaderValue {
         device_token.to_owned(),
         super::device::DEVICE_TOKEN_LIFETIME,
     )
+}
+
+fn new_token_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_NEW_TOKEN_COOKIE
+    } else {
+        PLAIN_NEW_TOKEN_COOKIE
+    }
+}
+
+/// A personal API token just made, carried (hardened like the session's
+/// cookie, for five minutes) to the page the form returns to, which shows
+/// it once and clears it: a page without JavaScript has no other way to
+/// receive it, and an address (its history, logs) is no place for it.
+pub fn new_token_cookie(secure: bool, secret: &str) -> HeaderValue {
+    build_cookie(
+        new_token_cookie_name(secure),
+        secure,
+        secret.to_owned(),
+        NEW_TOKEN_SHOWN_WITHIN,
+    )
+}
+
+pub fn cleared_new_token_cookie(secure: bool) -> HeaderValue {
+    build_cookie(
+        new_token_cookie_name(secure),
+        secure,
+        String::new(),
+        Duration::ZERO,
+    )
+}
+
+/// The new API token waiting to be shown, if any.
+pub fn new_token_from_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(new_token_cookie_name(secure))
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|value| !value.is_empty())
 }
 
 /// The device token a browser holds, if any.

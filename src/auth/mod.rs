@@ -12,6 +12,8 @@ pub mod password;
 pub mod security_log;
 
 #[cfg(feature = "ssr")]
+pub mod api_tokens;
+#[cfg(feature = "ssr")]
 pub mod attempts;
 #[cfg(feature = "ssr")]
 pub mod credentials;

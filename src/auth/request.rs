@@ -9,8 +9,8 @@ use axum::http::header;
 
 use super::{
     credentials::{
-        PresentedToken, cleared_session_cookie, device_cookie, device_token_from_cookie,
-        session_cookie,
+        PresentedToken, cleared_new_token_cookie, cleared_session_cookie, device_cookie,
+        device_token_from_cookie, new_token_cookie, new_token_from_cookie, session_cookie,
     },
     service::{AuthService, IssuedToken, Session, SessionState},
 };
@@ -67,4 +67,24 @@ pub fn device_token() -> Result<Option<String>, AppError> {
 
 pub fn clear_session_cookie() {
     context::append_response_header(header::SET_COOKIE, cleared_session_cookie(cookie_secure()));
+}
+
+/// Carries a new API token's secret to the next page (see
+/// [`new_token_cookie`]).
+pub fn show_new_token_once(secret: &str) {
+    context::append_response_header(
+        header::SET_COOKIE,
+        new_token_cookie(cookie_secure(), secret),
+    );
+}
+
+/// The new API token waiting to be shown, cleared as it is read.
+pub fn take_new_token() -> Result<Option<String>, AppError> {
+    let headers = context::request_headers()?;
+    let secure = cookie_secure();
+    let secret = new_token_from_cookie(&headers, secure);
+    if secret.is_some() {
+        context::append_response_header(header::SET_COOKIE, cleared_new_token_cookie(secure));
+    }
+    Ok(secret)
 }

@@ -35,10 +35,12 @@ pub enum EventKind {
     EmailChangeRequested,
     EmailChangeCancelled,
     EmailChanged,
+    ApiTokenCreated,
+    ApiTokenDeleted,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 25] = [
+    pub const ALL: [EventKind; 27] = [
         EventKind::SignUp,
         EventKind::SignIn,
         EventKind::SignInFailed,
@@ -64,6 +66,8 @@ impl EventKind {
         EventKind::EmailChangeRequested,
         EventKind::EmailChangeCancelled,
         EventKind::EmailChanged,
+        EventKind::ApiTokenCreated,
+        EventKind::ApiTokenDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +97,8 @@ impl EventKind {
             EventKind::EmailChangeRequested => "email_change_requested",
             EventKind::EmailChangeCancelled => "email_change_cancelled",
             EventKind::EmailChanged => "email_changed",
+            EventKind::ApiTokenCreated => "api_token_created",
+            EventKind::ApiTokenDeleted => "api_token_deleted",
         }
     }
 
@@ -128,6 +134,8 @@ impl EventKind {
             EventKind::EmailChangeRequested => "New email address asked for",
             EventKind::EmailChangeCancelled => "Email address change cancelled",
             EventKind::EmailChanged => "Email address changed",
+            EventKind::ApiTokenCreated => "API token made",
+            EventKind::ApiTokenDeleted => "API token deleted",
         }
     }
 }

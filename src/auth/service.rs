@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{
     CurrentUser, Role,
+    api_tokens::{ApiTokenView, NewApiToken, PersonalToken, TokenScope},
     attempts::{AttemptBudgets, PasswordChecker},
     device::DeviceTokens,
     email::Email,
@@ -73,6 +74,18 @@ pub struct Session {
     pub email_verified: bool,
     /// The instance wants addresses confirmed before todos are used.
     pub verification_required: bool,
+    /// What the request presented: a session's token, or a personal API
+    /// token (then `session_id` is the token's id).
+    pub via: Credential,
+}
+
+/// How a request is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A session, from signing in: every right of the account.
+    Session,
+    /// A personal API token, with the rights of its scope, on `/api/v1`.
+    ApiToken(TokenScope),
 }
 
 impl Session {
@@ -533,7 +546,91 @@ impl AuthService {
             time_zone: TimeZone::from_stored(&record.time_zone),
             email_verified: record.email_verified_at.is_some(),
             verification_required: record.require_verified_email,
+            via: Credential::Session,
         }))
+    }
+
+    /// The account a personal API token signs in, while the token lives
+    /// and the account is enabled. Costs one indexed lookup, and a write
+    /// of its last use at most every few minutes.
+    pub async fn resolve_api_token(&self, token: &PersonalToken) -> Result<SessionState, AppError> {
+        let Some(record) = store::find_api_token(&self.db, &token.hash()).await? else {
+            return Ok(SessionState::Ended);
+        };
+        let now = now();
+        if record
+            .token_expires_at
+            .is_some_and(|expires| expires <= now)
+            || store::is_disabled(record.disabled_at, record.disabled_until, now)
+        {
+            return Ok(SessionState::Ended);
+        }
+        if record
+            .token_last_used_at
+            .is_none_or(|used| now - used > LAST_USED_PRECISION)
+        {
+            store::touch_api_token(&self.db, record.token_id).await?;
+        }
+        tracing::Span::current().record("user_id", tracing::field::display(record.user_id));
+        Ok(SessionState::Valid(Session {
+            user_id: record.user_id,
+            email: record.email,
+            user_created_at: record.user_created_at,
+            session_id: record.token_id,
+            expires_at: record.token_expires_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
+            token_issued_at: 0,
+            signed_with_previous_key: false,
+            todos_version: record.todos_version,
+            role: Role::from_stored(&record.role),
+            time_zone: TimeZone::from_stored(&record.time_zone),
+            email_verified: record.email_verified_at.is_some(),
+            verification_required: record.require_verified_email,
+            via: Credential::ApiToken(TokenScope::from_stored(&record.scope)),
+        }))
+    }
+
+    /// The account's personal API tokens, newest first.
+    pub async fn api_tokens(&self, session: &Session) -> Result<Vec<ApiTokenView>, AppError> {
+        let rows = store::api_tokens_of_user(&self.db, session.user_id).await?;
+        Ok(rows.into_iter().map(token_view).collect())
+    }
+
+    /// Makes a personal API token; its secret is in the answer and nowhere
+    /// else from then on.
+    pub async fn create_api_token(
+        &self,
+        session: &Session,
+        token: &NewApiToken,
+        client: &Client,
+    ) -> Result<(ApiTokenView, PersonalToken), AppError> {
+        let secret = PersonalToken::generate()?;
+        let event = Event::new(EventKind::ApiTokenCreated, client)
+            .user(session.user_id, &session.email)
+            .session(session.session_id)
+            .detail(&token.name);
+        let row =
+            store::create_api_token(&self.db, session.user_id, token, &secret, &event).await?;
+        tracing::info!(scope = token.scope.as_str(), "API token made");
+        Ok((token_view(row), secret))
+    }
+
+    /// Deletes the account's token `id`: 404 when it has none such.
+    pub async fn delete_api_token(
+        &self,
+        session: &Session,
+        id: Uuid,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let token_id = id.to_string();
+        let event = Event::new(EventKind::ApiTokenDeleted, client)
+            .user(session.user_id, &session.email)
+            .session(session.session_id)
+            .detail(&token_id);
+        if store::delete_api_token(&self.db, session.user_id, id, &event).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// A fresh token when the presented one is past half its lifetime or
@@ -680,6 +777,18 @@ impl From<store::UserRecord> for Account {
 /// How often a session's "last used" time is written: a request within
 /// this much of the last write does not write again.
 const LAST_USED_PRECISION: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+fn token_view(row: store::ApiTokenRow) -> ApiTokenView {
+    ApiTokenView {
+        id: row.id,
+        name: row.name,
+        scope: TokenScope::from_stored(&row.scope),
+        prefix: row.display_prefix,
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+        expires_at: row.expires_at,
+    }
+}
 
 /// What a disabled account's owner is told, once they gave its password.
 fn disabled_message(user: &store::UserRecord) -> String {

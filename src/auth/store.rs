@@ -119,6 +119,10 @@ pub enum AccountRefusal {
     /// A confirmation link was used, replaced, or is past its time, or
     /// the address it confirms is no longer the account's.
     ConfirmationGone,
+    /// The account keeps as many personal API tokens as it may.
+    TooManyApiTokens {
+        limit: i64,
+    },
     /// The sign-up policy does not admit the account now.
     Signup(SignupRefusal),
 }
@@ -242,14 +246,19 @@ pub async fn lock_administrators<DB: Engine>(
     DB::execute(tx, lock).await.map(|_| ())
 }
 
-/// Ends every session of the user, in the caller's transaction.
+/// Ends every session of the user, and every personal API token with
+/// them, in the caller's transaction: whatever ends all of an account's
+/// sessions (signing out everywhere, a password reset, an administrator)
+/// is meant to leave no one in it, and a token made from a stolen session
+/// would otherwise outlive it.
 pub async fn end_all_sessions<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     user_id: Uuid,
 ) -> Result<(), sqlx::Error> {
     let mut delete = QueryBuilder::new("DELETE FROM sessions WHERE user_id = ");
     delete.bind(user_id);
-    DB::execute(tx, delete).await.map(|_| ())
+    DB::execute(tx, delete).await?;
+    end_api_tokens(tx, user_id).await
 }
 
 /// Removes the user's account, in the caller's transaction; their lists,
@@ -448,8 +457,8 @@ pub async fn find_user(db: &Db, user_id: Uuid) -> Result<Option<UserRecord>, sql
     })
 }
 
-/// Sets a new password hash and ends every session of the user but `keep`,
-/// together: a password change that left a stolen session alive, or ended
+/// Sets a new password hash and ends every session of the user but `keep`
+/// (and every API token), together: a password change that left a stolen session alive, or ended
 /// sessions without changing the password, would be worse than either.
 pub async fn change_password_ending_other_sessions(
     db: &Db,
@@ -472,6 +481,7 @@ pub async fn change_password_ending_other_sessions(
             .bind(keep)
             .execute(&mut *transaction)
             .await?;
+        end_api_tokens(&mut transaction, user_id).await?;
         forget_devices(&mut transaction, user_id).await?;
         forget_reset_links(&mut transaction, user_id).await?;
         transaction.commit().await
@@ -1150,4 +1160,175 @@ pub async fn spend_confirmation(
         }
         other => other,
     }
+}
+
+// --- Personal API tokens (`api_tokens`) -----------------------------------
+
+/// A token as stored, without its hash.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenRow {
+    pub id: Uuid,
+    pub name: String,
+    pub scope: String,
+    pub display_prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+const API_TOKEN_COLUMNS: &str =
+    "id, name, scope, display_prefix, created_at, last_used_at, expires_at";
+
+/// Makes a token for `user_id` and logs `event`, unless the account keeps
+/// as many as it may: the count is taken with the user's row locked, so
+/// concurrent requests cannot pass it together.
+pub async fn create_api_token(
+    db: &Db,
+    user_id: Uuid,
+    token: &super::api_tokens::NewApiToken,
+    secret: &super::api_tokens::PersonalToken,
+    event: &Event<'_>,
+) -> Result<ApiTokenRow, StoreError<AccountRefusal>> {
+    let row = ApiTokenRow {
+        id: Uuid::new_v4(),
+        name: token.name.clone(),
+        scope: token.scope.as_str().to_owned(),
+        display_prefix: secret.display_prefix(),
+        created_at: now(),
+        last_used_at: None,
+        expires_at: token.expires_at,
+    };
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        if crate::db::lock_user_row(&mut tx, user_id).await?.is_none() {
+            return Err(StoreError::NoAccount);
+        }
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM api_tokens WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if count >= super::api_tokens::MAX_TOKENS_PER_ACCOUNT {
+            return Err(StoreError::Refused(AccountRefusal::TooManyApiTokens {
+                limit: super::api_tokens::MAX_TOKENS_PER_ACCOUNT,
+            }));
+        }
+        sqlx::query(
+            "INSERT INTO api_tokens (id, user_id, name, scope, token_hash, display_prefix, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(row.id)
+        .bind(user_id)
+        .bind(&row.name)
+        .bind(&row.scope)
+        .bind(secret.hash())
+        .bind(&row.display_prefix)
+        .bind(row.created_at)
+        .bind(row.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        record(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(row)
+    })
+}
+
+/// The user's tokens, newest first.
+pub async fn api_tokens_of_user(db: &Db, user_id: Uuid) -> Result<Vec<ApiTokenRow>, sqlx::Error> {
+    let query = format!(
+        "SELECT {API_TOKEN_COLUMNS} FROM api_tokens WHERE user_id = $1 \
+         ORDER BY created_at DESC, id"
+    );
+    on_db!(db, pool => {
+        sqlx::query_as(&query).bind(user_id).fetch_all(pool).await
+    })
+}
+
+/// Deletes the user's token `id` and logs `event`; `false` when the user
+/// has no such token.
+pub async fn delete_api_token(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    event: &Event<'_>,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let deleted = sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        if deleted {
+            record(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(deleted)
+    })
+}
+
+/// Ends every token of the user, in the caller's transaction.
+async fn end_api_tokens<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+) -> Result<(), sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM api_tokens WHERE user_id = ");
+    delete.bind(user_id);
+    DB::execute(tx, delete).await.map(|_| ())
+}
+
+/// A token presented on a request, with what a session lookup reads of
+/// its account.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiTokenSessionRecord {
+    pub token_id: Uuid,
+    pub scope: String,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub token_last_used_at: Option<DateTime<Utc>>,
+    pub user_id: Uuid,
+    pub email: String,
+    pub user_created_at: DateTime<Utc>,
+    pub todos_version: i64,
+    pub role: String,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub disabled_until: Option<DateTime<Utc>>,
+    pub time_zone: String,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub require_verified_email: bool,
+}
+
+/// The one indexed lookup a request with a personal token costs.
+pub async fn find_api_token(
+    db: &Db,
+    token_hash: &str,
+) -> Result<Option<ApiTokenSessionRecord>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, ApiTokenSessionRecord>(
+            "SELECT t.id AS token_id, t.scope, t.expires_at AS token_expires_at, \
+                    t.last_used_at AS token_last_used_at, t.user_id, u.email, \
+                    u.created_at AS user_created_at, u.todos_version, u.role, u.disabled_at, \
+                    u.disabled_until, u.time_zone, u.email_verified_at, \
+                    (SELECT require_verified_email FROM instance_settings WHERE id = 1) \
+                        AS require_verified_email \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Records that the token was used now (at most every few minutes).
+pub async fn touch_api_token(db: &Db, id: Uuid) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
 }

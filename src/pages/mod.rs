@@ -8,6 +8,7 @@ pub mod landing;
 pub mod lists;
 pub mod not_found;
 pub mod recovery;
+pub mod security;
 pub mod sessions;
 pub mod signin;
 pub mod signup;

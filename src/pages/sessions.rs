@@ -11,6 +11,7 @@ use crate::{
         security_events::{EventTable, short},
         signed_in::signed_in_page,
     },
+    pages::security::TokenTable,
 };
 
 #[component]
@@ -25,8 +26,20 @@ pub fn SessionsPage() -> impl IntoView {
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match overview.await {
-                            Ok(SessionsOverview { sessions, events }) => view! {
+                            Ok(SessionsOverview { sessions, tokens, events }) => view! {
                                 <Sessions sessions />
+                                <section class="card stack" aria-labelledby="tokens">
+                                    <h2 id="tokens">"API tokens"</h2>
+                                    <p class="muted">
+                                        "Scripts signed in as you. "
+                                        <a href="/account/security">"Make or delete tokens"</a>
+                                    </p>
+                                    {if tokens.is_empty() {
+                                        view! { <p class="muted">"You have no API tokens."</p> }.into_any()
+                                    } else {
+                                        view! { <TokenTable tokens /> }.into_any()
+                                    }}
+                                </section>
                                 <section class="card stack" aria-labelledby="activity">
                                     <h2 id="activity">"Recent activity"</h2>
                                     <EventTable events show_email=false />

@@ -680,6 +680,9 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/auth/verify-email/resend", "post"),
         ("/api/v1/auth/email-change", "post"),
         ("/api/v1/auth/email-change", "delete"),
+        ("/api/v1/auth/tokens", "get"),
+        ("/api/v1/auth/tokens", "post"),
+        ("/api/v1/auth/tokens/{id}", "delete"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

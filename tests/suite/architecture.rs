@@ -229,6 +229,7 @@ fn each_table_is_written_by_its_owner() {
         ("lists", &["lists/store.rs"]),
         ("users", &["auth/store.rs"]),
         ("email_confirmations", &["auth/store.rs"]),
+        ("api_tokens", &["auth/store.rs"]),
         ("instance_settings", &["signup/store.rs"]),
         ("invitations", &["signup/store.rs"]),
         ("mail_outbox", &["mail/store.rs"]),

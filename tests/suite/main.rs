@@ -12,6 +12,7 @@ mod account_api;
 mod admin;
 mod admin_api;
 mod api;
+mod api_tokens;
 mod architecture;
 mod auth;
 mod client_addresses;

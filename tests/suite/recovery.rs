@@ -41,7 +41,7 @@ impl TestApp {
         .await
     }
 
-    async fn confirm_reset(&self, token: &str, password: &str) -> common::api::Answer {
+    pub(crate) async fn confirm_reset(&self, token: &str, password: &str) -> common::api::Answer {
         self.api_send(
             Method::POST,
             "/auth/password-reset/confirm",
