@@ -26,6 +26,33 @@ const PASSWORD = "velvet tractor umbrella sings";
 const SECRET = "b3nchb3nchb3nch0123456789abcdef0123456789abcdef0123456789abcdef01";
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every app, floor and load generator this run started and that is still
+ *  running: each is stopped on every way out (the end, a scenario that
+ *  throws, a failed start, Ctrl-C), so no server outlives the run holding
+ *  its port. */
+const running = new Set();
+function track(child) {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  // A binary that cannot start is an error of the run, not of Node.
+  child.once("error", (error) => {
+    running.delete(child);
+    console.error(`could not start ${child.spawnfile}: ${error.message}`);
+  });
+  return child;
+}
+function stopAll() {
+  for (const child of running) child.kill("SIGTERM");
+  running.clear();
+}
+process.on("exit", stopAll);
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    stopAll();
+    process.exit(130);
+  });
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function memoryKiB(pid) {
@@ -37,7 +64,7 @@ function memoryKiB(pid) {
 async function startServer(databaseUrl, port) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "taskward-bench-"));
   const started = performance.now();
-  const child = spawn(binary, [], {
+  const child = track(spawn(binary, [], {
     env: {
       ...process.env,
       // Development only because production refuses the plain-http cookie
@@ -63,14 +90,14 @@ async function startServer(databaseUrl, port) {
       SESSION_COOKIE_SECURE: "false",
     },
     stdio: ["ignore", "inherit", "inherit"],
-  });
+  }));
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
     try {
       const response = await fetch(`${base}/healthz`);
       if (response.status === 200) break;
     } catch {}
-    if (child.exitCode !== null) throw new Error("the app exited during start");
+    if (child.exitCode !== null || !running.has(child)) throw new Error("the app exited during start");
     await sleep(2);
   }
   return { child, base, startupMs: performance.now() - started, dataDir };
@@ -79,7 +106,7 @@ async function startServer(databaseUrl, port) {
 /** The hand-written floor of GET /todos (benches/floor.rs) on the app's
  *  database, once the app has migrated and seeded it. */
 async function startFloor(databaseUrl, dataDir, port) {
-  const child = spawn(process.env.TASKWARD_FLOOR_BIN, [], {
+  const child = track(spawn(process.env.TASKWARD_FLOOR_BIN, [], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl ?? `sqlite://${dataDir}/taskward.db`,
@@ -87,13 +114,13 @@ async function startFloor(databaseUrl, dataDir, port) {
       LISTEN_ADDR: `127.0.0.1:${port}`,
     },
     stdio: ["ignore", "inherit", "inherit"],
-  });
+  }));
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
     try {
       if ((await fetch(`${base}/healthz`)).status === 200) break;
     } catch {}
-    if (child.exitCode !== null) throw new Error("the floor exited during start");
+    if (child.exitCode !== null || !running.has(child)) throw new Error("the floor exited during start");
     await sleep(2);
   }
   return { child, base };
@@ -110,8 +137,10 @@ function mixedLoad(base) {
 }
 
 async function stop(server) {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
   server.child.kill("SIGTERM");
-  await new Promise((resolve) => server.child.once("exit", resolve));
+  await exited;
 }
 
 async function form(base, pathname, fields, cookie) {
@@ -168,9 +197,10 @@ function oha(url, { connections, method = "GET", body, cookie, bearer, randomUrl
   if (method !== "GET") args.push("-m", method, "-T", "application/x-www-form-urlencoded", "-d", body);
   args.push(url);
   return new Promise((resolve, reject) => {
-    const child = spawn("oha", args, { stdio: ["ignore", "pipe", "inherit"] });
+    const child = track(spawn("oha", args, { stdio: ["ignore", "pipe", "inherit"] }));
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
+    child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`oha exited ${code}`))));
   });
 }
@@ -244,6 +274,15 @@ async function benchBackend(name, databaseUrl, port) {
   // A first start applies the migrations; the second is the cold start.
   await stop(await startServer(databaseUrl, port));
   const server = await startServer(databaseUrl, port);
+  try {
+    return await measure(name, databaseUrl, port, server);
+  } finally {
+    await stop(server);
+  }
+}
+
+/** Every scenario, on the running `server`. */
+async function measure(name, databaseUrl, port, server) {
   const pid = server.child.pid;
   const result = { backend: name, cold_start_ms: server.startupMs };
   await sleep(500);
@@ -270,9 +309,11 @@ async function benchBackend(name, databaseUrl, port) {
   result.todos_50_rendered = figures(await oha(fresh, { connections: 64, cookie: regular.cookie, randomUrl: true }));
   // The same work written by hand, on the same database, in the same run.
   const floor = await startFloor(databaseUrl, server.dataDir, port + 100);
-  result.floor = figures(await oha(`${floor.base}/todos`, { connections: 64, cookie: regular.cookie }));
-  floor.child.kill("SIGTERM");
-  await new Promise((resolve) => floor.child.once("exit", resolve));
+  try {
+    result.floor = figures(await oha(`${floor.base}/todos`, { connections: 64, cookie: regular.cookie }));
+  } finally {
+    await stop(floor);
+  }
   // The JSON API answers every request afresh (no page cache), so these
   // show what a list, a view and a search cost at 50 and at 10,000 todos.
   const views = {
@@ -308,7 +349,6 @@ async function benchBackend(name, databaseUrl, port) {
   result.peak_rss_mib = memoryKiB(pid).peak / 1024;
   result.mixed = mixedLoad(server.base);
   result.first_load = await firstLoad(server.base, regular.cookie);
-  await stop(server);
   return result;
 }
 
