@@ -60,6 +60,10 @@ pub enum Admin {
         /// any); unchanged when left out.
         #[arg(long)]
         domains: Option<String>,
+        /// Whether todos wait until the account's address is confirmed;
+        /// unchanged when left out.
+        #[arg(long, value_parser = ["yes", "no"])]
+        require_verified_email: Option<String>,
     },
     /// Make an invitation and print its link (shown this once).
     Invite {
@@ -137,7 +141,16 @@ pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, Strin
         Admin::List => list_admins(&db).await,
         Admin::Grant { email } => change_role(&db, email, Role::Admin).await,
         Admin::Revoke { email } => change_role(&db, email, Role::User).await,
-        Admin::Signup { mode, domains } => set_signup(&db, mode, domains.as_deref()).await,
+        Admin::Signup {
+            mode,
+            domains,
+            require_verified_email,
+        } => {
+            let required = require_verified_email
+                .as_deref()
+                .map(|answer| answer == "yes");
+            set_signup(&db, mode, domains.as_deref(), required).await
+        }
         Admin::Invite {
             email,
             admin,
@@ -233,7 +246,12 @@ async fn change_role(db: &Db, email: &str, role: Role) -> Result<String, String>
     }
 }
 
-async fn set_signup(db: &Db, mode: &str, domains: Option<&str>) -> Result<String, String> {
+async fn set_signup(
+    db: &Db,
+    mode: &str,
+    domains: Option<&str>,
+    require_verified_email: Option<bool>,
+) -> Result<String, String> {
     let mode = SignupMode::parse(mode).ok_or_else(|| format!("no sign-up mode {mode}"))?;
     let current = signup::store::policy(db).await.map_err(refused)?;
     let email_domains = match domains {
@@ -243,19 +261,21 @@ async fn set_signup(db: &Db, mode: &str, domains: Option<&str>) -> Result<String
     let policy = SignupPolicy {
         mode,
         email_domains,
-        require_verified_email: current.require_verified_email,
+        require_verified_email: require_verified_email.unwrap_or(current.require_verified_email),
     };
     store::set_signup_policy(db, &policy, None, &Client::command_line())
         .await
         .map_err(refused)?;
-    Ok(match policy.email_domains.as_slice() {
-        [] => format!("Sign-up: {}", mode.describe()),
-        domains => format!(
-            "Sign-up: {}; only addresses at {}",
-            mode.describe(),
-            domains.join(", ")
-        ),
-    })
+    let domains = match policy.email_domains.as_slice() {
+        [] => String::new(),
+        domains => format!("; only addresses at {}", domains.join(", ")),
+    };
+    let confirmed = if policy.require_verified_email {
+        "; todos wait until an address is confirmed"
+    } else {
+        ""
+    };
+    Ok(format!("Sign-up: {}{domains}{confirmed}", mode.describe()))
 }
 
 async fn invite(

@@ -157,18 +157,20 @@ async fn unknown_addresses_get_the_same_answer_no_mail_and_the_same_budget() {
     );
     assert!(mails.iter().all(|mail| mail["to"] == json!([email])));
 
-    // Only the newest link works.
+    // Only the newest link works: each request replaced the one before.
+    // (Which mail holds it is not told by arrival order: a send the relay
+    // refuses for now is retried after the next one.)
     let tokens: Vec<String> = sink
         .delivered_about(RESET_MAIL)
         .iter()
         .map(token_in)
         .collect();
-    let newest = tokens.last().unwrap();
-    let hunted = tokens.iter().filter(|token| *token != newest);
-    for token in hunted {
-        assert_eq!(app.confirm_reset(token, NEW_PASSWORD).await.status, 422);
+    let mut statuses = Vec::new();
+    for token in &tokens {
+        statuses.push(app.confirm_reset(token, NEW_PASSWORD).await.status);
     }
-    assert_eq!(app.confirm_reset(newest, NEW_PASSWORD).await.status, 204);
+    statuses.sort_unstable();
+    assert_eq!(statuses, [204, 422, 422], "exactly one link works");
     // Tokens that cannot be one are refused the same way.
     for token in ["", "../../etc", &"a".repeat(65), "%00"] {
         let refused = app.confirm_reset(token, NEW_PASSWORD).await;

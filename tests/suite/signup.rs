@@ -507,3 +507,55 @@ async fn the_console_makes_lists_and_revokes_invitations_without_javascript() {
 fn urlencoding(text: &str) -> String {
     text.bytes().map(|byte| format!("%{byte:02X}")).collect()
 }
+
+#[tokio::test]
+async fn the_command_line_sets_whether_addresses_must_be_confirmed_and_keeps_it_when_silent() {
+    let app = spawn_app().await;
+    let token = app.api_user().await;
+    let todos = |token: String| {
+        let app = &app;
+        async move {
+            app.api_send(Method::GET, "/todos", Some(&token), None)
+                .await
+                .status
+        }
+    };
+    assert_eq!(todos(token.clone()).await, 200);
+
+    let printed = app
+        .admin_cli(&["signup", "open", "--require-verified-email", "yes"])
+        .await;
+    assert!(printed.contains("confirmed"), "{printed}");
+    assert_eq!(
+        todos(token.clone()).await,
+        403,
+        "the address is not confirmed"
+    );
+    // Left out, the setting stays; the domains change alone.
+    let printed = app
+        .admin_cli(&["signup", "open", "--domains", "example.com"])
+        .await;
+    assert!(printed.contains("confirmed"), "{printed}");
+    assert_eq!(todos(token.clone()).await, 403);
+    app.admin_cli(&[
+        "signup",
+        "open",
+        "--domains",
+        "",
+        "--require-verified-email",
+        "no",
+    ])
+    .await;
+    assert_eq!(todos(token.clone()).await, 200);
+
+    let refused = app
+        .cli(&[
+            "admin",
+            "signup",
+            "open",
+            "--require-verified-email",
+            "maybe",
+        ])
+        .await;
+    assert!(!refused.status.success());
+}
