@@ -12,7 +12,7 @@ use std::fmt;
 
 use prometheus_client::{
     encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder},
-    metrics::{MetricType, counter::Counter, family::Family, histogram::Histogram},
+    metrics::{MetricType, counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
 };
 
 pub use prometheus_client::registry::Registry;
@@ -46,6 +46,24 @@ impl<F: Fn() -> i64 + Send + Sync + 'static> EncodeMetric for ReadOnScrape<F> {
 
     fn metric_type(&self) -> MetricType {
         MetricType::Gauge
+    }
+}
+
+/// One unit of a gauge while it is held: raised when made, lowered when
+/// dropped, so a future that is cancelled (its client gone) still leaves
+/// the count right.
+pub struct Held<'a>(&'a Gauge);
+
+impl<'a> Held<'a> {
+    pub fn enter(gauge: &'a Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

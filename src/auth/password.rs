@@ -193,7 +193,8 @@ mod server {
             work: impl FnOnce(Params, &mut Vec<Block>) -> T + Send + 'static,
         ) -> Result<T, AppError> {
             let queued_at = Instant::now();
-            let in_queue = Queued::join(&self.measured.queued);
+            // Left when the slot is had, or when the waiting request goes away.
+            let in_queue = crate::metrics::Held::enter(&self.measured.queued);
             let permit = tokio::time::timeout(QUEUE_TIMEOUT, self.permits.clone().acquire_owned())
                 .await
                 .map_err(|_| {
@@ -270,23 +271,6 @@ mod server {
                 .await?
                 .clone();
             self.verify(password, &dummy).await.map(|_| ())
-        }
-    }
-
-    /// One place in the hashing queue, left when dropped: also when the
-    /// request that waited goes away.
-    struct Queued<'a>(&'a Gauge);
-
-    impl<'a> Queued<'a> {
-        fn join(queue: &'a Gauge) -> Self {
-            queue.inc();
-            Self(queue)
-        }
-    }
-
-    impl Drop for Queued<'_> {
-        fn drop(&mut self) {
-            self.0.dec();
         }
     }
 

@@ -19,7 +19,7 @@ use axum::{
     routing::get,
 };
 use prometheus_client::{
-    encoding::EncodeLabelSet,
+    encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder},
     metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram, info::Info},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::{
     db::Db,
     mail::Mailer,
-    metrics::{Registry, seconds_histogram},
+    metrics::{Held, Registry, seconds_histogram},
 };
 
 /// The route of a request no route matched (a file of the site, or
@@ -39,14 +39,46 @@ pub const UNMATCHED_ROUTE: &str = "unmatched";
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RequestLabels {
     method: &'static str,
-    route: String,
+    route: Route,
     status: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct RouteLabels {
     method: &'static str,
-    route: String,
+    route: Route,
+}
+
+/// A request's route template as a label: the router's own shared copy
+/// (`MatchedPath` holds an `Arc<str>`), so counting a request copies no
+/// string.
+#[derive(Debug, Clone)]
+struct Route(Option<MatchedPath>);
+
+impl Route {
+    fn as_str(&self) -> &str {
+        self.0.as_ref().map_or(UNMATCHED_ROUTE, MatchedPath::as_str)
+    }
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Route {}
+
+impl std::hash::Hash for Route {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl EncodeLabelValue for Route {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
 }
 
 /// The request counters every answer passes through.
@@ -95,12 +127,8 @@ pub async fn measure_requests(
 ) -> Response {
     let started = Instant::now();
     let method = method_label(request.method());
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or(UNMATCHED_ROUTE, MatchedPath::as_str)
-        .to_owned();
-    let in_flight = InFlight::enter(&metrics.in_flight);
+    let route = Route(request.extensions().get::<MatchedPath>().cloned());
+    let in_flight = Held::enter(&metrics.in_flight);
     let response = next.run(request).await;
     drop(in_flight);
     let status = status_class(response.status());
@@ -120,21 +148,6 @@ pub async fn measure_requests(
         })
         .inc();
     response
-}
-
-struct InFlight<'a>(&'a Gauge);
-
-impl<'a> InFlight<'a> {
-    fn enter(gauge: &'a Gauge) -> Self {
-        gauge.inc();
-        Self(gauge)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
 }
 
 /// The methods the app answers, each its own label; anything else is one.

@@ -328,21 +328,7 @@ async fn tokens_end_with_the_accounts_sessions_and_expire_on_time() {
 
     // So does a password reset.
     let (user_id, token) = app.account_with_token().await;
-    let link = app
-        .api_ok(
-            Method::POST,
-            &format!("/admin/users/{user_id}/reset-link"),
-            &admin,
-            None,
-        )
-        .await;
-    let reset = link["url"]
-        .as_str()
-        .unwrap()
-        .rsplit_once("token=")
-        .unwrap()
-        .1
-        .to_owned();
+    let reset = app.admin_reset_token(&admin, &user_id).await;
     let confirmed = app
         .confirm_reset(&reset, "a whole new passphrase here")
         .await;

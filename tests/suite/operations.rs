@@ -164,6 +164,20 @@ impl LoggingApp {
         }
     }
 
+    /// Signs `email` up (`register`) or in (`signin`) over the API; the
+    /// answer's body.
+    async fn account(&self, action: &str, email: &str) -> Value {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/{action}", self.url))
+            .json(&json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     fn lines(&self) -> Vec<String> {
         self.lines.lock().unwrap().clone()
     }
@@ -181,15 +195,7 @@ async fn json_logs_name_route_status_latency_and_user_and_never_a_secret() {
     let app = LoggingApp::start().await;
     let client = reqwest::Client::new();
     let email = unique_email();
-    let registered: Value = client
-        .post(format!("{}/api/v1/auth/register", app.url))
-        .json(&json!({ "email": email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let registered = app.account("register", &email).await;
     let token = registered["access_token"].as_str().unwrap().to_owned();
     let user_id = registered["user"]["id"].as_str().unwrap().to_owned();
     let todo = uuid::Uuid::new_v4();
@@ -496,15 +502,7 @@ async fn a_backup_taken_while_writes_run_restores_into_an_empty_folder_and_signs
     // An instance on the restored folder: the account signs in, its todos are there.
     let restored_app = LoggingApp::start_in(empty).await;
     let client = reqwest::Client::new();
-    let signed_in: Value = client
-        .post(format!("{}/api/v1/auth/signin", restored_app.url))
-        .json(&json!({ "email": email, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let signed_in = restored_app.account("signin", &email).await;
     let restored_token = signed_in["access_token"].as_str().unwrap();
     let lists: Value = client
         .get(format!("{}/api/v1/lists", restored_app.url))

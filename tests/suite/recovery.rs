@@ -41,6 +41,25 @@ impl TestApp {
         .await
     }
 
+    /// A reset link an administrator makes for `user_id`: its token.
+    pub(crate) async fn admin_reset_token(&self, admin: &str, user_id: &str) -> String {
+        let made = self
+            .api_ok(
+                Method::POST,
+                &format!("/admin/users/{user_id}/reset-link"),
+                admin,
+                None,
+            )
+            .await;
+        made["url"]
+            .as_str()
+            .unwrap()
+            .rsplit_once("token=")
+            .unwrap()
+            .1
+            .to_owned()
+    }
+
     pub(crate) async fn confirm_reset(&self, token: &str, password: &str) -> common::api::Answer {
         self.api_send(
             Method::POST,
@@ -265,21 +284,7 @@ async fn an_administrator_makes_a_reset_link_for_an_instance_without_mail() {
     );
 
     // An expired link is refused.
-    let late = app
-        .api_ok(
-            Method::POST,
-            &format!("/admin/users/{user_id}/reset-link"),
-            &admin,
-            None,
-        )
-        .await;
-    let late = late["url"]
-        .as_str()
-        .unwrap()
-        .rsplit_once("token=")
-        .unwrap()
-        .1
-        .to_owned();
+    let late = app.admin_reset_token(&admin, &user_id).await;
     let past = taskward::db::now() - chrono::TimeDelta::minutes(1);
     match app.db().await {
         Db::Sqlite(pool) => {
