@@ -22,7 +22,7 @@ use crate::pages::{
     recovery::{ForgotPasswordPage, ResetPasswordPage},
     security::SecurityPage,
     sessions::SessionsPage,
-    signin::SignInPage,
+    signin::{SecondFactorPage, SignInPage},
     signup::SignUpPage,
     todos::TodosPage,
     verification::VerifyEmailPage,
@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("") view=LandingPage />
                 <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("signin") view=SignInPage />
+                <Route path=(StaticSegment("signin"), StaticSegment("second-factor")) view=SecondFactorPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />

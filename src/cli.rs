@@ -86,6 +86,15 @@ pub enum Admin {
         /// The account's email.
         email: String,
     },
+    /// Remove an account's two-step sign-in (authenticator app and
+    /// recovery codes), for someone who lost both: their password alone
+    /// signs in again. Logged; the account is told by mail when mail is
+    /// configured.
+    #[command(name = "reset-2fa")]
+    ResetSecondFactor {
+        /// The account's email.
+        email: String,
+    },
     /// Check the configuration as the server reads it, and what it needs
     /// (database and migrations, mail relay, data folder), one line each;
     /// exits with 0 only when all is fine. Changes nothing.
@@ -158,6 +167,7 @@ pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, Strin
             days,
         } => invite(&db, config, email.as_deref(), *admin, *uses, *days).await,
         Admin::ResetLink { email } => reset_link(&db, config, email).await,
+        Admin::ResetSecondFactor { email } => reset_second_factor(&db, config, email).await,
         Admin::Check | Admin::Backup { .. } | Admin::Restore { .. } => {
             unreachable!("handled above")
         }
@@ -166,21 +176,50 @@ pub async fn run_admin(command: &Admin, config: &Config) -> Result<String, Strin
     result
 }
 
+/// The account service as the command line uses it: mail it writes goes
+/// to the outbox, which a running instance sends.
+fn account_service(db: &Db, config: &Config) -> Result<std::sync::Arc<AuthService>, String> {
+    let mailer =
+        Mailer::new(&config.mail, config.environment).map_err(|error| error.to_string())?;
+    Ok(AuthService::new(
+        db.clone(),
+        &config.jwt_secret,
+        config.auth.clone(),
+        mailer,
+        &config.public_origin,
+    ))
+}
+
+async fn reset_second_factor(db: &Db, config: &Config, email: &str) -> Result<String, String> {
+    let user_id = store::user_id_by_email(db, email)
+        .await
+        .map_err(refused)?
+        .ok_or_else(|| format!("no account has the email {email}"))?;
+    let auth = account_service(db, config)?;
+    let removed = auth
+        .remove_second_factor(user_id, None, &Client::command_line())
+        .await
+        .map_err(|error| error.to_string())?;
+    if !removed {
+        return Err(format!("{email} has no two-step sign-in to remove"));
+    }
+    let told = if auth.mailer().can_send() {
+        "; a notice is queued for the account's address"
+    } else {
+        ""
+    };
+    Ok(format!(
+        "removed two-step sign-in from {email}: the password alone signs in now{told}"
+    ))
+}
+
 async fn reset_link(db: &Db, config: &Config, email: &str) -> Result<String, String> {
     let user_id = store::user_id_by_email(db, email)
         .await
         .map_err(refused)?
         .ok_or_else(|| format!("no account has the email {email}"))?;
     // No mail goes out from here: the link is printed.
-    let mailer =
-        Mailer::new(&config.mail, config.environment).map_err(|error| error.to_string())?;
-    let auth = AuthService::new(
-        db.clone(),
-        &config.jwt_secret,
-        config.auth.clone(),
-        mailer,
-        &config.public_origin,
-    );
+    let auth = account_service(db, config)?;
     let (url, expires_at) = auth
         .make_reset_link(user_id, None, &Client::command_line())
         .await
@@ -262,6 +301,7 @@ async fn set_signup(
         mode,
         email_domains,
         require_verified_email: require_verified_email.unwrap_or(current.require_verified_email),
+        require_second_factor: current.require_second_factor,
     };
     store::set_signup_policy(db, &policy, None, &Client::command_line())
         .await

@@ -47,6 +47,23 @@ pub enum AppError {
          sends a new one)."
     )]
     EmailUnverified,
+    /// The instance requires a second factor of accounts like this one,
+    /// and this one has none yet: only setting one up (and signing out)
+    /// is open to it.
+    #[error(
+        "This Taskward asks for two-step sign-in on your account: set it up on your security \
+         page (Account, then Security) before anything else."
+    )]
+    SecondFactorRequired,
+    /// The code of a sign-in's second step is wrong, or was used already.
+    #[error(
+        "That code is not right, or it was used already. Enter the newest code from your \
+         authenticator app, or one of your recovery codes."
+    )]
+    InvalidSecondFactor,
+    /// The sign-in's second step is unknown, expired or already done.
+    #[error("This sign-in has expired or was finished already. Sign in again with your password.")]
+    SignInStepExpired,
     #[error("We couldn't find that.")]
     NotFound,
     /// The request clashes with existing data; the message says how.
@@ -120,6 +137,9 @@ impl TryFrom<WireError> for AppError {
             "signup_closed" => AppError::SignupClosed(wire.message),
             "invite_invalid" => AppError::InviteInvalid(wire.message),
             "email_unverified" => AppError::EmailUnverified,
+            "second_factor_required" => AppError::SecondFactorRequired,
+            "invalid_code" => AppError::InvalidSecondFactor,
+            "sign_in_expired" => AppError::SignInStepExpired,
             "not_found" => AppError::NotFound,
             "conflict" => AppError::Conflict(wire.message),
             "rate_limited" => AppError::RateLimited {
@@ -145,6 +165,9 @@ impl AppError {
             AppError::SignupClosed(_) => "signup_closed",
             AppError::InviteInvalid(_) => "invite_invalid",
             AppError::EmailUnverified => "email_unverified",
+            AppError::SecondFactorRequired => "second_factor_required",
+            AppError::InvalidSecondFactor => "invalid_code",
+            AppError::SignInStepExpired => "sign_in_expired",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
@@ -205,7 +228,11 @@ impl AppError {
                 fixed(message).in_field(field)
             }
             AppError::InvalidField { field, .. } => {
-                let message = match (field.as_str(), server_fn_path.ends_with("delete-account")) {
+                // The forms that check the password the account has (not a new one).
+                let confirms_password = server_fn_path.ends_with("delete-account")
+                    || server_fn_path.contains("totp")
+                    || server_fn_path.ends_with("recovery-codes");
+                let message = match (field.as_str(), confirms_password) {
                     ("email", _) => "Please enter a valid email address.",
                     ("password", true) | ("current_password", _) => "That password is not correct.",
                     ("password" | "new_password", _) => {
@@ -228,6 +255,10 @@ impl AppError {
                         "That todo could not be moved there: reload the page and try again."
                     }
                     ("q", _) => "Type a word or a number to search for, in at most 200 characters.",
+                    ("code", _) => {
+                        "That code is not right: enter the 6-digit code your authenticator app \
+                         shows now."
+                    }
                     _ => GENERIC_INVALID,
                 };
                 fixed(message).in_field(field)
@@ -284,12 +315,16 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Invalid(_) | AppError::InvalidField { .. } => 422,
-            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::InvalidSecondFactor
+            | AppError::SignInStepExpired => 401,
             AppError::Forbidden
             | AppError::AccountDisabled(_)
             | AppError::SignupClosed(_)
             | AppError::InviteInvalid(_)
-            | AppError::EmailUnverified => 403,
+            | AppError::EmailUnverified
+            | AppError::SecondFactorRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,

@@ -30,6 +30,7 @@ pub const PAGES: &[Page] = &[
     page("/", Access::Anyone, false),
     page("/signup", Access::SignedOut, false),
     page("/signin", Access::SignedOut, false),
+    page("/signin/second-factor", Access::SignedOut, false),
     page("/forgot-password", Access::Anyone, false),
     page("/reset-password", Access::Anyone, false),
     page("/verify-email", Access::Anyone, false),

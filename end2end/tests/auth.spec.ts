@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import {
   PASSWORD,
@@ -126,6 +127,37 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page).toHaveURL("/dashboard");
   });
+
+  test("two-step sign-in is set up and used with plain form posts", async ({ page }) => {
+    const email = uniqueEmail();
+    await page.goto("/signup");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page).toHaveURL("/dashboard");
+
+    await page.goto("/account/security");
+    await page.getByLabel("Your password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    const key = (await page.locator(".totp-key").innerText()).replace(/\s/g, "");
+    const step = await freshStep();
+    await page.getByLabel("Code from your app").fill(totp(key, step - 1));
+    await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+    await expect(page.locator(".recovery-codes li")).toHaveCount(10);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/signin\/second-factor/);
+    await page.getByLabel("Code").fill(totp(key, step - 1));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByRole("alert")).toContainText("That code is not right, or it was used already");
+    await page.getByLabel("Code").fill(totp(key, step));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page).toHaveURL("/dashboard");
+  });
 });
 
 test("a personal API token is made on the security page, shown once, works for a script and is deleted", async ({
@@ -136,7 +168,7 @@ test("a personal API token is made on the security page, shown once, works for a
   await signUp(page, email);
 
   await page.goto("/account");
-  await page.getByRole("link", { name: "API tokens for scripts" }).click();
+  await page.getByRole("link", { name: "Two-step sign-in and API tokens for scripts" }).click();
   await expect(page).toHaveURL("/account/security");
   await expect(page.getByText("You have no API tokens.")).toBeVisible();
   await page.getByLabel("Name").fill("nightly backup");
@@ -170,4 +202,95 @@ test("a personal API token is made on the security page, shown once, works for a
   await expect(page.getByText("You have no API tokens.")).toBeVisible();
   const after = await request.get("/api/v1/todos", { headers: { authorization: `Bearer ${secret}` } });
   expect(after.status()).toBe(401);
+});
+
+/** RFC 4648 base32, as the security page shows the key (spaces aside). */
+function base32(text: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const bytes: number[] = [];
+  for (const char of text.replace(/[\s=]/g, "")) {
+    value = (value << 5) | alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push((value >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The authenticator app's code for a 30-second step (RFC 6238). */
+function totp(key: string, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const hash = createHmac("sha1", base32(key)).update(counter).digest();
+  const offset = hash[19] & 0x0f;
+  return String((hash.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/** The current step, once at least 10 seconds of it remain. */
+async function freshStep(): Promise<number> {
+  const into = Math.floor(Date.now() / 1000) % 30;
+  if (into > 20) await new Promise((done) => setTimeout(done, (30 - into) * 1000));
+  return Math.floor(Date.now() / 1000 / 30);
+}
+
+test("two-step sign-in: set up from the QR code's key, sign in with a code, then with a recovery code", async ({
+  page,
+}) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  await page.goto("/account/security");
+  await page.getByLabel("Your password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  await expect(page.getByRole("img", { name: /QR code/ })).toBeVisible();
+  const key = (await page.locator(".totp-key").innerText()).replace(/\s/g, "");
+  expect(key).toMatch(/^[A-Z2-7]{32}$/);
+  await expectNoSevereViolations(page, "/account/security while setting up");
+
+  const step = await freshStep();
+  await page.getByLabel("Code from your app").fill(totp(key, step - 1));
+  await page.getByRole("button", { name: "Turn on two-step sign-in" }).click();
+  const codes = page.locator(".recovery-codes li");
+  await expect(codes).toHaveCount(10);
+  const recovery = await codes.first().innerText();
+  expect(recovery).toMatch(/^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
+  await expect(page.getByRole("link", { name: "Download them as a text file" })).toBeVisible();
+  await expectNoSevereViolations(page, "/account/security with new recovery codes");
+  await page.reload();
+  await expect(codes).toHaveCount(0);
+  await expect(page.getByText("You have 10 recovery codes")).toBeVisible();
+
+  // Signing in asks for the code after the password.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/signin?next=/todos");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL("/signin/second-factor?next=/todos");
+  await expectNoSevereViolations(page, "/signin/second-factor");
+  await hydrated(page);
+  await page.getByLabel("Code").fill("000000" === totp(key, step) ? "111111" : "000000");
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("alert")).toContainText("That code is not right");
+  await page.getByLabel("Code").fill(totp(key, step));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL("/todos");
+
+  // A recovery code signs in once and says how many are left.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/signin");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL("/signin/second-factor");
+  await hydrated(page);
+  await page.getByLabel("Code").fill(recovery);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL("/account/security?recovery_codes_left=9");
+  await expect(page.getByText("You have 9 recovery codes").first()).toBeVisible();
 });

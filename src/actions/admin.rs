@@ -132,6 +132,26 @@ pub async fn admin_end_sessions(user: String) -> Result<(), AppError> {
     .await
 }
 
+/// Removes the account's two-step sign-in (logged; the account is told by
+/// mail when mail is on).
+#[server(prefix = "/api", endpoint = "admin/remove-second-factor")]
+pub async fn admin_remove_second_factor(user: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = admin()?;
+        let removed = crate::auth::request::account_service()?
+            .remove_second_factor(user_id(&user)?, Some(session.user_id), &context::client()?)
+            .await?;
+        if removed {
+            Ok(())
+        } else {
+            Err(AppError::Conflict(
+                "This account has no two-step sign-in to remove.".into(),
+            ))
+        }
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "admin/delete")]
 pub async fn admin_delete(user: String) -> Result<(), AppError> {
     context::respond(async {
@@ -209,6 +229,7 @@ pub async fn admin_signup_settings() -> Result<SignupSettings, AppError> {
             mode: policy.mode,
             email_domains: policy.email_domains,
             require_verified_email: policy.require_verified_email,
+            require_second_factor: policy.require_second_factor,
         })
     })
     .await
@@ -216,20 +237,26 @@ pub async fn admin_signup_settings() -> Result<SignupSettings, AppError> {
 
 /// Sets the sign-up policy: `mode` (`open`, `invite`, `closed`), the
 /// email domains sign-up is limited to (separated by commas or spaces;
-/// empty for any), and whether todos wait for a confirmed address (a
-/// checkbox: sent only when ticked).
+/// empty for any), whether todos wait for a confirmed address (a
+/// checkbox: sent only when ticked), and whose accounts need a second
+/// factor (`none`, `admins`, `everyone`; unchanged when not sent).
 #[server(prefix = "/api", endpoint = "admin/set-signup")]
 pub async fn admin_set_signup(
     mode: String,
     #[server(default)] email_domains: Option<String>,
     #[server(default)] require_verified_email: Option<String>,
+    #[server(default)] require_second_factor: Option<String>,
 ) -> Result<(), AppError> {
     context::respond(async {
         let session = admin()?;
+        let current = signup::store::policy(&context::db()?).await?;
         let policy = signup_policy(
             &mode,
             email_domains.as_deref().unwrap_or_default(),
             require_verified_email.is_some(),
+            require_second_factor
+                .as_deref()
+                .unwrap_or(current.require_second_factor.as_str()),
         )?;
         store::set_signup_policy(
             &context::db()?,

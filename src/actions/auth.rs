@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
-use crate::auth::request;
+use crate::auth::{credentials::Flash, request};
 use crate::error::AppError;
 use crate::{
     auth::{CurrentUser, EmailState},
@@ -97,18 +97,37 @@ pub async fn sign_up(
     .await
 }
 
+/// Signs in and goes on to `next`; for an account with a second factor,
+/// to `/signin/second-factor` first, this browser holding the sign-in's
+/// second step in a cookie.
 #[server(prefix = "/api", endpoint = "auth/signin")]
 pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<CurrentUser, AppError> {
+) -> Result<(), AppError> {
+    use crate::auth::service::SignInOutcome;
     context::respond(async {
         let device = request::device_token()?;
         let outcome = request::account_service()?
             .sign_in(&email, &password, device.as_deref(), &context::client()?)
             .await;
-        enter(outcome, <SignIn as ServerFn>::PATH, &email, next)
+        match outcome {
+            Ok(SignInOutcome::SecondFactorRequired(pending)) => {
+                request::flash(Flash::SignInStep, pending.challenge.as_str());
+                let mut step = String::from("/signin/second-factor");
+                if let Some(next) = next.as_deref().and_then(navigation::safe_next_path) {
+                    step.push_str("?next=");
+                    step.push_str(&navigation::encode_query_value(next));
+                }
+                leptos_axum::redirect(&step);
+                Ok(())
+            }
+            Ok(SignInOutcome::SignedIn(issued)) => {
+                enter(Ok(issued), <SignIn as ServerFn>::PATH, &email, next).map(|_| ())
+            }
+            Err(error) => enter(Err(error), <SignIn as ServerFn>::PATH, &email, next).map(|_| ()),
+        }
     })
     .await
 }
@@ -135,7 +154,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "auth/me")]
 pub async fn me() -> Result<CurrentUser, AppError> {
-    context::respond(async { request::session().map(|session| session.user()) }).await
+    context::respond(async { request::enrolling_session().map(|session| session.user()) }).await
 }
 
 /// The time zones one can choose, by name.
@@ -187,7 +206,7 @@ pub async fn change_password(
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     context::respond(async {
         let auth = request::account_service()?;
-        let session = request::session()?;
+        let session = request::enrolling_session()?;
         auth.sign_out_everywhere(&session, &context::client()?)
             .await?;
         request::clear_session_cookie();
@@ -323,32 +342,6 @@ impl From<crate::auth::api_tokens::ApiTokenView> for TokenSummary {
     }
 }
 
-/// The security page's tokens, and the secret of one just made (shown
-/// this once).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TokensOverview {
-    pub tokens: Vec<TokenSummary>,
-    pub new_token: Option<String>,
-}
-
-#[server(prefix = "/api", endpoint = "auth/api-tokens")]
-pub async fn my_api_tokens() -> Result<TokensOverview, AppError> {
-    context::respond(async {
-        let session = request::session()?;
-        let tokens = request::account_service()?
-            .api_tokens(&session)
-            .await?
-            .into_iter()
-            .map(TokenSummary::from)
-            .collect();
-        Ok(TokensOverview {
-            tokens,
-            new_token: request::take_new_token()?,
-        })
-    })
-    .await
-}
-
 /// Makes a personal API token; the page it returns to shows its secret
 /// once. `expires_in_days` is empty (until deleted) or a number of days.
 #[server(prefix = "/api", endpoint = "auth/create-api-token")]
@@ -389,7 +382,7 @@ pub async fn create_api_token(
         let (_, secret) = request::account_service()?
             .create_api_token(&session, &token, &context::client()?)
             .await?;
-        request::show_new_token_once(secret.expose());
+        request::flash(Flash::NewApiToken, secret.expose());
         context::return_to_referer_changed(&[], &[]);
         Ok(())
     })

@@ -14,6 +14,7 @@ use crate::{
     auth::{
         Role,
         email::Email,
+        second_factor::SecondFactorPolicy,
         service::{AuthService, Session},
     },
     config::PublicOrigin,
@@ -70,7 +71,15 @@ pub fn signup_policy(
     mode: &str,
     email_domains: &str,
     require_verified_email: bool,
+    require_second_factor: &str,
 ) -> Result<SignupPolicy, AppError> {
+    let require_second_factor = SecondFactorPolicy::parse(require_second_factor.trim())
+        .ok_or_else(|| {
+            AppError::Invalid(
+                "Choose whose accounts need two-step sign-in: none, admins or everyone.".into(),
+            )
+            .in_field("require_second_factor")
+        })?;
     let mode = SignupMode::parse(mode.trim()).ok_or_else(|| {
         AppError::Invalid("Choose a sign-up mode: open, invite or closed.".into()).in_field("mode")
     })?;
@@ -81,6 +90,7 @@ pub fn signup_policy(
         mode,
         email_domains,
         require_verified_email,
+        require_second_factor,
     })
 }
 
@@ -371,6 +381,7 @@ pub fn user_overview(row: UserRow, now: DateTime<Utc>) -> UserOverview {
         last_sign_in_at: row.last_sign_in_at.map(date_time),
         active_sessions: row.active_sessions,
         todos: row.todos,
+        second_factor: row.second_factor,
     }
 }
 

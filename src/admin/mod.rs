@@ -36,6 +36,8 @@ pub struct UserOverview {
     pub todos: i64,
     /// `None` while the account is active.
     pub disabled: Option<Disabled>,
+    /// Signs in with two-step sign-in.
+    pub second_factor: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +70,8 @@ pub struct SignupSettings {
     pub email_domains: Vec<String>,
     /// Todos and lists wait until an account's address is confirmed.
     pub require_verified_email: bool,
+    /// Whose accounts must have a second factor.
+    pub require_second_factor: crate::auth::second_factor::SecondFactorPolicy,
 }
 
 /// Where an invitation stands.

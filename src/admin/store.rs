@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::{
     auth::{
         Role,
+        second_factor::SecondFactorPolicy,
         security_log::{Event, EventKind},
         store::{
             Disabling, EVENT_COLUMNS, EventRow, end_all_sessions, is_disabled, lock_administrators,
@@ -51,6 +52,8 @@ pub struct UserRow {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub active_sessions: i64,
     pub todos: i64,
+    /// Signs in with a second factor.
+    pub second_factor: bool,
 }
 
 /// Users whose email contains `search` (any case), by email, after the
@@ -68,7 +71,10 @@ pub async fn list_users(
                     u.disabled_reason, u.disabled_until, u.email_verified_at, \
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $4) \
                         AS active_sessions, \
-                    u.todo_count AS todos \
+                    u.todo_count AS todos, \
+                    EXISTS (SELECT 1 FROM totp_authenticators a \
+                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                        AS second_factor \
              FROM users u \
              WHERE lower(u.email) LIKE $1 ESCAPE '\\' AND ($2 IS NULL OR lower(u.email) > $2) \
              ORDER BY lower(u.email) LIMIT $3",
@@ -90,7 +96,10 @@ pub async fn user(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
                     u.disabled_reason, u.disabled_until, u.email_verified_at, \
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $2) \
                         AS active_sessions, \
-                    u.todo_count AS todos \
+                    u.todo_count AS todos, \
+                    EXISTS (SELECT 1 FROM totp_authenticators a \
+                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                        AS second_factor \
              FROM users u WHERE u.id = $1",
         )
         .bind(id)
@@ -365,6 +374,12 @@ pub async fn set_signup_policy(
     }
     if policy.require_verified_email {
         detail.push_str("; confirmed address required");
+    }
+    if policy.require_second_factor != SecondFactorPolicy::None {
+        detail.push_str(&format!(
+            "; second factor required of {}",
+            policy.require_second_factor.as_str()
+        ));
     }
     on_db!(db, pool => {
         let mut transaction = pool.begin_write().await?;

@@ -29,6 +29,7 @@ use crate::{
     },
     auth::{
         Role,
+        second_factor::SecondFactorPolicy,
         service::{AuthService, Session},
     },
     client::Client,
@@ -74,6 +75,11 @@ pub struct Settings {
     /// Todos and lists answer 403 `email_unverified` until the account's
     /// address is confirmed.
     pub require_verified_email: bool,
+    /// Whose accounts must have a second factor: `none`, `admins` or
+    /// `everyone`. Such an account without one gets 403
+    /// `second_factor_required` on everything but setting one up and
+    /// signing out.
+    pub require_second_factor: SecondFactorPolicy,
 }
 
 /// A change to the settings: each field left out stays as it is.
@@ -85,6 +91,7 @@ pub struct SettingsChange {
     #[schema(max_items = 50)]
     pub signup_email_domains: Option<Vec<String>>,
     pub require_verified_email: Option<bool>,
+    pub require_second_factor: Option<SecondFactorPolicy>,
 }
 
 /// The sign-up settings.
@@ -145,14 +152,21 @@ pub async fn update_settings(
     let require_verified_email = change
         .require_verified_email
         .unwrap_or(current.require_verified_email);
-    let policy = signup_policy(mode.as_str(), &domains, require_verified_email).map_err(
-        |error| match error {
-            AppError::InvalidField { message, .. } => {
-                AppError::Invalid(message).in_field("signup_email_domains")
-            }
-            other => other,
-        },
-    )?;
+    let require_second_factor = change
+        .require_second_factor
+        .unwrap_or(current.require_second_factor);
+    let policy = signup_policy(
+        mode.as_str(),
+        &domains,
+        require_verified_email,
+        require_second_factor.as_str(),
+    )
+    .map_err(|error| match error {
+        AppError::InvalidField { message, .. } => {
+            AppError::Invalid(message).in_field("signup_email_domains")
+        }
+        other => other,
+    })?;
     store::set_signup_policy(&db, &policy, Some(session.user_id), &client).await?;
     Ok(Json(policy.into()))
 }
@@ -163,6 +177,7 @@ impl From<signup::store::SignupPolicy> for Settings {
             signup_mode: policy.mode,
             signup_email_domains: policy.email_domains,
             require_verified_email: policy.require_verified_email,
+            require_second_factor: policy.require_second_factor,
         }
     }
 }

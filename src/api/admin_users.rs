@@ -29,7 +29,7 @@ use crate::{
         console::{console_text, disabling, encode_position, page_cursor, refusal_in_words},
         store::{self, UserRow},
     },
-    auth::{Role, security_log::EventKind, store::is_disabled},
+    auth::{Role, security_log::EventKind, service::AuthService, store::is_disabled},
     client::Client,
     db::Db,
     error::AppError,
@@ -61,6 +61,8 @@ pub struct ManagedUser {
     pub disabled_reason: Option<String>,
     /// While disabled: when it ends, if it does.
     pub disabled_until: Option<DateTime<Utc>>,
+    /// Signs in with two-step sign-in (an authenticator app).
+    pub second_factor: bool,
 }
 
 impl ManagedUser {
@@ -78,6 +80,7 @@ impl ManagedUser {
             disabled,
             disabled_reason: if disabled { row.disabled_reason } else { None },
             disabled_until: if disabled { row.disabled_until } else { None },
+            second_factor: row.second_factor,
         }
     }
 }
@@ -348,6 +351,39 @@ pub async fn end_user_sessions(
         .await
         .map_err(|error| refusal_in_words(error, "end this account's sessions"))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove an account's two-step sign-in (its authenticator and recovery
+/// codes), for someone who lost both: their password alone signs in again.
+/// Logged; the account is told by mail when this instance sends mail. 404
+/// when the account has none.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/admin/users/{id}/second-factor",
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The account's id")),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+pub async fn remove_second_factor(
+    State(auth): State<std::sync::Arc<AuthService>>,
+    AdminSession(session): AdminSession,
+    client: Client,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    if auth
+        .remove_second_factor(user_id(&id)?, Some(session.user_id), &client)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound.into())
+    }
 }
 
 /// One event of the instance's security log.

@@ -17,9 +17,10 @@ use super::{
         SessionRequired, SignupRefused, TooManyRequests, Unauthorized, Unavailable, Unprocessable,
         WrongCredentials,
     },
+    second_factor::SecondFactorChallenge,
 };
 use crate::{
-    auth::service::{Account, AuthService, IssuedToken},
+    auth::service::{Account, AuthService, IssuedToken, SignInOutcome},
     calendar::TimeZone,
     client::Client,
     error::AppError,
@@ -82,6 +83,10 @@ pub struct User {
     /// Whether the address was confirmed by following a mailed link
     /// (`POST /api/v1/auth/verify-email`).
     pub email_verified: bool,
+    /// The second factors the account signs in with: `null` for none,
+    /// else a list of methods (`totp` for an authenticator app).
+    #[schema(example = json!(["totp"]))]
+    pub second_factor: Option<Vec<String>>,
 }
 
 impl From<Account> for User {
@@ -93,6 +98,7 @@ impl From<Account> for User {
             time_zone: account.time_zone.name().to_owned(),
             role: account.role.as_str().to_owned(),
             email_verified: account.email_verified,
+            second_factor: account.second_factor.then(|| vec!["totp".to_owned()]),
         }
     }
 }
@@ -171,7 +177,18 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(issued.into())))
 }
 
-/// Sign in: a new session and its token.
+/// What a right password gets: a token, or for an account with two-step
+/// sign-in, a challenge that a code finishes.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SignInResponse {
+    Token(TokenResponse),
+    SecondFactor(SecondFactorChallenge),
+}
+
+/// Sign in: a new session and its token; for an account with two-step
+/// sign-in, `{second_factor_required: true, challenge, methods}` and no
+/// token, until `POST /api/v1/auth/signin/second-factor`.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/signin",
@@ -179,7 +196,7 @@ pub async fn register(
     request_body = SignInCredentials,
     responses(
         JsonBodyRefusals,
-        (status = 200, description = "Signed in.", body = TokenResponse),
+        (status = 200, description = "Signed in, or the second step asked for.", body = SignInResponse),
         (status = 401, response = WrongCredentials),
         (status = 403, response = AccountDisabledByAdmin),
         (status = 429, response = TooManyRequests),
@@ -190,8 +207,8 @@ pub async fn sign_in(
     State(auth): State<Arc<AuthService>>,
     client: Client,
     ApiJson(credentials): ApiJson<SignInCredentials>,
-) -> Result<Json<TokenResponse>, Problem> {
-    let issued = auth
+) -> Result<Json<SignInResponse>, Problem> {
+    let outcome = auth
         .sign_in(
             &credentials.email,
             &credentials.password,
@@ -199,7 +216,21 @@ pub async fn sign_in(
             &client,
         )
         .await?;
-    Ok(Json(issued.into()))
+    Ok(Json(match outcome {
+        SignInOutcome::SignedIn(issued) => SignInResponse::Token(issued.into()),
+        SignInOutcome::SecondFactorRequired(pending) => {
+            SignInResponse::SecondFactor(SecondFactorChallenge {
+                second_factor_required: true,
+                challenge: pending.challenge.as_str().to_owned(),
+                methods: pending
+                    .methods
+                    .iter()
+                    .map(|&method| method.to_owned())
+                    .collect(),
+                expires_in: pending.expires_in.as_secs(),
+            })
+        }
+    }))
 }
 
 /// Sign out: the session ends, and this token (and any copy) is refused

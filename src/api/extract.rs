@@ -165,12 +165,32 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let SignedIn(session) = SignedIn::from_request_parts(parts, state).await?;
+        let Enrolling(session) = Enrolling::from_request_parts(parts, state).await?;
+        session.second_factor_access()?;
+        Ok(Self(session))
+    }
+}
+
+/// As [`Authenticated`], also while the instance requires a second factor
+/// of the account and it has none yet: for setting one up, which is all
+/// such an account may do (anything else answers 403
+/// `second_factor_required`).
+pub struct Enrolling(pub Session);
+
+impl<S> FromRequestParts<S> for Enrolling
+where
+    Arc<AuthService>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let session = resolve(parts, state).await?;
         if let Credential::ApiToken(_) = session.via {
             return Err(Problem::token_cannot(
                 "session_required",
-                "An API token cannot manage the account (tokens, password, sessions, address, \
-                 administration): sign in for that.",
+                "An API token cannot manage the account (tokens, password, sessions, second \
+                 factors, address, administration): sign in for that.",
             ));
         }
         Ok(Self(session))
@@ -189,30 +209,42 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
-        let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
-        let auth = Arc::<AuthService>::from_ref(state);
-        if PersonalToken::looks_like_one(&token) {
-            let state = match PersonalToken::presented(&token) {
-                Some(token) => auth.resolve_api_token(&token).await?,
-                None => SessionState::Invalid,
-            };
-            return match state {
-                SessionState::Valid(session) => Ok(Self(session)),
-                _ => Err(Problem::invalid_token(
-                    "This API token is not valid, has expired or was deleted. Make a new one on \
-                     your account's security page.",
-                )),
-            };
-        }
-        match auth.resolve(&token).await? {
-            SessionState::Valid(session) => Ok(Self(session)),
-            SessionState::Ended => Err(Problem::invalid_token(
-                "This token has expired or was revoked. Sign in again for a new one.",
+        let session = resolve(parts, state).await?;
+        session.second_factor_access()?;
+        Ok(Self(session))
+    }
+}
+
+/// The session the bearer token (a session's or a personal API token)
+/// stands for, whatever the second-factor policy says of it.
+async fn resolve<S>(parts: &mut Parts, state: &S) -> Result<Session, Problem>
+where
+    Arc<AuthService>: FromRef<S>,
+    S: Send + Sync,
+{
+    let BearerToken(token) = BearerToken::from_request_parts(parts, state).await?;
+    let auth = Arc::<AuthService>::from_ref(state);
+    if PersonalToken::looks_like_one(&token) {
+        let state = match PersonalToken::presented(&token) {
+            Some(token) => auth.resolve_api_token(&token).await?,
+            None => SessionState::Invalid,
+        };
+        return match state {
+            SessionState::Valid(session) => Ok(session),
+            _ => Err(Problem::invalid_token(
+                "This API token is not valid, has expired or was deleted. Make a new one on \
+                 your account's security page.",
             )),
-            SessionState::Invalid | SessionState::Anonymous => Err(Problem::invalid_token(
-                "This token is not valid. Sign in again for a new one.",
-            )),
-        }
+        };
+    }
+    match auth.resolve(&token).await? {
+        SessionState::Valid(session) => Ok(session),
+        SessionState::Ended => Err(Problem::invalid_token(
+            "This token has expired or was revoked. Sign in again for a new one.",
+        )),
+        SessionState::Invalid | SessionState::Anonymous => Err(Problem::invalid_token(
+            "This token is not valid. Sign in again for a new one.",
+        )),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod extract;
 pub mod lists;
 pub mod problem;
+pub mod second_factor;
 pub mod sessions;
 pub mod todos;
 pub mod tokens;
@@ -99,6 +100,8 @@ pub struct ApiState {
             problem::Forbidden,
             problem::EmailUnconfirmed,
             problem::SessionRequired,
+            problem::SecondFactorNeeded,
+            problem::WrongCode,
             problem::TooManyInvitations,
             problem::MailOff,
             problem::Conflict,
@@ -148,6 +151,13 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::register))
         .routes(routes!(auth::sign_in))
+        .routes(routes!(second_factor::finish_sign_in))
+        .routes(routes!(
+            second_factor::begin_totp,
+            second_factor::disable_totp
+        ))
+        .routes(routes!(second_factor::confirm_totp))
+        .routes(routes!(second_factor::renew_recovery_codes))
         .routes(routes!(auth::sign_out))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::me, auth::update_me))
@@ -184,6 +194,7 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
             admin_users::delete_user
         ))
         .routes(routes!(admin_users::end_user_sessions))
+        .routes(routes!(admin_users::remove_second_factor))
         .routes(routes!(admin_users::events))
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_LIMIT))
         .merge(import)

@@ -11,7 +11,6 @@
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 
@@ -97,10 +96,7 @@ impl PersonalToken {
 
     /// What the database keeps to find it: the SHA-256, in hex.
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        crate::digest::sha256_hex(&self.0)
     }
 
     /// What is kept to show it: the prefix and a few characters.

@@ -13,12 +13,6 @@ const SECURE_COOKIE: &str = "__Host-taskward_session";
 const PLAIN_COOKIE: &str = "taskward_session";
 const SECURE_DEVICE_COOKIE: &str = "__Host-taskward_device";
 const PLAIN_DEVICE_COOKIE: &str = "taskward_device";
-const SECURE_NEW_TOKEN_COOKIE: &str = "__Host-taskward_new_token";
-const PLAIN_NEW_TOKEN_COOKIE: &str = "taskward_new_token";
-/// How long a new API token waits to be shown on the page the form
-/// returns to.
-const NEW_TOKEN_SHOWN_WITHIN: Duration = Duration::from_secs(300);
-
 /// `__Host-` binds the cookie to this exact host, HTTPS and `Path=/`. The
 /// plain name is only for plain-http development (`SESSION_COOKIE_SECURE=false`).
 pub fn cookie_name(secure: bool) -> &'static str {
@@ -72,42 +66,66 @@ pub fn device_cookie(secure: bool, device_token: &str) -> HeaderValue {
     )
 }
 
-fn new_token_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        SECURE_NEW_TOKEN_COOKIE
-    } else {
-        PLAIN_NEW_TOKEN_COOKIE
+/// What a form hands to the page it returns to, in a short-lived cookie
+/// hardened like the session's: a page without JavaScript has no other way
+/// to receive it, and an address (its history, logs) is no place for a
+/// secret. The page reads it and clears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    /// A personal API token just made, shown once.
+    NewApiToken,
+    /// Recovery codes just made, shown once (separated by spaces).
+    RecoveryCodes,
+    /// The token of a sign-in's second step: this browser's hold on it,
+    /// for the five minutes it lives.
+    SignInStep,
+}
+
+impl Flash {
+    fn cookie_name(self, secure: bool) -> &'static str {
+        match (self, secure) {
+            (Flash::NewApiToken, true) => "__Host-taskward_new_token",
+            (Flash::NewApiToken, false) => "taskward_new_token",
+            (Flash::RecoveryCodes, true) => "__Host-taskward_recovery_codes",
+            (Flash::RecoveryCodes, false) => "taskward_recovery_codes",
+            (Flash::SignInStep, true) => "__Host-taskward_sign_in_step",
+            (Flash::SignInStep, false) => "taskward_sign_in_step",
+        }
     }
-}
 
-/// A personal API token just made, carried (hardened like the session's
-/// cookie, for five minutes) to the page the form returns to, which shows
-/// it once and clears it: a page without JavaScript has no other way to
-/// receive it, and an address (its history, logs) is no place for it.
-pub fn new_token_cookie(secure: bool, secret: &str) -> HeaderValue {
-    build_cookie(
-        new_token_cookie_name(secure),
-        secure,
-        secret.to_owned(),
-        NEW_TOKEN_SHOWN_WITHIN,
-    )
-}
+    /// How long it waits to be read.
+    fn lifetime(self) -> Duration {
+        match self {
+            Flash::NewApiToken | Flash::RecoveryCodes => Duration::from_secs(300),
+            Flash::SignInStep => super::second_factor::challenge::CHALLENGE_LIFETIME,
+        }
+    }
 
-pub fn cleared_new_token_cookie(secure: bool) -> HeaderValue {
-    build_cookie(
-        new_token_cookie_name(secure),
-        secure,
-        String::new(),
-        Duration::ZERO,
-    )
-}
+    pub fn cookie(self, secure: bool, value: &str) -> HeaderValue {
+        build_cookie(
+            self.cookie_name(secure),
+            secure,
+            value.to_owned(),
+            self.lifetime(),
+        )
+    }
 
-/// The new API token waiting to be shown, if any.
-pub fn new_token_from_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
-    CookieJar::from_headers(headers)
-        .get(new_token_cookie_name(secure))
-        .map(|cookie| cookie.value().to_owned())
-        .filter(|value| !value.is_empty())
+    pub fn cleared(self, secure: bool) -> HeaderValue {
+        build_cookie(
+            self.cookie_name(secure),
+            secure,
+            String::new(),
+            Duration::ZERO,
+        )
+    }
+
+    /// The value waiting in `headers`, if any.
+    pub fn read(self, headers: &HeaderMap, secure: bool) -> Option<String> {
+        CookieJar::from_headers(headers)
+            .get(self.cookie_name(secure))
+            .map(|cookie| cookie.value().to_owned())
+            .filter(|value| !value.is_empty())
+    }
 }
 
 /// The device token a browser holds, if any.

@@ -49,6 +49,12 @@ impl TrustedDevice {
     pub fn id(&self) -> Uuid {
         self.0
     }
+
+    /// The device a sign-in's first step proved (and the account still
+    /// trusts), for its second step.
+    pub(super) fn known(id: Uuid) -> Self {
+        Self(id)
+    }
 }
 
 /// Keys built once at start, from the session signing secrets.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod email;
 pub mod password;
+pub mod second_factor;
 pub mod security_log;
 
 #[cfg(feature = "ssr")]
@@ -42,6 +43,9 @@ pub struct CurrentUser {
     pub time_zone: String,
     /// Whether the address was confirmed by following a mailed link.
     pub email_verified: bool,
+    /// The instance requires a second factor of this account and it has
+    /// none yet: its pages lead to setting one up.
+    pub second_factor_missing: bool,
 }
 
 /// The account's address, as its page shows it.

@@ -9,8 +9,8 @@ use axum::http::header;
 
 use super::{
     credentials::{
-        PresentedToken, cleared_new_token_cookie, cleared_session_cookie, device_cookie,
-        device_token_from_cookie, new_token_cookie, new_token_from_cookie, session_cookie,
+        Flash, PresentedToken, cleared_session_cookie, device_cookie, device_token_from_cookie,
+        session_cookie,
     },
     service::{AuthService, IssuedToken, Session, SessionState},
 };
@@ -20,8 +20,19 @@ pub fn account_service() -> Result<Arc<AuthService>, AppError> {
     context::provided("account service")
 }
 
-/// The signed-in session, or `Unauthenticated`.
+/// The signed-in session, or `Unauthenticated`; refused
+/// (`SecondFactorRequired`) while the instance requires a second factor
+/// of the account and it has none.
 pub fn session() -> Result<Session, AppError> {
+    let session = enrolling_session()?;
+    session.second_factor_access()?;
+    Ok(session)
+}
+
+/// The signed-in session even while it lacks a second factor the instance
+/// requires: for what such an account may still do (see who is signed in,
+/// set up a second factor, sign out).
+pub fn enrolling_session() -> Result<Session, AppError> {
     match context::request_extension::<SessionState>()? {
         Some(SessionState::Valid(session)) => Ok(session),
         _ => Err(AppError::Unauthenticated),
@@ -69,22 +80,30 @@ pub fn clear_session_cookie() {
     context::append_response_header(header::SET_COOKIE, cleared_session_cookie(cookie_secure()));
 }
 
-/// Carries a new API token's secret to the next page (see
-/// [`new_token_cookie`]).
-pub fn show_new_token_once(secret: &str) {
-    context::append_response_header(
-        header::SET_COOKIE,
-        new_token_cookie(cookie_secure(), secret),
-    );
+/// Hands `value` to the next page (see [`Flash`]).
+pub fn flash(flash: Flash, value: &str) {
+    context::append_response_header(header::SET_COOKIE, flash.cookie(cookie_secure(), value));
 }
 
-/// The new API token waiting to be shown, cleared as it is read.
-pub fn take_new_token() -> Result<Option<String>, AppError> {
+/// The value `flash` holds for this page, cleared as it is read.
+pub fn take_flash(flash: Flash) -> Result<Option<String>, AppError> {
     let headers = context::request_headers()?;
     let secure = cookie_secure();
-    let secret = new_token_from_cookie(&headers, secure);
-    if secret.is_some() {
-        context::append_response_header(header::SET_COOKIE, cleared_new_token_cookie(secure));
+    let value = flash.read(&headers, secure);
+    if value.is_some() {
+        context::append_response_header(header::SET_COOKIE, flash.cleared(secure));
     }
-    Ok(secret)
+    Ok(value)
+}
+
+/// The value `flash` holds, left in place (a sign-in step lives until it
+/// is finished or expires).
+pub fn peek_flash(flash: Flash) -> Result<Option<String>, AppError> {
+    let headers = context::request_headers()?;
+    Ok(flash.read(&headers, cookie_secure()))
+}
+
+/// Clears `flash` in the browser.
+pub fn clear_flash(flash: Flash) {
+    context::append_response_header(header::SET_COOKIE, flash.cleared(cookie_secure()));
 }

@@ -37,10 +37,16 @@ pub enum EventKind {
     EmailChanged,
     ApiTokenCreated,
     ApiTokenDeleted,
+    SecondFactorAsked,
+    SecondFactorFailed,
+    TotpEnabled,
+    TotpDisabled,
+    RecoveryCodesRenewed,
+    SecondFactorRemovedByAdmin,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 27] = [
+    pub const ALL: [EventKind; 33] = [
         EventKind::SignUp,
         EventKind::SignIn,
         EventKind::SignInFailed,
@@ -68,6 +74,12 @@ impl EventKind {
         EventKind::EmailChanged,
         EventKind::ApiTokenCreated,
         EventKind::ApiTokenDeleted,
+        EventKind::SecondFactorAsked,
+        EventKind::SecondFactorFailed,
+        EventKind::TotpEnabled,
+        EventKind::TotpDisabled,
+        EventKind::RecoveryCodesRenewed,
+        EventKind::SecondFactorRemovedByAdmin,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -99,6 +111,12 @@ impl EventKind {
             EventKind::EmailChanged => "email_changed",
             EventKind::ApiTokenCreated => "api_token_created",
             EventKind::ApiTokenDeleted => "api_token_deleted",
+            EventKind::SecondFactorAsked => "second_factor_asked",
+            EventKind::SecondFactorFailed => "second_factor_failed",
+            EventKind::TotpEnabled => "totp_enabled",
+            EventKind::TotpDisabled => "totp_disabled",
+            EventKind::RecoveryCodesRenewed => "recovery_codes_renewed",
+            EventKind::SecondFactorRemovedByAdmin => "second_factor_removed_by_admin",
         }
     }
 
@@ -136,6 +154,12 @@ impl EventKind {
             EventKind::EmailChanged => "Email address changed",
             EventKind::ApiTokenCreated => "API token made",
             EventKind::ApiTokenDeleted => "API token deleted",
+            EventKind::SecondFactorAsked => "Password right; second step asked for",
+            EventKind::SecondFactorFailed => "Wrong or reused sign-in code",
+            EventKind::TotpEnabled => "Two-step sign-in turned on",
+            EventKind::TotpDisabled => "Two-step sign-in turned off",
+            EventKind::RecoveryCodesRenewed => "New recovery codes made",
+            EventKind::SecondFactorRemovedByAdmin => "Two-step sign-in removed by an administrator",
         }
     }
 }
@@ -147,6 +171,8 @@ pub mod failure {
     pub const UNKNOWN_ACCOUNT: &str = "unknown account";
     pub const LOCKED: &str = "locked";
     pub const DISABLED: &str = "disabled";
+    pub const WRONG_CODE: &str = "wrong code";
+    pub const REUSED_CODE: &str = "code already used";
 }
 
 /// One event as pages show it.

@@ -14,6 +14,7 @@ use super::{
     device::DeviceTokens,
     email::Email,
     password::{NewPassword, PasswordHasherPool},
+    second_factor::{SecondFactorPolicy, challenge::PendingSignIn},
     security_log::{Event, EventKind, failure},
     store::{self, NewSession},
     token::{AUDIENCE, Claims, ISSUER, TokenError, TokenKeys},
@@ -30,6 +31,8 @@ use crate::{
     signup,
 };
 
+use super::second_factor;
+
 /// An account, as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -39,6 +42,8 @@ pub struct Account {
     pub role: Role,
     pub time_zone: TimeZone,
     pub email_verified: bool,
+    /// Signs in with a second factor (an authenticator app).
+    pub second_factor: bool,
 }
 
 impl Account {
@@ -49,6 +54,7 @@ impl Account {
             role: self.role,
             time_zone: self.time_zone.name().to_owned(),
             email_verified: self.email_verified,
+            second_factor_missing: false,
         }
     }
 }
@@ -74,6 +80,10 @@ pub struct Session {
     pub email_verified: bool,
     /// The instance wants addresses confirmed before todos are used.
     pub verification_required: bool,
+    /// The account signs in with a second factor.
+    pub second_factor: bool,
+    /// Whose accounts the instance requires a second factor of.
+    pub second_factor_policy: SecondFactorPolicy,
     /// What the request presented: a session's token, or a personal API
     /// token (then `session_id` is the token's id).
     pub via: Credential,
@@ -90,7 +100,10 @@ pub enum Credential {
 
 impl Session {
     pub fn user(&self) -> CurrentUser {
-        self.account().current_user()
+        CurrentUser {
+            second_factor_missing: self.second_factor_missing(),
+            ..self.account().current_user()
+        }
     }
 
     pub fn account(&self) -> Account {
@@ -101,7 +114,22 @@ impl Session {
             role: self.role,
             time_zone: self.time_zone,
             email_verified: self.email_verified,
+            second_factor: self.second_factor,
         }
+    }
+
+    /// Whether the instance requires a second factor of this account and
+    /// it has none yet: then it may only set one up, or sign out.
+    pub fn second_factor_missing(&self) -> bool {
+        self.second_factor_policy.covers(self.role == Role::Admin) && !self.second_factor
+    }
+
+    /// Refused (`SecondFactorRequired`) while [`Self::second_factor_missing`].
+    pub fn second_factor_access(&self) -> Result<(), AppError> {
+        if self.second_factor_missing() {
+            return Err(AppError::SecondFactorRequired);
+        }
+        Ok(())
     }
 
     /// Whether the account may use its todos and lists now: refused while
@@ -124,6 +152,13 @@ pub enum SessionState {
     Ended,
     /// A token that is not ours: forged, damaged or malformed.
     Invalid,
+}
+
+/// What a right password leads to: a session, or the second step of a
+/// sign-in for an account with a second factor.
+pub enum SignInOutcome {
+    SignedIn(IssuedToken),
+    SecondFactorRequired(PendingSignIn),
 }
 
 /// A new token for the browser (cookie) or another client (bearer).
@@ -260,7 +295,7 @@ impl AuthService {
         password: &str,
         device_token: Option<&str>,
         client: &Client,
-    ) -> Result<IssuedToken, AppError> {
+    ) -> Result<SignInOutcome, AppError> {
         let Ok(email) = Email::parse(email) else {
             self.budgets.spend_password_address(client.address).await?;
             self.hasher.verify_against_dummy(password).await?;
@@ -308,15 +343,22 @@ impl AuthService {
             store::record_event(&self.db, &event).await?;
             return Err(AppError::AccountDisabled(disabled_message(&user)));
         }
+        // The attempts are forgiven only when the second step is done too:
+        // a known password must not reset the budget that codes draw on.
+        if second_factor::store::has_second_factor(&self.db, user.id).await? {
+            let pending = self.start_second_step(&user, &checker, client).await?;
+            return Ok(SignInOutcome::SecondFactorRequired(pending));
+        }
         let session = self.new_session(user.id, client, &checker)?;
         let forgiven = checker.budget_key(&email);
         store::create_session_after_sign_in(&self.db, &forgiven, &session, &user.email).await?;
         self.issue_for_device(Account::from(user), &session, &email)
+            .map(SignInOutcome::SignedIn)
     }
 
     /// Whose budget a password check for `email` draws on: a device's own
     /// only while the account still trusts it.
-    async fn checker(
+    pub(super) async fn checker(
         &self,
         email: &Email,
         device_token: Option<&str>,
@@ -391,7 +433,8 @@ impl AuthService {
         let retention = chrono::Duration::from_std(self.config.security_log_retention)
             .map_err(AppError::internal)?;
         let now = now();
-        Ok(store::prune_expired(&self.db, now, now - retention).await?)
+        let pruned = store::prune_expired(&self.db, now, now - retention).await?;
+        Ok(pruned + second_factor::store::prune_expired(&self.db, now).await?)
     }
 
     /// A page of the user's own security events, newest first.
@@ -442,7 +485,7 @@ impl AuthService {
     /// A session for `user_id` started by `client`, ending
     /// `session_max_age` from now, on the device `checker` proved (which
     /// stays trusted) or a new one.
-    fn new_session(
+    pub(super) fn new_session(
         &self,
         user_id: Uuid,
         client: &Client,
@@ -495,7 +538,7 @@ impl AuthService {
     }
 
     /// A token for a new session, with a device token for the client.
-    fn issue_for_device(
+    pub(super) fn issue_for_device(
         &self,
         account: Account,
         session: &NewSession,
@@ -546,6 +589,8 @@ impl AuthService {
             time_zone: TimeZone::from_stored(&record.time_zone),
             email_verified: record.email_verified_at.is_some(),
             verification_required: record.require_verified_email,
+            second_factor: record.has_second_factor,
+            second_factor_policy: SecondFactorPolicy::from_stored(&record.require_second_factor),
             via: Credential::Session,
         }))
     }
@@ -585,6 +630,8 @@ impl AuthService {
             time_zone: TimeZone::from_stored(&record.time_zone),
             email_verified: record.email_verified_at.is_some(),
             verification_required: record.require_verified_email,
+            second_factor: record.has_second_factor,
+            second_factor_policy: SecondFactorPolicy::from_stored(&record.require_second_factor),
             via: Credential::ApiToken(TokenScope::from_stored(&record.scope)),
         }))
     }
@@ -770,6 +817,7 @@ impl From<store::UserRecord> for Account {
             created_at: user.created_at,
             time_zone: TimeZone::from_stored(&user.time_zone),
             email_verified: user.email_verified_at.is_some(),
+            second_factor: false,
         }
     }
 }
@@ -791,7 +839,7 @@ fn token_view(row: store::ApiTokenRow) -> ApiTokenView {
 }
 
 /// What a disabled account's owner is told, once they gave its password.
-fn disabled_message(user: &store::UserRecord) -> String {
+pub(super) fn disabled_message(user: &store::UserRecord) -> String {
     let until = user
         .disabled_until
         .map(|until| format!(" until {}", until.format("%Y-%m-%d %H:%M UTC")))

@@ -74,6 +74,10 @@ pub struct SessionRecord {
     pub email_verified_at: Option<DateTime<Utc>>,
     /// The instance's setting, read in the same lookup.
     pub require_verified_email: bool,
+    /// Whether the account has a confirmed authenticator.
+    pub has_second_factor: bool,
+    /// The instance's `require_second_factor`.
+    pub require_second_factor: String,
 }
 
 /// The INSERT of `event` into the security log.
@@ -511,27 +515,42 @@ pub async fn create_session_after_sign_in(
 ) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         let mut transaction = pool.begin().await?;
-        sqlx::query("DELETE FROM attempt_counters WHERE key = $1")
-            .bind(attempts_key)
-            .execute(&mut *transaction)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2")
-            .bind(session.user_id)
-            .bind(now())
-            .execute(&mut *transaction)
-            .await?;
-        insert_session(&mut transaction, session).await?;
-        sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
-            .bind(now())
-            .bind(session.user_id)
-            .execute(&mut *transaction)
-            .await?;
-        let event = Event::new(EventKind::SignIn, &session.client)
-            .user(session.user_id, email)
-            .session(session.id);
-        record(&mut transaction, &event).await?;
+        start_signed_in_session(&mut transaction, attempts_key, session, email, "").await?;
         transaction.commit().await
     })
+}
+
+/// In the caller's transaction, what a finished sign-in does: forgets the
+/// attempts counted against `attempts_key` and the user's expired
+/// sessions, inserts `session`, and logs the sign-in (`detail`: how).
+pub(in crate::auth) async fn start_signed_in_session<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    attempts_key: &str,
+    session: &NewSession,
+    email: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    let mut forgive = QueryBuilder::new("DELETE FROM attempt_counters WHERE key = ");
+    forgive.bind(attempts_key.to_owned());
+    DB::execute(tx, forgive).await?;
+    let mut expired = QueryBuilder::new("DELETE FROM sessions WHERE user_id = ");
+    expired
+        .bind(session.user_id)
+        .push(" AND expires_at < ")
+        .bind(now());
+    DB::execute(tx, expired).await?;
+    insert_session(tx, session).await?;
+    let mut signed_in = QueryBuilder::new("UPDATE users SET last_sign_in_at = ");
+    signed_in
+        .bind(now())
+        .push(" WHERE id = ")
+        .bind(session.user_id);
+    DB::execute(tx, signed_in).await?;
+    let event = Event::new(EventKind::SignIn, &session.client)
+        .user(session.user_id, email)
+        .session(session.id)
+        .detail(detail);
+    record(tx, &event).await
 }
 
 /// The one indexed lookup a request with a token costs.
@@ -542,7 +561,12 @@ pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRec
                     u.todos_version, u.role, u.disabled_at, u.disabled_until, s.last_used_at, \
                     u.time_zone, u.email_verified_at, \
                     (SELECT require_verified_email FROM instance_settings WHERE id = 1) \
-                        AS require_verified_email \
+                        AS require_verified_email, \
+                    EXISTS (SELECT 1 FROM totp_authenticators a \
+                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                        AS has_second_factor, \
+                    (SELECT require_second_factor FROM instance_settings WHERE id = 1) \
+                        AS require_second_factor \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id = $1",
         )
@@ -1297,6 +1321,8 @@ pub struct ApiTokenSessionRecord {
     pub time_zone: String,
     pub email_verified_at: Option<DateTime<Utc>>,
     pub require_verified_email: bool,
+    pub has_second_factor: bool,
+    pub require_second_factor: String,
 }
 
 /// The one indexed lookup a request with a personal token costs.
@@ -1311,7 +1337,12 @@ pub async fn find_api_token(
                     u.created_at AS user_created_at, u.todos_version, u.role, u.disabled_at, \
                     u.disabled_until, u.time_zone, u.email_verified_at, \
                     (SELECT require_verified_email FROM instance_settings WHERE id = 1) \
-                        AS require_verified_email \
+                        AS require_verified_email, \
+                    EXISTS (SELECT 1 FROM totp_authenticators a \
+                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                        AS has_second_factor, \
+                    (SELECT require_second_factor FROM instance_settings WHERE id = 1) \
+                        AS require_second_factor \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1",
         )

@@ -213,6 +213,29 @@ pub fn email_change_notice(to: &str, user_id: Uuid, new_address: &str, origin: &
     .into_mail(to, MailKind::EmailChangeNotice, Some(user_id), origin)
 }
 
+/// To the account: an administrator removed its two-step sign-in.
+pub fn second_factor_removed_notice(to: &str, user_id: Uuid, origin: &str) -> Mail {
+    Letter {
+        subject: "Two-step sign-in was turned off on your Taskward account".into(),
+        paragraphs: vec![
+            "An administrator removed the second factor (authenticator app and recovery codes) \
+             from your Taskward account, as you may have asked them to. From now on your \
+             password alone signs you in."
+                .into(),
+            "Set up two-step sign-in again on your security page.".into(),
+        ],
+        action: Some((
+            "Open your security page",
+            format!("{origin}/account/security"),
+        )),
+        footnote: Some(
+            "If you did not ask for this, change your password now and tell your administrator."
+                .into(),
+        ),
+    }
+    .into_mail(to, MailKind::SecondFactorRemoved, Some(user_id), origin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,8 @@ pub enum MailKind {
     ConfirmNewEmail,
     /// To the old address: the account is moving to another.
     EmailChangeNotice,
+    /// An administrator removed the account's two-step sign-in.
+    SecondFactorRemoved,
 }
 
 impl MailKind {
@@ -64,6 +66,7 @@ impl MailKind {
             MailKind::VerifyEmail => "verify_email",
             MailKind::ConfirmNewEmail => "confirm_new_email",
             MailKind::EmailChangeNotice => "email_change_notice",
+            MailKind::SecondFactorRemoved => "second_factor_removed",
         }
     }
 
@@ -76,6 +79,7 @@ impl MailKind {
             "verify_email" => Some(MailKind::VerifyEmail),
             "confirm_new_email" => Some(MailKind::ConfirmNewEmail),
             "email_change_notice" => Some(MailKind::EmailChangeNotice),
+            "second_factor_removed" => Some(MailKind::SecondFactorRemoved),
             _ => None,
         }
     }
@@ -89,6 +93,7 @@ impl MailKind {
             MailKind::VerifyEmail => "Address confirmation link",
             MailKind::ConfirmNewEmail => "New address confirmation link",
             MailKind::EmailChangeNotice => "Address change notice",
+            MailKind::SecondFactorRemoved => "Two-step sign-in removed notice",
         }
     }
 }

@@ -6,7 +6,13 @@ use super::auth_form::{
     AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
     clear_on_error, return_to_and_typed_email,
 };
-use crate::actions::auth::SignIn;
+use crate::{
+    actions::{
+        auth::SignIn,
+        second_factor::{SignInSecondFactor, sign_in_step_pending},
+    },
+    auth::second_factor::code::MAX_CODE_INPUT_CHARS,
+};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -53,5 +59,75 @@ fn SignInForm(next: String, email: String, expired: bool) -> impl IntoView {
             <FormError action />
             <SubmitButton action class="button button--block" idle="Sign in" busy="Signing in…" />
         </ActionForm>
+    }
+}
+
+/// `/signin/second-factor`: the sign-in's second step, for an account with
+/// two-step sign-in. The browser holds the step (a cookie the password's
+/// form set); without it, the page says to sign in again.
+#[component]
+pub fn SecondFactorPage() -> impl IntoView {
+    let (next, _) = return_to_and_typed_email();
+    let pending = Resource::new(|| (), |_| sign_in_step_pending());
+    view! {
+        <Title text="Two-step sign-in" />
+        <AuthShell>
+            <h1>"Two-step sign-in"</h1>
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    let next = next.clone();
+                    Suspend::new(async move {
+                        match pending.await {
+                            Ok(true) => view! {
+                                <p class="muted">
+                                    "Enter the 6-digit code your authenticator app shows for \
+                                     Taskward, or one of your recovery codes."
+                                </p>
+                                <SecondFactorForm next />
+                            }
+                            .into_any(),
+                            _ => view! {
+                                <p class="notice" role="status">
+                                    "This sign-in has expired or was finished already (it lasts \
+                                     five minutes)."
+                                </p>
+                                <p><a class="button" href="/signin">"Sign in again"</a></p>
+                            }
+                            .into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </AuthShell>
+    }
+}
+
+#[island]
+fn SecondFactorForm(next: String) -> impl IntoView {
+    let action = ServerAction::<SignInSecondFactor>::new();
+    let code = NodeRef::new();
+    clear_on_error(action, code);
+    view! {
+        <ActionForm action=action attr:class="form">
+            <ReturnTo next />
+            <label class="field">
+                <span class="field__label">"Code"</span>
+                <input
+                    class="input"
+                    type="text"
+                    name="code"
+                    autocomplete="one-time-code"
+                    autocapitalize="off"
+                    spellcheck="false"
+                    maxlength=MAX_CODE_INPUT_CHARS
+                    required
+                    node_ref=code
+                />
+                <span class="field__hint">"A recovery code looks like xxxx-xxxx-xxxx-xxxx; each works once."</span>
+            </label>
+            <FormError action />
+            <SubmitButton action class="button button--block" idle="Verify" busy="Verifying…" />
+        </ActionForm>
+        <p class="auth__switch"><a href="/signin">"Start again"</a></p>
     }
 }

@@ -44,6 +44,64 @@ impl SignupMode {
     }
 }
 
+/// Whose accounts must have a second factor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SecondFactorPolicy {
+    /// Nobody's: each account chooses.
+    #[default]
+    None,
+    /// Administrators'.
+    Admins,
+    /// Every account's.
+    Everyone,
+}
+
+impl SecondFactorPolicy {
+    pub const ALL: [SecondFactorPolicy; 3] = [
+        SecondFactorPolicy::None,
+        SecondFactorPolicy::Admins,
+        SecondFactorPolicy::Everyone,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecondFactorPolicy::None => "none",
+            SecondFactorPolicy::Admins => "admins",
+            SecondFactorPolicy::Everyone => "everyone",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|policy| policy.as_str() == text)
+    }
+
+    /// A stored value; the column's CHECK admits the three names only.
+    pub fn from_stored(text: &str) -> Self {
+        Self::parse(text).unwrap_or_default()
+    }
+
+    /// Whether it requires a second factor of an account (an
+    /// administrator's, when `admin`).
+    pub fn covers(self, admin: bool) -> bool {
+        match self {
+            SecondFactorPolicy::None => false,
+            SecondFactorPolicy::Admins => admin,
+            SecondFactorPolicy::Everyone => true,
+        }
+    }
+
+    /// In words, for the console.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SecondFactorPolicy::None => "Nobody: each person chooses",
+            SecondFactorPolicy::Admins => "Administrators",
+            SecondFactorPolicy::Everyone => "Everyone",
+        }
+    }
+}
+
 /// The query key of the console page a new invitation's token returns to
 /// (after a form post without JavaScript), to show its link once.
 pub const NEW_INVITATION_QUERY_KEY: &str = "new_invitation";

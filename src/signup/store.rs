@@ -1,5 +1,6 @@
-//! The sign-up policy and the invitations in the database: this module
-//! owns `instance_settings` and `invitations`. What it refuses is a
+//! The sign-up policy (with what an account must do before it uses the
+//! app) and the invitations in the database: this module owns
+//! `instance_settings` and `invitations`. What it refuses is a
 //! [`SignupRefusal`], worded in `crate::refusals`; the security log's
 //! events are written by the callers, in the same transaction.
 
@@ -7,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::{QueryBuilder, Transaction};
 use uuid::Uuid;
 
-use super::{LinkToken, MAX_USABLE_INVITATIONS, SignupMode, domain_admitted};
+use super::{LinkToken, MAX_USABLE_INVITATIONS, SecondFactorPolicy, SignupMode, domain_admitted};
 use crate::{
     db::{Bind, Db, Engine, StoreError},
     on_db,
@@ -21,6 +22,8 @@ pub struct SignupPolicy {
     pub email_domains: Vec<String>,
     /// Todos and lists wait until an account's address is confirmed.
     pub require_verified_email: bool,
+    /// Whose accounts must have a second factor before anything else.
+    pub require_second_factor: SecondFactorPolicy,
 }
 
 /// Why a sign-up (or an invitation) is refused.
@@ -142,8 +145,11 @@ pub fn judge(
     }
 }
 
-fn policy_of((mode, domains, require_verified_email): (String, String, bool)) -> SignupPolicy {
+fn policy_of(
+    (mode, domains, require_verified_email, require_second_factor): (String, String, bool, String),
+) -> SignupPolicy {
     SignupPolicy {
+        require_second_factor: SecondFactorPolicy::from_stored(&require_second_factor),
         // The column's CHECK admits these three only.
         mode: SignupMode::parse(&mode).unwrap_or(SignupMode::Closed),
         email_domains: domains.split_whitespace().map(str::to_owned).collect(),
@@ -151,12 +157,12 @@ fn policy_of((mode, domains, require_verified_email): (String, String, bool)) ->
     }
 }
 
-const SELECT_POLICY: &str = "SELECT signup_mode, signup_email_domains, require_verified_email \
-     FROM instance_settings WHERE id = 1";
+const SELECT_POLICY: &str = "SELECT signup_mode, signup_email_domains, require_verified_email, \
+     require_second_factor FROM instance_settings WHERE id = 1";
 
 /// The sign-up policy now.
 pub async fn policy(db: &Db) -> Result<SignupPolicy, sqlx::Error> {
-    let row: (String, String, bool) = on_db!(db, pool => {
+    let row: (String, String, bool, String) = on_db!(db, pool => {
         sqlx::query_as(SELECT_POLICY).fetch_one(pool).await
     })?;
     Ok(policy_of(row))
@@ -175,6 +181,8 @@ pub async fn set_policy<DB: Engine>(
         .bind(policy.email_domains.join(" "))
         .push(", require_verified_email = ")
         .bind(policy.require_verified_email)
+        .push(", require_second_factor = ")
+        .bind(policy.require_second_factor.as_str())
         .push(", updated_at = ")
         .bind(at)
         .push(" WHERE id = 1");
@@ -209,7 +217,7 @@ pub async fn admit<DB: Engine>(
     invite: Option<&LinkToken>,
     now: DateTime<Utc>,
 ) -> Result<Admission, StoreError<SignupRefusal>> {
-    let settings: (String, String, bool) = {
+    let settings: (String, String, bool, String) = {
         let query = QueryBuilder::new(SELECT_POLICY);
         DB::fetch_optional(tx, query)
             .await?

@@ -3,7 +3,6 @@
 //! database keeps their SHA-256 only, so a copy of it lets no one in.
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-use sha2::{Digest, Sha256};
 
 use super::MAX_INVITE_TOKEN_CHARS;
 
@@ -45,10 +44,7 @@ impl LinkToken {
 
     /// What the database keeps: the SHA-256 of the token, in hex.
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        crate::digest::sha256_hex(&self.0)
     }
 }
 

@@ -23,6 +23,9 @@ use crate::{
     navigation::{Access, encode_query_value, page_at, query_value, safe_next_path},
 };
 
+/// Where an account the policy requires a second factor of sets one up.
+const SECOND_FACTOR_SETUP: &str = "/account/security";
+
 /// Resolves the request's session into its extensions, where the page
 /// cache and the server-function context find it.
 pub async fn session_middleware(
@@ -77,6 +80,16 @@ pub async fn session_middleware(
                 .append(header::SET_COOKIE, cleared_session_cookie(secure));
         }
         return response;
+    }
+
+    // An account the instance requires a second factor of, without one,
+    // sets one up before anything else.
+    if is_page_load
+        && access == Some(Access::SignedIn)
+        && path != SECOND_FACTOR_SETUP
+        && matches!(&session, SessionState::Valid(valid) if valid.second_factor_missing())
+    {
+        return redirect(SECOND_FACTOR_SETUP);
     }
 
     // Signed-in users have no business on the sign-in and sign-up forms.

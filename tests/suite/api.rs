@@ -683,6 +683,12 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/auth/tokens", "get"),
         ("/api/v1/auth/tokens", "post"),
         ("/api/v1/auth/tokens/{id}", "delete"),
+        ("/api/v1/auth/signin/second-factor", "post"),
+        ("/api/v1/auth/totp", "post"),
+        ("/api/v1/auth/totp", "delete"),
+        ("/api/v1/auth/totp/confirm", "post"),
+        ("/api/v1/auth/recovery-codes", "post"),
+        ("/api/v1/admin/users/{id}/second-factor", "delete"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

@@ -239,6 +239,26 @@ async fn no_token_reaches_what_guards_the_account() {
         (Method::POST, "/auth/verify-email/resend".to_owned(), None),
         (Method::GET, "/admin/users".to_owned(), None),
         (Method::GET, "/admin/settings".to_owned(), None),
+        (
+            Method::POST,
+            "/auth/totp".to_owned(),
+            Some(json!({ "password": PASSWORD })),
+        ),
+        (
+            Method::POST,
+            "/auth/totp/confirm".to_owned(),
+            Some(json!({ "code": "123456" })),
+        ),
+        (
+            Method::DELETE,
+            "/auth/totp".to_owned(),
+            Some(json!({ "password": PASSWORD, "code": "123456" })),
+        ),
+        (
+            Method::POST,
+            "/auth/recovery-codes".to_owned(),
+            Some(json!({ "password": PASSWORD })),
+        ),
     ];
     for (method, path, body) in guarded {
         let refused = app

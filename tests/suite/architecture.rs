@@ -234,6 +234,9 @@ fn each_table_is_written_by_its_owner() {
         ("invitations", &["signup/store.rs"]),
         ("mail_outbox", &["mail/store.rs"]),
         ("sessions", &["auth/store.rs"]),
+        ("totp_authenticators", &["auth/second_factor/store.rs"]),
+        ("recovery_codes", &["auth/second_factor/store.rs"]),
+        ("second_factor_challenges", &["auth/second_factor/store.rs"]),
     ] {
         let writers = writers_of(table);
         let owners: BTreeSet<String> = owners.iter().map(|owner| owner.to_string()).collect();

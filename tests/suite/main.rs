@@ -32,6 +32,7 @@ mod pages;
 mod planning;
 mod recovery;
 mod search;
+mod second_factor;
 mod signup;
 mod surfaces;
 mod todos;

@@ -343,6 +343,7 @@ async fn a_domain_list_limits_sign_up_without_an_invitation() {
         json!({
             "signup_mode": "open",
             "signup_email_domains": ["team.example"],
+            "require_second_factor": "none",
             "require_verified_email": false
         })
     );

@@ -1,6 +1,7 @@
 //! `/admin/signup`: who may make an account (open, by invitation, closed),
 //! the email domains sign-up is limited to, and whether addresses are
-//! confirmed before todos are used. A plain form.
+//! confirmed before todos are used, and whose accounts need two-step
+//! sign-in. A plain form.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -9,6 +10,7 @@ use super::{AdminNav, AdminSection, console_page};
 use crate::{
     actions::admin::{AdminSetSignup, admin_signup_settings},
     admin::SignupSettings,
+    auth::second_factor::SecondFactorPolicy,
     pages::auth_form::FormError,
     signup::SignupMode,
 };
@@ -60,6 +62,30 @@ fn SignupForm(settings: SignupSettings) -> impl IntoView {
                 </label>
                 <p class="field__hint">
                     "Sign-up mails a confirmation link; until it is followed, todos and lists                      show a notice instead. Needs outbound mail."
+                </p>
+                <fieldset class="field">
+                    <legend class="field__label">"Two-step sign-in is required of"</legend>
+                    {SecondFactorPolicy::ALL
+                        .into_iter()
+                        .map(|policy| {
+                            view! {
+                                <label class="field field--check">
+                                    <input
+                                        type="radio"
+                                        name="require_second_factor"
+                                        value=policy.as_str()
+                                        checked=policy == settings.require_second_factor
+                                    />
+                                    <span>{policy.describe()}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <p class="field__hint">
+                    "An account it covers that has no second factor yet can sign in, but is sent \
+                     to set one up before anything else (the API answers 403 \
+                     second_factor_required)."
                 </p>
                 <button class="button" type="submit">"Save"</button>
             </form>

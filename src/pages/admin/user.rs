@@ -1,7 +1,7 @@
 //! `/admin/users/{id}`: one account — its facts, live sessions and recent
 //! security events — and what an administrator may do to it: change its
-//! role, end its sessions, disable or enable it, make a reset link, and
-//! delete it. Plain forms: it works without JavaScript.
+//! role, end its sessions, disable or enable it, make a reset link,
+//! remove its two-step sign-in, and delete it. Plain forms: it works without JavaScript.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -10,8 +10,8 @@ use leptos_router::hooks::use_params_map;
 use super::{AdminNav, AdminSection, console_page, link_from_query};
 use crate::{
     actions::admin::{
-        AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminResetLink, AdminSetRole,
-        RESET_TOKEN_QUERY_KEY, admin_user,
+        AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminRemoveSecondFactor,
+        AdminResetLink, AdminSetRole, RESET_TOKEN_QUERY_KEY, admin_user,
     },
     admin::{UserDetail, UserOverview},
     auth::Role,
@@ -36,6 +36,7 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
         sessions,
         events,
     } = detail;
+    let remove_second_factor = ServerAction::<AdminRemoveSecondFactor>::new();
     let (role, disable, enable, end, delete, reset) = (
         ServerAction::<AdminSetRole>::new(),
         ServerAction::<AdminDisable>::new(),
@@ -55,6 +56,7 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
         active_sessions,
         todos,
         disabled,
+        second_factor,
     } = user;
     let (next_role, role_label) = match current_role {
         Role::Admin => ("user", "Revoke the admin role"),
@@ -81,6 +83,7 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
         <FormError action=end />
         <FormError action=delete />
         <FormError action=reset />
+        <FormError action=remove_second_factor />
         {reset_link.map(|link| view! {
             <section class="notice notice--success stack" role="status">
                 <p>"The reset link, shown this once. It works once, for 30 minutes: hand it to its owner."</p>
@@ -98,6 +101,7 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
                 <dt>"Last sign-in"</dt><dd>{last_sign_in_at.unwrap_or_else(|| "never".into())}</dd>
                 <dt>"Live sessions"</dt><dd>{active_sessions}</dd>
                 <dt>"Todos"</dt><dd>{todos}</dd>
+                <dt>"Two-step sign-in"</dt><dd>{if second_factor { "on" } else { "off" }}</dd>
             </dl>
         </section>
         <section class="card stack" aria-labelledby="actions">
@@ -116,6 +120,12 @@ fn UserPage(detail: UserDetail) -> impl IntoView {
                     {hidden()}
                     <button class="button button--ghost button--small" type="submit">"Make a reset link"</button>
                 </form>
+                {second_factor.then(|| view! {
+                    <form method="post" action=AdminRemoveSecondFactor::url()>
+                        {hidden()}
+                        <button class="button button--ghost button--small" type="submit">"Remove two-step sign-in"</button>
+                    </form>
+                })}
                 {disabled.is_some().then(|| view! {
                     <form method="post" action=AdminEnable::url()>
                         {hidden()}

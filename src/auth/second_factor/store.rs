@@ -1,0 +1,438 @@
+//! The second-factor tables: `totp_authenticators`, `recovery_codes` and
+//! `second_factor_challenges`, touched by nothing else. A change that
+//! comes with a security event writes it in the same transaction; a code
+//! is spent with a conditional write, so two requests with one code
+//! cannot both pass.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Transaction};
+use uuid::Uuid;
+
+use super::super::{
+    security_log::Event,
+    store::{NewSession, record, start_signed_in_session},
+};
+use crate::{
+    db::{Bind, Db, Engine, WritePool as _, now},
+    on_db,
+};
+
+/// An account's authenticator, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuthenticatorRow {
+    /// Base32.
+    pub secret: String,
+    pub confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// The account's authenticator, confirmed or being set up.
+pub async fn authenticator(
+    db: &Db,
+    user_id: Uuid,
+) -> Result<Option<AuthenticatorRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT secret, confirmed_at FROM totp_authenticators WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Whether the account signs in with a second factor.
+pub async fn has_second_factor(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    Ok(authenticator(db, user_id)
+        .await?
+        .is_some_and(|row| row.confirmed_at.is_some()))
+}
+
+/// Starts setting up an authenticator with `secret` (base32), replacing
+/// one being set up; `false` (and nothing written) when the account has a
+/// confirmed one.
+pub async fn begin_setup(db: &Db, user_id: Uuid, secret: &str) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let confirmed: Option<(Option<DateTime<Utc>>,)> = sqlx::query_as(&format!(
+            "SELECT confirmed_at FROM totp_authenticators WHERE user_id = $1{}",
+            pool.for_update()
+        ))
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if confirmed.is_some_and(|(at,)| at.is_some()) {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM totp_authenticators WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO totp_authenticators (user_id, secret, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(user_id)
+        .bind(secret)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Confirms the authenticator being set up with the code of `step`, and
+/// gives the account `code_hashes` as its recovery codes, logging `event`;
+/// `false` (nothing written) when none is being set up or that step's
+/// code was used already.
+pub async fn confirm_setup(
+    db: &Db,
+    user_id: Uuid,
+    step: u64,
+    code_hashes: &[String],
+    event: &Event<'_>,
+) -> Result<bool, sqlx::Error> {
+    let step = step_value(step);
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let confirmed = sqlx::query(
+            "UPDATE totp_authenticators SET confirmed_at = $1, last_used_step = $2 \
+             WHERE user_id = $3 AND confirmed_at IS NULL AND last_used_step < $2",
+        )
+        .bind(now())
+        .bind(step)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !confirmed {
+            return Ok(false);
+        }
+        set_recovery_codes(&mut tx, user_id, code_hashes).await?;
+        record(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Replaces the account's recovery codes (the old ones stop working),
+/// logging `event`; `false` when the account has no confirmed
+/// authenticator.
+pub async fn replace_recovery_codes(
+    db: &Db,
+    user_id: Uuid,
+    code_hashes: &[String],
+    event: &Event<'_>,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let on: Option<(Uuid,)> = sqlx::query_as(&format!(
+            "SELECT user_id FROM totp_authenticators \
+             WHERE user_id = $1 AND confirmed_at IS NOT NULL{}",
+            pool.for_update()
+        ))
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if on.is_none() {
+            return Ok(false);
+        }
+        set_recovery_codes(&mut tx, user_id, code_hashes).await?;
+        record(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// In the caller's transaction, makes `code_hashes` the account's
+/// recovery codes: the ones it had stop working.
+async fn set_recovery_codes<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    code_hashes: &[String],
+) -> Result<(), sqlx::Error> {
+    let mut delete = QueryBuilder::new("DELETE FROM recovery_codes WHERE user_id = ");
+    delete.bind(user_id);
+    DB::execute(tx, delete).await?;
+    if code_hashes.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let mut insert =
+        QueryBuilder::new("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ");
+    for (n, hash) in code_hashes.iter().enumerate() {
+        if n > 0 {
+            insert.push(", ");
+        }
+        insert
+            .push("(")
+            .bind(user_id)
+            .and_bind(hash.clone())
+            .and_bind(at)
+            .push(")");
+    }
+    DB::execute(tx, insert).await.map(|_| ())
+}
+
+/// The recovery codes the account has left.
+pub async fn recovery_codes_left(db: &Db, user_id: Uuid) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => {
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(pool)
+                .await?;
+        Ok(count)
+    })
+}
+
+/// Removes the account's authenticator, recovery codes and pending
+/// sign-in steps, logging `event`; `false` when it had no authenticator.
+pub async fn remove(db: &Db, user_id: Uuid, event: &Event<'_>) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let removed = sqlx::query("DELETE FROM totp_authenticators WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            > 0;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM second_factor_challenges WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if removed {
+            record(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    })
+}
+
+// --- Sign-in steps ----------------------------------------------------------
+
+/// A sign-in waiting for its second factor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChallengeRow {
+    pub user_id: Uuid,
+    pub device_id: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Records a sign-in step (its token's hash) for `user_id`, logging
+/// `event`, and drops the account's steps that have expired.
+pub async fn create_challenge(
+    db: &Db,
+    token_hash: &str,
+    user_id: Uuid,
+    device_id: Option<Uuid>,
+    expires_at: DateTime<Utc>,
+    event: &Event<'_>,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("DELETE FROM second_factor_challenges WHERE user_id = $1 AND expires_at <= $2")
+            .bind(user_id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO second_factor_challenges \
+             (token_hash, user_id, device_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(device_id)
+        .bind(now())
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        record(&mut tx, event).await?;
+        tx.commit().await
+    })
+}
+
+/// The live sign-in step whose token hashes to `token_hash`.
+pub async fn challenge(db: &Db, token_hash: &str) -> Result<Option<ChallengeRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT user_id, device_id, expires_at FROM second_factor_challenges \
+             WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now())
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Counts a wrong code against the step, logging `event`; the step ends
+/// at its `max_failures`th.
+pub async fn fail_challenge(
+    db: &Db,
+    token_hash: &str,
+    max_failures: i32,
+    event: &Event<'_>,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query(
+            "UPDATE second_factor_challenges SET failed_attempts = failed_attempts + 1 \
+             WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM second_factor_challenges WHERE token_hash = $1 AND failed_attempts >= $2",
+        )
+        .bind(token_hash)
+        .bind(max_failures)
+        .execute(&mut *tx)
+        .await?;
+        record(&mut tx, event).await?;
+        tx.commit().await
+    })
+}
+
+/// The second factor a sign-in step is finished with.
+#[derive(Clone, Copy)]
+pub enum SpentFactor<'a> {
+    /// The authenticator's code of this step: refused if that step's code,
+    /// or a later one, was used already.
+    Totp(u64),
+    /// A recovery code, by its hash: deleted as it is used.
+    RecoveryCode(&'a str),
+}
+
+/// How finishing a sign-in step went.
+pub enum Finished {
+    /// The session exists; with a recovery code, how many are left.
+    SignedIn { recovery_codes_left: Option<i64> },
+    /// The step was used or removed meanwhile.
+    StepGone,
+    /// The code was used already (or the recovery code is not the
+    /// account's).
+    CodeSpent,
+}
+
+/// Finishes the sign-in step `token_hash` with `factor`, in one
+/// transaction: the step ends, the code is spent, and the session starts
+/// as [`start_signed_in_session`] does (`detail` says how). Nothing is
+/// written unless all of it holds.
+pub async fn finish_sign_in(
+    db: &Db,
+    token_hash: &str,
+    factor: SpentFactor<'_>,
+    attempts_key: &str,
+    session: &NewSession,
+    email: &str,
+    detail: &str,
+) -> Result<Finished, sqlx::Error> {
+    let user_id = session.user_id;
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let step_ended = sqlx::query(
+            "DELETE FROM second_factor_challenges \
+             WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !step_ended {
+            return Ok(Finished::StepGone);
+        }
+        let spent = match factor {
+            SpentFactor::Totp(step) => sqlx::query(
+                "UPDATE totp_authenticators SET last_used_step = $1 \
+                 WHERE user_id = $2 AND confirmed_at IS NOT NULL AND last_used_step < $1",
+            )
+            .bind(step_value(step))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?,
+            SpentFactor::RecoveryCode(hash) => {
+                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1 AND code_hash = $2")
+                    .bind(user_id)
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await?
+            }
+        }
+        .rows_affected()
+            == 1;
+        if !spent {
+            return Ok(Finished::CodeSpent);
+        }
+        start_signed_in_session(&mut tx, attempts_key, session, email, detail).await?;
+        let recovery_codes_left = match factor {
+            SpentFactor::Totp(_) => None,
+            SpentFactor::RecoveryCode(_) => {
+                let (left,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1")
+                        .bind(user_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                Some(left)
+            }
+        };
+        tx.commit().await?;
+        Ok(Finished::SignedIn { recovery_codes_left })
+    })
+}
+
+/// Spends the authenticator's code of `step` outside a sign-in (turning
+/// two-step sign-in off): `false` if it was used already.
+pub async fn spend_step(db: &Db, user_id: Uuid, step: u64) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        Ok(sqlx::query(
+            "UPDATE totp_authenticators SET last_used_step = $1 \
+             WHERE user_id = $2 AND confirmed_at IS NOT NULL AND last_used_step < $1",
+        )
+        .bind(step_value(step))
+        .bind(user_id)
+        .execute(pool)
+        .await?
+        .rows_affected()
+            == 1)
+    })
+}
+
+/// Spends a recovery code outside a sign-in: `false` if the account has
+/// no such code.
+pub async fn spend_recovery_code(db: &Db, user_id: Uuid, hash: &str) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        Ok(sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1 AND code_hash = $2")
+            .bind(user_id)
+            .bind(hash)
+            .execute(pool)
+            .await?
+            .rows_affected()
+            == 1)
+    })
+}
+
+/// Deletes sign-in steps past their time; how many went.
+pub async fn prune_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    on_db!(db, pool => {
+        Ok(sqlx::query("DELETE FROM second_factor_challenges WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected())
+    })
+}
+
+/// A step number as the databases store it (a 64-bit signed integer);
+/// steps of real clocks are far below its limit.
+fn step_value(step: u64) -> i64 {
+    i64::try_from(step).unwrap_or(i64::MAX)
+}
