@@ -16,7 +16,10 @@ use crate::{
             ConfirmTotp, DisableTotp, NewRecoveryCodes, SecurityOverview, StartTotp, my_security,
         },
     },
-    auth::second_factor::{SecondFactorOverview, TotpState, code::MAX_CODE_INPUT_CHARS},
+    auth::second_factor::{
+        SecondFactorOverview, TotpState,
+        code::{MAX_CODE_INPUT_CHARS, in_fours},
+    },
     components::{security_events::short, signed_in::signed_in_page},
     navigation::encode_query_value,
 };
@@ -108,7 +111,7 @@ fn TwoStepSignIn(overview: SecondFactorOverview) -> impl IntoView {
                     <figure class="qr-code" inner_html=qr_svg></figure>
                     <p>
                         "Or add this key by hand (time-based, 6 digits, every 30 seconds): "
-                        <code class="totp-key">{group_key(&secret)}</code>
+                        <code class="totp-key">{in_fours(&secret, " ")}</code>
                         " · "
                         <a href=otpauth_uri>"Open in an app on this device"</a>
                     </p>
@@ -214,16 +217,6 @@ fn CodeInput() -> impl IntoView {
             />
         </label>
     }
-}
-
-/// The key in groups of four, easier to type.
-fn group_key(secret: &str) -> String {
-    secret
-        .as_bytes()
-        .chunks(4)
-        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[component]

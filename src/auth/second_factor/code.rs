@@ -70,12 +70,17 @@ fn recovery_form(compact: &str) -> Option<String> {
 
 /// A recovery code as shown: four groups of four.
 pub fn grouped(canonical: &str) -> String {
-    canonical
-        .as_bytes()
+    in_fours(canonical, "-")
+}
+
+/// `text` (ASCII) in groups of four characters, joined by `separator`:
+/// easier to read out and type.
+pub fn in_fours(text: &str, separator: &str) -> String {
+    text.as_bytes()
         .chunks(4)
         .map(|group| String::from_utf8_lossy(group).into_owned())
         .collect::<Vec<_>>()
-        .join("-")
+        .join(separator)
 }
 
 #[cfg(test)]

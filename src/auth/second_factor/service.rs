@@ -141,7 +141,11 @@ impl AuthService {
         else {
             return Err(AppError::Conflict("Two-step sign-in is not on.".into()));
         };
-        if !self.spend_code(user.id, &row.secret, code).await? {
+        let spent = match factor_of(&row.secret, code)? {
+            Some(factor) => store::spend_factor(&self.db, user.id, &factor).await?,
+            None => false,
+        };
+        if !spent {
             return Err(wrong_code_field("code"));
         }
         accounts::forget_attempts(&self.db, &checker.budget_key(&email)).await?;
@@ -302,33 +306,21 @@ impl AuthService {
             .await?
             .filter(|row| row.confirmed_at.is_some())
             .ok_or(AppError::SignInStepExpired)?;
-        let recovery_hash;
-        let (factor, how) = match SecondFactorCode::parse(code) {
-            Some(SecondFactorCode::Totp(digits)) => (
-                stored_secret(&authenticator.secret)?
-                    .matching_step(&digits, unix_now())
-                    .map(SpentFactor::Totp),
-                "with an authenticator code",
-            ),
-            Some(SecondFactorCode::Recovery(canonical)) => {
-                recovery_hash = recovery_codes::hash(&canonical);
-                (
-                    Some(SpentFactor::RecoveryCode(&recovery_hash)),
-                    "with a recovery code",
-                )
-            }
-            None => (None, ""),
-        };
+        let factor = factor_of(&authenticator.secret, code)?;
         let Some(factor) = factor else {
             let event = failed(failure::WRONG_CODE);
             store::fail_challenge(&self.db, &challenge_hash, MAX_FAILED_CODES, &event).await?;
             return Err(AppError::InvalidSecondFactor);
         };
         let session = self.new_session(user.id, client, &checker)?;
+        let how = match factor {
+            SpentFactor::Totp(_) => "with an authenticator code",
+            SpentFactor::RecoveryCode(_) => "with a recovery code",
+        };
         let finished = store::finish_sign_in(
             &self.db,
             &challenge_hash,
-            factor,
+            &factor,
             &checker.budget_key(&email),
             &session,
             &user.email,
@@ -389,29 +381,26 @@ impl AuthService {
         Ok(true)
     }
 
-    /// Spends `code` (the app's or a recovery code) of the account whose
-    /// authenticator key is `secret`: `false` if it is wrong or used.
-    async fn spend_code(&self, user_id: Uuid, secret: &str, code: &str) -> Result<bool, AppError> {
-        Ok(match SecondFactorCode::parse(code) {
-            Some(SecondFactorCode::Totp(digits)) => {
-                match stored_secret(secret)?.matching_step(&digits, unix_now()) {
-                    Some(step) => store::spend_step(&self.db, user_id, step).await?,
-                    None => false,
-                }
-            }
-            Some(SecondFactorCode::Recovery(canonical)) => {
-                store::spend_recovery_code(&self.db, user_id, &recovery_codes::hash(&canonical))
-                    .await?
-            }
-            None => false,
-        })
-    }
-
     async fn account_user(&self, session: &Session) -> Result<UserRecord, AppError> {
         accounts::find_user(&self.db, session.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)
     }
+}
+
+/// What `code` would spend of the account whose authenticator key is
+/// `secret`: the step its app code matches now, or a recovery code (by its
+/// hash); `None` for a code that is neither.
+fn factor_of(secret: &str, code: &str) -> Result<Option<SpentFactor>, AppError> {
+    Ok(match SecondFactorCode::parse(code) {
+        Some(SecondFactorCode::Totp(digits)) => stored_secret(secret)?
+            .matching_step(&digits, unix_now())
+            .map(SpentFactor::Totp),
+        Some(SecondFactorCode::Recovery(canonical)) => {
+            Some(SpentFactor::RecoveryCode(recovery_codes::hash(&canonical)))
+        }
+        None => None,
+    })
 }
 
 fn stored_secret(text: &str) -> Result<TotpSecret, AppError> {

@@ -300,13 +300,12 @@ pub async fn fail_challenge(
 }
 
 /// The second factor a sign-in step is finished with.
-#[derive(Clone, Copy)]
-pub enum SpentFactor<'a> {
+pub enum SpentFactor {
     /// The authenticator's code of this step: refused if that step's code,
     /// or a later one, was used already.
     Totp(u64),
     /// A recovery code, by its hash: deleted as it is used.
-    RecoveryCode(&'a str),
+    RecoveryCode(String),
 }
 
 /// How finishing a sign-in step went.
@@ -327,7 +326,7 @@ pub enum Finished {
 pub async fn finish_sign_in(
     db: &Db,
     token_hash: &str,
-    factor: SpentFactor<'_>,
+    factor: &SpentFactor,
     attempts_key: &str,
     session: &NewSession,
     email: &str,
@@ -350,25 +349,7 @@ pub async fn finish_sign_in(
         if !step_ended {
             return Ok(Finished::StepGone);
         }
-        let spent = match factor {
-            SpentFactor::Totp(step) => sqlx::query(
-                "UPDATE totp_authenticators SET last_used_step = $1 \
-                 WHERE user_id = $2 AND confirmed_at IS NOT NULL AND last_used_step < $1",
-            )
-            .bind(step_value(step))
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?,
-            SpentFactor::RecoveryCode(hash) => {
-                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1 AND code_hash = $2")
-                    .bind(user_id)
-                    .bind(hash)
-                    .execute(&mut *tx)
-                    .await?
-            }
-        }
-        .rows_affected()
-            == 1;
+        let spent = spend(&mut tx, user_id, factor).await?;
         if !spent {
             return Ok(Finished::CodeSpent);
         }
@@ -389,35 +370,50 @@ pub async fn finish_sign_in(
     })
 }
 
-/// Spends the authenticator's code of `step` outside a sign-in (turning
-/// two-step sign-in off): `false` if it was used already.
-pub async fn spend_step(db: &Db, user_id: Uuid, step: u64) -> Result<bool, sqlx::Error> {
+/// Spends `factor` outside a sign-in (turning two-step sign-in off):
+/// `false` if it was used already, or is not the account's.
+pub async fn spend_factor(
+    db: &Db,
+    user_id: Uuid,
+    factor: &SpentFactor,
+) -> Result<bool, sqlx::Error> {
     on_db!(db, pool => {
-        Ok(sqlx::query(
-            "UPDATE totp_authenticators SET last_used_step = $1 \
-             WHERE user_id = $2 AND confirmed_at IS NOT NULL AND last_used_step < $1",
-        )
-        .bind(step_value(step))
-        .bind(user_id)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1)
+        let mut tx = pool.begin_write().await?;
+        let spent = spend(&mut tx, user_id, factor).await?;
+        tx.commit().await?;
+        Ok(spent)
     })
 }
 
-/// Spends a recovery code outside a sign-in: `false` if the account has
-/// no such code.
-pub async fn spend_recovery_code(db: &Db, user_id: Uuid, hash: &str) -> Result<bool, sqlx::Error> {
-    on_db!(db, pool => {
-        Ok(sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1 AND code_hash = $2")
-            .bind(user_id)
-            .bind(hash)
-            .execute(pool)
-            .await?
-            .rows_affected()
-            == 1)
-    })
+/// In the caller's transaction, spends `factor`: the app's code of a step
+/// later than the last one used, or a recovery code the account has
+/// (deleted). `false` when neither holds.
+async fn spend<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    factor: &SpentFactor,
+) -> Result<bool, sqlx::Error> {
+    let query = match factor {
+        SpentFactor::Totp(step) => {
+            let mut update = QueryBuilder::new("UPDATE totp_authenticators SET last_used_step = ");
+            update
+                .bind(step_value(*step))
+                .push(" WHERE user_id = ")
+                .bind(user_id)
+                .push(" AND confirmed_at IS NOT NULL AND last_used_step < ")
+                .bind(step_value(*step));
+            update
+        }
+        SpentFactor::RecoveryCode(hash) => {
+            let mut delete = QueryBuilder::new("DELETE FROM recovery_codes WHERE user_id = ");
+            delete
+                .bind(user_id)
+                .push(" AND code_hash = ")
+                .bind(hash.clone());
+            delete
+        }
+    };
+    Ok(DB::execute(tx, query).await? == 1)
 }
 
 /// Deletes sign-in steps past their time; how many went.
