@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 // scripts/test builds the release app and passes its location here. The app
 // runs on its own port with a fresh SQLite database for each test run.
 const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// localhost, not 127.0.0.1: browsers refuse passkeys on an IP address.
+const baseURL = `http://localhost:${port}`;
 const repoRoot = path.resolve(__dirname, "..");
 // Exported for tests that run the binary's command line (taskward admin ...).
 export const binary = process.env.TASKWARD_BIN ?? path.join(repoRoot, "target", "release", "taskward");
@@ -46,7 +47,7 @@ export default defineConfig({
   },
   webServer: {
     command: binary,
-    url: `${baseURL}/healthz`,
+    url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: "pipe",

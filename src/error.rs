@@ -64,6 +64,14 @@ pub enum AppError {
     /// The sign-in's second step is unknown, expired or already done.
     #[error("This sign-in has expired or was finished already. Sign in again with your password.")]
     SignInStepExpired,
+    /// A passkey's answer did not check out: not a passkey of this
+    /// instance (or of this account), or its signature or challenge is
+    /// wrong. Nothing says which.
+    #[error(
+        "That passkey was not accepted. Try again with a passkey you added to this account, or \
+         use your password."
+    )]
+    PasskeyRefused,
     #[error("We couldn't find that.")]
     NotFound,
     /// The request clashes with existing data; the message says how.
@@ -140,6 +148,7 @@ impl TryFrom<WireError> for AppError {
             "second_factor_required" => AppError::SecondFactorRequired,
             "invalid_code" => AppError::InvalidSecondFactor,
             "sign_in_expired" => AppError::SignInStepExpired,
+            "passkey_refused" => AppError::PasskeyRefused,
             "not_found" => AppError::NotFound,
             "conflict" => AppError::Conflict(wire.message),
             "rate_limited" => AppError::RateLimited {
@@ -168,6 +177,7 @@ impl AppError {
             AppError::SecondFactorRequired => "second_factor_required",
             AppError::InvalidSecondFactor => "invalid_code",
             AppError::SignInStepExpired => "sign_in_expired",
+            AppError::PasskeyRefused => "passkey_refused",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
@@ -318,7 +328,8 @@ impl AppError {
             AppError::Unauthenticated
             | AppError::InvalidCredentials
             | AppError::InvalidSecondFactor
-            | AppError::SignInStepExpired => 401,
+            | AppError::SignInStepExpired
+            | AppError::PasskeyRefused => 401,
             AppError::Forbidden
             | AppError::AccountDisabled(_)
             | AppError::SignupClosed(_)

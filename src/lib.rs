@@ -41,6 +41,7 @@ pub mod todos;
 pub mod transfer;
 pub mod undo;
 pub mod views;
+pub mod webauthn;
 
 #[cfg(feature = "ssr")]
 pub mod api;

@@ -171,7 +171,7 @@ test("a personal API token is made on the security page, shown once, works for a
   await page.getByRole("link", { name: "Two-step sign-in and API tokens for scripts" }).click();
   await expect(page).toHaveURL("/account/security");
   await expect(page.getByText("You have no API tokens.")).toBeVisible();
-  await page.getByLabel("Name").fill("nightly backup");
+  await page.getByLabel("Name", { exact: true }).fill("nightly backup");
   await page.getByLabel("May").selectOption("read");
   await page.getByLabel("Expires").selectOption("never");
   await page.getByRole("button", { name: "Make a token" }).click();
@@ -293,4 +293,73 @@ test("two-step sign-in: set up from the QR code's key, sign in with a code, then
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL("/account/security?recovery_codes_left=9");
   await expect(page.getByText("You have 9 recovery codes").first()).toBeVisible();
+});
+
+test("passkeys: add one on the security page, sign in with it alone and after the password, delete it", async ({
+  page,
+}) => {
+  const email = uniqueEmail();
+  await signUp(page, email);
+  // Chromium's virtual authenticator (CDP), as a phone or laptop with a
+  // screen lock would be: it keeps discoverable credentials and verifies
+  // its holder.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+
+  await page.goto("/account/security");
+  await hydrated(page);
+  await expect(page.getByText("You have no passkeys.")).toBeVisible();
+  await page.getByLabel("Name of the passkey").fill("This laptop");
+  await page.getByLabel("Password, to add a passkey").fill(PASSWORD);
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(page.locator(".passkey__name")).toHaveText("This laptop");
+  await expect(page.getByText("never used")).toBeVisible();
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  expect(credentials).toHaveLength(1);
+  expect(credentials[0].isResidentCredential).toBe(true);
+  await expectNoSevereViolations(page, "/account/security with a passkey");
+
+  // Signed out, the passkey alone signs in: no email, no password.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/signin?next=/todos");
+  await hydrated(page);
+  await expectNoSevereViolations(page, "/signin with passkeys");
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page).toHaveURL("/todos");
+
+  // The password alone no longer does: the passkey is the second step.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/signin");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL("/signin/second-factor");
+  await hydrated(page);
+  await expectNoSevereViolations(page, "/signin/second-factor with a passkey");
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page).toHaveURL("/dashboard");
+
+  // Deleted, it signs in no more.
+  await page.goto("/account/security");
+  await expect(page.getByText(/last used/)).toBeVisible();
+  await page.getByLabel("Password, to delete the passkey This laptop").fill(PASSWORD);
+  await page.getByRole("button", { name: "Delete the passkey This laptop" }).click();
+  await expect(page.getByText("You have no passkeys.")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/signin");
+  await hydrated(page);
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "That passkey was not accepted" })).toBeVisible();
+  await expect(page).toHaveURL("/signin");
 });

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod auth;
 pub mod lists;
+pub mod passkeys;
 pub mod second_factor;
 pub mod todos;
 pub mod transfer;

@@ -13,7 +13,9 @@ use leptos::server_fn::ServerFn;
 #[cfg(feature = "ssr")]
 use crate::auth::{credentials::Flash, request};
 use crate::{
-    actions::auth::TokenSummary, auth::second_factor::SecondFactorOverview, error::AppError,
+    actions::{auth::TokenSummary, passkeys::PasskeyView},
+    auth::second_factor::SecondFactorOverview,
+    error::AppError,
 };
 #[cfg(feature = "ssr")]
 use crate::{context, navigation};
@@ -22,6 +24,10 @@ use crate::{context, navigation};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SecurityOverview {
     pub second_factor: SecondFactorOverview,
+    pub passkeys: Vec<PasskeyView>,
+    /// Whether this instance can use passkeys (it is reached by a domain
+    /// name).
+    pub passkeys_available: bool,
     /// The personal API tokens (none are listed while the policy holds
     /// the account back: it can only set up a second factor).
     pub tokens: Vec<TokenSummary>,
@@ -37,6 +43,12 @@ pub async fn my_security() -> Result<SecurityOverview, AppError> {
         let new_codes = request::take_flash(Flash::RecoveryCodes)?
             .map(|codes| codes.split(' ').map(str::to_owned).collect());
         let second_factor = auth.second_factor_overview(&session, new_codes).await?;
+        let passkeys = auth
+            .passkeys(&session)
+            .await?
+            .into_iter()
+            .map(PasskeyView::from)
+            .collect();
         let (tokens, new_token) = if session.second_factor_missing() {
             (Vec::new(), None)
         } else {
@@ -50,6 +62,8 @@ pub async fn my_security() -> Result<SecurityOverview, AppError> {
         };
         Ok(SecurityOverview {
             second_factor,
+            passkeys,
+            passkeys_available: auth.passkeys_available(),
             tokens,
             new_token,
         })
@@ -131,13 +145,6 @@ pub async fn new_recovery_codes(password: String) -> Result<(), AppError> {
         Ok(())
     })
     .await
-}
-
-/// Whether this browser holds a sign-in step: `/signin/second-factor`
-/// asks for a code only then.
-#[server(prefix = "/api", endpoint = "auth/sign-in-step")]
-pub async fn sign_in_step_pending() -> Result<bool, AppError> {
-    context::respond(async { Ok(request::peek_flash(Flash::SignInStep)?.is_some()) }).await
 }
 
 /// Finishes the sign-in this browser started with a code from the app or

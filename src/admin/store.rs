@@ -72,8 +72,9 @@ pub async fn list_users(
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $4) \
                         AS active_sessions, \
                     u.todo_count AS todos, \
-                    EXISTS (SELECT 1 FROM totp_authenticators a \
-                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                    (EXISTS (SELECT 1 FROM totp_authenticators a \
+                             WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                     OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id)) \
                         AS second_factor \
              FROM users u \
              WHERE lower(u.email) LIKE $1 ESCAPE '\\' AND ($2 IS NULL OR lower(u.email) > $2) \
@@ -97,8 +98,9 @@ pub async fn user(db: &Db, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
                     (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > $2) \
                         AS active_sessions, \
                     u.todo_count AS todos, \
-                    EXISTS (SELECT 1 FROM totp_authenticators a \
-                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                    (EXISTS (SELECT 1 FROM totp_authenticators a \
+                             WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                     OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id)) \
                         AS second_factor \
              FROM users u WHERE u.id = $1",
         )

@@ -84,8 +84,9 @@ pub struct User {
     /// (`POST /api/v1/auth/verify-email`).
     pub email_verified: bool,
     /// The second factors the account signs in with: `null` for none,
-    /// else a list of methods (`totp` for an authenticator app).
-    #[schema(example = json!(["totp"]))]
+    /// else a list of methods (`totp` for an authenticator app, `passkey`
+    /// for passkeys).
+    #[schema(example = json!(["totp", "passkey"]))]
     pub second_factor: Option<Vec<String>>,
 }
 
@@ -301,8 +302,24 @@ pub async fn refresh(
         (status = 401, response = Unauthorized),
     )
 )]
-pub async fn me(SignedIn(session): SignedIn) -> Json<User> {
-    Json(session.account().into())
+pub async fn me(
+    State(auth): State<Arc<AuthService>>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<User>, Problem> {
+    Ok(Json(user_with_factors(&auth, session.account()).await?))
+}
+
+/// The account as the API shows it, with the names of its second factors.
+async fn user_with_factors(auth: &AuthService, account: Account) -> Result<User, AppError> {
+    let methods = if account.second_factor {
+        auth.second_factor_methods(account.id).await?
+    } else {
+        Vec::new()
+    };
+    let mut user = User::from(account);
+    user.second_factor =
+        (!methods.is_empty()).then(|| methods.iter().map(|&method| method.to_owned()).collect());
+    Ok(user)
 }
 
 /// Change the account's time zone.
@@ -324,7 +341,8 @@ pub async fn update_me(
     ApiJson(patch): ApiJson<AccountPatch>,
 ) -> Result<Json<User>, Problem> {
     let time_zone = TimeZone::parse(&patch.time_zone)?;
-    Ok(Json(auth.set_time_zone(&session, time_zone).await?.into()))
+    let account = auth.set_time_zone(&session, time_zone).await?;
+    Ok(Json(user_with_factors(&auth, account).await?))
 }
 
 /// Whose password to reset.

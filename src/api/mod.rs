@@ -19,6 +19,7 @@ pub mod admin_users;
 pub mod auth;
 pub mod extract;
 pub mod lists;
+pub mod passkeys;
 pub mod problem;
 pub mod second_factor;
 pub mod sessions;
@@ -102,6 +103,7 @@ pub struct ApiState {
             problem::SessionRequired,
             problem::SecondFactorNeeded,
             problem::WrongCode,
+            problem::PasskeyNotAccepted,
             problem::TooManyInvitations,
             problem::MailOff,
             problem::Conflict,
@@ -158,6 +160,13 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(second_factor::confirm_totp))
         .routes(routes!(second_factor::renew_recovery_codes))
+        .routes(routes!(passkeys::passkeys, passkeys::finish_registration))
+        .routes(routes!(passkeys::begin_registration))
+        .routes(routes!(passkeys::delete_passkey))
+        .routes(routes!(passkeys::begin_sign_in))
+        .routes(routes!(passkeys::finish_sign_in))
+        .routes(routes!(passkeys::begin_second_factor))
+        .routes(routes!(passkeys::finish_second_factor))
         .routes(routes!(auth::sign_out))
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::me, auth::update_me))

@@ -261,6 +261,7 @@ impl From<AppError> for Problem {
             AppError::SecondFactorRequired => "Second factor required",
             AppError::InvalidSecondFactor => "Invalid code",
             AppError::SignInStepExpired => "Sign-in expired",
+            AppError::PasskeyRefused => "Passkey not accepted",
             AppError::NotFound => "Not found",
             AppError::Conflict(_) => "Conflict",
             AppError::RateLimited { .. } => "Too many requests",
@@ -402,8 +403,9 @@ problem_doc!(AccountDisabledByAdmin, "The password was right, but an administrat
 problem_doc!(TodoLimitReached, "The account has as many todos as one may keep (`MAX_TODOS_PER_USER`).", challenge: false, retry_after: false);
 problem_doc!(Forbidden, "The account is not an administrator.", challenge: false, retry_after: false);
 problem_doc!(EmailUnconfirmed, "`email_unverified`: this instance requires a confirmed email address before todos and lists are used, and the account's is not confirmed yet. Follow the mailed link; `POST /api/v1/auth/verify-email/resend` sends another. Or `insufficient_scope`: a personal API token with the `read` scope asked for a change.", challenge: false, retry_after: false);
-problem_doc!(SecondFactorNeeded, "`second_factor_required`: this instance requires a second factor of this account (its `require_second_factor` setting) and it has none yet: only `POST /api/v1/auth/totp`, `POST /api/v1/auth/totp/confirm` and sign-out answer until one is set up.", challenge: false, retry_after: false);
+problem_doc!(SecondFactorNeeded, "`second_factor_required`: this instance requires a second factor of this account (its `require_second_factor` setting) and it has none yet: only `POST /api/v1/auth/totp`, `POST /api/v1/auth/totp/confirm`, the passkey endpoints under `/api/v1/auth/passkeys` and sign-out answer until one is set up.", challenge: false, retry_after: false);
 problem_doc!(WrongCode, "`invalid_code`: the code is wrong or was used already; or `sign_in_expired`: the challenge is unknown, expired (5 minutes) or already used: sign in again.", challenge: false, retry_after: false);
+problem_doc!(PasskeyNotAccepted, "`passkey_refused`: the passkey is not one of an account here (or of this account), or its answer does not check out against the ceremony's challenge; or `sign_in_expired` for a sign-in step that is unknown, expired or finished.", challenge: false, retry_after: false);
 problem_doc!(SessionRequired, "`session_required`: a personal API token was sent where only a signed-in session may act (tokens, password, sessions, the address, administration).", challenge: false, retry_after: false);
 problem_doc!(TooManyInvitations, "As many invitations are usable as one instance keeps (1,000): revoke some first.", challenge: false, retry_after: false);
 problem_doc!(MailOff, "This instance cannot send mail: `SMTP_URL` is not set.", challenge: false, retry_after: false);

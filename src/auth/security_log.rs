@@ -43,10 +43,12 @@ pub enum EventKind {
     TotpDisabled,
     RecoveryCodesRenewed,
     SecondFactorRemovedByAdmin,
+    PasskeyAdded,
+    PasskeyDeleted,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 33] = [
+    pub const ALL: [EventKind; 35] = [
         EventKind::SignUp,
         EventKind::SignIn,
         EventKind::SignInFailed,
@@ -80,6 +82,8 @@ impl EventKind {
         EventKind::TotpDisabled,
         EventKind::RecoveryCodesRenewed,
         EventKind::SecondFactorRemovedByAdmin,
+        EventKind::PasskeyAdded,
+        EventKind::PasskeyDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +121,8 @@ impl EventKind {
             EventKind::TotpDisabled => "totp_disabled",
             EventKind::RecoveryCodesRenewed => "recovery_codes_renewed",
             EventKind::SecondFactorRemovedByAdmin => "second_factor_removed_by_admin",
+            EventKind::PasskeyAdded => "passkey_added",
+            EventKind::PasskeyDeleted => "passkey_deleted",
         }
     }
 
@@ -160,6 +166,8 @@ impl EventKind {
             EventKind::TotpDisabled => "Two-step sign-in turned off",
             EventKind::RecoveryCodesRenewed => "New recovery codes made",
             EventKind::SecondFactorRemovedByAdmin => "Two-step sign-in removed by an administrator",
+            EventKind::PasskeyAdded => "Passkey added",
+            EventKind::PasskeyDeleted => "Passkey deleted",
         }
     }
 }

@@ -184,6 +184,8 @@ pub struct AuthService {
     pub(super) mailer: Mailer,
     /// Where those mails' links point.
     pub(super) public_origin: String,
+    /// This instance for passkeys; `None` when reached by an IP address.
+    pub(super) relying_party: Option<second_factor::passkey::RelyingParty>,
 }
 
 impl AuthService {
@@ -210,6 +212,7 @@ impl AuthService {
             config,
             mailer,
             public_origin: public_origin.trim_end_matches('/').to_owned(),
+            relying_party: second_factor::passkey::RelyingParty::new(public_origin),
         })
     }
 
@@ -434,7 +437,9 @@ impl AuthService {
             .map_err(AppError::internal)?;
         let now = now();
         let pruned = store::prune_expired(&self.db, now, now - retention).await?;
-        Ok(pruned + second_factor::store::prune_expired(&self.db, now).await?)
+        Ok(pruned
+            + second_factor::store::prune_expired(&self.db, now).await?
+            + second_factor::store::prune_expired_ceremonies(&self.db, now).await?)
     }
 
     /// A page of the user's own security events, newest first.

@@ -562,8 +562,9 @@ pub async fn find_session(db: &Db, session_id: Uuid) -> Result<Option<SessionRec
                     u.time_zone, u.email_verified_at, \
                     (SELECT require_verified_email FROM instance_settings WHERE id = 1) \
                         AS require_verified_email, \
-                    EXISTS (SELECT 1 FROM totp_authenticators a \
-                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                    (EXISTS (SELECT 1 FROM totp_authenticators a \
+                             WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                     OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id)) \
                         AS has_second_factor, \
                     (SELECT require_second_factor FROM instance_settings WHERE id = 1) \
                         AS require_second_factor \
@@ -1338,8 +1339,9 @@ pub async fn find_api_token(
                     u.disabled_until, u.time_zone, u.email_verified_at, \
                     (SELECT require_verified_email FROM instance_settings WHERE id = 1) \
                         AS require_verified_email, \
-                    EXISTS (SELECT 1 FROM totp_authenticators a \
-                            WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                    (EXISTS (SELECT 1 FROM totp_authenticators a \
+                             WHERE a.user_id = u.id AND a.confirmed_at IS NOT NULL) \
+                     OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = u.id)) \
                         AS has_second_factor, \
                     (SELECT require_second_factor FROM instance_settings WHERE id = 1) \
                         AS require_second_factor \

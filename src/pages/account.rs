@@ -26,7 +26,7 @@ pub fn AccountPage() -> impl IntoView {
                 <p class="muted">"Signed in as " <strong>{user.email}</strong></p>
                 <LockoutNotice />
                 <p><a href="/account/sessions">"See where you are signed in, and your recent activity"</a></p>
-                <p><a href="/account/security">"Two-step sign-in and API tokens for scripts"</a></p>
+                <p><a href="/account/security">"Passkeys, two-step sign-in and API tokens for scripts"</a></p>
                 <EmailCard />
                 <TimeZoneCard current=user.time_zone />
                 <YourDataCard />

@@ -1,6 +1,7 @@
 //! `/account/security`: two-step sign-in (an authenticator app and its
-//! recovery codes) and the account's personal API tokens, for scripts.
-//! Plain forms that return here: it works without JavaScript. An account
+//! recovery codes), passkeys, and the account's personal API tokens, for
+//! scripts. Plain forms that return here: it works without JavaScript
+//! (but for adding a passkey, which WebAuthn does in script). An account
 //! the instance requires a second factor of is sent here until it has
 //! one, and sees only the two-step part meanwhile.
 
@@ -8,7 +9,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::auth_form::FormError;
+use super::{auth_form::FormError, passkeys::Passkeys};
 use crate::{
     actions::{
         auth::{CreateApiToken, DeleteApiToken, TokenSummary},
@@ -49,10 +50,17 @@ pub fn SecurityPage() -> impl IntoView {
                 <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match overview.await {
-                            Ok(SecurityOverview { second_factor, tokens, new_token }) => {
+                            Ok(SecurityOverview {
+                                second_factor,
+                                passkeys,
+                                passkeys_available,
+                                tokens,
+                                new_token,
+                            }) => {
                                 let required = second_factor.required;
                                 view! {
                                     <TwoStepSignIn overview=second_factor />
+                                    <Passkeys passkeys available=passkeys_available />
                                     {(!required).then(|| view! { <ApiTokens tokens new_token /> })}
                                 }
                                 .into_any()
@@ -158,8 +166,9 @@ fn TwoStepSignIn(overview: SecondFactorOverview) -> impl IntoView {
             <h2 id="two-step">"Two-step sign-in"</h2>
             {required.then(|| view! {
                 <p class="notice" role="alert">
-                    "This Taskward requires two-step sign-in for your account. Set it up to go on: \
-                     until then, this page is all you can open."
+                    "This Taskward requires two-step sign-in for your account. Set up an \
+                     authenticator app or add a passkey to go on: until then, this page is all you \
+                     can open."
                 </p>
             })}
             {state}

@@ -2,15 +2,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::auth_form::{
-    AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
-    clear_on_error, return_to_and_typed_email,
+use super::{
+    auth_form::{
+        AuthShell, EmailField, FormError, PasswordField, PasswordKind, ReturnTo, SubmitButton,
+        clear_on_error, return_to_and_typed_email,
+    },
+    passkeys::{UsePasskey, passkeys_here},
 };
 use crate::{
-    actions::{
-        auth::SignIn,
-        second_factor::{SignInSecondFactor, sign_in_step_pending},
-    },
+    actions::{auth::SignIn, passkeys::sign_in_step_methods, second_factor::SignInSecondFactor},
     auth::second_factor::code::MAX_CODE_INPUT_CHARS,
 };
 
@@ -28,7 +28,8 @@ pub fn SignInPage() -> impl IntoView {
                     "Your new password is set and every device was signed out. Sign in with it."
                 </p>
             })}
-            <SignInForm next email expired />
+            <SignInForm next=next.clone() email expired />
+            {passkeys_here().then(|| view! { <UsePasskey next step=false only_way=false /> })}
             <p class="auth__switch">
                 <a href="/forgot-password">"Forgot your password?"</a>
             </p>
@@ -68,7 +69,7 @@ fn SignInForm(next: String, email: String, expired: bool) -> impl IntoView {
 #[component]
 pub fn SecondFactorPage() -> impl IntoView {
     let (next, _) = return_to_and_typed_email();
-    let pending = Resource::new(|| (), |_| sign_in_step_pending());
+    let pending = Resource::new(|| (), |_| sign_in_step_methods());
     view! {
         <Title text="Two-step sign-in" />
         <AuthShell>
@@ -78,14 +79,32 @@ pub fn SecondFactorPage() -> impl IntoView {
                     let next = next.clone();
                     Suspend::new(async move {
                         match pending.await {
-                            Ok(true) => view! {
-                                <p class="muted">
-                                    "Enter the 6-digit code your authenticator app shows for \
-                                     Taskward, or one of your recovery codes."
-                                </p>
-                                <SecondFactorForm next />
+                            Ok(Some(methods)) => {
+                                let codes = methods.iter().any(|method| method == "totp");
+                                let passkey = methods.iter().any(|method| method == "passkey");
+                                view! {
+                                    {(!codes && !passkey).then(|| view! {
+                                        <p class="notice" role="status">
+                                            "Your account signs in with a passkey, which this \
+                                             address cannot use (browsers allow passkeys on a \
+                                             domain name only). Ask the administrator."
+                                        </p>
+                                    })}
+                                    {passkey.then(|| view! {
+                                        <p class="muted">"Confirm it is you with one of your passkeys."</p>
+                                        <UsePasskey next=next.clone() step=true only_way=!codes />
+                                    })}
+                                    {codes.then(|| view! {
+                                        <p class="muted">
+                                            {if passkey { "Or enter" } else { "Enter" }}
+                                            " the 6-digit code your authenticator app shows for \
+                                             Taskward, or one of your recovery codes."
+                                        </p>
+                                        <SecondFactorForm next />
+                                    })}
+                                }
+                                .into_any()
                             }
-                            .into_any(),
                             _ => view! {
                                 <p class="notice" role="status">
                                     "This sign-in has expired or was finished already (it lasts \

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod passkey;
 pub mod seed;
 pub mod site;
 pub mod smtp_sink;

@@ -689,6 +689,14 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/auth/totp/confirm", "post"),
         ("/api/v1/auth/recovery-codes", "post"),
         ("/api/v1/admin/users/{id}/second-factor", "delete"),
+        ("/api/v1/auth/passkeys", "get"),
+        ("/api/v1/auth/passkeys", "post"),
+        ("/api/v1/auth/passkeys/registration", "post"),
+        ("/api/v1/auth/passkeys/{id}", "delete"),
+        ("/api/v1/auth/passkeys/signin", "post"),
+        ("/api/v1/auth/passkeys/signin/finish", "post"),
+        ("/api/v1/auth/passkeys/second-factor", "post"),
+        ("/api/v1/auth/passkeys/second-factor/finish", "post"),
     ];
     for (path, method) in operations {
         let operation = &document["paths"][path][method];

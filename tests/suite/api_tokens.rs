@@ -259,6 +259,22 @@ async fn no_token_reaches_what_guards_the_account() {
             "/auth/recovery-codes".to_owned(),
             Some(json!({ "password": PASSWORD })),
         ),
+        (Method::GET, "/auth/passkeys".to_owned(), None),
+        (
+            Method::POST,
+            "/auth/passkeys/registration".to_owned(),
+            Some(json!({ "password": PASSWORD })),
+        ),
+        (
+            Method::POST,
+            "/auth/passkeys".to_owned(),
+            Some(json!({ "ceremony": "x", "name": "x", "credential": {} })),
+        ),
+        (
+            Method::DELETE,
+            format!("/auth/passkeys/{}", uuid::Uuid::new_v4()),
+            Some(json!({ "password": PASSWORD })),
+        ),
     ];
     for (method, path, body) in guarded {
         let refused = app

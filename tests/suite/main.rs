@@ -29,6 +29,7 @@ mod operations;
 mod ordering;
 mod page_cache;
 mod pages;
+mod passkeys;
 mod planning;
 mod recovery;
 mod search;

@@ -1,20 +1,27 @@
 //! Two-step sign-in: after the right password, an account with a second
 //! factor gets a short-lived sign-in step ([`challenge`]), not a session,
 //! and finishes it with a code from its authenticator app ([`totp`],
-//! RFC 6238) or one of its single-use recovery codes ([`recovery_codes`]).
+//! RFC 6238), one of its single-use recovery codes ([`recovery_codes`]),
+//! or one of its passkeys ([`passkey`], WebAuthn), which also sign in on
+//! their own, without a password ([`passkey_service`]).
 //! Wrong codes spend the same budgets as wrong passwords. The instance's
 //! [`SecondFactorPolicy`] may require a second factor of administrators
 //! or of everyone: such an account without one can only set one up.
 //!
-//! The rules live in [`service`], the tables (`totp_authenticators`,
-//! `recovery_codes`, `second_factor_challenges`) in [`store`], which alone
-//! touches them.
+//! The rules live in [`service`] and [`passkey_service`], the tables
+//! (`totp_authenticators`, `recovery_codes`, `second_factor_challenges`,
+//! `passkeys`, `passkey_ceremonies`) in [`store`], which alone touches
+//! them.
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod challenge;
 pub mod code;
+#[cfg(feature = "ssr")]
+pub mod passkey;
+#[cfg(feature = "ssr")]
+pub mod passkey_service;
 #[cfg(feature = "ssr")]
 pub mod qr;
 #[cfg(feature = "ssr")]
@@ -32,6 +39,24 @@ pub use crate::signup::SecondFactorPolicy;
 
 /// How many recovery codes an account gets at a time.
 pub const RECOVERY_CODES_PER_ACCOUNT: usize = 10;
+/// Passkeys one account may have.
+pub const MAX_PASSKEYS_PER_ACCOUNT: usize = 10;
+/// A passkey's name, in characters.
+pub const MAX_PASSKEY_NAME_CHARS: usize = 60;
+
+/// Whether browsers allow passkeys for an instance at `origin`: its host
+/// must be a domain name (`localhost` is one), not an IP address.
+pub fn passkeys_possible(origin: &str) -> bool {
+    let rest = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.starts_with('[') {
+        return false;
+    }
+    let host = authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host);
+    !host.is_empty() && host.parse::<std::net::Ipv4Addr>().is_err()
+}
 
 /// The account's two-step sign-in, as its security page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

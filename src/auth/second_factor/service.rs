@@ -4,12 +4,13 @@
 
 use chrono::Utc;
 use uuid::Uuid;
+use webauthn_rs::prelude::PublicKeyCredential;
 
 use super::{
     SecondFactorOverview, TotpState,
     challenge::{CHALLENGE_LIFETIME, MAX_FAILED_CODES, PendingSignIn},
     code::SecondFactorCode,
-    qr, recovery_codes,
+    passkey, qr, recovery_codes,
     store::{self, Finished, SpentFactor},
     totp::TotpSecret,
 };
@@ -141,7 +142,7 @@ impl AuthService {
         else {
             return Err(AppError::Conflict("Two-step sign-in is not on.".into()));
         };
-        let spent = match factor_of(&row.secret, code)? {
+        let spent = match factor_of(Some(&row.secret), code)? {
             Some(factor) => store::spend_factor(&self.db, user.id, &factor).await?,
             None => false,
         };
@@ -152,7 +153,7 @@ impl AuthService {
         let event = Event::new(EventKind::TotpDisabled, client)
             .user(user.id, &user.email)
             .session(session.session_id);
-        store::remove(&self.db, user.id, &event).await?;
+        store::remove(&self.db, user.id, false, &event).await?;
         tracing::info!("two-step sign-in turned off");
         Ok(())
     }
@@ -252,8 +253,38 @@ impl AuthService {
         Ok(PendingSignIn {
             challenge,
             expires_in: CHALLENGE_LIFETIME,
-            methods: vec!["totp", "recovery_code"],
+            methods: self.step_methods(user.id).await?,
         })
+    }
+
+    /// The ways a sign-in step of the account can be finished: `totp` and
+    /// `recovery_code` with an authenticator app, `passkey` with passkeys
+    /// (where this instance can use them).
+    async fn step_methods(&self, user_id: Uuid) -> Result<Vec<&'static str>, AppError> {
+        let mut methods = Vec::new();
+        for method in store::methods(&self.db, user_id).await? {
+            match method {
+                "totp" => methods.extend(["totp", "recovery_code"]),
+                other if self.passkeys_available() => methods.push(other),
+                _ => {}
+            }
+        }
+        Ok(methods)
+    }
+
+    /// How the live sign-in step `challenge` can be finished; `None` for
+    /// a step that is unknown, expired or done.
+    pub async fn sign_in_step_methods(
+        &self,
+        challenge: &str,
+    ) -> Result<Option<Vec<&'static str>>, AppError> {
+        let Some(challenge) = LinkToken::parse(challenge) else {
+            return Ok(None);
+        };
+        match store::challenge(&self.db, &challenge.hash()).await? {
+            Some(step) => Ok(Some(self.step_methods(step.user_id).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Finishes a sign-in's second step with a code from the app or a
@@ -261,11 +292,34 @@ impl AuthService {
     /// password would (the device's own, if the password was checked on
     /// a trusted device) and is logged; a step works once, for five
     /// minutes and five wrong codes.
-    #[tracing::instrument(skip_all)]
     pub async fn finish_sign_in(
         &self,
         challenge: &str,
         code: &str,
+        client: &Client,
+    ) -> Result<SecondStepDone, AppError> {
+        self.finish_second_step(challenge, SecondStepAnswer::Code(code), client)
+            .await
+    }
+
+    /// As [`Self::finish_sign_in`], with a passkey's answer to the options
+    /// of [`Self::begin_passkey_second_step`].
+    pub async fn finish_sign_in_with_passkey(
+        &self,
+        challenge: &str,
+        credential: serde_json::Value,
+        client: &Client,
+    ) -> Result<SecondStepDone, AppError> {
+        let credential = passkey::read_credential(credential)?;
+        self.finish_second_step(challenge, SecondStepAnswer::Passkey(&credential), client)
+            .await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn finish_second_step(
+        &self,
+        challenge: &str,
+        answer: SecondStepAnswer<'_>,
         client: &Client,
     ) -> Result<SecondStepDone, AppError> {
         let challenge = LinkToken::parse(challenge).ok_or(AppError::SignInStepExpired)?;
@@ -302,20 +356,33 @@ impl AuthService {
         if user.is_disabled(now()) {
             return Err(AppError::AccountDisabled(disabled_message(&user)));
         }
-        let authenticator = store::authenticator(&self.db, user.id)
-            .await?
-            .filter(|row| row.confirmed_at.is_some())
-            .ok_or(AppError::SignInStepExpired)?;
-        let factor = factor_of(&authenticator.secret, code)?;
+        let (factor, refusal) = match answer {
+            SecondStepAnswer::Code(code) => {
+                let secret = store::authenticator(&self.db, user.id)
+                    .await?
+                    .filter(|row| row.confirmed_at.is_some())
+                    .map(|row| row.secret);
+                (
+                    factor_of(secret.as_deref(), code)?,
+                    AppError::InvalidSecondFactor,
+                )
+            }
+            SecondStepAnswer::Passkey(credential) => (
+                self.passkey_factor(user.id, step.passkey_state.as_deref(), credential)
+                    .await?,
+                AppError::PasskeyRefused,
+            ),
+        };
         let Some(factor) = factor else {
             let event = failed(failure::WRONG_CODE);
             store::fail_challenge(&self.db, &challenge_hash, MAX_FAILED_CODES, &event).await?;
-            return Err(AppError::InvalidSecondFactor);
+            return Err(refusal);
         };
         let session = self.new_session(user.id, client, &checker)?;
         let how = match factor {
             SpentFactor::Totp(_) => "with an authenticator code",
             SpentFactor::RecoveryCode(_) => "with a recovery code",
+            SpentFactor::Passkey { .. } => "with a password and a passkey",
         };
         let finished = store::finish_sign_in(
             &self.db,
@@ -344,11 +411,13 @@ impl AuthService {
             Finished::CodeSpent => {
                 let reason = match factor {
                     SpentFactor::Totp(_) => failure::REUSED_CODE,
-                    SpentFactor::RecoveryCode(_) => failure::WRONG_CODE,
+                    SpentFactor::RecoveryCode(_) | SpentFactor::Passkey { .. } => {
+                        failure::WRONG_CODE
+                    }
                 };
                 store::fail_challenge(&self.db, &challenge_hash, MAX_FAILED_CODES, &failed(reason))
                     .await?;
-                Err(AppError::InvalidSecondFactor)
+                Err(refusal)
             }
         }
     }
@@ -368,7 +437,7 @@ impl AuthService {
         let mut event =
             Event::new(EventKind::SecondFactorRemovedByAdmin, client).user(user.id, &user.email);
         event.actor_id = actor;
-        if !store::remove(&self.db, user.id, &event).await? {
+        if !store::remove(&self.db, user.id, true, &event).await? {
             return Ok(false);
         }
         if self.mailer.can_send() {
@@ -381,21 +450,31 @@ impl AuthService {
         Ok(true)
     }
 
-    async fn account_user(&self, session: &Session) -> Result<UserRecord, AppError> {
+    pub(super) async fn account_user(&self, session: &Session) -> Result<UserRecord, AppError> {
         accounts::find_user(&self.db, session.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)
     }
 }
 
+/// How a sign-in's second step is answered.
+enum SecondStepAnswer<'a> {
+    /// A code from the app, or a recovery code.
+    Code(&'a str),
+    Passkey(&'a PublicKeyCredential),
+}
+
 /// What `code` would spend of the account whose authenticator key is
-/// `secret`: the step its app code matches now, or a recovery code (by its
-/// hash); `None` for a code that is neither.
-fn factor_of(secret: &str, code: &str) -> Result<Option<SpentFactor>, AppError> {
+/// `secret` (if it has one): the step its app code matches now, or a
+/// recovery code (by its hash); `None` for a code that is neither.
+fn factor_of(secret: Option<&str>, code: &str) -> Result<Option<SpentFactor>, AppError> {
     Ok(match SecondFactorCode::parse(code) {
-        Some(SecondFactorCode::Totp(digits)) => stored_secret(secret)?
-            .matching_step(&digits, unix_now())
-            .map(SpentFactor::Totp),
+        Some(SecondFactorCode::Totp(digits)) => match secret {
+            Some(secret) => stored_secret(secret)?
+                .matching_step(&digits, unix_now())
+                .map(SpentFactor::Totp),
+            None => None,
+        },
         Some(SecondFactorCode::Recovery(canonical)) => {
             Some(SpentFactor::RecoveryCode(recovery_codes::hash(&canonical)))
         }

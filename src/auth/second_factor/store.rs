@@ -1,5 +1,7 @@
-//! The second-factor tables: `totp_authenticators`, `recovery_codes` and
-//! `second_factor_challenges`, touched by nothing else. A change that
+//! The second-factor tables: `totp_authenticators`, `recovery_codes`,
+//! `second_factor_challenges`, `passkeys` and `passkey_ceremonies`,
+//! touched by nothing else (the session lookup only asks whether an
+//! account has a second factor). A change that
 //! comes with a security event writes it in the same transaction; a code
 //! is spent with a conditional write, so two requests with one code
 //! cannot both pass.
@@ -40,11 +42,28 @@ pub async fn authenticator(
     })
 }
 
+/// The second factors the account signs in with, as the API names them:
+/// `totp` (a confirmed authenticator) and `passkey`.
+pub async fn methods(db: &Db, user_id: Uuid) -> Result<Vec<&'static str>, sqlx::Error> {
+    let (totp, passkey): (bool, bool) = on_db!(db, pool => {
+        sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM totp_authenticators \
+                            WHERE user_id = $1 AND confirmed_at IS NOT NULL), \
+                    EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1)",
+        )
+        .bind(user_id)
+        .fetch_one(pool)
+        .await
+    })?;
+    Ok([(totp, "totp"), (passkey, "passkey")]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect())
+}
+
 /// Whether the account signs in with a second factor.
 pub async fn has_second_factor(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    Ok(authenticator(db, user_id)
-        .await?
-        .is_some_and(|row| row.confirmed_at.is_some()))
+    Ok(!methods(db, user_id).await?.is_empty())
 }
 
 /// Starts setting up an authenticator with `secret` (base32), replacing
@@ -187,16 +206,30 @@ pub async fn recovery_codes_left(db: &Db, user_id: Uuid) -> Result<i64, sqlx::Er
 }
 
 /// Removes the account's authenticator, recovery codes and pending
-/// sign-in steps, logging `event`; `false` when it had no authenticator.
-pub async fn remove(db: &Db, user_id: Uuid, event: &Event<'_>) -> Result<bool, sqlx::Error> {
+/// sign-in steps (and with `passkeys_too`, its passkeys), logging `event`;
+/// `false` when it had none of what was to go.
+pub async fn remove(
+    db: &Db,
+    user_id: Uuid,
+    passkeys_too: bool,
+    event: &Event<'_>,
+) -> Result<bool, sqlx::Error> {
     on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let removed = sqlx::query("DELETE FROM totp_authenticators WHERE user_id = $1")
+        let mut removed = sqlx::query("DELETE FROM totp_authenticators WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
             .await?
             .rows_affected()
             > 0;
+        if passkeys_too {
+            removed |= sqlx::query("DELETE FROM passkeys WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+        }
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
@@ -221,6 +254,8 @@ pub struct ChallengeRow {
     pub user_id: Uuid,
     pub device_id: Option<Uuid>,
     pub expires_at: DateTime<Utc>,
+    /// The passkey ceremony under way for this step, if one was started.
+    pub passkey_state: Option<String>,
 }
 
 /// Records a sign-in step (its token's hash) for `user_id`, logging
@@ -260,13 +295,35 @@ pub async fn create_challenge(
 pub async fn challenge(db: &Db, token_hash: &str) -> Result<Option<ChallengeRow>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as(
-            "SELECT user_id, device_id, expires_at FROM second_factor_challenges \
+            "SELECT user_id, device_id, expires_at, passkey_state FROM second_factor_challenges \
              WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(token_hash)
         .bind(now())
         .fetch_optional(pool)
         .await
+    })
+}
+
+/// Keeps the passkey ceremony started for the live step `token_hash`
+/// (a new one replaces the last); `false` when the step is gone.
+pub async fn set_passkey_state(
+    db: &Db,
+    token_hash: &str,
+    state: &str,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        Ok(sqlx::query(
+            "UPDATE second_factor_challenges SET passkey_state = $1 \
+             WHERE token_hash = $2 AND expires_at > $3",
+        )
+        .bind(state)
+        .bind(token_hash)
+        .bind(now())
+        .execute(pool)
+        .await?
+        .rows_affected()
+            == 1)
     })
 }
 
@@ -306,6 +363,10 @@ pub enum SpentFactor {
     Totp(u64),
     /// A recovery code, by its hash: deleted as it is used.
     RecoveryCode(String),
+    /// A passkey of the account that answered, with its state after the
+    /// answer (the signature counter moved on): stored, and its last use
+    /// noted.
+    Passkey { id: Uuid, stored: String },
 }
 
 /// How finishing a sign-in step went.
@@ -355,7 +416,7 @@ pub async fn finish_sign_in(
         }
         start_signed_in_session(&mut tx, attempts_key, session, email, detail).await?;
         let recovery_codes_left = match factor {
-            SpentFactor::Totp(_) => None,
+            SpentFactor::Totp(_) | SpentFactor::Passkey { .. } => None,
             SpentFactor::RecoveryCode(_) => {
                 let (left,): (i64,) =
                     sqlx::query_as("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1")
@@ -412,6 +473,18 @@ async fn spend<DB: Engine>(
                 .bind(hash.clone());
             delete
         }
+        SpentFactor::Passkey { id, stored } => {
+            let mut update = QueryBuilder::new("UPDATE passkeys SET passkey = ");
+            update
+                .bind(stored.clone())
+                .push(", last_used_at = ")
+                .bind(now())
+                .push(" WHERE id = ")
+                .bind(*id)
+                .push(" AND user_id = ")
+                .bind(user_id);
+            update
+        }
     };
     Ok(DB::execute(tx, query).await? == 1)
 }
@@ -431,4 +504,250 @@ pub async fn prune_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Err
 /// steps of real clocks are far below its limit.
 fn step_value(step: u64) -> i64 {
     i64::try_from(step).unwrap_or(i64::MAX)
+}
+
+// --- Passkeys ---------------------------------------------------------------
+
+/// A passkey, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PasskeyRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    /// webauthn-rs's `Passkey`, as JSON.
+    pub passkey: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+const PASSKEY_COLUMNS: &str = "id, user_id, name, passkey, created_at, last_used_at";
+
+/// The account's passkeys, oldest first.
+pub async fn passkeys(db: &Db, user_id: Uuid) -> Result<Vec<PasskeyRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(&format!(
+            "SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE user_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(user_id)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// The passkey with this credential id (base64url), whoever's it is.
+pub async fn passkey_by_credential(
+    db: &Db,
+    credential_id: &str,
+) -> Result<Option<PasskeyRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as(&format!(
+            "SELECT {PASSKEY_COLUMNS} FROM passkeys WHERE credential_id = $1"
+        ))
+        .bind(credential_id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// A passkey to add.
+pub struct NewPasskey<'a> {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub credential_id: &'a str,
+    pub name: &'a str,
+    pub stored: &'a str,
+}
+
+/// How adding a passkey went.
+pub enum Added {
+    Added,
+    /// The account has `max` already.
+    Full,
+    /// That credential is registered already (to this account or another).
+    Known,
+}
+
+/// Adds `passkey` unless the account has `max` already or the credential
+/// is known, logging `event`, in one transaction.
+pub async fn add_passkey(
+    db: &Db,
+    passkey: &NewPasskey<'_>,
+    max: usize,
+    event: &Event<'_>,
+) -> Result<Added, sqlx::Error> {
+    let max = i64::try_from(max).unwrap_or(i64::MAX);
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        // The account's row is the lock that makes the count hold under
+        // concurrent adds on PostgreSQL (SQLite has one writer anyway).
+        sqlx::query(&format!("SELECT id FROM users WHERE id = $1{}", pool.for_update()))
+            .bind(passkey.user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (count, known): (i64, bool) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = $1), \
+                    EXISTS (SELECT 1 FROM passkeys WHERE credential_id = $2)",
+        )
+        .bind(passkey.user_id)
+        .bind(passkey.credential_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if known {
+            return Ok(Added::Known);
+        }
+        if count >= max {
+            return Ok(Added::Full);
+        }
+        sqlx::query(
+            "INSERT INTO passkeys (id, user_id, credential_id, name, passkey, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(passkey.id)
+        .bind(passkey.user_id)
+        .bind(passkey.credential_id)
+        .bind(passkey.name)
+        .bind(passkey.stored)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        record(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(Added::Added)
+    })
+}
+
+/// Deletes the account's passkey `id`, logging `event`; `false` when the
+/// account has no such passkey.
+pub async fn delete_passkey(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    event: &Event<'_>,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        let deleted = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if deleted {
+            record(&mut tx, event).await?;
+            tx.commit().await?;
+        }
+        Ok(deleted)
+    })
+}
+
+/// Signs in with the passkey `id` of `session.user_id`, in one
+/// transaction: its new state is stored and its use noted, and the
+/// session starts as [`start_signed_in_session`] does. `false` (nothing
+/// written) when the passkey was deleted meanwhile.
+pub async fn sign_in_with_passkey(
+    db: &Db,
+    id: Uuid,
+    stored: &str,
+    attempts_key: &str,
+    session: &NewSession,
+    email: &str,
+) -> Result<bool, sqlx::Error> {
+    let factor = SpentFactor::Passkey {
+        id,
+        stored: stored.to_owned(),
+    };
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        if !spend(&mut tx, session.user_id, &factor).await? {
+            return Ok(false);
+        }
+        start_signed_in_session(&mut tx, attempts_key, session, email, "with a passkey").await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// What a passkey ceremony is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CeremonyPurpose {
+    Register,
+    SignIn,
+}
+
+impl CeremonyPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::SignIn => "sign_in",
+        }
+    }
+}
+
+/// Records a ceremony (its token's hash) and drops those past their time.
+pub async fn create_ceremony(
+    db: &Db,
+    token_hash: &str,
+    purpose: CeremonyPurpose,
+    user_id: Option<Uuid>,
+    state: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
+        sqlx::query("DELETE FROM passkey_ceremonies WHERE expires_at <= $1")
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO passkey_ceremonies \
+             (token_hash, purpose, user_id, state, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(user_id)
+        .bind(state)
+        .bind(now())
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    })
+}
+
+/// Ends the live ceremony `token_hash` of `purpose` (and, for a
+/// registration, of `user_id`) and gives its state: a ceremony works once.
+pub async fn take_ceremony(
+    db: &Db,
+    token_hash: &str,
+    purpose: CeremonyPurpose,
+    user_id: Option<Uuid>,
+) -> Result<Option<String>, sqlx::Error> {
+    on_db!(db, pool => {
+        let taken: Option<(String,)> = sqlx::query_as(
+            "DELETE FROM passkey_ceremonies \
+             WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3 \
+               AND (user_id = $4 OR ($4 IS NULL AND user_id IS NULL)) \
+             RETURNING state",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(now())
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?;
+        Ok(taken.map(|(state,)| state))
+    })
+}
+
+/// Deletes passkey ceremonies past their time; how many went.
+pub async fn prune_expired_ceremonies(db: &Db, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    on_db!(db, pool => {
+        Ok(sqlx::query("DELETE FROM passkey_ceremonies WHERE expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected())
+    })
 }
