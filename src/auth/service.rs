@@ -378,6 +378,30 @@ impl AuthService {
         )
     }
 
+    /// The signed-in account, once `password` (the form's `password`
+    /// field) is confirmed as [`Self::confirm_password`] does: what every
+    /// change that asks for the password starts with.
+    pub(super) async fn account_with_password(
+        &self,
+        session: &Session,
+        password: &str,
+        device_token: Option<&str>,
+        client: &Client,
+    ) -> Result<store::UserRecord, AppError> {
+        let user = store::find_user(&self.db, session.user_id)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        self.confirm_password(
+            &user,
+            password,
+            device_token,
+            client,
+            ("password", "That password is not correct."),
+        )
+        .await?;
+        Ok(user)
+    }
+
     /// Checks the signed-in user's password for a change that needs it,
     /// on the same budgets as sign-in. `field` names the input at fault.
     pub(super) async fn confirm_password(
@@ -780,17 +804,9 @@ impl AuthService {
         device_token: Option<&str>,
         client: &Client,
     ) -> Result<(), AppError> {
-        let user = store::find_user(&self.db, session.user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
-        self.confirm_password(
-            &user,
-            password,
-            device_token,
-            client,
-            ("password", "That password is not correct."),
-        )
-        .await?;
+        let user = self
+            .account_with_password(session, password, device_token, client)
+            .await?;
         let event = Event::new(EventKind::AccountDeleted, client)
             .user(user.id, &user.email)
             .session(session.session_id);

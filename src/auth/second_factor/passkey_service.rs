@@ -108,15 +108,9 @@ impl AuthService {
         client: &Client,
     ) -> Result<PasskeyOptions, AppError> {
         let relying_party = self.relying_party()?;
-        let user = self.account_user(session).await?;
-        self.confirm_password(
-            &user,
-            password,
-            device_token,
-            client,
-            ("password", "That password is not correct."),
-        )
-        .await?;
+        let user = self
+            .account_with_password(session, password, device_token, client)
+            .await?;
         let existing = store::passkeys(&self.db, user.id).await?;
         if existing.len() >= MAX_PASSKEYS_PER_ACCOUNT {
             return Err(too_many());
@@ -203,15 +197,9 @@ impl AuthService {
         device_token: Option<&str>,
         client: &Client,
     ) -> Result<(), AppError> {
-        let user = self.account_user(session).await?;
-        self.confirm_password(
-            &user,
-            password,
-            device_token,
-            client,
-            ("password", "That password is not correct."),
-        )
-        .await?;
+        let user = self
+            .account_with_password(session, password, device_token, client)
+            .await?;
         let event = Event::new(EventKind::PasskeyDeleted, client)
             .user(user.id, &user.email)
             .session(session.session_id);

@@ -56,15 +56,9 @@ impl AuthService {
         device_token: Option<&str>,
         client: &Client,
     ) -> Result<TotpSetup, AppError> {
-        let user = self.account_user(session).await?;
-        self.confirm_password(
-            &user,
-            password,
-            device_token,
-            client,
-            ("password", "That password is not correct."),
-        )
-        .await?;
+        let user = self
+            .account_with_password(session, password, device_token, client)
+            .await?;
         let secret = TotpSecret::generate()?;
         if !store::begin_setup(&self.db, user.id, &secret.to_base32()).await? {
             return Err(already_on());
@@ -166,15 +160,9 @@ impl AuthService {
         device_token: Option<&str>,
         client: &Client,
     ) -> Result<Vec<String>, AppError> {
-        let user = self.account_user(session).await?;
-        self.confirm_password(
-            &user,
-            password,
-            device_token,
-            client,
-            ("password", "That password is not correct."),
-        )
-        .await?;
+        let user = self
+            .account_with_password(session, password, device_token, client)
+            .await?;
         let codes = recovery_codes::generate()?;
         let hashes: Vec<String> = codes
             .iter()
@@ -450,7 +438,7 @@ impl AuthService {
         Ok(true)
     }
 
-    pub(super) async fn account_user(&self, session: &Session) -> Result<UserRecord, AppError> {
+    async fn account_user(&self, session: &Session) -> Result<UserRecord, AppError> {
         accounts::find_user(&self.db, session.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)
