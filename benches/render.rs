@@ -32,6 +32,7 @@ fn inbox_of_50() -> TodoListing {
             notes: String::new(),
             priority: Priority::None,
             due: None,
+            repeat: None,
         })
         .collect();
     TodoListing {

@@ -53,6 +53,11 @@ impl TimeZone {
         instant.with_timezone(&self.0).date_naive()
     }
 
+    /// The wall clock here at `instant`.
+    pub fn local_at(self, instant: DateTime<Utc>) -> NaiveDateTime {
+        instant.with_timezone(&self.0).naive_local()
+    }
+
     /// A local date and time here as an instant with its offset. A time that
     /// a daylight-saving change skips counts as the first one after the gap;
     /// one it repeats, as the earlier.
@@ -188,6 +193,11 @@ impl Due {
         }
         let time = time.and_then(|time| time.with_nanosecond(0));
         Ok(Self { date, time })
+    }
+
+    /// The moment on the wall clock: the date at its time, or at midnight.
+    pub fn wall_clock(self) -> NaiveDateTime {
+        self.date.and_time(self.time.unwrap_or(NaiveTime::MIN))
     }
 
     /// As the JSON API writes it: the date, or the date-time with the

@@ -76,6 +76,10 @@ impl From<TodoRefusal> for AppError {
             TodoRefusal::AtCap { limit } => AppError::Conflict(format!(
                 "You have {limit} todos, as many as one account can keep. Delete some to add more."
             )),
+            TodoRefusal::NextPastCap { limit } => AppError::Conflict(format!(
+                "This todo repeats, and you have {limit} todos, as many as one account can \
+                 keep: its next one has no room. Delete some todos, then mark it done again."
+            )),
             TodoRefusal::ForeignCursor => AppError::Invalid(
                 "That page link is not valid; start again from the first page.".into(),
             )

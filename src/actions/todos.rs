@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::todos::{PageParams, SentText, Todo, TodoTotals};
+use crate::todos::{PageParams, RepeatForm, SentText, Todo, TodoTotals};
 use crate::views::{DashboardData, TodoListing, TodoPage};
 use crate::{error::AppError, undo::Undoable};
 #[cfg(feature = "ssr")]
@@ -62,15 +62,18 @@ pub async fn create_todo(
     #[server(default)] due_date: SentText,
     #[server(default)] due_time: SentText,
     #[server(default)] priority: Option<String>,
+    #[server(default)] repeat: RepeatForm,
 ) -> Result<Todo, AppError> {
     context::respond(async {
         let session = todo_session()?;
+        let due = due_fields(&due_date, &due_time)?.flatten();
         let new = NewTodo {
             title: TodoTitle::parse(&title)?,
             list: list_field(list_id.as_deref())?,
             notes: Notes::parse(notes.as_deref().unwrap_or_default())?,
             priority: Priority::parse(priority.as_deref().unwrap_or_default())?,
-            due: due_fields(&due_date, &due_time)?.flatten(),
+            repeat: repeat.asked(due)?.flatten(),
+            due,
         };
         let limit = context::provided::<TodoLimit>("todo limit")?;
         let today = today_of(&session)?;
@@ -82,7 +85,8 @@ pub async fn create_todo(
 
 /// Changes any of a todo's fields that the form sends: the title, the
 /// completed state, the notes, the priority, the due date (an empty date
-/// clears it) and the list (it then goes to the top of that list).
+/// clears it, and its repeat), the repeat and the list (it then goes to
+/// the top of that list). Completing a repeating todo makes the next one.
 #[server(prefix = "/api", endpoint = "todos/update")]
 pub async fn update_todo(
     id: String,
@@ -93,21 +97,37 @@ pub async fn update_todo(
     #[server(default)] due_time: SentText,
     #[server(default)] priority: Option<String>,
     #[server(default)] list_id: Option<String>,
+    #[server(default)] repeat: RepeatForm,
 ) -> Result<Todo, AppError> {
     context::respond(async {
         let session = todo_session()?;
         let id = parse_id(&id)?;
+        let db = context::db()?;
+        let due = due_fields(&due_date, &due_time)?;
+        let repeat = match repeat.kind.as_deref().map(str::trim) {
+            None | Some("" | "keep" | "none") => repeat.asked(None)?,
+            Some(_) => {
+                let due = store::due_after(&db, session.user_id, id, due).await?;
+                repeat.asked(due)?
+            }
+        };
         let changes = TodoChanges {
             title: title.as_deref().map(TodoTitle::parse).transpose()?,
             completed,
             notes: notes.as_deref().map(Notes::parse).transpose()?,
             priority: priority.as_deref().map(Priority::parse).transpose()?,
-            due: due_fields(&due_date, &due_time)?,
+            due,
             list: list_field(list_id.as_deref())?,
+            repeat,
         }
         .checked()?;
         let today = today_of(&session)?;
-        let updated = store::update(&context::db()?, session.user_id, id, &changes).await?;
+        let completing = store::Completing {
+            done_at: context::provided::<Clock>("clock")?.now(),
+            zone: session.time_zone,
+            limit: context::provided::<TodoLimit>("todo limit")?,
+        };
+        let updated = store::update(&db, session.user_id, id, &changes, completing).await?;
         // Without JavaScript, a title is edited on `/todos?edit=<id>` and
         // details on `?open=<id>`; once saved, the list shows rows again.
         context::return_to_referer_without(&[EDIT_QUERY_KEY, OPEN_QUERY_KEY]);
@@ -164,7 +184,12 @@ pub async fn toggle_all(
         let session = todo_session()?;
         let db = context::db()?;
         let list = owned_list(&db, &session, list_id.as_deref()).await?;
-        Ok(store::set_all_completed(&db, session.user_id, list, completed).await?)
+        let completing = store::Completing {
+            done_at: context::provided::<Clock>("clock")?.now(),
+            zone: session.time_zone,
+            limit: context::provided::<TodoLimit>("todo limit")?,
+        };
+        Ok(store::set_all_completed(&db, session.user_id, list, completed, completing).await?)
     })
     .await
 }

@@ -27,7 +27,7 @@ use crate::{
     error::AppError,
     todos::{
         ListQuery, NewTodo, Notes, PageParams, Priority, TodoChanges, TodoLimit, TodoTitle,
-        parse_id, store,
+        parse_id, repeat::RepeatJson, store,
     },
     undo::UndoWindow,
 };
@@ -49,6 +49,12 @@ pub struct Todo {
     pub priority: Priority,
     /// Up to 10,000 characters; line breaks kept, never read as HTML.
     pub notes: String,
+    /// How it repeats: completing it makes the next one. `null` when it
+    /// does not.
+    pub repeat: Option<RepeatJson>,
+    /// The next occurrence that completing this repeating todo made, once
+    /// it has (completing it again makes no other).
+    pub next_id: Option<Uuid>,
     /// Where it stands in its list's manual order: todos sort by this text
     /// byte by byte. Change it with `POST /api/v1/todos/{id}/move`.
     #[schema(example = "a0V")]
@@ -61,6 +67,8 @@ impl Todo {
     pub fn of(record: store::TodoRecord, zone: TimeZone) -> Self {
         Self {
             due: record.due().map(|due| due.to_rfc3339(zone)),
+            repeat: record.repeat().map(|repeat| RepeatJson::of(&repeat)),
+            next_id: record.next_id,
             priority: record.priority(),
             id: record.id,
             title: record.title,
@@ -153,6 +161,8 @@ pub struct NewTodoBody {
     pub priority: Option<Priority>,
     /// Up to 10,000 characters.
     pub notes: Option<String>,
+    /// Makes it repeat; it then needs a `due` date.
+    pub repeat: Option<RepeatJson>,
 }
 
 /// Send any of the fields to change; at least one.
@@ -173,6 +183,11 @@ pub struct TodoPatch {
     pub priority: Option<Priority>,
     /// Up to 10,000 characters; empty clears them.
     pub notes: Option<String>,
+    /// Makes it repeat (it needs a due date); `null` stops it. Clearing
+    /// `due` stops it too.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<RepeatJson>, nullable)]
+    pub repeat: Option<Option<RepeatJson>>,
 }
 
 /// Where a todo goes: between the todos `after` and `before` (its new
@@ -271,16 +286,18 @@ pub async fn create(
     ApiJson(body): ApiJson<NewTodoBody>,
 ) -> Result<Response, Problem> {
     let zone = session.time_zone;
+    let due = body
+        .due
+        .as_deref()
+        .map(|due| Due::parse(due, zone))
+        .transpose()?;
     let new = NewTodo {
         title: TodoTitle::parse(&body.title)?,
         list: body.list_id,
         notes: Notes::parse(body.notes.as_deref().unwrap_or_default())?,
         priority: body.priority.unwrap_or_default(),
-        due: body
-            .due
-            .as_deref()
-            .map(|due| Due::parse(due, zone))
-            .transpose()?,
+        repeat: body.repeat.map(|repeat| repeat.checked(due)).transpose()?,
+        due,
     };
     let todo = store::create(&db, session.user_id, &new, limit).await?;
     Ok((
@@ -315,7 +332,9 @@ pub async fn get(
     Ok(Json(Todo::of(record, session.time_zone)))
 }
 
-/// Change any of a todo's fields.
+/// Change any of a todo's fields. Completing a repeating todo also makes
+/// its next occurrence, in the same transaction; the answer's `next_id`
+/// names it.
 #[utoipa::path(
     patch,
     path = "/api/v1/todos/{id}",
@@ -329,29 +348,47 @@ pub async fn get(
         (status = 401, response = Unauthorized),
         (status = 403, response = EmailUnconfirmed),
         (status = 404, response = NotFound),
+        (status = 409, response = TodoLimitReached),
     )
 )]
 pub async fn update(
     State(db): State<Db>,
+    State(clock): State<Clock>,
+    State(limit): State<TodoLimit>,
     TodoSession(session): TodoSession,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<TodoPatch>,
 ) -> Result<Json<Todo>, Problem> {
     let id = todo_id(&id)?;
     let zone = session.time_zone;
+    let due = patch
+        .due
+        .map(|due| due.as_deref().map(|due| Due::parse(due, zone)).transpose())
+        .transpose()?;
+    let repeat = match patch.repeat {
+        Some(Some(repeat)) => {
+            let due = store::due_after(&db, session.user_id, id, due).await?;
+            Some(Some(repeat.checked(due)?))
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
     let changes = TodoChanges {
         title: patch.title.as_deref().map(TodoTitle::parse).transpose()?,
         completed: patch.completed,
         notes: patch.notes.as_deref().map(Notes::parse).transpose()?,
         priority: patch.priority,
-        due: patch
-            .due
-            .map(|due| due.as_deref().map(|due| Due::parse(due, zone)).transpose())
-            .transpose()?,
+        due,
         list: patch.list_id,
+        repeat,
     }
     .checked()?;
-    let record = store::update(&db, session.user_id, id, &changes).await?;
+    let completing = store::Completing {
+        done_at: clock.now(),
+        zone,
+        limit,
+    };
+    let record = store::update(&db, session.user_id, id, &changes, completing).await?;
     Ok(Json(Todo::of(record, zone)))
 }
 

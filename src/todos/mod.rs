@@ -16,6 +16,8 @@ mod due_shown;
 #[cfg(feature = "ssr")]
 pub mod query;
 #[cfg(feature = "ssr")]
+pub mod repeat;
+#[cfg(feature = "ssr")]
 mod rules;
 #[cfg(feature = "ssr")]
 pub mod search;
@@ -73,6 +75,78 @@ pub struct Todo {
     pub notes: String,
     pub priority: Priority,
     pub due: Option<DueShown>,
+    pub repeat: Option<RepeatShown>,
+}
+
+/// What a repeat counts the next due date from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum RepeatFrom {
+    /// The due date of the occurrence completed: "on the 1st of every month".
+    #[default]
+    Due,
+    /// The day it was completed: "3 days after I last did it".
+    Completion,
+}
+
+impl RepeatFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RepeatFrom::Due => "due",
+            RepeatFrom::Completion => "completion",
+        }
+    }
+}
+
+/// The repeats the forms offer by name: (form value, label, rule).
+pub const REPEAT_PRESETS: [(&str, &str, &str); 5] = [
+    ("daily", "Daily", "FREQ=DAILY"),
+    (
+        "weekdays",
+        "Every weekday",
+        "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
+    ),
+    ("weekly", "Weekly", "FREQ=WEEKLY"),
+    ("monthly", "Monthly", "FREQ=MONTHLY"),
+    ("yearly", "Yearly", "FREQ=YEARLY"),
+];
+
+/// A form's repeat fields, sent as `repeat[kind]`, `repeat[every]` and so
+/// on. `kind` is absent or `keep` (no change), `none`, a preset's value,
+/// or `custom`: every `every` `unit`s (day, week, month, year), on the
+/// weekdays checked (`mo` … `su`, weekly), on `monthly` (empty: the due
+/// date's day; `last_day`; or a numbered weekday such as `-1FR`), ending
+/// `never`, after `count` times or on `until`; counted `from` the due date
+/// or the completion.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RepeatForm {
+    pub kind: Option<String>,
+    pub every: Option<String>,
+    pub unit: Option<String>,
+    pub mo: Option<String>,
+    pub tu: Option<String>,
+    pub we: Option<String>,
+    pub th: Option<String>,
+    pub fr: Option<String>,
+    pub sa: Option<String>,
+    pub su: Option<String>,
+    pub monthly: Option<String>,
+    pub ends: Option<String>,
+    pub count: Option<String>,
+    pub until: Option<String>,
+    pub from: Option<String>,
+}
+
+/// A todo's repeat as a page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatShown {
+    /// The RFC 5545 rule, in its canonical form: `FREQ=WEEKLY;BYDAY=MO,TH`.
+    pub rule: String,
+    pub from: RepeatFrom,
+    /// "every 2 weeks on Mon, Thu".
+    pub words: String,
 }
 
 /// A due date as a page shows it, named relative to the user's today.

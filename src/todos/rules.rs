@@ -2,7 +2,7 @@
 //! checked, ids as forms and paths send them, and the cap on todos per
 //! account.
 
-use super::{Notes, Priority, TodoTitle};
+use super::{Notes, Priority, TodoTitle, repeat::Repeat};
 use crate::error::AppError;
 
 /// How many todos one account may keep (`MAX_TODOS_PER_USER`).
@@ -26,6 +26,8 @@ pub struct NewTodo {
     pub notes: Notes,
     pub priority: Priority,
     pub due: Option<crate::calendar::Due>,
+    /// Checked against `due` ([`Repeat::fits`]).
+    pub repeat: Option<Repeat>,
 }
 
 impl NewTodo {
@@ -36,6 +38,7 @@ impl NewTodo {
             notes: Notes::default(),
             priority: Priority::None,
             due: None,
+            repeat: None,
         }
     }
 }
@@ -51,6 +54,8 @@ pub struct TodoChanges {
     pub due: Option<Option<crate::calendar::Due>>,
     /// Moves the todo to the top of this list.
     pub list: Option<uuid::Uuid>,
+    /// `Some(None)` stops the repeat; clearing the due date does too.
+    pub repeat: Option<Option<Repeat>>,
 }
 
 impl TodoChanges {
@@ -68,7 +73,7 @@ impl TodoChanges {
         if self == Self::default() {
             return Err(AppError::Invalid(
                 "Nothing to change: send a title, a completed state, notes, a priority, a due \
-                 date or a list."
+                 date, a repeat or a list."
                     .into(),
             ));
         }

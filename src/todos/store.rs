@@ -10,10 +10,11 @@ use uuid::Uuid;
 use super::{
     DueCounts, DueShown, Filter, NewTodo, Priority, Todo, TodoChanges, TodoLimit, TodoTotals,
     query::{Cursor, ListQuery, Order, Scope},
+    repeat::Repeat,
     search::SearchTerms,
 };
 use crate::{
-    calendar::{Due, upcoming_end},
+    calendar::{Due, TimeZone, upcoming_end},
     db::{Bind, Db, Engine, StoreError, WritePool as _, lock_user_row, now},
     lists::{
         ListRef,
@@ -28,6 +29,11 @@ use crate::{
 pub enum TodoRefusal {
     /// The user has `limit` todos, as many as one account may keep.
     AtCap {
+        limit: u32,
+    },
+    /// Completing a repeating todo would make its next occurrence, and the
+    /// user already has `limit` todos.
+    NextPastCap {
         limit: u32,
     },
     /// A page cursor another backend (or no server) made.
@@ -71,6 +77,11 @@ pub struct TodoRecord {
     pub position: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The repeat's rule (canonical RFC 5545) and what it counts from.
+    pub repeat_rule: Option<String>,
+    pub repeat_from: Option<String>,
+    /// The next occurrence, once completing this todo made it.
+    pub next_id: Option<Uuid>,
     /// The row's id in SQLite's search index, read by search pages only.
     #[sqlx(default)]
     pub seq: Option<i64>,
@@ -88,12 +99,18 @@ impl TodoRecord {
         Priority::from_level(self.priority)
     }
 
+    pub fn repeat(&self) -> Option<Repeat> {
+        Repeat::from_stored(self.repeat_rule.as_deref(), self.repeat_from.as_deref())
+    }
+
     /// As a page shows it on the user's `today`.
     pub fn shown(self, today: NaiveDate) -> Todo {
         let due = self
             .due()
             .map(|due| DueShown::of(due, today, self.completed));
+        let repeat = self.repeat().map(|repeat| repeat.shown());
         Todo {
+            repeat,
             id: self.id.to_string(),
             priority: self.priority(),
             list_id: self.list_id.to_string(),
@@ -106,7 +123,7 @@ impl TodoRecord {
 }
 
 const COLUMNS: &str = "t.id, t.title, t.completed, t.list_id, t.notes, t.priority, t.due_date, \
-     t.due_time, t.position, t.created_at, t.updated_at";
+     t.due_time, t.position, t.created_at, t.updated_at, t.repeat_rule, t.repeat_from, t.next_id";
 
 /// [`COLUMNS`] without the table's alias, for `RETURNING`.
 fn unqualified_columns() -> String {
@@ -117,15 +134,15 @@ fn unqualified_columns() -> String {
 /// limit (32,766 since 3.32); PostgreSQL's (65,535) is higher.
 pub const MAX_BOUND_PARAMETERS: usize = 32_766;
 
-/// Todos one INSERT of [`insert_todos`] writes, 12 parameters each: as
-/// many as [`MAX_BOUND_PARAMETERS`] allows, so 100,000 take 37 statements
+/// Todos one INSERT of [`insert_todos`] writes, 15 parameters each: as
+/// many as [`MAX_BOUND_PARAMETERS`] allows, so 100,000 take 46 statements
 /// rather than 100,000.
-pub const TODOS_PER_INSERT: usize = MAX_BOUND_PARAMETERS / 12;
+pub const TODOS_PER_INSERT: usize = MAX_BOUND_PARAMETERS / 15;
 
 /// A todo's columns as a row of `VALUES` writes them, after the row's
 /// owner (or, for a kept todo, its undo batch): see [`push_rows`].
 pub const ROW_COLUMNS: &str = "id, list_id, title, notes, completed, priority, due_date, \
-     due_time, position, created_at, updated_at";
+     due_time, position, created_at, updated_at, repeat_rule, repeat_from, next_id";
 
 /// Adds `VALUES` rows to `insert`, one per todo of `records` (`seq`
 /// aside): `(first, ROW_COLUMNS…)`, with `first` the owner or the batch.
@@ -150,6 +167,9 @@ pub fn push_rows<DB: Engine>(
             .and_bind(todo.position.clone())
             .and_bind(todo.created_at)
             .and_bind(todo.updated_at)
+            .and_bind(todo.repeat_rule.clone())
+            .and_bind(todo.repeat_from.clone())
+            .and_bind(todo.next_id)
             .push(")");
     }
 }
@@ -715,6 +735,21 @@ pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> Result<TodoRecord, Refused
     row.ok_or(StoreError::NotFound)
 }
 
+/// The due date the user's todo `id` will have after a change that sets
+/// `due` (or, when it leaves the date alone, the one it has now): what a
+/// repeat set in the same change is checked against.
+pub async fn due_after(
+    db: &Db,
+    user_id: Uuid,
+    id: Uuid,
+    due: Option<Option<Due>>,
+) -> Result<Option<Due>, Refused> {
+    match due {
+        Some(due) => Ok(due),
+        None => Ok(get(db, user_id, id).await?.due()),
+    }
+}
+
 /// Adds a todo at the top of its list (the Inbox unless it names one of
 /// the user's), unless the user already has `limit` todos.
 pub async fn create(
@@ -752,6 +787,9 @@ pub async fn create(
             position,
             created_at,
             updated_at: created_at,
+            repeat_rule: new.repeat.as_ref().map(|repeat| repeat.rule.to_string()),
+            repeat_from: new.repeat.as_ref().map(|repeat| repeat.from.as_str().to_owned()),
+            next_id: None,
             seq: None,
         };
         insert_todos(&mut tx, user_id, std::slice::from_ref(&record)).await?;
@@ -815,16 +853,16 @@ pub async fn keys_on_top<DB: Engine>(
     }
 }
 
-/// In a write transaction: takes the user's turn, then reads the list the
-/// user's todo `id` is in and the list it goes to, `list` when that is one
-/// of the user's (else its own list).
+/// In a write transaction: takes the user's turn (reading how many todos
+/// they have), then reads the list the user's todo `id` is in and the list
+/// it goes to, `list` when that is one of the user's (else its own list).
 async fn lists_of_move<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     user_id: Uuid,
     id: Uuid,
     list: Option<Uuid>,
-) -> Result<(Uuid, Uuid), Refused> {
-    lock_user_row(tx, user_id)
+) -> Result<(i64, Uuid, Uuid), Refused> {
+    let count = lock_user_row(tx, user_id)
         .await?
         .ok_or(StoreError::NoAccount)?;
     let mut query = QueryBuilder::new("SELECT list_id FROM todos WHERE id = ");
@@ -837,7 +875,7 @@ async fn lists_of_move<DB: Engine>(
             .ok_or_else(no_such_list)?,
         _ => current,
     };
-    Ok((current, target))
+    Ok((count, current, target))
 }
 
 /// The UPDATE of a todo's `changes`, and of its list and position when it
@@ -868,6 +906,17 @@ fn update_statement<'q, DB: Engine>(
             .push(", due_time = ")
             .bind(due.and_then(|due| due.time));
     }
+    // A repeat counts from the due date: clearing the date clears it.
+    let repeat = match (&changes.repeat, changes.due) {
+        (_, Some(None)) => Some(None),
+        (repeat, _) => repeat.as_ref().map(Option::as_ref),
+    };
+    if let Some(repeat) = repeat {
+        sql.push(", repeat_rule = ")
+            .bind(repeat.map(|repeat| repeat.rule.to_string()))
+            .push(", repeat_from = ")
+            .bind(repeat.map(|repeat| repeat.from.as_str().to_owned()));
+    }
     if let Some((list, position)) = moved_to {
         sql.push(", list_id = ")
             .bind(list)
@@ -877,22 +926,99 @@ fn update_statement<'q, DB: Engine>(
     sql.push(" WHERE id = ")
         .bind(id)
         .push(" AND user_id = ")
-        .bind(user_id)
-        .push(" RETURNING ")
-        .push(unqualified_columns());
+        .bind(user_id);
+    // A repeat set on its own goes only on a todo that still has a date.
+    if matches!(changes.repeat, Some(Some(_))) && changes.due.is_none() {
+        sql.push(" AND due_date IS NOT NULL");
+    }
+    sql.push(" RETURNING ").push(unqualified_columns());
     sql
 }
 
+/// What completing a repeating todo needs besides the change: when it is
+/// done and the user's zone (a repeat from completion counts from their
+/// day), and the cap its next occurrence must fit under.
+#[derive(Debug, Clone, Copy)]
+pub struct Completing {
+    pub done_at: DateTime<Utc>,
+    pub zone: TimeZone,
+    pub limit: TodoLimit,
+}
+
+/// In the write transaction that completed `record` (holding the user's
+/// turn, with `count` todos before), makes its next occurrence when it
+/// repeats and has not made one yet: in the same list, just above it.
+/// `next_id` is set in the same statement's transaction, so completing
+/// again (or twice at once) never makes a second one.
+async fn make_next_occurrence<DB: Engine>(
+    tx: &mut Transaction<'_, DB>,
+    user_id: Uuid,
+    record: &mut TodoRecord,
+    count: i64,
+    completing: Completing,
+) -> Result<(), Refused> {
+    if !record.completed || record.next_id.is_some() {
+        return Ok(());
+    }
+    let (Some(repeat), Some(due)) = (record.repeat(), record.due()) else {
+        return Ok(());
+    };
+    let done_at = now();
+    let Some((next_due, next_repeat)) = repeat.next(due, completing.done_at, completing.zone)
+    else {
+        return Ok(());
+    };
+    if !completing.limit.admits(count, 1) {
+        return Err(StoreError::Refused(TodoRefusal::NextPastCap {
+            limit: completing.limit.0,
+        }));
+    }
+    let sequence = sequence_of_todos(user_id, record.list_id);
+    let position = place_in_sequence(tx, &sequence, None, Some(record.id), None)
+        .await
+        .map_err(StoreError::widen)?;
+    let next = TodoRecord {
+        id: Uuid::new_v4(),
+        title: record.title.clone(),
+        completed: false,
+        list_id: record.list_id,
+        notes: record.notes.clone(),
+        priority: record.priority,
+        due_date: Some(next_due.date),
+        due_time: next_due.time,
+        position,
+        created_at: done_at,
+        updated_at: done_at,
+        repeat_rule: Some(next_repeat.rule.to_string()),
+        repeat_from: Some(next_repeat.from.as_str().to_owned()),
+        next_id: None,
+        seq: None,
+    };
+    insert_todos(tx, user_id, std::slice::from_ref(&next)).await?;
+    let mut claim = QueryBuilder::new("UPDATE todos SET next_id = ");
+    claim
+        .bind(next.id)
+        .push(" WHERE id = ")
+        .bind(record.id)
+        .push(" AND user_id = ")
+        .bind(user_id);
+    DB::execute(tx, claim).await?;
+    record.next_id = Some(next.id);
+    Ok(())
+}
+
 /// Applies `changes` in one statement, so two concurrent updates each apply
-/// whole; a change of list also moves the todo to the top of its new list,
+/// whole. A change of list also moves the todo to the top of its new list,
+/// and completing a todo makes its next occurrence when it repeats, each
 /// in a transaction that takes the user's turn.
 pub async fn update(
     db: &Db,
     user_id: Uuid,
     id: Uuid,
     changes: &TodoChanges,
+    completing: Completing,
 ) -> Result<TodoRecord, Refused> {
-    let Some(list) = changes.list else {
+    if changes.list.is_none() && changes.completed != Some(true) {
         let row: Option<TodoRecord> = on_db!(db, pool => {
             update_statement(changes, None, id, user_id)
                 .build_query_as()
@@ -900,26 +1026,41 @@ pub async fn update(
                 .await
         })?;
         return row.ok_or(StoreError::NotFound);
-    };
+    }
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let (current, target) = lists_of_move(&mut tx, user_id, id, Some(list)).await?;
-        // Staying in its list, it keeps its place; in another, it goes on top.
-        let moved_to = if current == target {
-            None
-        } else {
-            let sequence = sequence_of_todos(user_id, target);
-            let position = place_in_sequence(&mut tx, &sequence, Some(id), None, None)
-                .await
-                .map_err(StoreError::widen)?;
-            Some((target, position))
+        let (count, moved_to) = match changes.list {
+            Some(list) => {
+                let (count, current, target) =
+                    lists_of_move(&mut tx, user_id, id, Some(list)).await?;
+                // Staying in its list, it keeps its place; in another, it
+                // goes on top.
+                let moved_to = if current == target {
+                    None
+                } else {
+                    let sequence = sequence_of_todos(user_id, target);
+                    let position = place_in_sequence(&mut tx, &sequence, Some(id), None, None)
+                        .await
+                        .map_err(StoreError::widen)?;
+                    Some((target, position))
+                };
+                (count, moved_to)
+            }
+            None => {
+                let count = lock_user_row(&mut tx, user_id)
+                    .await?
+                    .ok_or(StoreError::NoAccount)?;
+                (count, None)
+            }
         };
         let record: Option<TodoRecord> = update_statement(changes, moved_to, id, user_id)
             .build_query_as()
             .fetch_optional(&mut *tx)
             .await?;
+        let mut record = record.ok_or(StoreError::NotFound)?;
+        make_next_occurrence(&mut tx, user_id, &mut record, count, completing).await?;
         tx.commit().await?;
-        record.ok_or(StoreError::NotFound)?
+        record
     });
     Ok(record)
 }
@@ -942,7 +1083,7 @@ pub async fn move_todo(
     );
     let record = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
-        let (_, target) = lists_of_move(&mut tx, user_id, id, list).await?;
+        let (_, _, target) = lists_of_move(&mut tx, user_id, id, list).await?;
         let sequence = sequence_of_todos(user_id, target);
         let position = place_in_sequence(&mut tx, &sequence, Some(id), before, after)
             .await
@@ -962,25 +1103,49 @@ pub async fn move_todo(
 }
 
 /// Marks every todo of the user (or of one of their lists) done, or not.
+/// Marking them done makes the next occurrence of each repeating one, in
+/// the same transaction.
 pub async fn set_all_completed(
     db: &Db,
     user_id: Uuid,
     list: Option<Uuid>,
     completed: bool,
-) -> Result<(), sqlx::Error> {
+    completing: Completing,
+) -> Result<(), Refused> {
+    let repeating_sql = format!(
+        "SELECT {COLUMNS} FROM todos t WHERE t.user_id = $1 AND t.completed <> $2 \
+         AND ($3 IS NULL OR t.list_id = $3) AND t.repeat_rule IS NOT NULL \
+         AND t.next_id IS NULL ORDER BY t.list_id, t.position"
+    );
+    let update_sql = "UPDATE todos SET completed = $2, updated_at = $4 \
+         WHERE user_id = $1 AND completed <> $2 AND ($3 IS NULL OR list_id = $3)";
     on_db!(db, pool => {
-        sqlx::query(
-            "UPDATE todos SET completed = $1, updated_at = $2 \
-             WHERE user_id = $3 AND completed <> $1 AND ($4 IS NULL OR list_id = $4)",
-        )
-        .bind(completed)
-        .bind(now())
-        .bind(user_id)
-        .bind(list)
-        .execute(pool)
-        .await
-        .map(|_| ())
-    })?;
+        let mut tx = pool.begin_write().await?;
+        let mut count = lock_user_row(&mut tx, user_id).await?.ok_or(StoreError::NoAccount)?;
+        let repeating: Vec<TodoRecord> = if completed {
+            sqlx::query_as(&repeating_sql)
+                .bind(user_id)
+                .bind(completed)
+                .bind(list)
+                .fetch_all(&mut *tx)
+                .await?
+        } else {
+            Vec::new()
+        };
+        sqlx::query(update_sql)
+            .bind(user_id)
+            .bind(completed)
+            .bind(list)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        for mut record in repeating {
+            record.completed = true;
+            make_next_occurrence(&mut tx, user_id, &mut record, count, completing).await?;
+            count += i64::from(record.next_id.is_some());
+        }
+        tx.commit().await?;
+    });
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Reading a CSV file of todos: a first line naming the columns (`title`
-//! required; `list`, `due`, `priority`, `notes`, `completed` optional, in
-//! any order and case; others reported as not read), then one todo per
+//! required; `list`, `due`, `priority`, `notes`, `completed`, `repeat`, `repeat_from`
+//! optional, in any order and case; others reported as not read), then one todo per
 //! record. Quoted fields may hold commas, quotes and line breaks; a
 //! byte-order mark and Windows line ends are fine. Every problem is
 //! reported with the line it is on.
@@ -18,7 +18,7 @@ use super::import::{ListTarget, Plan, PlannedLists, PlannedTodo, Problems, too_m
 use super::{ImportRefusal, MAX_CSV_COLUMNS, excerpt, quoted};
 use crate::{
     calendar::{Due, TimeZone},
-    todos::{Notes, Priority, TodoLimit, TodoTitle},
+    todos::{Notes, Priority, TodoLimit, TodoTitle, repeat::Repeat},
 };
 
 /// The columns read, and the other names each goes by.
@@ -30,6 +30,8 @@ enum Column {
     Priority,
     Notes,
     Completed,
+    Repeat,
+    RepeatFrom,
 }
 
 impl Column {
@@ -42,6 +44,8 @@ impl Column {
                 "priority" => Column::Priority,
                 "notes" | "note" | "description" => Column::Notes,
                 "completed" | "done" => Column::Completed,
+                "repeat" | "rrule" | "recurrence" => Column::Repeat,
+                "repeat_from" => Column::RepeatFrom,
                 _ => return None,
             },
         )
@@ -311,7 +315,7 @@ fn read_todo(
         problems.at_line(line, format!("it {HOLDS_NUL}"));
         return None;
     }
-    let mut fields = [""; 6];
+    let mut fields = [""; 8];
     for (value, column) in record.iter().zip(columns) {
         let Some(column) = column else { continue };
         let Ok(value) = std::str::from_utf8(value) else {
@@ -369,6 +373,16 @@ fn read_todo(
             ),
         );
     }
+    let repeat_text = field(Column::Repeat);
+    let repeat = match due {
+        Some(due) if !repeat_text.trim().is_empty() => {
+            Repeat::read(repeat_text, field(Column::RepeatFrom), due)
+                .map(Some)
+                .map_err(|error| problems.at_line(line, error))
+                .ok()
+        }
+        _ => Some(None),
+    };
     let target = ListTarget::named(field(Column::List))
         .map_err(|error| problems.at_line(line, format!("the list name: {error}")))
         .ok();
@@ -378,6 +392,7 @@ fn read_todo(
         completed: done?,
         priority: priority?,
         due: due?,
+        repeat: repeat?,
         position: None,
         created_at: None,
         updated_at: None,

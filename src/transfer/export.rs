@@ -10,7 +10,10 @@ use super::{
     csv_file::neutralise_formula,
 };
 use crate::{
-    calendar::TimeZone, error::AppError, lists::store::ListRecord, todos::store::TodoRecord,
+    calendar::TimeZone,
+    error::AppError,
+    lists::store::ListRecord,
+    todos::{repeat::RepeatJson, store::TodoRecord},
 };
 
 /// One export file, written as the account is read: its account first,
@@ -112,6 +115,7 @@ impl ExportWriter for JsonDocument {
             completed: todo.completed,
             priority: todo.priority(),
             due: todo.due().map(|due| due.to_rfc3339(self.time_zone)),
+            repeat: todo.repeat().map(|repeat| RepeatJson::of(&repeat)),
             position: Some(todo.position.clone()),
             created_at: Some(todo.created_at),
             updated_at: Some(todo.updated_at),
@@ -199,7 +203,7 @@ fn close_array(out: &mut Vec<u8>, depth: usize, had_items: bool) {
 
 /// The columns of the CSV export, which the CSV import reads back (it
 /// reports the timestamp columns as not read).
-pub const CSV_COLUMNS: [&str; 8] = [
+pub const CSV_COLUMNS: [&str; 10] = [
     "title",
     "list",
     "due",
@@ -208,6 +212,8 @@ pub const CSV_COLUMNS: [&str; 8] = [
     "completed",
     "created_at",
     "updated_at",
+    "repeat",
+    "repeat_from",
 ];
 
 /// The todos as CSV (RFC 4180, UTF-8 with a byte-order mark so spreadsheet
@@ -272,7 +278,8 @@ impl ExportWriter for CsvFile {
 /// `2026-12-24` or `2026-12-24 15:00`, on the account's wall clock;
 /// `completed` is `true` or `false`; the texts a person wrote are
 /// neutralised against CSV injection.
-fn csv_record(todo: &TodoRecord, list_name: &str) -> [String; 8] {
+fn csv_record(todo: &TodoRecord, list_name: &str) -> [String; 10] {
+    let repeat = todo.repeat();
     let due = todo.due().map(|due| match due.time {
         Some(time) => format!("{} {}", due.date.format("%Y-%m-%d"), time.format("%H:%M")),
         None => due.date.format("%Y-%m-%d").to_string(),
@@ -288,5 +295,12 @@ fn csv_record(todo: &TodoRecord, list_name: &str) -> [String; 8] {
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         todo.updated_at
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        repeat
+            .as_ref()
+            .map(|repeat| repeat.rule.to_string())
+            .unwrap_or_default(),
+        repeat
+            .map(|repeat| repeat.from.as_str().to_owned())
+            .unwrap_or_default(),
     ]
 }

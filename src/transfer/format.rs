@@ -91,6 +91,9 @@ pub struct ExportedTodo {
     /// account's time zone then (`2026-12-24T15:00:00+01:00`).
     #[serde(default)]
     pub due: Option<String>,
+    /// How it repeats, if it does (it then has a due date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<crate::todos::repeat::RepeatJson>,
     /// Its place in the list (an ordering key, compared byte-wise).
     #[serde(default)]
     pub position: Option<String>,

@@ -31,6 +31,7 @@ use crate::{
     on_db, ordering,
     todos::{
         Notes, Priority, TodoLimit, TodoTitle,
+        repeat::Repeat,
         store::{TodoRecord, keys_on_top},
     },
 };
@@ -168,6 +169,7 @@ pub struct PlannedTodo {
     pub completed: bool,
     pub priority: Priority,
     pub due: Option<Due>,
+    pub repeat: Option<Repeat>,
     pub position: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -522,6 +524,14 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
                     .ok(),
                 None => Some(None),
             };
+            let repeat = match (&todo.repeat, due) {
+                (Some(repeat), Some(due)) => repeat
+                    .read(due)
+                    .map(Some)
+                    .map_err(|error| problems.at_pointer(at("repeat"), error))
+                    .ok(),
+                (_, None) | (None, _) => Some(None),
+            };
             check_time(&mut problems, || at("created_at"), todo.created_at);
             check_time(&mut problems, || at("updated_at"), todo.updated_at);
             if let Some(position) = &todo.position {
@@ -534,13 +544,15 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
                     problems.at_pointer(at("position"), "another todo of the list has it");
                 }
             }
-            if let (Some(title), Some(notes), Some(due)) = (title, notes, due) {
+            if let (Some(title), Some(notes), Some(due), Some(repeat)) = (title, notes, due, repeat)
+            {
                 planned.todos.push(PlannedTodo {
                     title,
                     notes,
                     completed: todo.completed,
                     priority: todo.priority,
                     due,
+                    repeat,
                     position: todo.position.clone(),
                     created_at: todo.created_at,
                     updated_at: todo.updated_at,
@@ -748,6 +760,9 @@ pub async fn start(
                     position,
                     created_at,
                     updated_at: todo.updated_at.unwrap_or(created_at),
+                    repeat_rule: todo.repeat.as_ref().map(|repeat| repeat.rule.to_string()),
+                    repeat_from: todo.repeat.as_ref().map(|repeat| repeat.from.as_str().to_owned()),
+                    next_id: None,
                     seq: None,
                 }
             }));

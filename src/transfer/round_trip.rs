@@ -17,7 +17,7 @@ use crate::{
     calendar::{Due, TimeZone},
     lists::{INBOX_NAME, ListName, store::ListRecord},
     ordering,
-    todos::{Notes, Priority, TodoLimit, TodoTitle, store::TodoRecord},
+    todos::{Notes, Priority, TodoLimit, TodoTitle, repeat::Repeat, store::TodoRecord},
 };
 
 const LIMIT: TodoLimit = TodoLimit(100_000);
@@ -147,8 +147,22 @@ struct GeneratedTodo {
     completed: bool,
     priority: i16,
     due: Option<(NaiveDate, Option<NaiveTime>)>,
+    /// A canonical rule and what it counts from; kept only with a due date.
+    repeat: Option<(&'static str, &'static str)>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+fn repeat() -> impl Strategy<Value = Option<(&'static str, &'static str)>> {
+    let rule = prop::sample::select(vec![
+        "FREQ=DAILY",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
+        "FREQ=MONTHLY;BYDAY=-1FR",
+        "FREQ=MONTHLY;BYMONTHDAY=-1;COUNT=12",
+        "FREQ=YEARLY;UNTIL=20991231",
+    ]);
+    let from = prop::sample::select(vec!["due", "completion"]);
+    prop::option::of((rule, from))
 }
 
 fn todo() -> impl Strategy<Value = GeneratedTodo> {
@@ -157,19 +171,22 @@ fn todo() -> impl Strategy<Value = GeneratedTodo> {
         notes(),
         any::<bool>(),
         0i16..=3,
-        due(),
+        (due(), repeat()),
         instant(),
         instant(),
     )
         .prop_map(
-            |(title, notes, completed, priority, due, created_at, updated_at)| GeneratedTodo {
-                title,
-                notes,
-                completed,
-                priority,
-                due,
-                created_at,
-                updated_at,
+            |(title, notes, completed, priority, (due, repeat), created_at, updated_at)| {
+                GeneratedTodo {
+                    title,
+                    notes,
+                    completed,
+                    priority,
+                    repeat: due.and(repeat),
+                    due,
+                    created_at,
+                    updated_at,
+                }
             },
         )
 }
@@ -232,6 +249,9 @@ fn account() -> impl Strategy<Value = Account> {
                         position,
                         created_at: todo.created_at,
                         updated_at: todo.updated_at,
+                        repeat_rule: todo.repeat.map(|(rule, _)| rule.to_owned()),
+                        repeat_from: todo.repeat.map(|(_, from)| from.to_owned()),
+                        next_id: None,
                         seq: None,
                     });
                 }
@@ -264,7 +284,7 @@ fn due_times_exist(account: &Account) -> bool {
 }
 
 /// What a todo is, in a plan or in the account.
-type Fields = (String, String, bool, Priority, Option<Due>);
+type Fields = (String, String, bool, Priority, Option<Due>, Option<Repeat>);
 
 fn fields_of(todo: &TodoRecord) -> Fields {
     (
@@ -273,6 +293,7 @@ fn fields_of(todo: &TodoRecord) -> Fields {
         todo.completed,
         todo.priority(),
         todo.due(),
+        todo.repeat(),
     )
 }
 
@@ -296,6 +317,7 @@ fn planned(plan: &Plan) -> Vec<(ListTarget, Vec<Fields>)> {
                     todo.completed,
                     todo.priority,
                     todo.due,
+                    todo.repeat.clone(),
                 )
             });
             (list.target.clone(), todos.collect())

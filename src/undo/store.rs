@@ -90,7 +90,7 @@ pub async fn open_undo_batch<DB: Engine>(
 /// [`keep_todos`]: what was deleted is exactly what is kept, whatever
 /// changed the rows a moment before.
 pub const DELETED_COLUMNS: &str = "id, title, completed, list_id, notes, priority, due_date, \
-     due_time, position, created_at, updated_at";
+     due_time, position, created_at, updated_at, repeat_rule, repeat_from, next_id";
 
 /// In a transaction, keeps the todos `records` (the [`TodoRecord`]s a
 /// delete returned) in the batch `batch`, as many per statement as
@@ -176,9 +176,11 @@ struct DeletedList {
 /// `todos` and an undo table in one statement, so what comes back is
 /// exactly what was kept, however many rows.
 const RESTORE_IN_PLACE: &str = "INSERT INTO todos (id, user_id, list_id, title, notes, completed, \
-     priority, due_date, due_time, position, created_at, updated_at) \
+     priority, due_date, due_time, position, created_at, updated_at, repeat_rule, repeat_from, \
+     next_id) \
      SELECT d.id, $2, d.list_id, d.title, d.notes, d.completed, d.priority, d.due_date, \
-     d.due_time, d.position, d.created_at, d.updated_at FROM deleted_todos d \
+     d.due_time, d.position, d.created_at, d.updated_at, d.repeat_rule, d.repeat_from, \
+     d.next_id FROM deleted_todos d \
      WHERE d.batch_id = $1 \
      AND EXISTS (SELECT 1 FROM lists l WHERE l.user_id = $2 AND l.id = d.list_id) \
      AND NOT EXISTS (SELECT 1 FROM todos t \
@@ -187,7 +189,8 @@ const RESTORE_IN_PLACE: &str = "INSERT INTO todos (id, user_id, list_id, title, 
 /// The batch's (`$1`) todos that [`RESTORE_IN_PLACE`] left out, in their
 /// order.
 const DISPLACED: &str = "SELECT d.id, d.title, d.completed, d.list_id, d.notes, d.priority, \
-     d.due_date, d.due_time, d.position, d.created_at, d.updated_at FROM deleted_todos d \
+     d.due_date, d.due_time, d.position, d.created_at, d.updated_at, d.repeat_rule, \
+     d.repeat_from, d.next_id FROM deleted_todos d \
      WHERE d.batch_id = $1 \
      AND NOT EXISTS (SELECT 1 FROM todos t WHERE t.user_id = $2 AND t.id = d.id) \
      ORDER BY d.list_id, d.position";

@@ -160,6 +160,30 @@ impl TestApp {
         .await
     }
 
+    /// A new API account whose days are counted in `time_zone`.
+    pub async fn api_user_in(&self, time_zone: &str) -> String {
+        let answer = self
+            .api_send(
+                Method::POST,
+                "/auth/register",
+                None,
+                Some(json!({ "email": unique_email(), "password": PASSWORD, "time_zone": time_zone })),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        assert_eq!(answer.body["user"]["time_zone"], time_zone);
+        answer.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Adds the todo `body` describes, asserting it was made.
+    pub async fn todo_with(&self, token: &str, body: Value) -> Value {
+        let answer = self
+            .api_send(Method::POST, "/todos", Some(token), Some(body))
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.body
+    }
+
     /// A new account; returns its token.
     pub async fn api_user(&self) -> String {
         let answer = self.register(&unique_email(), PASSWORD).await;

@@ -16,29 +16,6 @@ use serde_json::{Value, json};
 use taskward::calendar::Clock;
 
 impl TestApp {
-    /// A new API account whose days are counted in `time_zone`.
-    async fn api_user_in(&self, time_zone: &str) -> String {
-        let answer = self
-            .api_send(
-                Method::POST,
-                "/auth/register",
-                None,
-                Some(json!({ "email": unique_email(), "password": PASSWORD, "time_zone": time_zone })),
-            )
-            .await;
-        assert_eq!(answer.status, 201, "{}", answer.body);
-        assert_eq!(answer.body["user"]["time_zone"], time_zone);
-        answer.body["access_token"].as_str().unwrap().to_owned()
-    }
-
-    async fn todo_with(&self, token: &str, body: Value) -> Value {
-        let answer = self
-            .api_send(Method::POST, "/todos", Some(token), Some(body))
-            .await;
-        assert_eq!(answer.status, 201, "{}", answer.body);
-        answer.body
-    }
-
     async fn todos_page(&self, token: &str, query: &str) -> Value {
         let answer = self
             .api_send(Method::GET, &format!("/todos?{query}"), Some(token), None)

@@ -8,7 +8,7 @@ use super::{
     address::{Address, Fixed},
     page_actions::Actions,
 };
-use crate::todos::{Filter, MAX_TITLE_CHARS, Priority};
+use crate::todos::{Filter, MAX_TITLE_CHARS, Priority, REPEAT_PRESETS, RepeatFrom, RepeatShown};
 use crate::views::Showing;
 
 /// The form that adds a todo: a title, and optionally a due date, a time
@@ -41,6 +41,7 @@ pub(super) fn NewTodoForm(
                 <div class="todos__extras-fields">
                     <DueFields date=fixed.due_today.clone() time=None prefix="new" />
                     <PriorityField current=Priority::None id="new-priority" />
+                    <RepeatFields current=None prefix="new" custom=false />
                 </div>
             </details>
         </ActionForm>
@@ -65,6 +66,164 @@ pub(crate) fn DueFields(
             <input id=time_id class="input" type="time" name="due_time" value=time />
         </span>
     }
+}
+
+/// How a todo repeats: a preset, or (with `custom`) every so many days,
+/// weeks, months or years on chosen days, ending never, after a number of
+/// times or on a date; and whether the next date counts from the due date
+/// or from the completion. Plain fields, so it works without JavaScript:
+/// the custom ones sit in a `<details>` and count when "Custom" is chosen.
+#[component]
+pub(crate) fn RepeatFields(
+    current: Option<RepeatShown>,
+    prefix: &'static str,
+    custom: bool,
+) -> impl IntoView {
+    let (kind_id, from_id) = (format!("{prefix}-repeat"), format!("{prefix}-repeat-from"));
+    let preset = current.as_ref().and_then(|current| {
+        REPEAT_PRESETS
+            .iter()
+            .find(|(_, _, rule)| *rule == current.rule)
+            .map(|(value, ..)| *value)
+    });
+    // A rule no preset names is kept unless another is chosen.
+    let kept = current
+        .as_ref()
+        .filter(|_| preset.is_none())
+        .map(|current| current.words.clone());
+    let none_selected = current.is_none();
+    let from = current
+        .as_ref()
+        .map(|current| current.from)
+        .unwrap_or_default();
+    view! {
+        <span class="field field--inline">
+            <label class="field__label" for=kind_id.clone()>"Repeat"</label>
+            <select id=kind_id class="input" name="repeat[kind]">
+                {kept.map(|words| view! { <option value="keep" selected=true>{format!("As now: {words}")}</option> })}
+                <option value="none" selected=none_selected>"Does not repeat"</option>
+                {REPEAT_PRESETS.iter().map(|(value, label, _)| {
+                    view! { <option value=*value selected=preset == Some(*value)>{*label}</option> }
+                }).collect_view()}
+                {custom.then(|| view! { <option value="custom">"Custom (below)"</option> })}
+            </select>
+        </span>
+        <span class="field field--inline">
+            <label class="field__label" for=from_id.clone()>"Next date counts from"</label>
+            <select id=from_id class="input" name="repeat[from]">
+                <option value="due" selected=from == RepeatFrom::Due>"the due date"</option>
+                <option value="completion" selected=from == RepeatFrom::Completion>"when it is done"</option>
+            </select>
+        </span>
+        {custom.then(|| view! { <CustomRepeatFields prefix /> })}
+    }
+    // Type-erased: the forms that hold these fields nest deep enough.
+    .into_any()
+}
+
+/// The fields of a custom repeat, as fixed markup: nothing in them changes
+/// in the browser, and written as a view they made up most of the
+/// island's share of the bundle (61 options alone).
+#[component]
+fn CustomRepeatFields(prefix: &'static str) -> impl IntoView {
+    view! { <details class="repeat-custom" inner_html=custom_repeat_html(prefix)></details> }
+}
+
+/// The inside of [`CustomRepeatFields`]; `prefix` (a constant, never user
+/// input) keeps the ids apart from other forms' on the page.
+fn custom_repeat_html(prefix: &str) -> String {
+    const WEEKDAYS: [(&str, &str); 7] = [
+        ("mo", "Mon"),
+        ("tu", "Tue"),
+        ("we", "Wed"),
+        ("th", "Thu"),
+        ("fr", "Fri"),
+        ("sa", "Sat"),
+        ("su", "Sun"),
+    ];
+    const NTH: [(&str, &str); 5] = [
+        ("1", "first"),
+        ("2", "second"),
+        ("3", "third"),
+        ("4", "fourth"),
+        ("-1", "last"),
+    ];
+    const DAYS: [(&str, &str); 7] = [
+        ("MO", "Monday"),
+        ("TU", "Tuesday"),
+        ("WE", "Wednesday"),
+        ("TH", "Thursday"),
+        ("FR", "Friday"),
+        ("SA", "Saturday"),
+        ("SU", "Sunday"),
+    ];
+    let field = |name: &str, label: &str, control: String| {
+        format!(
+            r#"<span class="field field--inline"><label class="field__label" for="{prefix}-repeat-{name}">{label}</label>{control}</span>"#
+        )
+    };
+    let select = |name: &str, options: String| {
+        format!(
+            r#"<select id="{prefix}-repeat-{name}" class="input" name="repeat[{name}]">{options}</select>"#
+        )
+    };
+    let option = |value: &str, label: &str| format!(r#"<option value="{value}">{label}</option>"#);
+    let options = |pairs: &[(&str, &str)]| -> String {
+        pairs
+            .iter()
+            .map(|(value, label)| option(value, label))
+            .collect()
+    };
+    let days: String = WEEKDAYS
+        .iter()
+        .map(|(code, label)| {
+            format!(
+                r#"<label class="repeat-custom__day" for="{prefix}-repeat-{code}"><input id="{prefix}-repeat-{code}" type="checkbox" name="repeat[{code}]" value="on"/>{label}</label>"#
+            )
+        })
+        .collect();
+    let mut monthly = options(&[("", "the due date’s day"), ("last_day", "the last day")]);
+    for (nth, nth_label) in NTH {
+        for (day, day_label) in DAYS {
+            monthly.push_str(&option(
+                &format!("{nth}{day}"),
+                &format!("the {nth_label} {day_label}"),
+            ));
+        }
+    }
+    [
+        "<summary>Custom repeat</summary>".to_owned(),
+        r#"<fieldset class="repeat-custom__fields"><legend class="visually-hidden">Custom repeat</legend>"#.to_owned(),
+        field(
+            "every",
+            "Every",
+            format!(r#"<input id="{prefix}-repeat-every" class="input input--short" type="number" name="repeat[every]" min="1" max="999" value="1"/>"#),
+        ),
+        field(
+            "unit",
+            "Unit",
+            select("unit", options(&[("day", "days"), ("week", "weeks"), ("month", "months"), ("year", "years")])),
+        ),
+        format!(r#"<fieldset class="repeat-custom__days"><legend class="field__label">On (weekly)</legend>{days}</fieldset>"#),
+        field("monthly", "On (monthly)", select("monthly", monthly)),
+        field(
+            "ends",
+            "Ends",
+            select("ends", options(&[("never", "never"), ("count", "after a number of times"), ("until", "on a date")])),
+        ),
+        field(
+            "count",
+            "Times",
+            format!(r#"<input id="{prefix}-repeat-count" class="input input--short" type="number" name="repeat[count]" min="1" max="1000"/>"#),
+        ),
+        field(
+            "until",
+            "Last date",
+            format!(r#"<input id="{prefix}-repeat-until" class="input" type="date" name="repeat[until]"/>"#),
+        ),
+        "</fieldset>".to_owned(),
+    ]
+    .concat()
 }
 
 #[component]

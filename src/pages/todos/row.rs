@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
-use super::{Actions, DueFields, Fixed, PriorityField, focus_soon};
+use super::{Actions, DueFields, Fixed, PriorityField, RepeatFields, focus_soon};
 use crate::{
     actions::todos::{DeleteTodo, MoveTodo, UpdateTodo},
     components::raw_text::escaped,
     lists::ListSummary,
-    todos::{MAX_NOTES_CHARS, MAX_TITLE_CHARS, Priority, SentText, Todo},
+    todos::{MAX_NOTES_CHARS, MAX_TITLE_CHARS, Priority, RepeatForm, SentText, Todo},
 };
 
 /// The rows just above and below one, in the order shown (across the
@@ -43,6 +43,7 @@ pub(crate) fn TodoItem(
         notes,
         priority,
         due,
+        repeat,
     } = todo.clone();
     // While an update of this todo is in flight, show what it will become.
     let pending = {
@@ -255,7 +256,13 @@ pub(crate) fn TodoItem(
                             on:blur=on_blur.clone()
                         />
                     </Show>
-                    <Meta priority due=due.clone() has_notes=!notes.is_empty() list_name />
+                    <Meta
+                        priority
+                        due=due.clone()
+                        repeat=repeat.map(|repeat| repeat.words)
+                        has_notes=!notes.is_empty()
+                        list_name
+                    />
                 </div>
                 <span class="todo__actions">
                     <a class="todo__action todo__edit" href=edit_href aria-label=edit_label on:click=start_editing>"Edit"</a>
@@ -289,15 +296,18 @@ fn blank_update() -> UpdateTodo {
         due_time: SentText::default(),
         priority: None,
         list_id: None,
+        repeat: RepeatForm::default(),
     }
 }
 
 /// What a row says about its todo besides the title, as text (never by
-/// colour alone): priority, when it is due, notes, and its list.
+/// colour alone): priority, when it is due and how it repeats, notes, and
+/// its list.
 #[component]
 fn Meta(
     priority: Priority,
     due: Option<crate::todos::DueShown>,
+    repeat: Option<String>,
     has_notes: bool,
     list_name: Option<String>,
 ) -> impl IntoView {
@@ -317,6 +327,12 @@ fn Meta(
                             <time datetime=due.date.clone()>{text}</time>
                         </span>
                     }
+                })}
+                {repeat.map(|words| view! {
+                    <span class="chip chip--repeat">
+                        <span aria-hidden="true">"↻ "</span>
+                        {format!("Repeats {words}")}
+                    </span>
                 })}
                 {has_notes.then(|| view! { <span class="chip chip--notes">"Notes"</span> })}
                 {list_name.map(|name| view! { <span class="chip chip--list">{name}</span> })}
@@ -491,6 +507,7 @@ fn TodoDetails(
         notes,
         priority,
         due,
+        repeat,
         list_id,
         ..
     } = todo;
@@ -513,6 +530,7 @@ fn TodoDetails(
                 <div class="todo__details-fields">
                     <DueFields date time prefix="details" />
                     <PriorityField current=priority id=format!("priority-{id}") />
+                    <RepeatFields current=repeat prefix="details" custom=true />
                     <span class="field field--inline">
                         <label class="field__label" for=list_field_id.clone()>"List"</label>
                         <select id=list_field_id class="input" name="list_id">
