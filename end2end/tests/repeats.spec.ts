@@ -89,4 +89,26 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("button", { name: "Mark “Take vitamins” as not done" })).toHaveCount(1);
     await expect(page.getByText("Due Tomorrow")).toBeVisible();
   });
+
+  test("quick add reads the new todo's title on submit, and a checkbox keeps it as typed", async ({ page }) => {
+    await page.goto("/signup");
+    await page.getByLabel("Email").fill(uniqueEmail());
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.goto("/todos");
+
+    await page.getByLabel("New todo").fill("Pay rent every month on the 1st !high");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    const rent = rows(page, "Pay rent");
+    await expect(rent.locator(".todo__title")).toHaveText("Pay rent");
+    await expect(rent.getByText("High priority")).toBeVisible();
+    await expect(rent.getByText("Repeats monthly on the 1st")).toBeVisible();
+
+    await page.getByLabel("New todo").fill("Buy tickets for Friday");
+    await page.locator(".todos__extras summary").click();
+    await page.getByLabel("Keep the title as typed").check();
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await expect(rows(page, "Buy tickets for Friday").locator(".todo__title")).toHaveText("Buy tickets for Friday");
+    await expect(rows(page, "Buy tickets for Friday").locator("time")).toHaveCount(0);
+  });
 });

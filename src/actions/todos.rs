@@ -54,6 +54,9 @@ pub async fn list_with_totals(
 }
 
 /// Adds a todo at the top of the Inbox, or of the list `list_id` names.
+/// The title is read by quick add ("Pay rent every month on the 1st
+/// !high #Home"), whose parts win over the form's fields, unless
+/// `as_typed` is sent.
 #[server(prefix = "/api", endpoint = "todos/create")]
 pub async fn create_todo(
     title: String,
@@ -63,21 +66,49 @@ pub async fn create_todo(
     #[server(default)] due_time: SentText,
     #[server(default)] priority: Option<String>,
     #[server(default)] repeat: RepeatForm,
+    #[server(default)] as_typed: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
         let session = todo_session()?;
-        let due = due_fields(&due_date, &due_time)?.flatten();
-        let new = NewTodo {
+        let db = context::db()?;
+        let today = today_of(&session)?;
+        let mut due = due_fields(&due_date, &due_time)?.flatten();
+        let mut new = NewTodo {
             title: TodoTitle::parse(&title)?,
             list: list_field(list_id.as_deref())?,
             notes: Notes::parse(notes.as_deref().unwrap_or_default())?,
             priority: Priority::parse(priority.as_deref().unwrap_or_default())?,
-            repeat: repeat.asked(due)?.flatten(),
-            due,
+            repeat: None,
+            due: None,
         };
+        let mut quick_repeat = None;
+        if as_typed.is_none() {
+            let headers = context::request_headers()?;
+            let order = DateOrder::from_accept_language(
+                headers
+                    .get(http::header::ACCEPT_LANGUAGE)
+                    .and_then(|value| value.to_str().ok()),
+            );
+            let (read, list) =
+                quick_add::read_for(&db, session.user_id, &title, today, order).await?;
+            new.title = TodoTitle::parse(&read.title)?;
+            if let Some(date) = read.date {
+                due = Some(Due {
+                    date,
+                    time: read.time,
+                });
+            }
+            new.priority = read.priority.unwrap_or(new.priority);
+            new.list = list.or(new.list);
+            quick_repeat = read.repeat;
+        }
+        new.repeat = match quick_repeat {
+            Some(rule) => Some(Repeat::parse(&rule, "due", due)?),
+            None => repeat.asked(due)?.flatten(),
+        };
+        new.due = due;
         let limit = context::provided::<TodoLimit>("todo limit")?;
-        let today = today_of(&session)?;
-        let record = store::create(&context::db()?, session.user_id, &new, limit).await?;
+        let record = store::create(&db, session.user_id, &new, limit).await?;
         Ok(record.shown(today))
     })
     .await
@@ -263,7 +294,11 @@ mod ssr {
 
     pub(super) use crate::todos::{
         EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, TodoChanges,
-        TodoLimit, TodoTitle, parse_id, parse_optional_id, query::Scope, store,
+        TodoLimit, TodoTitle, parse_id, parse_optional_id,
+        query::Scope,
+        quick_add::{self, DateOrder},
+        repeat::Repeat,
+        store,
     };
 
     pub(super) use crate::views::Showing;

@@ -186,6 +186,7 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(todos::list, todos::create))
         .routes(routes!(todos::get, todos::update, todos::delete))
         .routes(routes!(todos::move_todo))
+        .routes(routes!(todos::parse))
         .routes(routes!(lists::list, lists::create))
         .routes(routes!(lists::get, lists::update, lists::delete))
         .routes(routes!(undo::undo))

@@ -26,8 +26,11 @@ use crate::{
     db::Db,
     error::AppError,
     todos::{
-        ListQuery, NewTodo, Notes, PageParams, Priority, TodoChanges, TodoLimit, TodoTitle,
-        parse_id, repeat::RepeatJson, store,
+        ListQuery, NewTodo, Notes, PageParams, Priority, RepeatFrom, TodoChanges, TodoLimit,
+        TodoTitle, parse_id,
+        quick_add::{self, DateOrder, Part},
+        repeat::{RepeatJson, Rule},
+        store,
     },
     undo::UndoWindow,
 };
@@ -390,6 +393,96 @@ pub async fn update(
     };
     let record = store::update(&db, session.user_id, id, &changes, completing).await?;
     Ok(Json(Todo::of(record, zone)))
+}
+
+/// What quick add reads in a line of text.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParseBody {
+    /// What a person typed, up to 500 characters: "Pay rent every month on
+    /// the 1st at 9am !high #Home".
+    #[schema(example = "Pay rent every month on the 1st at 9am !high #Home")]
+    pub text: String,
+}
+
+/// The todo a line of text describes, ready for `POST /api/v1/todos`.
+#[derive(Serialize, ToSchema)]
+pub struct ParsedTodo {
+    /// The text without the parts recognised.
+    pub title: String,
+    /// A date, or a date and time, as for a new todo.
+    pub due: Option<String>,
+    pub repeat: Option<RepeatJson>,
+    pub priority: Option<Priority>,
+    /// The list `#Name` named (one of yours).
+    pub list_id: Option<Uuid>,
+    /// What was recognised, where (in characters), so it can be shown and
+    /// dismissed.
+    pub parts: Vec<Part>,
+}
+
+/// Read a line of text as quick add does: dates (`today`, `tomorrow`,
+/// weekdays, `next week`, `in 3 days`, `24 dec`, `12/24` in your
+/// `Accept-Language`'s order, ISO dates), times (`9am`, `17:30`, `noon`),
+/// repeats (`every day|weekday|week|monday|2 weeks|month|month on the
+/// 15th|year`), `!high|!medium|!low` and `#List`. Nothing is saved.
+#[utoipa::path(
+    post,
+    path = "/api/v1/todos/parse",
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = ParseBody,
+    responses(
+        JsonBodyRefusals,
+        (status = 200, description = "What the text says.", body = ParsedTodo),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = EmailUnconfirmed),
+    )
+)]
+pub async fn parse(
+    State(db): State<Db>,
+    State(clock): State<Clock>,
+    TodoSession(session): TodoSession,
+    headers: http::HeaderMap,
+    ApiJson(body): ApiJson<ParseBody>,
+) -> Result<Json<ParsedTodo>, Problem> {
+    let zone = session.time_zone;
+    let order = DateOrder::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok()),
+    );
+    let (read, list_id) = quick_add::read_for(
+        &db,
+        session.user_id,
+        &body.text,
+        clock.today_in(zone),
+        order,
+    )
+    .await?;
+    let repeat = read
+        .repeat
+        .as_deref()
+        .map(Rule::parse)
+        .transpose()?
+        .map(|rule| RepeatJson {
+            rule: rule.to_string(),
+            from: RepeatFrom::Due,
+        });
+    Ok(Json(ParsedTodo {
+        due: read.date.map(|date| {
+            Due {
+                date,
+                time: read.time,
+            }
+            .to_rfc3339(zone)
+        }),
+        title: read.title,
+        repeat,
+        priority: read.priority,
+        list_id,
+        parts: read.parts,
+    }))
 }
 
 /// Move a todo within its list, or to another of your lists.

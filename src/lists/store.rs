@@ -167,6 +167,18 @@ pub async fn rows(db: &Db, user_id: Uuid) -> Result<Vec<ListRow>, sqlx::Error> {
     })
 }
 
+/// The ids and names of the user's lists (at most [`MAX_LISTS_PER_USER`]
+/// and the Inbox), without their counts: what quick add's `#List` is
+/// looked up in.
+pub async fn names(db: &Db, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as("SELECT id, name FROM lists WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+    })
+}
+
 /// The sidebar's view of [`rows`].
 pub async fn summaries(db: &Db, user_id: Uuid) -> Result<Vec<ListSummary>, sqlx::Error> {
     Ok(rows(db, user_id)

@@ -16,6 +16,8 @@ mod due_shown;
 #[cfg(feature = "ssr")]
 pub mod query;
 #[cfg(feature = "ssr")]
+pub mod quick_add;
+#[cfg(feature = "ssr")]
 pub mod repeat;
 #[cfg(feature = "ssr")]
 mod rules;

@@ -543,3 +543,101 @@ async fn a_repeat_survives_export_import_and_undo() {
     assert_eq!(back["repeat"], todo["repeat"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn quick_add_reads_a_line_of_text_on_the_api_and_the_new_todo_form() {
+    // Saturday 5 December 2026, midday in Berlin.
+    let app = spawn_app_configured(|config| {
+        config.clock = Clock::Fixed(instant("2026-12-05T11:00:00Z"));
+    })
+    .await;
+    let token = app.api_user_in("Europe/Berlin").await;
+    let home = app
+        .api_ok(
+            Method::POST,
+            "/lists",
+            &token,
+            Some(json!({ "name": "Home" })),
+        )
+        .await;
+    let parse = |text: &'static str, language: &'static str| {
+        let request = app
+            .api(Method::POST, "/todos/parse", Some(&token))
+            .header("accept-language", language)
+            .json(&json!({ "text": text }));
+        async move { common::api::Answer::from(request.send().await.unwrap()).await }
+    };
+    let rent = parse(
+        "Pay rent every month on the 1st at 9am !high #home",
+        "en-GB",
+    )
+    .await;
+    assert_eq!(rent.status, 200, "{}", rent.body);
+    assert_eq!(rent.body["title"], "Pay rent");
+    assert_eq!(rent.body["due"], "2027-01-01T09:00:00+01:00");
+    assert_eq!(
+        rent.body["repeat"],
+        json!({ "rule": "FREQ=MONTHLY;BYMONTHDAY=1", "from": "due" })
+    );
+    assert_eq!(rent.body["priority"], "high");
+    assert_eq!(rent.body["list_id"], home["id"]);
+    assert_eq!(rent.body["parts"][0]["text"], "every month on the 1st");
+    assert_eq!(rent.body["parts"][0]["kind"], "repeat");
+
+    // Numeric dates in the caller's locale order; nothing is saved.
+    let us = parse("Pay bill 12/24", "en-US,en;q=0.9").await;
+    assert_eq!(us.body["due"], "2026-12-24");
+    let europe = parse("Pay bill 24/12", "de-DE").await;
+    assert_eq!(europe.body["due"], "2026-12-24");
+    assert!(app.every_todo(&token).await.is_empty());
+
+    // Another user's list name is only a word of the title.
+    let bob = app.api_user_in("UTC").await;
+    app.api_ok(
+        Method::POST,
+        "/lists",
+        &bob,
+        Some(json!({ "name": "Secret" })),
+    )
+    .await;
+    let guess = parse("Look #Secret", "en").await;
+    assert_eq!(guess.body["title"], "Look #Secret");
+    assert_eq!(guess.body["list_id"], Value::Null);
+    let long = app
+        .api_send(
+            Method::POST,
+            "/todos/parse",
+            Some(&token),
+            Some(json!({ "text": "x".repeat(501) })),
+        )
+        .await;
+    assert_eq!(long.status, 422, "{}", long.body);
+    assert_eq!(long.pointers(), ["#/text"]);
+
+    // The new-todo form reads its title, unless told to keep it.
+    let web = app.web_user().await;
+    let made = app
+        .site_ok(
+            &web,
+            "/api/todos/create",
+            &[
+                ("title", "Water plants every 3 days !low"),
+                ("repeat[kind]", "none"),
+            ],
+        )
+        .await;
+    assert_eq!(made["title"], "Water plants");
+    assert_eq!(made["priority"], "low");
+    assert_eq!(made["due"]["date"], "2026-12-05");
+    assert_eq!(made["repeat"]["words"], "every 3 days");
+    let kept = app
+        .site_ok(
+            &web,
+            "/api/todos/create",
+            &[("title", "Buy tickets for Friday"), ("as_typed", "on")],
+        )
+        .await;
+    assert_eq!(kept["title"], "Buy tickets for Friday");
+    assert_eq!(kept["due"], Value::Null);
+    app.stop().await;
+}

@@ -37,11 +37,15 @@ pub(super) fn NewTodoForm(
                 <button class="button" type="submit">"Add"</button>
             </div>
             <details class="todos__extras">
-                <summary>"Due date and priority"</summary>
+                <summary>"Due date, repeat and priority"</summary>
                 <div class="todos__extras-fields">
                     <DueFields date=fixed.due_today.clone() time=None prefix="new" />
                     <PriorityField current=Priority::None id="new-priority" />
                     <RepeatFields current=None prefix="new" custom=false />
+                    <label class="todos__as-typed" for="new-as-typed">
+                        <input id="new-as-typed" type="checkbox" name="as_typed" value="on" />
+                        "Keep the title as typed"
+                    </label>
                 </div>
             </details>
         </ActionForm>
