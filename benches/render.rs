@@ -33,6 +33,7 @@ fn inbox_of_50() -> TodoListing {
             priority: Priority::None,
             due: None,
             repeat: None,
+            reminders: Default::default(),
         })
         .collect();
     TodoListing {

@@ -19,6 +19,7 @@ use crate::pages::{
     landing::LandingPage,
     lists::ListsPage,
     not_found::NotFoundPage,
+    notifications::NotificationsPage,
     recovery::{ForgotPasswordPage, ResetPasswordPage},
     security::SecurityPage,
     sessions::SessionsPage,
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("account"), StaticSegment("sessions")) view=SessionsPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("account"), StaticSegment("security")) view=SecurityPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("account"), StaticSegment("notifications")) view=NotificationsPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("signup")) view=AdminSignupPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("admin"), StaticSegment("invitations")) view=AdminInvitationsPage ssr=SsrMode::Async />

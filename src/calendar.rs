@@ -58,6 +58,12 @@ impl TimeZone {
         instant.with_timezone(&self.0).naive_local()
     }
 
+    /// A local date and time here as an instant (see [`Self::instant_of`]
+    /// for the times a daylight-saving change skips or repeats).
+    pub fn utc_of(self, local: NaiveDateTime) -> DateTime<Utc> {
+        self.instant_of(local).with_timezone(&Utc)
+    }
+
     /// A local date and time here as an instant with its offset. A time that
     /// a daylight-saving change skips counts as the first one after the gap;
     /// one it repeats, as the earlier.
@@ -93,6 +99,10 @@ pub enum Clock {
     #[default]
     System,
     Fixed(DateTime<Utc>),
+    /// The system clock moved by a fixed span: tests that need time to
+    /// pass (a reminder's minute, a restart after an outage) without
+    /// waiting for it.
+    Shifted(chrono::TimeDelta),
 }
 
 impl Clock {
@@ -100,6 +110,7 @@ impl Clock {
         match self {
             Clock::System => Utc::now(),
             Clock::Fixed(instant) => instant,
+            Clock::Shifted(by) => Utc::now() + by,
         }
     }
 

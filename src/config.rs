@@ -131,8 +131,15 @@ pub struct Config {
     /// system clock, except in tests that need a day to turn over.
     pub clock: Clock,
     pub mail: MailConfig,
+    /// How often each instance looks for reminders that fall due
+    /// (`REMINDER_POLL_SECS`): the longest a reminder another instance
+    /// scheduled can wait past its minute.
+    pub reminder_poll_interval: Duration,
     pub metrics: MetricsConfig,
 }
+
+/// The default of [`Config::reminder_poll_interval`].
+pub const DEFAULT_REMINDER_POLL: Duration = Duration::from_secs(15);
 
 /// Where `GET /metrics` is served, if anywhere: on the public listener to
 /// the holder of `METRICS_TOKEN`, or on `METRICS_ADDR`'s own listener
@@ -421,6 +428,7 @@ struct Variables {
     mail_max_attempts: Option<u32>,
     mail_retry_secs: Option<u32>,
     mail_poll_secs: Option<u32>,
+    reminder_poll_secs: Option<u32>,
     metrics_token: Option<String>,
     metrics_addr: Option<SocketAddr>,
 }
@@ -679,6 +687,11 @@ impl Config {
             data_dir,
             site,
             clock: Clock::System,
+            reminder_poll_interval: seconds(
+                "REMINDER_POLL_SECS",
+                vars.reminder_poll_secs,
+                DEFAULT_REMINDER_POLL,
+            )?,
         })
     }
 }

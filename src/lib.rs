@@ -14,6 +14,8 @@
 //!   [`transfer`] (export and import), [`undo`] (the deletes that can be
 //!   undone, and undoing them), [`todos`], [`lists`];
 //!   `tests/suite/architecture.rs` fails on any cycle among the modules;
+//! - [`reminders`] (when reminders fall due, their log, and the worker
+//!   that fires them), under the todo store that keeps them in step;
 //! - [`mail`] (the outbox and its delivery worker), [`signup`] (who may make
 //!   an account), below the domain modules that use them;
 //! - [`calendar`] (time zones, the user's today, due dates), [`ordering`]
@@ -36,6 +38,7 @@ pub mod lists;
 pub mod mail;
 pub mod navigation;
 pub mod pages;
+pub mod reminders;
 pub mod signup;
 pub mod todos;
 pub mod transfer;

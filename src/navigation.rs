@@ -38,6 +38,7 @@ pub const PAGES: &[Page] = &[
     page("/account", Access::SignedIn, false),
     page("/account/sessions", Access::SignedIn, false),
     page("/account/security", Access::SignedIn, false),
+    page("/account/notifications", Access::SignedIn, false),
     page("/admin", Access::SignedIn, false),
     page("/admin/signup", Access::SignedIn, false),
     page("/admin/invitations", Access::SignedIn, false),

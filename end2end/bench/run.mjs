@@ -3,7 +3,10 @@
 // load in Chromium. Run it through scripts/bench, which builds the app and
 // installs the tools first.
 //
-//   node end2end/bench/run.mjs [--smoke]
+//   node end2end/bench/run.mjs [--smoke] [--reminders-only]
+//
+// --reminders-only measures only the reminder burst (PostgreSQL, two
+// instances), skipping the page and API scenarios.
 //
 // Figures are printed as a table and written to target/bench/<date>.json.
 
@@ -16,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
 
 const smoke = process.argv.includes("--smoke");
+const remindersOnly = process.argv.includes("--reminders-only");
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
 const binary = process.env.TASKWARD_BIN ?? path.join(repo, "target", "release", "taskward");
@@ -61,7 +65,7 @@ function memoryKiB(pid) {
   return { rss: field("VmRSS"), peak: field("VmHWM") };
 }
 
-async function startServer(databaseUrl, port) {
+async function startServer(databaseUrl, port, extraEnv = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "taskward-bench-"));
   const started = performance.now();
   const child = track(spawn(binary, [], {
@@ -88,6 +92,7 @@ async function startServer(databaseUrl, port) {
       // Lets the browser part take the session cookie over plain http; the
       // cookie's attributes do not change what is measured.
       SESSION_COOKIE_SECURE: "false",
+      ...extraEnv,
     },
     stdio: ["ignore", "inherit", "inherit"],
   }));
@@ -352,6 +357,90 @@ async function measure(name, databaseUrl, port, server) {
   return result;
 }
 
+/** The tests' SMTP sink (tests/support/smtp_sink.py, on aiosmtpd): a real
+ *  SMTP server on a free port; `mails` fills with what it accepts, each
+ *  with the moment it arrived. */
+async function startSink() {
+  const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache");
+  const python = process.env.TASKWARD_TEST_PYTHON ?? path.join(cache, "taskward", "python-venv", "bin", "python");
+  const child = track(spawn(python, [path.join(repo, "tests", "support", "smtp_sink.py")], { stdio: ["pipe", "pipe", "inherit"] }));
+  const mails = [];
+  let buffer = "";
+  const port = await new Promise((resolve, reject) => {
+    child.once("exit", () => reject(new Error("the SMTP sink exited during start")));
+    child.stdout.on("data", (chunk) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 1);
+        if (line.startsWith("READY ")) resolve(Number(line.slice(6)));
+        else if (line) {
+          const mail = JSON.parse(line);
+          if (!mail.refused) mails.push({ at: Date.now(), to: mail.to[0], subject: mail.subject });
+        }
+      }
+    });
+  });
+  return { child, port, mails };
+}
+
+/** `count` reminders due in the same minute, spread over 100 accounts,
+ *  on two instances sharing the database: how long after that minute the
+ *  last one reached the SMTP sink, and whether any came twice. */
+async function reminderBurst(databaseUrl, count) {
+  const sink = await startSink();
+  const mailEnv = { SMTP_URL: `smtp://127.0.0.1:${sink.port}`, MAIL_FROM: "Taskward <bench@taskward.test>" };
+  const first = await startServer(databaseUrl, 3500, mailEnv);
+  const second = await startServer(databaseUrl, 3501, mailEnv);
+  try {
+    const users = [];
+    for (let i = 0; i < 100; i++) users.push(await newUser(first.base));
+    // Mail goes to confirmed addresses only.
+    execFileSync("psql", ["-q", databaseUrl, "-c", "UPDATE users SET email_verified_at = now() WHERE email_verified_at IS NULL"]);
+    // The minute they fall due: far enough ahead for the seeding to end.
+    const lead = smoke ? 20_000 : 75_000;
+    const minute = Math.ceil((Date.now() + lead) / 60_000) * 60_000;
+    const due = new Date(minute).toISOString();
+    let next = 0;
+    const seedStart = performance.now();
+    const worker = async () => {
+      while (next < count) {
+        const i = next++;
+        await form(first.base, "/api/todos/create", {
+          title: `Burst ${i}`,
+          due_date: due.slice(0, 10),
+          due_time: due.slice(11, 16),
+          reminder: "0",
+        }, users[i % users.length].cookie);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const seedSeconds = (performance.now() - seedStart) / 1000;
+    if (Date.now() > minute - 2_000) throw new Error(`seeding ${count} reminders took ${seedSeconds.toFixed(1)} s, past their minute`);
+    const reminders = () => sink.mails.filter((mail) => mail.subject.startsWith("Reminder: Burst "));
+    const deadline = minute + 120_000;
+    while (reminders().length < count && Date.now() < deadline) await sleep(200);
+    await sleep(2_000); // anything sent twice arrives by now
+    const got = reminders();
+    const distinct = new Set(got.map((mail) => `${mail.to} ${mail.subject}`)).size;
+    const last = got.reduce((latest, mail) => Math.max(latest, mail.at), 0);
+    const firstAt = got.reduce((earliest, mail) => Math.min(earliest, mail.at), Infinity);
+    return {
+      count,
+      seed_seconds: seedSeconds,
+      delivered: got.length,
+      distinct,
+      duplicates: got.length - distinct,
+      first_after_s: (firstAt - minute) / 1000,
+      last_after_s: (last - minute) / 1000,
+    };
+  } finally {
+    await stop(first);
+    await stop(second);
+    sink.child.kill("SIGTERM");
+  }
+}
+
 /** The median of a criterion benchmark run just before, in ms. */
 function criterionMedianMs(group, name) {
   const estimates = path.join(
@@ -366,9 +455,13 @@ function criterionMedianMs(group, name) {
   return JSON.parse(fs.readFileSync(estimates, "utf8")).median.point_estimate / 1e6;
 }
 
-const runs = [await benchBackend("sqlite", null, 3400)];
+const runs = remindersOnly ? [] : [await benchBackend("sqlite", null, 3400)];
+let burst = null;
 if (process.env.TASKWARD_BENCH_POSTGRES_URL) {
-  runs.push(await benchBackend("postgres", process.env.TASKWARD_BENCH_POSTGRES_URL, 3401));
+  if (!remindersOnly) runs.push(await benchBackend("postgres", process.env.TASKWARD_BENCH_POSTGRES_URL, 3401));
+  burst = await reminderBurst(process.env.TASKWARD_BENCH_POSTGRES_URL, smoke ? 500 : 10_000);
+} else if (remindersOnly) {
+  throw new Error("--reminders-only needs PostgreSQL: set TASKWARD_BENCH_POSTGRES_URL or TASKWARD_TEST_POSTGRES_URL");
 }
 const argon2 = criterionMedianMs("argon2id", "verify (m=19456 KiB, t=2, p=1)");
 const render50 = criterionMedianMs("render", "todo list, 50 items");
@@ -436,9 +529,19 @@ for (const r of runs) {
   row(`${b}: cold start to first /healthz 200`, `${fmt(r.cold_start_ms, 0)} ms`, "<= 250 ms", r.cold_start_ms <= 250);
 }
 
+if (burst) {
+  const holds = burst.delivered === burst.count && burst.duplicates === 0 && burst.last_after_s <= 60;
+  row(
+    `postgres: ${burst.count} reminders due in one minute, 2 instances, to an SMTP sink`,
+    `${burst.distinct} of ${burst.count} delivered, first ${fmt(burst.first_after_s)} s and last ${fmt(burst.last_after_s)} s after their minute, ${burst.duplicates} twice`,
+    "all within 60 s, each once",
+    holds,
+  );
+}
+
 const machine = { cores: os.cpus().length, memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1), cpu: os.cpus()[0]?.model };
 row("server render of the 50-todo workspace (criterion)", `${fmt((render50 ?? NaN) * 1000, 0)} µs`, "report", null);
-const report = { date: new Date().toISOString(), smoke, duration, machine, argon2_verify_ms: argon2, render_50_ms: render50, runs, table: rows };
+const report = { date: new Date().toISOString(), smoke, duration, machine, argon2_verify_ms: argon2, render_50_ms: render50, runs, reminder_burst: burst, table: rows };
 const outDir = path.join(repo, "target", "bench");
 fs.mkdirSync(outDir, { recursive: true });
 const outFile = path.join(outDir, `${smoke ? "smoke-" : ""}${report.date.replace(/[:.]/g, "-")}.json`);
@@ -462,6 +565,10 @@ const failed = runs.flatMap((r) => [
     .map(([name, f]) => `${r.backend} ${name}: ${JSON.stringify(f.statuses)}`),
   ...r.mixed.filter((level) => level.errors > 0).map((level) => `${r.backend} mixed at ${level.connections}: ${level.first_errors.join("; ")}`),
 ]);
+// Reminders lost or sent twice are wrong at any speed.
+if (burst && (burst.delivered !== burst.count || burst.duplicates > 0)) {
+  failed.push(`reminder burst: ${burst.distinct} of ${burst.count} delivered, ${burst.duplicates} twice`);
+}
 if (failed.length > 0) {
   console.error(`scenarios answered with errors:\n  ${failed.join("\n  ")}`);
   process.exit(1);

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod lists;
 pub mod passkeys;
+pub mod reminders;
 pub mod second_factor;
 pub mod todos;
 pub mod transfer;

@@ -66,6 +66,7 @@ pub async fn create_todo(
     #[server(default)] due_time: SentText,
     #[server(default)] priority: Option<String>,
     #[server(default)] repeat: RepeatForm,
+    #[server(default)] reminder: Option<String>,
     #[server(default)] as_typed: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
@@ -80,15 +81,12 @@ pub async fn create_todo(
             priority: Priority::parse(priority.as_deref().unwrap_or_default())?,
             repeat: None,
             due: None,
+            reminders: Reminders::default(),
         };
+        let sent_reminders = Reminders::asked(reminder.as_deref())?;
         let mut quick_repeat = None;
         if as_typed.is_none() {
-            let headers = context::request_headers()?;
-            let order = DateOrder::from_accept_language(
-                headers
-                    .get(http::header::ACCEPT_LANGUAGE)
-                    .and_then(|value| value.to_str().ok()),
-            );
+            let order = DateOrder::from_headers(&context::request_headers()?);
             let (read, list) =
                 quick_add::read_for(&db, session.user_id, &title, today, order).await?;
             new.title = TodoTitle::parse(&read.title)?;
@@ -107,6 +105,9 @@ pub async fn create_todo(
             None => repeat.asked(due)?.flatten(),
         };
         new.due = due;
+        new.reminders =
+            reminders::store::for_new_todo(&db, session.user_id, sent_reminders, due.is_some())
+                .await?;
         let limit = context::provided::<TodoLimit>("todo limit")?;
         let record = store::create(&db, session.user_id, &new, limit).await?;
         Ok(record.shown(today))
@@ -129,18 +130,18 @@ pub async fn update_todo(
     #[server(default)] priority: Option<String>,
     #[server(default)] list_id: Option<String>,
     #[server(default)] repeat: RepeatForm,
+    #[server(default)] reminder: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
         let session = todo_session()?;
         let id = parse_id(&id)?;
         let db = context::db()?;
         let due = due_fields(&due_date, &due_time)?;
-        let repeat = match repeat.kind.as_deref().map(str::trim) {
-            None | Some("" | "keep" | "none") => repeat.asked(None)?,
-            Some(_) => {
-                let due = store::due_after(&db, session.user_id, id, due).await?;
-                repeat.asked(due)?
-            }
+        let repeat = if repeat.sets_a_rule() {
+            let due = store::due_after(&db, session.user_id, id, due).await?;
+            repeat.asked(due)?
+        } else {
+            repeat.asked(None)?
         };
         let changes = TodoChanges {
             title: title.as_deref().map(TodoTitle::parse).transpose()?,
@@ -150,6 +151,7 @@ pub async fn update_todo(
             due,
             list: list_field(list_id.as_deref())?,
             repeat,
+            reminders: Reminders::asked(reminder.as_deref())?,
         }
         .checked()?;
         let today = today_of(&session)?;
@@ -309,6 +311,7 @@ mod ssr {
         context,
         db::StoreError,
         lists::{self, ListRef},
+        reminders::{self, Reminders},
         undo::{UNDO_QUERY_KEY, UndoWindow},
     };
 

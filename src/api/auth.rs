@@ -24,6 +24,7 @@ use crate::{
     calendar::TimeZone,
     client::Client,
     error::AppError,
+    reminders::{self, MAX_BEFORE_MINUTES, ReminderSettings, Reminders},
 };
 
 pub const TAG: &str = "auth";
@@ -88,6 +89,49 @@ pub struct User {
     /// for passkeys).
     #[schema(example = json!(["totp", "passkey"]))]
     pub second_factor: Option<Vec<String>>,
+    /// How your reminders reach you.
+    pub reminders: ReminderSettingsJson,
+}
+
+/// How reminders reach the account.
+#[derive(Serialize, ToSchema)]
+pub struct ReminderSettingsJson {
+    /// By mail, to the confirmed address.
+    pub email: bool,
+    /// To the browsers subscribed with `POST /api/v1/push/subscriptions`.
+    pub push: bool,
+    /// When a todo due on a day without a time reminds, in your zone.
+    #[schema(example = "09:00")]
+    pub time_of_day: String,
+    /// The reminder a new todo with a due date gets when it names none:
+    /// minutes before its due time; `null` for none.
+    pub default_before_minutes: Option<i64>,
+}
+
+impl From<ReminderSettings> for ReminderSettingsJson {
+    fn from(settings: ReminderSettings) -> Self {
+        Self {
+            time_of_day: settings.day_time(),
+            email: settings.email,
+            push: settings.push,
+            default_before_minutes: settings.default_before.map(i64::from),
+        }
+    }
+}
+
+/// Changes to how reminders reach the account: any of the fields.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderSettingsPatch {
+    pub email: Option<bool>,
+    pub push: Option<bool>,
+    /// `HH:MM`, 00:00 to 23:59.
+    #[schema(example = "09:00", max_length = 5)]
+    pub time_of_day: Option<String>,
+    /// 0 to 40,320 minutes before the due time; `null` for no default.
+    #[serde(default, deserialize_with = "super::todos::present")]
+    #[schema(value_type = Option<i64>, nullable, minimum = 0, maximum = 40320)]
+    pub default_before_minutes: Option<Option<i64>>,
 }
 
 impl From<Account> for User {
@@ -100,17 +144,19 @@ impl From<Account> for User {
             role: account.role.as_str().to_owned(),
             email_verified: account.email_verified,
             second_factor: account.second_factor.then(|| vec!["totp".to_owned()]),
+            reminders: ReminderSettings::default().into(),
         }
     }
 }
 
-/// What an account holder may change here.
+/// What an account holder may change here: any of the fields.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
     /// An IANA time zone name, e.g. `Europe/Berlin` or `America/New_York`.
     #[schema(example = "Europe/Berlin")]
-    pub time_zone: String,
+    pub time_zone: Option<String>,
+    pub reminders: Option<ReminderSettingsPatch>,
 }
 
 /// A bearer token and the account it belongs to.
@@ -316,13 +362,15 @@ async fn user_with_factors(auth: &AuthService, account: Account) -> Result<User,
     } else {
         Vec::new()
     };
+    let reminders = reminders::store::settings(auth.db(), account.id).await?;
     let mut user = User::from(account);
+    user.reminders = reminders.into();
     user.second_factor =
         (!methods.is_empty()).then(|| methods.iter().map(|&method| method.to_owned()).collect());
     Ok(user)
 }
 
-/// Change the account's time zone.
+/// Change the account's time zone or how reminders reach it.
 #[utoipa::path(
     patch,
     path = "/api/v1/auth/me",
@@ -340,9 +388,70 @@ pub async fn update_me(
     Authenticated(session): Authenticated,
     ApiJson(patch): ApiJson<AccountPatch>,
 ) -> Result<Json<User>, Problem> {
-    let time_zone = TimeZone::parse(&patch.time_zone)?;
-    let account = auth.set_time_zone(&session, time_zone).await?;
+    let time_zone = patch
+        .time_zone
+        .as_deref()
+        .map(TimeZone::parse)
+        .transpose()?;
+    let mut settings = reminders::store::settings(auth.db(), session.user_id).await?;
+    let changes = patch.reminders.unwrap_or(NOTHING);
+    if time_zone.is_none() && changes.is_empty() {
+        return Err(AppError::Invalid(
+            "Nothing to change: send a time_zone or reminders settings.".into(),
+        )
+        .into());
+    }
+    if let Some(email) = changes.email {
+        settings.email = email;
+    }
+    if let Some(push) = changes.push {
+        settings.push = push;
+    }
+    if let Some(time) = &changes.time_of_day {
+        settings.day_minutes = ReminderSettings::parse_day_time(time).map_err(|error| {
+            AppError::Invalid(error.to_string()).in_field("reminders/time_of_day")
+        })?;
+    }
+    if let Some(before) = changes.default_before_minutes {
+        settings.default_before = before
+            .map(|before| {
+                Reminders::new([before])
+                    .map(|reminders| reminders.minutes()[0])
+                    .map_err(|_| {
+                        AppError::Invalid(format!(
+                            "A default reminder comes 0 to {MAX_BEFORE_MINUTES} minutes before \
+                             the due time."
+                        ))
+                        .in_field("reminders/default_before_minutes")
+                    })
+            })
+            .transpose()?;
+    }
+    let account = match time_zone {
+        Some(time_zone) => auth.set_time_zone(&session, time_zone).await?,
+        None => session.account(),
+    };
+    if !changes.is_empty() {
+        reminders::store::save_settings(auth.db(), session.user_id, &settings).await?;
+    }
     Ok(Json(user_with_factors(&auth, account).await?))
+}
+
+/// A reminders patch that changes nothing.
+const NOTHING: ReminderSettingsPatch = ReminderSettingsPatch {
+    email: None,
+    push: None,
+    time_of_day: None,
+    default_before_minutes: None,
+};
+
+impl ReminderSettingsPatch {
+    fn is_empty(&self) -> bool {
+        self.email.is_none()
+            && self.push.is_none()
+            && self.time_of_day.is_none()
+            && self.default_before_minutes.is_none()
+    }
 }
 
 /// Whose password to reset.

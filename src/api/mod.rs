@@ -21,6 +21,7 @@ pub mod extract;
 pub mod lists;
 pub mod passkeys;
 pub mod problem;
+pub mod reminders;
 pub mod second_factor;
 pub mod sessions;
 pub mod todos;
@@ -120,6 +121,7 @@ pub struct ApiState {
         (name = auth::TAG, description = "Accounts and bearer tokens"),
         (name = todos::TAG, description = "Your todos"),
         (name = lists::TAG, description = "Your lists"),
+        (name = reminders::TAG, description = "What became of your reminders"),
         (name = transfer::TAG, description = "All your data: export and import"),
         (name = admin::TAG, description = "For administrators: users, the security log, sign-up settings, invitations and mail"),
     )
@@ -187,6 +189,8 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(todos::get, todos::update, todos::delete))
         .routes(routes!(todos::move_todo))
         .routes(routes!(todos::parse))
+        .routes(routes!(reminders::deliveries))
+        .routes(routes!(reminders::test))
         .routes(routes!(lists::list, lists::create))
         .routes(routes!(lists::get, lists::update, lists::delete))
         .routes(routes!(undo::undo))

@@ -25,6 +25,7 @@ use crate::{
     calendar::{Clock, Due, TimeZone},
     db::Db,
     error::AppError,
+    reminders::{self, ReminderJson, Reminders},
     todos::{
         ListQuery, NewTodo, Notes, PageParams, Priority, RepeatFrom, TodoChanges, TodoLimit,
         TodoTitle, parse_id,
@@ -58,6 +59,9 @@ pub struct Todo {
     /// The next occurrence that completing this repeating todo made, once
     /// it has (completing it again makes no other).
     pub next_id: Option<Uuid>,
+    /// When it reminds you, earliest last; they remind only while it has
+    /// a due date and is not completed.
+    pub reminders: Vec<ReminderJson>,
     /// Where it stands in its list's manual order: todos sort by this text
     /// byte by byte. Change it with `POST /api/v1/todos/{id}/move`.
     #[schema(example = "a0V")]
@@ -72,6 +76,7 @@ impl Todo {
             due: record.due().map(|due| due.to_rfc3339(zone)),
             repeat: record.repeat().map(|repeat| RepeatJson::of(&repeat)),
             next_id: record.next_id,
+            reminders: record.reminders().json(),
             priority: record.priority(),
             id: record.id,
             title: record.title,
@@ -166,6 +171,10 @@ pub struct NewTodoBody {
     pub notes: Option<String>,
     /// Makes it repeat; it then needs a `due` date.
     pub repeat: Option<RepeatJson>,
+    /// At most 5. Absent: your default reminder when it has a `due` date
+    /// (none unless you chose one); `[]`: none.
+    #[schema(max_items = 5)]
+    pub reminders: Option<Vec<ReminderJson>>,
 }
 
 /// Send any of the fields to change; at least one.
@@ -191,6 +200,9 @@ pub struct TodoPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<RepeatJson>, nullable)]
     pub repeat: Option<Option<RepeatJson>>,
+    /// Replaces its reminders (at most 5); `[]` removes them.
+    #[schema(max_items = 5)]
+    pub reminders: Option<Vec<ReminderJson>>,
 }
 
 /// Where a todo goes: between the todos `after` and `before` (its new
@@ -207,7 +219,7 @@ pub struct TodoMove {
 }
 
 /// A field that is absent stays `None`; one that is `null` is `Some(None)`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+pub(super) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
@@ -300,6 +312,16 @@ pub async fn create(
         notes: Notes::parse(body.notes.as_deref().unwrap_or_default())?,
         priority: body.priority.unwrap_or_default(),
         repeat: body.repeat.map(|repeat| repeat.checked(due)).transpose()?,
+        reminders: reminders::store::for_new_todo(
+            &db,
+            session.user_id,
+            body.reminders
+                .as_deref()
+                .map(Reminders::from_json)
+                .transpose()?,
+            due.is_some(),
+        )
+        .await?,
         due,
     };
     let todo = store::create(&db, session.user_id, &new, limit).await?;
@@ -384,6 +406,11 @@ pub async fn update(
         due,
         list: patch.list_id,
         repeat,
+        reminders: patch
+            .reminders
+            .as_deref()
+            .map(Reminders::from_json)
+            .transpose()?,
     }
     .checked()?;
     let completing = store::Completing {
@@ -447,11 +474,7 @@ pub async fn parse(
     ApiJson(body): ApiJson<ParseBody>,
 ) -> Result<Json<ParsedTodo>, Problem> {
     let zone = session.time_zone;
-    let order = DateOrder::from_accept_language(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|value| value.to_str().ok()),
-    );
+    let order = DateOrder::from_headers(&headers);
     let (read, list_id) = quick_add::read_for(
         &db,
         session.user_id,

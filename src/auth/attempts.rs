@@ -37,6 +37,9 @@ const IMPORT_WINDOW: Duration = Duration::from_secs(60 * 60);
 /// Test mails per administrator and hour: the form sends to any address,
 /// so a stolen administrator session cannot make the relay a spam cannon.
 pub const TEST_MAILS_PER_HOUR: u32 = 10;
+/// Test reminders ("send me a test") per account and hour: each goes to
+/// the account's own address and browsers, so a few are plenty.
+pub const TEST_REMINDERS_PER_HOUR: u32 = 5;
 /// Reset links mailed per address and hour: enough for a lost mail or two,
 /// too few to flood someone's inbox.
 pub const RESET_MAILS_PER_HOUR: u32 = 3;
@@ -99,10 +102,11 @@ pub enum Budget {
     ResetEmail,
     ConfirmationMail,
     TestMail,
+    TestReminder,
 }
 
 impl Budget {
-    const ALL: [Budget; 9] = [
+    const ALL: [Budget; 10] = [
         Budget::SignUp,
         Budget::PasswordAddress,
         Budget::PasswordAccount,
@@ -112,6 +116,7 @@ impl Budget {
         Budget::ResetEmail,
         Budget::ConfirmationMail,
         Budget::TestMail,
+        Budget::TestReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -125,6 +130,7 @@ impl Budget {
             Budget::ResetEmail => "reset_email",
             Budget::ConfirmationMail => "confirmation_mail",
             Budget::TestMail => "test_mail",
+            Budget::TestReminder => "test_reminder",
         }
     }
 }
@@ -285,6 +291,18 @@ impl AttemptBudgets {
             Budget::TestMail,
             &format!("test-mail:{user_id}"),
             TEST_MAILS_PER_HOUR,
+            IMPORT_WINDOW,
+        )
+        .await?
+        .into_result()
+    }
+
+    /// Spends one of the account's test reminders for the hour.
+    pub async fn spend_test_reminder(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
+        self.spend(
+            Budget::TestReminder,
+            &format!("test-reminder:{user_id}"),
+            TEST_REMINDERS_PER_HOUR,
             IMPORT_WINDOW,
         )
         .await?

@@ -447,6 +447,18 @@ impl AuthService {
         self.budgets.spend_import(session.user_id).await
     }
 
+    /// The database the accounts are in (for what sits beside an account,
+    /// such as its reminder settings).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Spends one of the account's test reminders for the hour (429 past
+    /// them).
+    pub async fn spend_test_reminder(&self, session: &Session) -> Result<(), AppError> {
+        self.budgets.spend_test_reminder(session.user_id).await
+    }
+
     /// Spends one of the administrator's test mails for the hour (429 past
     /// them).
     pub async fn spend_test_mail(&self, session: &Session) -> Result<(), AppError> {

@@ -423,9 +423,12 @@ pub async fn create_account(
 }
 
 /// Stores the user's time zone. Their pages name days differently from
-/// now on, so the todos' version changes too (the page cache keys on it).
+/// now on, so the todos' version changes too (the page cache keys on it),
+/// and their reminders move to the new zone's clock in the same
+/// transaction.
 pub async fn set_time_zone(db: &Db, user_id: Uuid, time_zone: TimeZone) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
+        let mut tx = pool.begin_write().await?;
         sqlx::query(
             "UPDATE users SET time_zone = $1, todos_version = todos_version + 1, updated_at = $2 \
              WHERE id = $3",
@@ -433,9 +436,10 @@ pub async fn set_time_zone(db: &Db, user_id: Uuid, time_zone: TimeZone) -> Resul
         .bind(time_zone.name())
         .bind(now())
         .bind(user_id)
-        .execute(pool)
-        .await
-        .map(|_| ())
+        .execute(&mut *tx)
+        .await?;
+        crate::reminders::schedule::resync_user(&mut tx, user_id, now()).await?;
+        tx.commit().await
     })
 }
 

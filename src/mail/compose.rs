@@ -94,6 +94,56 @@ pub fn test_mail(to: &str, sent_by: &str, origin: &str) -> Mail {
     .into_mail(to, MailKind::Test, None, origin)
 }
 
+/// The longest title a reminder's subject carries; the body has it whole.
+const SUBJECT_TITLE_CHARS: usize = 80;
+
+/// A todo's reminder: `when` says when it is due in the user's words
+/// ("today at 09:00"); `late` when it could not go out at its minute.
+pub fn reminder(
+    to: &str,
+    user_id: Uuid,
+    title: &str,
+    when: &str,
+    late: bool,
+    origin: &str,
+) -> Mail {
+    let mut subject_title: String = title.chars().take(SUBJECT_TITLE_CHARS).collect();
+    if title.chars().count() > SUBJECT_TITLE_CHARS {
+        subject_title.push('\u{2026}');
+    }
+    let mut paragraphs = vec![format!("\u{201c}{title}\u{201d} is due {when}.")];
+    if late {
+        paragraphs
+            .push("This reminder is late: Taskward could not send it at its time.".to_owned());
+    }
+    Letter {
+        subject: format!("Reminder: {subject_title}"),
+        paragraphs,
+        action: Some(("Open your todos", format!("{origin}/todos"))),
+        footnote: Some(format!(
+            "You get this because the todo has a reminder. Choose how you are reminded at \
+             {origin}/account/notifications."
+        )),
+    }
+    .into_mail(to, MailKind::Reminder, Some(user_id), origin)
+}
+
+/// The answer to "send me a test" on the notifications page.
+pub fn reminder_test(to: &str, user_id: Uuid, origin: &str) -> Mail {
+    Letter {
+        subject: "Taskward test reminder".into(),
+        paragraphs: vec![
+            "This is a test reminder. If you can read it, your reminders reach you by mail.".into(),
+        ],
+        action: Some((
+            "Open your notification settings",
+            format!("{origin}/account/notifications"),
+        )),
+        footnote: None,
+    }
+    .into_mail(to, MailKind::Reminder, Some(user_id), origin)
+}
+
 /// A link to set a new password, valid for `minutes`.
 pub fn password_reset(to: &str, user_id: Uuid, url: &str, minutes: i64, origin: &str) -> Mail {
     Letter {

@@ -54,6 +54,8 @@ pub enum MailKind {
     EmailChangeNotice,
     /// An administrator removed the account's two-step sign-in.
     SecondFactorRemoved,
+    /// A todo's reminder, or a user's "send me a test".
+    Reminder,
 }
 
 impl MailKind {
@@ -67,6 +69,7 @@ impl MailKind {
             MailKind::ConfirmNewEmail => "confirm_new_email",
             MailKind::EmailChangeNotice => "email_change_notice",
             MailKind::SecondFactorRemoved => "second_factor_removed",
+            MailKind::Reminder => "reminder",
         }
     }
 
@@ -80,6 +83,7 @@ impl MailKind {
             "confirm_new_email" => Some(MailKind::ConfirmNewEmail),
             "email_change_notice" => Some(MailKind::EmailChangeNotice),
             "second_factor_removed" => Some(MailKind::SecondFactorRemoved),
+            "reminder" => Some(MailKind::Reminder),
             _ => None,
         }
     }
@@ -94,6 +98,7 @@ impl MailKind {
             MailKind::ConfirmNewEmail => "New address confirmation link",
             MailKind::EmailChangeNotice => "Address change notice",
             MailKind::SecondFactorRemoved => "Two-step sign-in removed notice",
+            MailKind::Reminder => "Reminder",
         }
     }
 }

@@ -141,18 +141,24 @@ pub enum Outcome {
     },
 }
 
-/// Records `outcome` of the attempt on mail `id` and ends its claim. A
-/// mail that is done (sent or failed) loses its bodies: their links may be
-/// secrets, and nobody reads them again; kept mail keeps them for
-/// `/dev/mail`.
-pub async fn record(
+/// Records the outcome of each attempt of a batch and ends each claim,
+/// in one transaction (one commit, however many mails). A mail that is
+/// done (sent or failed) loses its bodies: their links may be secrets, and
+/// nobody reads them again; kept mail keeps them for `/dev/mail`.
+pub async fn record_all(
     db: &Db,
-    id: i64,
-    outcome: &Outcome,
+    outcomes: &[(i64, Outcome)],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
     on_db!(db, pool => {
-        record_query(id, outcome, now).build().execute(pool).await?;
+        let mut tx = pool.begin_write().await?;
+        for (id, outcome) in outcomes {
+            record_query(*id, outcome, now).build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     })
 }

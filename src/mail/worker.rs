@@ -4,6 +4,7 @@
 //! coming due) or the instance stops.
 
 use chrono::TimeDelta;
+use futures::StreamExt as _;
 use tokio::sync::watch;
 
 use super::{
@@ -13,18 +14,22 @@ use super::{
 };
 use crate::db::Db;
 
-/// Mails claimed at once: each is sent in turn, within its lease.
-const CLAIM_BATCH: i64 = 10;
+/// Mails claimed at once, and how many of them are handed to the relay at
+/// once (over the transport's pool of connections): a burst of reminders
+/// goes out at the relay's pace, not one round trip after another.
+const CLAIM_BATCH: i64 = 64;
+const SENDS_AT_ONCE: usize = 8;
 
-/// Runs until `stop` turns true. A mail being handed over when it does is
-/// finished first; the rest of its batch is given back.
+/// Runs until `stop` turns true. The mails being handed over when it does
+/// are finished first; the rest of their batch is given back.
 pub async fn run(db: Db, mailer: Mailer, mut stop: watch::Receiver<bool>) {
     if matches!(mailer.delivery(), Delivery::Off) {
         return;
     }
     let settings = mailer.settings().clone();
     // The lease covers a whole batch at its slowest, with a margin.
-    let lease = TimeDelta::from_std(settings.send_timeout * (CLAIM_BATCH as u32 + 1))
+    let rounds = (CLAIM_BATCH as u32).div_ceil(SENDS_AT_ONCE as u32) + 1;
+    let lease = TimeDelta::from_std(settings.send_timeout * rounds)
         .unwrap_or(TimeDelta::minutes(10))
         + TimeDelta::seconds(30);
     loop {
@@ -39,19 +44,43 @@ pub async fn run(db: Db, mailer: Mailer, mut stop: watch::Receiver<bool>) {
             if batch.is_empty() {
                 break;
             }
-            let ids: Vec<i64> = batch.iter().map(|mail| mail.id).collect();
-            for (index, mail) in batch.iter().enumerate() {
-                if *stop.borrow() {
-                    if let Err(error) = store::release(&db, &ids[index..]).await {
-                        tracing::warn!(%error, "could not give back claimed mail");
+            let claimed = batch.len();
+            let sends = batch.into_iter().map(|mail| {
+                let (mailer, stop) = (mailer.clone(), stop.clone());
+                async move {
+                    if *stop.borrow() {
+                        return (mail.id, None);
                     }
-                    return;
+                    let outcome = attempt(&mailer, &mail).await;
+                    (mail.id, Some(outcome))
                 }
-                let outcome = attempt(&mailer, mail).await;
-                mailer.metrics().count(&outcome);
-                if let Err(error) = store::record(&db, mail.id, &outcome, crate::db::now()).await {
-                    tracing::warn!(%error, mail = mail.id, "could not record a mail's delivery");
+            });
+            let results: Vec<(i64, Option<Outcome>)> = futures::stream::iter(sends)
+                .buffer_unordered(SENDS_AT_ONCE)
+                .collect()
+                .await;
+            let mut untried = Vec::new();
+            let mut outcomes = Vec::with_capacity(results.len());
+            for (id, outcome) in results {
+                match outcome {
+                    Some(outcome) => {
+                        mailer.metrics().count(&outcome);
+                        outcomes.push((id, outcome));
+                    }
+                    None => untried.push(id),
                 }
+            }
+            if let Err(error) = store::record_all(&db, &outcomes, crate::db::now()).await {
+                tracing::warn!(%error, mails = outcomes.len(), "could not record mail deliveries");
+            }
+            if !untried.is_empty() {
+                if let Err(error) = store::release(&db, &untried).await {
+                    tracing::warn!(%error, "could not give back claimed mail");
+                }
+                return;
+            }
+            if claimed < CLAIM_BATCH as usize {
+                break;
             }
         }
         tokio::select! {

@@ -27,6 +27,7 @@ pub fn AccountPage() -> impl IntoView {
                 <LockoutNotice />
                 <p><a href="/account/sessions">"See where you are signed in, and your recent activity"</a></p>
                 <p><a href="/account/security">"Passkeys, two-step sign-in and API tokens for scripts"</a></p>
+                <p><a href="/account/notifications">"Reminders: how they reach you, and what became of them"</a></p>
                 <EmailCard />
                 <TimeZoneCard current=user.time_zone />
                 <YourDataCard />

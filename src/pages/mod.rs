@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod landing;
 pub mod lists;
 pub mod not_found;
+pub mod notifications;
 mod passkeys;
 pub mod recovery;
 pub mod security;

@@ -78,6 +78,7 @@ pub struct Todo {
     pub priority: Priority,
     pub due: Option<DueShown>,
     pub repeat: Option<RepeatShown>,
+    pub reminders: crate::reminders::Reminders,
 }
 
 /// What a repeat counts the next due date from.

@@ -41,6 +41,15 @@ pub enum DateOrder {
 }
 
 impl DateOrder {
+    /// From a request's `Accept-Language` (see [`Self::from_accept_language`]).
+    pub fn from_headers(headers: &http::HeaderMap) -> Self {
+        Self::from_accept_language(
+            headers
+                .get(http::header::ACCEPT_LANGUAGE)
+                .and_then(|value| value.to_str().ok()),
+        )
+    }
+
     /// From an `Accept-Language` header: month first for US English (and
     /// the few others that write it so), day first otherwise.
     pub fn from_accept_language(header: Option<&str>) -> Self {

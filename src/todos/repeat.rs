@@ -162,6 +162,12 @@ fn text(value: &Option<String>) -> &str {
 }
 
 impl RepeatForm {
+    /// Whether the form sets a rule (one to check against the todo's due
+    /// date) rather than keeping or stopping the repeat.
+    pub fn sets_a_rule(&self) -> bool {
+        !matches!(text(&self.kind), "" | "keep" | "none")
+    }
+
     /// What the form asks of a todo due `due`: `None` leaves its repeat
     /// as it is, `Some(None)` stops it.
     pub fn asked(&self, due: Option<Due>) -> Result<Option<Option<Repeat>>, AppError> {

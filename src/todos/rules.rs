@@ -3,7 +3,7 @@
 //! account.
 
 use super::{Notes, Priority, TodoTitle, repeat::Repeat};
-use crate::error::AppError;
+use crate::{error::AppError, reminders::Reminders};
 
 /// How many todos one account may keep (`MAX_TODOS_PER_USER`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub struct NewTodo {
     pub due: Option<crate::calendar::Due>,
     /// Checked against `due` ([`Repeat::fits`]).
     pub repeat: Option<Repeat>,
+    /// They remind only while the todo has a due date.
+    pub reminders: Reminders,
 }
 
 impl NewTodo {
@@ -39,6 +41,7 @@ impl NewTodo {
             priority: Priority::None,
             due: None,
             repeat: None,
+            reminders: Reminders::default(),
         }
     }
 }
@@ -56,6 +59,8 @@ pub struct TodoChanges {
     pub list: Option<uuid::Uuid>,
     /// `Some(None)` stops the repeat; clearing the due date does too.
     pub repeat: Option<Option<Repeat>>,
+    /// Replaces the todo's reminders (empty: none).
+    pub reminders: Option<Reminders>,
 }
 
 impl TodoChanges {
@@ -73,7 +78,7 @@ impl TodoChanges {
         if self == Self::default() {
             return Err(AppError::Invalid(
                 "Nothing to change: send a title, a completed state, notes, a priority, a due \
-                 date, a repeat or a list."
+                 date, a repeat, reminders or a list."
                     .into(),
             ));
         }

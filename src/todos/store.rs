@@ -22,6 +22,10 @@ use crate::{
     },
     on_db,
     ordering::{self, PlacementRefusal, place_in_sequence, respace_sequence},
+    reminders::{
+        Reminders,
+        schedule::{self, Timed},
+    },
 };
 
 /// What the todos store declines to do (worded in `crate::refusals`).
@@ -82,6 +86,8 @@ pub struct TodoRecord {
     pub repeat_from: Option<String>,
     /// The next occurrence, once completing this todo made it.
     pub next_id: Option<Uuid>,
+    /// Its reminders as stored ([`Reminders::from_stored`]).
+    pub reminders: Option<String>,
     /// The row's id in SQLite's search index, read by search pages only.
     #[sqlx(default)]
     pub seq: Option<i64>,
@@ -103,14 +109,30 @@ impl TodoRecord {
         Repeat::from_stored(self.repeat_rule.as_deref(), self.repeat_from.as_deref())
     }
 
+    pub fn reminders(&self) -> Reminders {
+        Reminders::from_stored(self.reminders.as_deref())
+    }
+
+    /// As the reminder schedule sees it.
+    pub fn timed(&self) -> Timed {
+        Timed {
+            id: self.id,
+            due: self.due(),
+            reminders: self.reminders(),
+            completed: self.completed,
+        }
+    }
+
     /// As a page shows it on the user's `today`.
     pub fn shown(self, today: NaiveDate) -> Todo {
         let due = self
             .due()
             .map(|due| DueShown::of(due, today, self.completed));
         let repeat = self.repeat().map(|repeat| repeat.shown());
+        let reminders = self.reminders();
         Todo {
             repeat,
+            reminders,
             id: self.id.to_string(),
             priority: self.priority(),
             list_id: self.list_id.to_string(),
@@ -123,7 +145,8 @@ impl TodoRecord {
 }
 
 const COLUMNS: &str = "t.id, t.title, t.completed, t.list_id, t.notes, t.priority, t.due_date, \
-     t.due_time, t.position, t.created_at, t.updated_at, t.repeat_rule, t.repeat_from, t.next_id";
+     t.due_time, t.position, t.created_at, t.updated_at, t.repeat_rule, t.repeat_from, t.next_id, \
+     t.reminders";
 
 /// [`COLUMNS`] without the table's alias, for `RETURNING`.
 fn unqualified_columns() -> String {
@@ -134,15 +157,15 @@ fn unqualified_columns() -> String {
 /// limit (32,766 since 3.32); PostgreSQL's (65,535) is higher.
 pub const MAX_BOUND_PARAMETERS: usize = 32_766;
 
-/// Todos one INSERT of [`insert_todos`] writes, 15 parameters each: as
-/// many as [`MAX_BOUND_PARAMETERS`] allows, so 100,000 take 46 statements
+/// Todos one INSERT of [`insert_todos`] writes, 16 parameters each: as
+/// many as [`MAX_BOUND_PARAMETERS`] allows, so 100,000 take 49 statements
 /// rather than 100,000.
-pub const TODOS_PER_INSERT: usize = MAX_BOUND_PARAMETERS / 15;
+pub const TODOS_PER_INSERT: usize = MAX_BOUND_PARAMETERS / 16;
 
 /// A todo's columns as a row of `VALUES` writes them, after the row's
 /// owner (or, for a kept todo, its undo batch): see [`push_rows`].
 pub const ROW_COLUMNS: &str = "id, list_id, title, notes, completed, priority, due_date, \
-     due_time, position, created_at, updated_at, repeat_rule, repeat_from, next_id";
+     due_time, position, created_at, updated_at, repeat_rule, repeat_from, next_id, reminders";
 
 /// Adds `VALUES` rows to `insert`, one per todo of `records` (`seq`
 /// aside): `(first, ROW_COLUMNS…)`, with `first` the owner or the batch.
@@ -170,13 +193,14 @@ pub fn push_rows<DB: Engine>(
             .and_bind(todo.repeat_rule.clone())
             .and_bind(todo.repeat_from.clone())
             .and_bind(todo.next_id)
+            .and_bind(todo.reminders.clone())
             .push(")");
     }
 }
 
 /// In a transaction, inserts `records` (`seq` aside) as todos of the user
 /// `user_id`, [`TODOS_PER_INSERT`] to a statement: the one INSERT of the
-/// `todos` table.
+/// `todos` table. Their reminders are scheduled in the same transaction.
 pub async fn insert_todos<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     user_id: Uuid,
@@ -187,7 +211,12 @@ pub async fn insert_todos<DB: Engine>(
         push_rows(&mut insert, user_id, chunk);
         DB::execute(tx, insert).await?;
     }
-    Ok(())
+    let timed: Vec<Timed> = records
+        .iter()
+        .filter(|record| record.reminders.is_some())
+        .map(TodoRecord::timed)
+        .collect();
+    schedule::sync(tx, user_id, &timed, true, now()).await
 }
 
 /// Which of a user's todos a delete removes.
@@ -790,6 +819,7 @@ pub async fn create(
             repeat_rule: new.repeat.as_ref().map(|repeat| repeat.rule.to_string()),
             repeat_from: new.repeat.as_ref().map(|repeat| repeat.from.as_str().to_owned()),
             next_id: None,
+            reminders: new.reminders.to_stored(),
             seq: None,
         };
         insert_todos(&mut tx, user_id, std::slice::from_ref(&record)).await?;
@@ -917,6 +947,9 @@ fn update_statement<'q, DB: Engine>(
             .push(", repeat_from = ")
             .bind(repeat.map(|repeat| repeat.from.as_str().to_owned()));
     }
+    if let Some(reminders) = &changes.reminders {
+        sql.push(", reminders = ").bind(reminders.to_stored());
+    }
     if let Some((list, position)) = moved_to {
         sql.push(", list_id = ")
             .bind(list)
@@ -992,6 +1025,7 @@ async fn make_next_occurrence<DB: Engine>(
         repeat_rule: Some(next_repeat.rule.to_string()),
         repeat_from: Some(next_repeat.from.as_str().to_owned()),
         next_id: None,
+        reminders: record.reminders.clone(),
         seq: None,
     };
     insert_todos(tx, user_id, std::slice::from_ref(&next)).await?;
@@ -1010,7 +1044,9 @@ async fn make_next_occurrence<DB: Engine>(
 /// Applies `changes` in one statement, so two concurrent updates each apply
 /// whole. A change of list also moves the todo to the top of its new list,
 /// and completing a todo makes its next occurrence when it repeats, each
-/// in a transaction that takes the user's turn.
+/// in a transaction that takes the user's turn; a change of the due date,
+/// the reminders or the completion moves the todo's reminders in the same
+/// transaction.
 pub async fn update(
     db: &Db,
     user_id: Uuid,
@@ -1018,7 +1054,9 @@ pub async fn update(
     changes: &TodoChanges,
     completing: Completing,
 ) -> Result<TodoRecord, Refused> {
-    if changes.list.is_none() && changes.completed != Some(true) {
+    let retimes =
+        changes.due.is_some() || changes.reminders.is_some() || changes.completed.is_some();
+    if changes.list.is_none() && !retimes {
         let row: Option<TodoRecord> = on_db!(db, pool => {
             update_statement(changes, None, id, user_id)
                 .build_query_as()
@@ -1059,6 +1097,9 @@ pub async fn update(
             .await?;
         let mut record = record.ok_or(StoreError::NotFound)?;
         make_next_occurrence(&mut tx, user_id, &mut record, count, completing).await?;
+        if retimes {
+            schedule::sync(&mut tx, user_id, &[record.timed()], false, now()).await?;
+        }
         tx.commit().await?;
         record
     });
@@ -1144,6 +1185,7 @@ pub async fn set_all_completed(
             make_next_occurrence(&mut tx, user_id, &mut record, count, completing).await?;
             count += i64::from(record.next_id.is_some());
         }
+        schedule::resync_user(&mut tx, user_id, now()).await?;
         tx.commit().await?;
     });
     Ok(())

@@ -18,6 +18,7 @@ use super::import::{ListTarget, Plan, PlannedLists, PlannedTodo, Problems, too_m
 use super::{ImportRefusal, MAX_CSV_COLUMNS, excerpt, quoted};
 use crate::{
     calendar::{Due, TimeZone},
+    reminders::Reminders,
     todos::{Notes, Priority, TodoLimit, TodoTitle, repeat::Repeat},
 };
 
@@ -32,7 +33,11 @@ enum Column {
     Completed,
     Repeat,
     RepeatFrom,
+    Reminders,
 }
+
+/// How many columns an import reads (the last of [`Column`], plus one).
+const COLUMNS_READ: usize = Column::Reminders as usize + 1;
 
 impl Column {
     fn named(name: &str) -> Option<Self> {
@@ -46,6 +51,7 @@ impl Column {
                 "completed" | "done" => Column::Completed,
                 "repeat" | "rrule" | "recurrence" => Column::Repeat,
                 "repeat_from" => Column::RepeatFrom,
+                "reminders" | "reminder" => Column::Reminders,
                 _ => return None,
             },
         )
@@ -315,7 +321,7 @@ fn read_todo(
         problems.at_line(line, format!("it {HOLDS_NUL}"));
         return None;
     }
-    let mut fields = [""; 8];
+    let mut fields = [""; COLUMNS_READ];
     for (value, column) in record.iter().zip(columns) {
         let Some(column) = column else { continue };
         let Ok(value) = std::str::from_utf8(value) else {
@@ -383,6 +389,9 @@ fn read_todo(
         }
         _ => Some(None),
     };
+    let reminders = Reminders::read_text(field(Column::Reminders))
+        .map_err(|error| problems.at_line(line, error))
+        .ok();
     let target = ListTarget::named(field(Column::List))
         .map_err(|error| problems.at_line(line, format!("the list name: {error}")))
         .ok();
@@ -393,6 +402,7 @@ fn read_todo(
         priority: priority?,
         due: due?,
         repeat: repeat?,
+        reminders: reminders?,
         position: None,
         created_at: None,
         updated_at: None,

@@ -116,6 +116,7 @@ impl ExportWriter for JsonDocument {
             priority: todo.priority(),
             due: todo.due().map(|due| due.to_rfc3339(self.time_zone)),
             repeat: todo.repeat().map(|repeat| RepeatJson::of(&repeat)),
+            reminders: todo.reminders().json(),
             position: Some(todo.position.clone()),
             created_at: Some(todo.created_at),
             updated_at: Some(todo.updated_at),
@@ -203,7 +204,7 @@ fn close_array(out: &mut Vec<u8>, depth: usize, had_items: bool) {
 
 /// The columns of the CSV export, which the CSV import reads back (it
 /// reports the timestamp columns as not read).
-pub const CSV_COLUMNS: [&str; 10] = [
+pub const CSV_COLUMNS: [&str; 11] = [
     "title",
     "list",
     "due",
@@ -214,6 +215,7 @@ pub const CSV_COLUMNS: [&str; 10] = [
     "updated_at",
     "repeat",
     "repeat_from",
+    "reminders",
 ];
 
 /// The todos as CSV (RFC 4180, UTF-8 with a byte-order mark so spreadsheet
@@ -278,7 +280,7 @@ impl ExportWriter for CsvFile {
 /// `2026-12-24` or `2026-12-24 15:00`, on the account's wall clock;
 /// `completed` is `true` or `false`; the texts a person wrote are
 /// neutralised against CSV injection.
-fn csv_record(todo: &TodoRecord, list_name: &str) -> [String; 10] {
+fn csv_record(todo: &TodoRecord, list_name: &str) -> [String; 11] {
     let repeat = todo.repeat();
     let due = todo.due().map(|due| match due.time {
         Some(time) => format!("{} {}", due.date.format("%Y-%m-%d"), time.format("%H:%M")),
@@ -302,5 +304,6 @@ fn csv_record(todo: &TodoRecord, list_name: &str) -> [String; 10] {
         repeat
             .map(|repeat| repeat.from.as_str().to_owned())
             .unwrap_or_default(),
+        todo.reminders().minutes_text(),
     ]
 }

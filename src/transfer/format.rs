@@ -94,6 +94,9 @@ pub struct ExportedTodo {
     /// How it repeats, if it does (it then has a due date).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<crate::todos::repeat::RepeatJson>,
+    /// When it reminds (up to 5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders: Vec<crate::reminders::ReminderJson>,
     /// Its place in the list (an ordering key, compared byte-wise).
     #[serde(default)]
     pub position: Option<String>,

@@ -29,6 +29,7 @@ use crate::{
         store::{NewListRow, list_id_in, position_after_last_list},
     },
     on_db, ordering,
+    reminders::Reminders,
     todos::{
         Notes, Priority, TodoLimit, TodoTitle,
         repeat::Repeat,
@@ -170,6 +171,7 @@ pub struct PlannedTodo {
     pub priority: Priority,
     pub due: Option<Due>,
     pub repeat: Option<Repeat>,
+    pub reminders: Reminders,
     pub position: Option<String>,
     pub created_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -532,6 +534,9 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
                     .ok(),
                 (_, None) | (None, _) => Some(None),
             };
+            let reminders = Reminders::from_json(&todo.reminders)
+                .map_err(|error| problems.at_pointer(at("reminders"), error))
+                .ok();
             check_time(&mut problems, || at("created_at"), todo.created_at);
             check_time(&mut problems, || at("updated_at"), todo.updated_at);
             if let Some(position) = &todo.position {
@@ -544,7 +549,8 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
                     problems.at_pointer(at("position"), "another todo of the list has it");
                 }
             }
-            if let (Some(title), Some(notes), Some(due), Some(repeat)) = (title, notes, due, repeat)
+            if let (Some(title), Some(notes), Some(due), Some(repeat), Some(reminders)) =
+                (title, notes, due, repeat, reminders)
             {
                 planned.todos.push(PlannedTodo {
                     title,
@@ -553,6 +559,7 @@ fn plan_export(bytes: &[u8], zone: TimeZone, limit: TodoLimit) -> Result<Plan, I
                     priority: todo.priority,
                     due,
                     repeat,
+                    reminders,
                     position: todo.position.clone(),
                     created_at: todo.created_at,
                     updated_at: todo.updated_at,
@@ -763,6 +770,7 @@ pub async fn start(
                     repeat_rule: todo.repeat.as_ref().map(|repeat| repeat.rule.to_string()),
                     repeat_from: todo.repeat.as_ref().map(|repeat| repeat.from.as_str().to_owned()),
                     next_id: None,
+                    reminders: todo.reminders.to_stored(),
                     seq: None,
                 }
             }));

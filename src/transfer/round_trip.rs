@@ -149,8 +149,24 @@ struct GeneratedTodo {
     due: Option<(NaiveDate, Option<NaiveTime>)>,
     /// A canonical rule and what it counts from; kept only with a due date.
     repeat: Option<(&'static str, &'static str)>,
+    /// Stored reminders (any todo may keep them).
+    reminders: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+}
+
+fn reminders() -> impl Strategy<Value = Option<String>> {
+    prop::collection::btree_set(0u32..=crate::reminders::MAX_BEFORE_MINUTES, 1..=5).prop_map(
+        |minutes| {
+            Some(
+                minutes
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+        },
+    )
 }
 
 fn repeat() -> impl Strategy<Value = Option<(&'static str, &'static str)>> {
@@ -171,18 +187,27 @@ fn todo() -> impl Strategy<Value = GeneratedTodo> {
         notes(),
         any::<bool>(),
         0i16..=3,
-        (due(), repeat()),
+        (due(), repeat(), prop::option::of(reminders())),
         instant(),
         instant(),
     )
         .prop_map(
-            |(title, notes, completed, priority, (due, repeat), created_at, updated_at)| {
+            |(
+                title,
+                notes,
+                completed,
+                priority,
+                (due, repeat, reminders),
+                created_at,
+                updated_at,
+            )| {
                 GeneratedTodo {
                     title,
                     notes,
                     completed,
                     priority,
                     repeat: due.and(repeat),
+                    reminders: reminders.flatten(),
                     due,
                     created_at,
                     updated_at,
@@ -252,6 +277,7 @@ fn account() -> impl Strategy<Value = Account> {
                         repeat_rule: todo.repeat.map(|(rule, _)| rule.to_owned()),
                         repeat_from: todo.repeat.map(|(_, from)| from.to_owned()),
                         next_id: None,
+                        reminders: todo.reminders.clone(),
                         seq: None,
                     });
                 }

@@ -283,7 +283,7 @@ pub async fn export_body(
                         let page: Vec<TodoRecord> = sqlx::query_as(
                             "SELECT id, title, completed, list_id, notes, priority, due_date, \
                              due_time, position, created_at, updated_at, repeat_rule, \
-                             repeat_from, next_id FROM todos \
+                             repeat_from, next_id, reminders FROM todos \
                              WHERE user_id = $1 AND list_id = $2 AND position > $3 \
                              ORDER BY position LIMIT $4",
                         )

@@ -90,7 +90,7 @@ pub async fn open_undo_batch<DB: Engine>(
 /// [`keep_todos`]: what was deleted is exactly what is kept, whatever
 /// changed the rows a moment before.
 pub const DELETED_COLUMNS: &str = "id, title, completed, list_id, notes, priority, due_date, \
-     due_time, position, created_at, updated_at, repeat_rule, repeat_from, next_id";
+     due_time, position, created_at, updated_at, repeat_rule, repeat_from, next_id, reminders";
 
 /// In a transaction, keeps the todos `records` (the [`TodoRecord`]s a
 /// delete returned) in the batch `batch`, as many per statement as
@@ -177,10 +177,10 @@ struct DeletedList {
 /// exactly what was kept, however many rows.
 const RESTORE_IN_PLACE: &str = "INSERT INTO todos (id, user_id, list_id, title, notes, completed, \
      priority, due_date, due_time, position, created_at, updated_at, repeat_rule, repeat_from, \
-     next_id) \
+     next_id, reminders) \
      SELECT d.id, $2, d.list_id, d.title, d.notes, d.completed, d.priority, d.due_date, \
      d.due_time, d.position, d.created_at, d.updated_at, d.repeat_rule, d.repeat_from, \
-     d.next_id FROM deleted_todos d \
+     d.next_id, d.reminders FROM deleted_todos d \
      WHERE d.batch_id = $1 \
      AND EXISTS (SELECT 1 FROM lists l WHERE l.user_id = $2 AND l.id = d.list_id) \
      AND NOT EXISTS (SELECT 1 FROM todos t \
@@ -190,7 +190,7 @@ const RESTORE_IN_PLACE: &str = "INSERT INTO todos (id, user_id, list_id, title, 
 /// order.
 const DISPLACED: &str = "SELECT d.id, d.title, d.completed, d.list_id, d.notes, d.priority, \
      d.due_date, d.due_time, d.position, d.created_at, d.updated_at, d.repeat_rule, \
-     d.repeat_from, d.next_id FROM deleted_todos d \
+     d.repeat_from, d.next_id, d.reminders FROM deleted_todos d \
      WHERE d.batch_id = $1 \
      AND NOT EXISTS (SELECT 1 FROM todos t WHERE t.user_id = $2 AND t.id = d.id) \
      ORDER BY d.list_id, d.position";
@@ -341,6 +341,11 @@ pub async fn undo(
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+        // What came back in place reminds again (what was displaced was
+        // scheduled as it went in).
+        if in_place > 0 {
+            crate::reminders::schedule::resync_user(&mut tx, user_id, at).await?;
+        }
         tx.commit().await?;
         Undone {
             summary,

@@ -126,6 +126,8 @@ pub struct Application {
     local_addr: SocketAddr,
     /// `METRICS_ADDR`'s listener and its router, when set.
     metrics_listener: Option<(TcpListener, Router)>,
+    /// What the reminder worker this instance runs needs.
+    reminders: crate::reminders::worker::ReminderWorker,
     /// Held while this instance runs: a restore waits for no instance.
     _instance_lock: crate::db::backup::InstanceLock,
 }
@@ -245,8 +247,16 @@ impl Application {
                 }
             });
         }
+        let reminders = crate::reminders::worker::ReminderWorker {
+            db: db.clone(),
+            mailer: mailer.clone(),
+            clock: state.config.clock,
+            origin: state.config.public_origin.clone(),
+            poll_interval: state.config.reminder_poll_interval,
+        };
         Ok(Self {
             listener,
+            reminders,
             auth: state.auth.clone(),
             limits: state.config.limits.clone(),
             router: router(
@@ -294,6 +304,11 @@ impl Application {
             self.mailer.clone(),
             mail_stopped,
         ));
+        let (stop_reminders, reminders_stopped) = tokio::sync::watch::channel(false);
+        let reminding = tokio::spawn(crate::reminders::worker::run(
+            self.reminders.clone(),
+            reminders_stopped,
+        ));
         let (stop_metrics, metrics_stopped) = tokio::sync::watch::channel(false);
         let metrics_serving = self.metrics_listener.map(|(listener, router)| {
             let limits = self.limits.clone();
@@ -315,6 +330,9 @@ impl Application {
         self.request_bounds.handlers_finished().await;
         pruning.abort();
         purging.abort();
+        // A batch of reminders being fired commits (or rolls back) whole.
+        let _ = stop_reminders.send(true);
+        let _ = reminding.await;
         // The mail being handed over is finished (within its timeout) and
         // recorded, so it is neither lost nor sent twice.
         let _ = stop_mail.send(true);
@@ -441,6 +459,11 @@ async fn prune_periodically(auth: Arc<AuthService>, db: Db) {
         match crate::mail::store::prune_finished(&db, before).await {
             Ok(rows) => tracing::debug!(rows, "pruned finished mail"),
             Err(error) => tracing::warn!(%error, "could not prune finished mail"),
+        }
+        let before = crate::reminders::store::keep_from(crate::db::now());
+        match crate::reminders::store::prune(&db, before).await {
+            Ok(rows) => tracing::debug!(rows, "pruned old reminder deliveries"),
+            Err(error) => tracing::warn!(%error, "could not prune reminder deliveries"),
         }
     }
 }

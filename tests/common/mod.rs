@@ -149,6 +149,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         site: SiteConfig::default(),
         clock: taskward::calendar::Clock::System,
         mail: taskward::config::MailConfig::default(),
+        reminder_poll_interval: std::time::Duration::from_secs(1),
         metrics: taskward::config::MetricsConfig::default(),
     }
 }

@@ -650,6 +650,8 @@ async fn the_openapi_document_describes_every_endpoint() {
         ("/api/v1/todos/{id}", "delete"),
         ("/api/v1/todos/{id}/move", "post"),
         ("/api/v1/todos/parse", "post"),
+        ("/api/v1/reminders/deliveries", "get"),
+        ("/api/v1/reminders/test", "post"),
         ("/api/v1/lists", "get"),
         ("/api/v1/lists", "post"),
         ("/api/v1/lists/{id}", "get"),

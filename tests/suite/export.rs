@@ -254,7 +254,7 @@ async fn the_csv_export_keeps_its_columns_bom_and_line_ends_with_every_todo_once
     let text = String::from_utf8(bytes).unwrap();
     let body = text.strip_prefix('\u{feff}').expect("a byte-order mark");
     assert!(body.starts_with(
-        "title,list,due,priority,notes,completed,created_at,updated_at,repeat,repeat_from\r\n"
+        "title,list,due,priority,notes,completed,created_at,updated_at,repeat,repeat_from,reminders\r\n"
     ));
     assert!(body.ends_with("\r\n"));
 

@@ -484,7 +484,7 @@ async fn finished_mail_is_pruned_after_its_days_and_queued_mail_never() {
         .await
         .unwrap();
     let now = taskward::db::now();
-    taskward::mail::store::record(&db, done, &taskward::mail::store::Outcome::Sent, now)
+    taskward::mail::store::record_all(&db, &[(done, taskward::mail::store::Outcome::Sent)], now)
         .await
         .unwrap();
     let ids = async || -> Vec<i64> {

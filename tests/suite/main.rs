@@ -32,6 +32,7 @@ mod pages;
 mod passkeys;
 mod planning;
 mod recovery;
+mod reminders;
 mod repeats;
 mod search;
 mod second_factor;

@@ -475,9 +475,12 @@ async fn a_repeat_survives_export_import_and_undo() {
         .next()
         .unwrap()
         .to_owned();
-    assert!(header.ends_with(",repeat,repeat_from"), "{header}");
     assert!(
-        csv.contains("FREQ=WEEKLY;BYDAY=FR;COUNT=10,completion"),
+        header.ends_with(",repeat,repeat_from,reminders"),
+        "{header}"
+    );
+    assert!(
+        csv.contains("FREQ=WEEKLY;BYDAY=FR;COUNT=10,completion,"),
         "{csv}"
     );
 

@@ -318,7 +318,7 @@ async fn csv_files_with_quotes_commas_line_breaks_a_bom_and_windows_line_ends_im
     let exported = response.text().await.unwrap();
     assert!(
         exported.starts_with(
-            "\u{feff}title,list,due,priority,notes,completed,created_at,updated_at,repeat,repeat_from\r\n"
+            "\u{feff}title,list,due,priority,notes,completed,created_at,updated_at,repeat,repeat_from,reminders\r\n"
         )
     );
     assert!(

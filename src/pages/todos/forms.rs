@@ -8,6 +8,7 @@ use super::{
     address::{Address, Fixed},
     page_actions::Actions,
 };
+use crate::reminders::{REMINDER_PRESETS, Reminders, before_words};
 use crate::todos::{Filter, MAX_TITLE_CHARS, Priority, REPEAT_PRESETS, RepeatFrom, RepeatShown};
 use crate::views::Showing;
 
@@ -37,11 +38,12 @@ pub(super) fn NewTodoForm(
                 <button class="button" type="submit">"Add"</button>
             </div>
             <details class="todos__extras">
-                <summary>"Due date, repeat and priority"</summary>
+                <summary>"Due date, repeat, reminder and priority"</summary>
                 <div class="todos__extras-fields">
                     <DueFields date=fixed.due_today.clone() time=None prefix="new" />
                     <PriorityField current=Priority::None id="new-priority" />
                     <RepeatFields current=None prefix="new" custom=false />
+                    <ReminderField current=None prefix="new" />
                     <label class="todos__as-typed" for="new-as-typed">
                         <input id="new-as-typed" type="checkbox" name="as_typed" value="on" />
                         "Keep the title as typed"
@@ -123,6 +125,57 @@ pub(crate) fn RepeatFields(
     }
     // Type-erased: the forms that hold these fields nest deep enough.
     .into_any()
+}
+
+/// When a todo reminds: one of the presets, or none. For a new todo
+/// (`current` is `None`) the first choice is the user's default; a todo
+/// whose reminders no single preset names keeps them unless another is
+/// chosen. Its options are fixed markup, like the custom repeat's.
+#[component]
+pub(crate) fn ReminderField(current: Option<Reminders>, prefix: &'static str) -> impl IntoView {
+    let id = format!("{prefix}-reminder");
+    view! {
+        <span class="field field--inline">
+            <label class="field__label" for=id.clone()>"Reminder"</label>
+            <select id=id class="input" name="reminder" inner_html=reminder_options_html(current.as_ref())></select>
+        </span>
+    }
+    .into_any()
+}
+
+/// The `<option>`s of [`ReminderField`]; every text in them is fixed or a
+/// number.
+fn reminder_options_html(current: Option<&Reminders>) -> String {
+    let selected = |yes: bool| if yes { " selected" } else { "" };
+    let mut html = String::new();
+    match current {
+        None => html.push_str(r#"<option value="default" selected>Your default</option>"#),
+        Some(current)
+            if current.minutes().len() == 1 && REMINDER_PRESETS.contains(&current.minutes()[0]) => {
+        }
+        Some(current) if !current.is_empty() => html.push_str(&format!(
+            r#"<option value="keep" selected>As now: {}</option>"#,
+            current.words()
+        )),
+        Some(_) => {}
+    }
+    let none = current.is_some_and(Reminders::is_empty);
+    html.push_str(&format!(
+        r#"<option value="none"{}>No reminder</option>"#,
+        selected(none)
+    ));
+    for before in REMINDER_PRESETS {
+        let chosen = current.is_some_and(|current| current.minutes() == [before]);
+        let mut words = before_words(before);
+        if let Some(first) = words.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        html.push_str(&format!(
+            r#"<option value="{before}"{}>{words}</option>"#,
+            selected(chosen)
+        ));
+    }
+    html
 }
 
 /// The fields of a custom repeat, as fixed markup: nothing in them changes

@@ -37,7 +37,7 @@ pub use address::Address;
 use address::Fixed;
 use card::TodoCard;
 use forms::NewTodoForm;
-pub(crate) use forms::{DueFields, PriorityField, RepeatFields};
+pub(crate) use forms::{DueFields, PriorityField, ReminderField, RepeatFields};
 use heading::heading_view;
 use page_actions::Actions;
 use sidebar::Sidebar;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::{ev, html, prelude::*, server_fn::ServerFn};
 
-use super::{Actions, DueFields, Fixed, PriorityField, RepeatFields, focus_soon};
+use super::{Actions, DueFields, Fixed, PriorityField, ReminderField, RepeatFields, focus_soon};
 use crate::{
     actions::todos::{DeleteTodo, MoveTodo, UpdateTodo},
     components::raw_text::escaped,
@@ -44,7 +44,11 @@ pub(crate) fn TodoItem(
         priority,
         due,
         repeat,
+        reminders,
     } = todo.clone();
+    // A reminder counts only while the todo is due and open.
+    let reminder =
+        (due.is_some() && !completed && !reminders.is_empty()).then(|| reminders.words());
     // While an update of this todo is in flight, show what it will become.
     let pending = {
         let id = id.clone();
@@ -260,6 +264,7 @@ pub(crate) fn TodoItem(
                         priority
                         due=due.clone()
                         repeat=repeat.map(|repeat| repeat.words)
+                        reminder
                         has_notes=!notes.is_empty()
                         list_name
                     />
@@ -297,6 +302,7 @@ fn blank_update() -> UpdateTodo {
         priority: None,
         list_id: None,
         repeat: RepeatForm::default(),
+        reminder: None,
     }
 }
 
@@ -308,6 +314,7 @@ fn Meta(
     priority: Priority,
     due: Option<crate::todos::DueShown>,
     repeat: Option<String>,
+    reminder: Option<String>,
     has_notes: bool,
     list_name: Option<String>,
 ) -> impl IntoView {
@@ -332,6 +339,12 @@ fn Meta(
                     <span class="chip chip--repeat">
                         <span aria-hidden="true">"↻ "</span>
                         {format!("Repeats {words}")}
+                    </span>
+                })}
+                {reminder.map(|words| view! {
+                    <span class="chip chip--reminder">
+                        <span aria-hidden="true">"⏰ "</span>
+                        {format!("Reminds {words}")}
                     </span>
                 })}
                 {has_notes.then(|| view! { <span class="chip chip--notes">"Notes"</span> })}
@@ -508,6 +521,7 @@ fn TodoDetails(
         priority,
         due,
         repeat,
+        reminders,
         list_id,
         ..
     } = todo;
@@ -531,6 +545,7 @@ fn TodoDetails(
                     <DueFields date time prefix="details" />
                     <PriorityField current=priority id=format!("priority-{id}") />
                     <RepeatFields current=repeat prefix="details" custom=true />
+                    <ReminderField current=Some(reminders) prefix="details" />
                     <span class="field field--inline">
                         <label class="field__label" for=list_field_id.clone()>"List"</label>
                         <select id=list_field_id class="input" name="list_id">
