@@ -98,7 +98,8 @@ pub struct User {
 pub struct ReminderSettingsJson {
     /// By mail, to the confirmed address.
     pub email: bool,
-    /// To the browsers subscribed with `POST /api/v1/push/subscriptions`.
+    /// By Web Push to subscribed browsers: kept for the push channel,
+    /// which this release does not have yet (reminders go by mail).
     pub push: bool,
     /// When a todo due on a day without a time reminds, in your zone.
     #[schema(example = "09:00")]
