@@ -169,11 +169,10 @@ async fn send_again_replaces_the_link_and_three_an_hour_go_out_however_many_ask_
         .map(token_in)
         .collect();
     assert_eq!(links[0], first);
-    for older in &links[..3] {
-        assert_eq!(app.confirm(older).await.status, 422);
-    }
-    // Which of the three came last is the outbox's order, not the sink's:
-    // exactly one of them works.
+    assert_eq!(app.confirm(&links[0]).await.status, 422);
+    // Which of the three was made last is the outbox's order, not the
+    // sink's (the worker hands several mails to the relay at once):
+    // exactly one of them works, the other two are dead.
     let mut worked = 0;
     for link in &links[1..] {
         if app.confirm(link).await.status == 200 {
