@@ -148,7 +148,6 @@ pub struct Target {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub time_zone: String,
     pub email_enabled: Option<bool>,
-    pub push_enabled: Option<bool>,
 }
 
 /// The todos `ids` with their owners' addresses and channels, read in the
@@ -161,7 +160,7 @@ pub async fn targets_in<DB: Engine>(
     for chunk in ids.chunks(5_000) {
         let mut query = QueryBuilder::new(
             "SELECT t.id AS todo_id, t.title, t.completed, t.due_date, t.due_time, u.email, \
-             u.email_verified_at, u.time_zone, s.email_enabled, s.push_enabled \
+             u.email_verified_at, u.time_zone, s.email_enabled \
              FROM todos t JOIN users u ON u.id = t.user_id \
              LEFT JOIN reminder_settings s ON s.user_id = t.user_id WHERE t.id IN (",
         );
@@ -187,16 +186,6 @@ pub async fn recipient(db: &Db, user_id: Uuid) -> Result<Option<(String, bool)>,
             .await
     })?;
     Ok(row.map(|(email, verified)| (email, verified.is_some())))
-}
-
-/// How many tests the user asked for since `since`.
-pub async fn tests_since(db: &Db, user_id: Uuid, since: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    let query = "SELECT COUNT(DISTINCT created_at) FROM reminder_deliveries \
-                 WHERE user_id = $1 AND test = TRUE AND created_at >= $2";
-    let (count,): (i64,) = on_db!(db, pool => {
-        sqlx::query_as(query).bind(user_id).bind(since).fetch_one(pool).await
-    })?;
-    Ok(count)
 }
 
 #[derive(sqlx::FromRow)]
