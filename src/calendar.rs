@@ -77,6 +77,74 @@ impl TimeZone {
         }
         self.0.from_utc_datetime(&local)
     }
+
+    /// The offset from UTC in force here at `instant`, as a calendar file
+    /// names it.
+    pub fn offset_at(self, instant: DateTime<Utc>) -> ZoneOffset {
+        use chrono::Offset as _;
+        use chrono_tz::OffsetComponents as _;
+        let here = instant.with_timezone(&self.0);
+        let offset = here.offset();
+        ZoneOffset {
+            seconds: offset.fix().local_minus_utc(),
+            daylight: !offset.dst_offset().is_zero(),
+            name: here.format("%Z").to_string(),
+        }
+    }
+
+    /// Every change of this zone's offset (or of its name for it) after
+    /// `from` and up to `to`. Read off the tz database a day at a time, so
+    /// zones that change twice within one day (none do) would show one
+    /// change; each change is then found to the second.
+    pub fn changes_between(self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<ZoneChange> {
+        const DAY: i64 = 86_400;
+        let mut changes = Vec::new();
+        let mut at = from;
+        let mut offset = self.offset_at(at);
+        while at < to {
+            let next = (at + chrono::TimeDelta::seconds(DAY)).min(to);
+            let next_offset = self.offset_at(next);
+            if next_offset != offset {
+                // The first second with the new offset: the last with the
+                // old one is in [low, high).
+                let (mut low, mut high) = (at.timestamp(), next.timestamp());
+                while high - low > 1 {
+                    let middle = low + (high - low) / 2;
+                    let probe = DateTime::from_timestamp(middle, 0).unwrap_or(next);
+                    if self.offset_at(probe) == offset {
+                        low = middle;
+                    } else {
+                        high = middle;
+                    }
+                }
+                changes.push(ZoneChange {
+                    at: DateTime::from_timestamp(high, 0).unwrap_or(next),
+                    before: offset,
+                    after: next_offset.clone(),
+                });
+                offset = next_offset;
+            }
+            at = next;
+        }
+        changes
+    }
+}
+
+/// An offset from UTC as a zone keeps it: seconds east of UTC, whether it
+/// is daylight-saving time, and its abbreviation ("CEST").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneOffset {
+    pub seconds: i32,
+    pub daylight: bool,
+    pub name: String,
+}
+
+/// The instant a zone moves from one offset to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneChange {
+    pub at: DateTime<Utc>,
+    pub before: ZoneOffset,
+    pub after: ZoneOffset,
 }
 
 /// Every zone a person can choose, sorted by name.

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar_feed;
 pub mod lists;
 pub mod passkeys;
 pub mod reminders;

@@ -56,7 +56,8 @@ pub async fn list_with_totals(
 /// Adds a todo at the top of the Inbox, or of the list `list_id` names.
 /// The title is read by quick add ("Pay rent every month on the 1st
 /// !high #Home"), whose parts win over the form's fields, unless
-/// `as_typed` is sent.
+/// `as_typed` is sent; `leave` names the kinds of part the person
+/// dismissed (`date,time`), which stay in the title.
 #[server(prefix = "/api", endpoint = "todos/create")]
 pub async fn create_todo(
     title: String,
@@ -68,6 +69,7 @@ pub async fn create_todo(
     #[server(default)] repeat: RepeatForm,
     #[server(default)] reminder: Option<String>,
     #[server(default)] as_typed: Option<String>,
+    #[server(default)] leave: Option<String>,
 ) -> Result<Todo, AppError> {
     context::respond(async {
         let session = todo_session()?;
@@ -87,8 +89,9 @@ pub async fn create_todo(
         let mut quick_repeat = None;
         if as_typed.is_none() {
             let order = DateOrder::from_headers(&context::request_headers()?);
+            let leave = PartKind::list_from(leave.as_deref().unwrap_or_default());
             let (read, list) =
-                quick_add::read_for(&db, session.user_id, &title, today, order).await?;
+                quick_add::read_for(&db, session.user_id, &title, today, order, &leave).await?;
             new.title = TodoTitle::parse(&read.title)?;
             if let Some(date) = read.date {
                 due = Some(Due {
@@ -111,6 +114,81 @@ pub async fn create_todo(
         let limit = context::provided::<TodoLimit>("todo limit")?;
         let record = store::create(&db, session.user_id, &new, limit).await?;
         Ok(record.shown(today))
+    })
+    .await
+}
+
+/// A part of the new-todo text that quick add recognised, as the page
+/// shows it before saving: a chip the person can dismiss.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QuickAddChip {
+    /// `date`, `time`, `repeat`, `priority` or `list`: what the form's
+    /// `leave` names to keep it in the title.
+    pub kind: String,
+    /// The words as typed.
+    pub typed: String,
+    /// What they were read as: "Due Fri 11 Dec", "Repeats monthly".
+    pub label: String,
+}
+
+/// What quick add reads in `text` for the signed-in user, leaving the
+/// kinds in `leave`: the chips the new-todo field shows while typing.
+/// Nothing is saved.
+#[server(prefix = "/api", endpoint = "todos/quick-add")]
+pub async fn read_quick_add(
+    text: String,
+    #[server(default)] leave: Option<String>,
+) -> Result<Vec<QuickAddChip>, AppError> {
+    context::respond(async {
+        let session = todo_session()?;
+        let db = context::db()?;
+        let today = today_of(&session)?;
+        let order = DateOrder::from_headers(&context::request_headers()?);
+        let leave = PartKind::list_from(leave.as_deref().unwrap_or_default());
+        let (read, _) =
+            quick_add::read_for(&db, session.user_id, &text, today, order, &leave).await?;
+        let label = |kind: PartKind| match kind {
+            PartKind::Date => read.date.map_or_else(String::new, |date| {
+                format!("Due {}", date.format("%a %-d %b %Y"))
+            }),
+            PartKind::Time => read
+                .time
+                .map_or_else(String::new, |time| format!("At {}", time.format("%H:%M"))),
+            PartKind::Repeat => read
+                .repeat
+                .as_deref()
+                .and_then(|rule| {
+                    Repeat::parse(
+                        rule,
+                        "due",
+                        read.date.map(|date| Due {
+                            date,
+                            time: read.time,
+                        }),
+                    )
+                    .ok()
+                })
+                .map_or_else(
+                    || "Repeats".to_owned(),
+                    |repeat| format!("Repeats {}", repeat.words()),
+                ),
+            PartKind::Priority => read.priority.map_or_else(String::new, |priority| {
+                format!("{} priority", priority.label())
+            }),
+            PartKind::List => read
+                .list
+                .as_deref()
+                .map_or_else(String::new, |list| format!("In {list}")),
+        };
+        Ok(read
+            .parts
+            .iter()
+            .map(|part| QuickAddChip {
+                kind: part.kind.as_str().to_owned(),
+                typed: part.text.clone(),
+                label: label(part.kind),
+            })
+            .collect())
     })
     .await
 }
@@ -298,7 +376,7 @@ mod ssr {
         EDIT_QUERY_KEY, ListQuery, NewTodo, Notes, OPEN_QUERY_KEY, Priority, TodoChanges,
         TodoLimit, TodoTitle, parse_id, parse_optional_id,
         query::Scope,
-        quick_add::{self, DateOrder},
+        quick_add::{self, DateOrder, PartKind},
         repeat::Repeat,
         store,
     };

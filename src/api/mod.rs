@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod admin_users;
 pub mod auth;
+pub mod calendar_feed;
 pub mod extract;
 pub mod lists;
 pub mod passkeys;
@@ -122,6 +123,7 @@ pub struct ApiState {
         (name = todos::TAG, description = "Your todos"),
         (name = lists::TAG, description = "Your lists"),
         (name = reminders::TAG, description = "What became of your reminders"),
+        (name = calendar_feed::TAG, description = "Your todos in your calendar app"),
         (name = transfer::TAG, description = "All your data: export and import"),
         (name = admin::TAG, description = "For administrators: users, the security log, sign-up settings, invitations and mail"),
     )
@@ -191,6 +193,11 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(todos::parse))
         .routes(routes!(reminders::deliveries))
         .routes(routes!(reminders::test))
+        .routes(routes!(
+            calendar_feed::feed,
+            calendar_feed::create_feed,
+            calendar_feed::delete_feed
+        ))
         .routes(routes!(lists::list, lists::create))
         .routes(routes!(lists::get, lists::update, lists::delete))
         .routes(routes!(undo::undo))

@@ -481,6 +481,7 @@ pub async fn parse(
         &body.text,
         clock.today_in(zone),
         order,
+        &[],
     )
     .await?;
     let repeat = read

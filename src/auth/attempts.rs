@@ -40,6 +40,10 @@ pub const TEST_MAILS_PER_HOUR: u32 = 10;
 /// Test reminders ("send me a test") per account and hour: each goes to
 /// the account's own address and browsers, so a few are plenty.
 pub const TEST_REMINDERS_PER_HOUR: u32 = 5;
+/// Fetches of one calendar feed an hour: a calendar app polls every 15
+/// minutes to an hour, so this is a handful of devices' worth; a leaked
+/// address cannot be used to keep the database busy.
+pub const CALENDAR_FETCHES_PER_HOUR: u32 = 120;
 /// Reset links mailed per address and hour: enough for a lost mail or two,
 /// too few to flood someone's inbox.
 pub const RESET_MAILS_PER_HOUR: u32 = 3;
@@ -103,10 +107,11 @@ pub enum Budget {
     ConfirmationMail,
     TestMail,
     TestReminder,
+    CalendarFeed,
 }
 
 impl Budget {
-    const ALL: [Budget; 10] = [
+    const ALL: [Budget; 11] = [
         Budget::SignUp,
         Budget::PasswordAddress,
         Budget::PasswordAccount,
@@ -117,6 +122,7 @@ impl Budget {
         Budget::ConfirmationMail,
         Budget::TestMail,
         Budget::TestReminder,
+        Budget::CalendarFeed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,6 +137,7 @@ impl Budget {
             Budget::ConfirmationMail => "confirmation_mail",
             Budget::TestMail => "test_mail",
             Budget::TestReminder => "test_reminder",
+            Budget::CalendarFeed => "calendar_feed",
         }
     }
 }
@@ -303,6 +310,18 @@ impl AttemptBudgets {
             Budget::TestReminder,
             &format!("test-reminder:{user_id}"),
             TEST_REMINDERS_PER_HOUR,
+            IMPORT_WINDOW,
+        )
+        .await?
+        .into_result()
+    }
+
+    /// One fetch of the calendar feed of the account `user_id`.
+    pub async fn spend_calendar_fetch(&self, user_id: uuid::Uuid) -> Result<(), AppError> {
+        self.spend(
+            Budget::CalendarFeed,
+            &format!("calendar-feed:{user_id}"),
+            CALENDAR_FETCHES_PER_HOUR,
             IMPORT_WINDOW,
         )
         .await?

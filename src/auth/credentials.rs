@@ -76,6 +76,8 @@ pub enum Flash {
     NewApiToken,
     /// Recovery codes just made, shown once (separated by spaces).
     RecoveryCodes,
+    /// A calendar feed address just made, shown once.
+    NewCalendarFeed,
     /// The token of a sign-in's second step: this browser's hold on it,
     /// for the five minutes it lives.
     SignInStep,
@@ -88,6 +90,8 @@ impl Flash {
             (Flash::NewApiToken, false) => "taskward_new_token",
             (Flash::RecoveryCodes, true) => "__Host-taskward_recovery_codes",
             (Flash::RecoveryCodes, false) => "taskward_recovery_codes",
+            (Flash::NewCalendarFeed, true) => "__Host-taskward_new_calendar_feed",
+            (Flash::NewCalendarFeed, false) => "taskward_new_calendar_feed",
             (Flash::SignInStep, true) => "__Host-taskward_sign_in_step",
             (Flash::SignInStep, false) => "taskward_sign_in_step",
         }
@@ -96,7 +100,9 @@ impl Flash {
     /// How long it waits to be read.
     fn lifetime(self) -> Duration {
         match self {
-            Flash::NewApiToken | Flash::RecoveryCodes => Duration::from_secs(300),
+            Flash::NewApiToken | Flash::RecoveryCodes | Flash::NewCalendarFeed => {
+                Duration::from_secs(300)
+            }
             Flash::SignInStep => super::second_factor::challenge::CHALLENGE_LIFETIME,
         }
     }

@@ -17,6 +17,8 @@ pub mod api_tokens;
 #[cfg(feature = "ssr")]
 pub mod attempts;
 #[cfg(feature = "ssr")]
+pub mod calendar_feed;
+#[cfg(feature = "ssr")]
 pub mod credentials;
 #[cfg(feature = "ssr")]
 pub mod device;

@@ -45,10 +45,12 @@ pub enum EventKind {
     SecondFactorRemovedByAdmin,
     PasskeyAdded,
     PasskeyDeleted,
+    CalendarFeedMade,
+    CalendarFeedTurnedOff,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 35] = [
+    pub const ALL: [EventKind; 37] = [
         EventKind::SignUp,
         EventKind::SignIn,
         EventKind::SignInFailed,
@@ -84,6 +86,8 @@ impl EventKind {
         EventKind::SecondFactorRemovedByAdmin,
         EventKind::PasskeyAdded,
         EventKind::PasskeyDeleted,
+        EventKind::CalendarFeedMade,
+        EventKind::CalendarFeedTurnedOff,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +127,8 @@ impl EventKind {
             EventKind::SecondFactorRemovedByAdmin => "second_factor_removed_by_admin",
             EventKind::PasskeyAdded => "passkey_added",
             EventKind::PasskeyDeleted => "passkey_deleted",
+            EventKind::CalendarFeedMade => "calendar_feed_made",
+            EventKind::CalendarFeedTurnedOff => "calendar_feed_turned_off",
         }
     }
 
@@ -168,6 +174,8 @@ impl EventKind {
             EventKind::SecondFactorRemovedByAdmin => "Two-step sign-in removed by an administrator",
             EventKind::PasskeyAdded => "Passkey added",
             EventKind::PasskeyDeleted => "Passkey deleted",
+            EventKind::CalendarFeedMade => "Calendar feed address made",
+            EventKind::CalendarFeedTurnedOff => "Calendar feed turned off",
         }
     }
 }

@@ -11,6 +11,7 @@ use super::{
     CurrentUser, Role,
     api_tokens::{ApiTokenView, NewApiToken, PersonalToken, TokenScope},
     attempts::{AttemptBudgets, PasswordChecker},
+    calendar_feed::{self, FeedOwner, FeedSecret},
     device::DeviceTokens,
     email::Email,
     password::{NewPassword, PasswordHasherPool},
@@ -451,6 +452,61 @@ impl AuthService {
     /// such as its reminder settings).
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Makes the account a new calendar feed address, replacing the one it
+    /// had: the secret is returned this once.
+    pub async fn make_calendar_feed(
+        &self,
+        session: &Session,
+        client: &Client,
+    ) -> Result<(DateTime<Utc>, FeedSecret), AppError> {
+        let secret = FeedSecret::generate()?;
+        let at = now();
+        let event = Event::new(EventKind::CalendarFeedMade, client)
+            .user(session.user_id, &session.email)
+            .session(session.session_id);
+        calendar_feed::replace(&self.db, session.user_id, &secret, at, &event).await?;
+        tracing::info!("calendar feed address made");
+        Ok((at, secret))
+    }
+
+    /// Turns the account's calendar feed off: 404 when it has none.
+    pub async fn turn_off_calendar_feed(
+        &self,
+        session: &Session,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let event = Event::new(EventKind::CalendarFeedTurnedOff, client)
+            .user(session.user_id, &session.email)
+            .session(session.session_id);
+        if calendar_feed::remove(&self.db, session.user_id, &event).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// When the account's calendar feed address was made, if it has one.
+    pub async fn calendar_feed_made_at(
+        &self,
+        session: &Session,
+    ) -> Result<Option<DateTime<Utc>>, AppError> {
+        Ok(calendar_feed::made_at(&self.db, session.user_id).await?)
+    }
+
+    /// The account a feed address opens, after spending one of the feed's
+    /// fetches for the hour (429 past them). `None` for an address that
+    /// opens nothing.
+    pub async fn open_calendar_feed(
+        &self,
+        secret: &FeedSecret,
+    ) -> Result<Option<FeedOwner>, AppError> {
+        let Some(owner) = calendar_feed::owner(&self.db, secret).await? else {
+            return Ok(None);
+        };
+        self.budgets.spend_calendar_fetch(owner.user_id).await?;
+        Ok(Some(owner))
     }
 
     /// Spends one of the account's test reminders for the hour (429 past

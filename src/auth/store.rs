@@ -250,8 +250,8 @@ pub async fn lock_administrators<DB: Engine>(
     DB::execute(tx, lock).await.map(|_| ())
 }
 
-/// Ends every session of the user, and every personal API token with
-/// them, in the caller's transaction: whatever ends all of an account's
+/// Ends every session of the user, and every personal API token and the
+/// calendar feed with them, in the caller's transaction: whatever ends all of an account's
 /// sessions (signing out everywhere, a password reset, an administrator)
 /// is meant to leave no one in it, and a token made from a stolen session
 /// would otherwise outlive it.
@@ -262,7 +262,7 @@ pub async fn end_all_sessions<DB: Engine>(
     let mut delete = QueryBuilder::new("DELETE FROM sessions WHERE user_id = ");
     delete.bind(user_id);
     DB::execute(tx, delete).await?;
-    end_api_tokens(tx, user_id).await
+    end_standing_credentials(tx, user_id).await
 }
 
 /// Removes the user's account, in the caller's transaction; their lists,
@@ -489,7 +489,7 @@ pub async fn change_password_ending_other_sessions(
             .bind(keep)
             .execute(&mut *transaction)
             .await?;
-        end_api_tokens(&mut transaction, user_id).await?;
+        end_standing_credentials(&mut transaction, user_id).await?;
         forget_devices(&mut transaction, user_id).await?;
         forget_reset_links(&mut transaction, user_id).await?;
         transaction.commit().await
@@ -1298,14 +1298,17 @@ pub async fn delete_api_token(
     })
 }
 
-/// Ends every token of the user, in the caller's transaction.
-async fn end_api_tokens<DB: Engine>(
+/// Ends the credentials the user made to be used without signing in (every
+/// personal API token, and the calendar feed's address), in the caller's
+/// transaction.
+async fn end_standing_credentials<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     user_id: Uuid,
 ) -> Result<(), sqlx::Error> {
     let mut delete = QueryBuilder::new("DELETE FROM api_tokens WHERE user_id = ");
     delete.bind(user_id);
-    DB::execute(tx, delete).await.map(|_| ())
+    DB::execute(tx, delete).await?;
+    super::calendar_feed::end(tx, user_id).await
 }
 
 /// A token presented on a request, with what a session lookup reads of

@@ -9,18 +9,26 @@ use crate::{
             CancelEmailChange, ChangeEmail, ChangePassword, DeleteAccount, ResendVerification,
             SetTimeZone, SignOutEverywhere, my_email, recent_lockout, time_zones,
         },
+        calendar_feed::{
+            CalendarFeedView, MakeCalendarFeed, TurnOffCalendarFeed, my_calendar_feed,
+        },
         transfer::read_import_report,
     },
     auth::EmailState,
     components::signed_in::signed_in_page,
+    error::AppError,
     transfer::REPORT_QUERY_KEY,
 };
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    // Made once for the page, outside the signed-in frame, whose content
+    // may be built more than once while it renders: the feed's new address
+    // is read (and its cookie cleared) by one request to the store.
+    let feed = Resource::new(|| (), |_| my_calendar_feed());
     view! {
         <Title text="Account" />
-        {signed_in_page(|user| {
+        {signed_in_page(move |user| {
             view! {
                 <h1>"Account"</h1>
                 <p class="muted">"Signed in as " <strong>{user.email}</strong></p>
@@ -31,6 +39,7 @@ pub fn AccountPage() -> impl IntoView {
                 <EmailCard />
                 <TimeZoneCard current=user.time_zone />
                 <YourDataCard />
+                <CalendarFeedCard feed />
                 <ChangePasswordCard />
                 <SessionsCard />
                 <DeleteAccountCard />
@@ -277,6 +286,73 @@ fn YourDataCard() -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// The private calendar feed: made, shown once, replaced, turned off. Plain
+/// forms, the same with and without JavaScript.
+#[component]
+fn CalendarFeedCard(feed: Resource<Result<CalendarFeedView, AppError>>) -> impl IntoView {
+    view! {
+        <section class="card stack" aria-labelledby="calendar-feed">
+            <h2 id="calendar-feed">"Calendar feed"</h2>
+            <p class="muted">
+                "See your open todos that have a due date in a calendar app (Thunderbird, Apple \
+                 Calendar, Outlook, DAVx\u{2075}), with their repeats and reminders. The app \
+                 subscribes to a private address and checks it every half hour. Anyone with the \
+                 address can read those todos, so keep it to yourself; signing out everywhere, or \
+                 changing or resetting your password, turns it off."
+            </p>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match feed.await {
+                        Ok(view) => calendar_feed_state(view).into_any(),
+                        Err(error) => view! {
+                            <p class="form-error" role="alert">{error.to_string()}</p>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn calendar_feed_state(feed: CalendarFeedView) -> impl IntoView {
+    let fresh = feed.new_url.clone().map(|url| {
+        let webcal = feed.new_webcal_url.clone().unwrap_or_default();
+        view! {
+            <div class="notice notice--success stack" role="status">
+                <p><strong>"Your feed\u{2019}s address. Copy it now: it is shown only this once."</strong></p>
+                <label class="field">
+                    <span class="field__label">"Feed address"</span>
+                    <input class="input token-secret" type="text" readonly value=url />
+                </label>
+                <p><a href=webcal>"Subscribe in your calendar app"</a></p>
+            </div>
+        }
+    });
+    let state = match feed.made {
+        Some(made) => view! {
+            <p>"You have a feed; its address was made " {made} ". Lost it? Make a new one: the \
+                old address then stops working."</p>
+            <div class="cluster">
+                <form method="post" action=MakeCalendarFeed::url()>
+                    <button class="button button--small" type="submit">"Make a new address"</button>
+                </form>
+                <form method="post" action=TurnOffCalendarFeed::url()>
+                    <button class="button button--small button--ghost" type="submit">"Turn the feed off"</button>
+                </form>
+            </div>
+        }
+        .into_any(),
+        None => view! {
+            <form method="post" action=MakeCalendarFeed::url()>
+                <button class="button button--small" type="submit">"Make a feed address"</button>
+            </form>
+        }
+        .into_any(),
+    };
+    view! { {fresh} {state} }
 }
 
 /// The zone the user's days are counted in ("Today", "Overdue"). A plain

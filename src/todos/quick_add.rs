@@ -81,6 +81,36 @@ pub enum PartKind {
     List,
 }
 
+impl PartKind {
+    pub const ALL: [PartKind; 5] = [
+        PartKind::Date,
+        PartKind::Time,
+        PartKind::Repeat,
+        PartKind::Priority,
+        PartKind::List,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartKind::Date => "date",
+            PartKind::Time => "time",
+            PartKind::Repeat => "repeat",
+            PartKind::Priority => "priority",
+            PartKind::List => "list",
+        }
+    }
+
+    /// The kinds a form's `leave` names (`date,time`); unknown words are
+    /// passed over, and at most one of each kind is kept, so the list is
+    /// bounded whatever is sent.
+    pub fn list_from(text: &str) -> Vec<PartKind> {
+        PartKind::ALL
+            .into_iter()
+            .filter(|kind| text.split(',').any(|word| word.trim() == kind.as_str()))
+            .collect()
+    }
+}
+
 /// A recognised part: what it is and where it stands in the text (in
 /// characters, end exclusive).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -396,6 +426,17 @@ fn repeat(words: &[Word<'_>], today: NaiveDate) -> Option<(Found, usize)> {
 
 /// Reads `text` as typed, in `context`.
 pub fn read(text: &str, context: Context<'_>) -> Result<QuickAdd, AppError> {
+    read_leaving(text, context, &[])
+}
+
+/// Reads `text` as [`read`] does, leaving the phrases of the kinds in
+/// `leave` in the title: the parts a person dismissed ("Buy tickets for
+/// Friday" keeps "Friday").
+pub fn read_leaving(
+    text: &str,
+    context: Context<'_>,
+    leave: &[PartKind],
+) -> Result<QuickAdd, AppError> {
     let today = context.today;
     crate::error::refuse_nul(text, "text")?;
     let chars = text.chars().count();
@@ -446,7 +487,7 @@ pub fn read(text: &str, context: Context<'_>) -> Result<QuickAdd, AppError> {
                 Found::Priority(_) => (PartKind::Priority, read.priority.is_none()),
                 Found::List(_) => (PartKind::List, read.list.is_none()),
             };
-            if !slot_free {
+            if !slot_free || leave.contains(&kind) {
                 return None;
             }
             match found {
@@ -498,6 +539,7 @@ pub async fn read_for(
     text: &str,
     today: NaiveDate,
     order: DateOrder,
+    leave: &[PartKind],
 ) -> Result<(QuickAdd, Option<uuid::Uuid>), AppError> {
     let lists = if text.contains('#') {
         crate::lists::store::names(db, user_id).await?
@@ -505,13 +547,14 @@ pub async fn read_for(
         Vec::new()
     };
     let names: Vec<String> = lists.iter().map(|(_, name)| name.clone()).collect();
-    let read = read(
+    let read = read_leaving(
         text,
         Context {
             today,
             order,
             lists: &names,
         },
+        leave,
     )?;
     let list_id = read
         .list
@@ -536,6 +579,31 @@ mod tests {
 
     fn at(hour: u32, minute: u32) -> Option<NaiveTime> {
         NaiveTime::from_hms_opt(hour, minute, 0)
+    }
+
+    #[test]
+    fn a_dismissed_kind_stays_in_the_title_and_the_rest_is_still_read() {
+        let context = Context {
+            today: today(),
+            order: DateOrder::DayFirst,
+            lists: &[],
+        };
+        let read = read_leaving(
+            "Buy tickets for Friday at 7pm !high",
+            context,
+            &[PartKind::Date],
+        )
+        .unwrap();
+        assert_eq!(read.title, "Buy tickets for Friday");
+        assert_eq!(read.time, at(19, 0));
+        // A time without a date is today's.
+        assert_eq!(read.date, date("2026-12-05"));
+        assert_eq!(read.priority, Some(Priority::High));
+        assert_eq!(
+            PartKind::list_from("date,,nonsense, time,date"),
+            [PartKind::Date, PartKind::Time]
+        );
+        assert!(PartKind::list_from(&"date,".repeat(10_000)).len() == 1);
     }
 
     /// A text, and the title, due date, time and rule it reads as.

@@ -752,6 +752,31 @@ pub async fn due_counts(
     })
 }
 
+/// A todo with the name of its list, as the calendar feed shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DatedTodo {
+    #[sqlx(flatten)]
+    pub todo: TodoRecord,
+    pub list_name: String,
+}
+
+/// The user's open todos that have a due date, soonest first, at most
+/// `limit` of them.
+pub async fn open_and_dated(
+    db: &Db,
+    user_id: Uuid,
+    limit: i64,
+) -> Result<Vec<DatedTodo>, sqlx::Error> {
+    let query = format!(
+        "SELECT {COLUMNS}, l.name AS list_name FROM todos t JOIN lists l ON l.id = t.list_id \
+         WHERE t.user_id = $1 AND t.completed = FALSE AND t.due_date IS NOT NULL \
+         ORDER BY t.due_date, t.due_time, t.id LIMIT $2"
+    );
+    on_db!(db, pool => {
+        sqlx::query_as(&query).bind(user_id).bind(limit).fetch_all(pool).await
+    })
+}
+
 /// One todo of the user's, or `NotFound` (also for another user's).
 pub async fn get(db: &Db, user_id: Uuid, id: Uuid) -> Result<TodoRecord, Refused> {
     let row: Option<TodoRecord> = on_db!(db, pool => {

@@ -12,6 +12,7 @@
 //! router before the routers are merged.
 
 mod account_files;
+mod calendar_feed;
 mod dev_mail;
 mod error_reference;
 mod health;
@@ -386,12 +387,13 @@ fn router(
                         .extensions()
                         .get::<MatchedPath>()
                         .map_or(metrics::UNMATCHED_ROUTE, MatchedPath::as_str);
-                    // The path only: query strings may carry secrets. The
-                    // user is recorded once the session is known.
+                    // The path only: query strings may carry secrets (and
+                    // a feed's path is one). The user is recorded once the
+                    // session is known.
                     tracing::info_span!(
                         "request",
                         method = %request.method(),
-                        path = %request.uri().path(),
+                        path = %loggable_path(request.uri().path(), route),
                         route,
                         request_id,
                         user_id = tracing::field::Empty,
@@ -432,6 +434,7 @@ fn router(
         .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), bundle)
         .merge(api::router(ApiState::from_ref(&state)))
         .merge(dev_mail::router(&state))
+        .merge(calendar_feed::router(&state))
         .merge(site::router(&state))
         .fallback_service(
             ServiceBuilder::new()
@@ -439,6 +442,16 @@ fn router(
                 .service(site::files_or_not_found(&state)),
         )
         .layer(common)
+}
+
+/// A request's path as the log shows it: a calendar feed's address is
+/// its secret, so the log shows the route's template instead.
+fn loggable_path<'a>(path: &'a str, route: &'a str) -> &'a str {
+    if route == calendar_feed::ROUTE || path.starts_with("/calendar/") {
+        "/calendar/{file}"
+    } else {
+        path
+    }
 }
 
 /// How often an instance deletes attempt counters, sessions and reset links

@@ -230,6 +230,7 @@ fn each_table_is_written_by_its_owner() {
         ("users", &["auth/store.rs"]),
         ("email_confirmations", &["auth/store.rs"]),
         ("api_tokens", &["auth/store.rs"]),
+        ("calendar_feeds", &["auth/calendar_feed.rs"]),
         ("instance_settings", &["signup/store.rs"]),
         ("invitations", &["signup/store.rs"]),
         ("mail_outbox", &["mail/store.rs"]),

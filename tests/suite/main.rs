@@ -15,6 +15,7 @@ mod api;
 mod api_tokens;
 mod architecture;
 mod auth;
+mod calendar_feed;
 mod client_addresses;
 mod docs;
 mod export;

@@ -239,14 +239,54 @@ async fn json_logs_name_route_status_latency_and_user_and_never_a_secret() {
     assert_eq!(span["user_id"], user_id.as_str(), "{finished}");
     assert_eq!(span["path"], format!("/api/v1/todos/{todo}"), "{finished}");
 
-    // Every line is JSON, and none holds the password, the token or the
-    // query string.
+    // A calendar feed's address is its secret: the log names the route.
+    let feed: Value = client
+        .post(format!("{}/api/v1/calendar-feed", app.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let feed_url = feed["url"].as_str().unwrap();
+    let secret = feed_url
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".ics");
+    let path = &feed_url[feed_url.find("/calendar/").unwrap()..];
+    let fetched = client
+        .get(format!("{}{path}", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched.status(), 200);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let logged = app.lines().iter().any(|line| {
+            serde_json::from_str::<Value>(line).is_ok_and(|line| {
+                line["span"]["route"] == "/calendar/{file}"
+                    && line["span"]["path"] == "/calendar/{file}"
+                    && line["message"] == "finished processing request"
+            })
+        });
+        if logged {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{:?}", app.lines());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Every line is JSON, and none holds the password, the token, the
+    // feed's secret or the query string.
     let lines = app.lines();
     assert!(lines.len() >= 4, "{lines:?}");
     for line in &lines {
         serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
         assert!(!line.contains(PASSWORD), "{line}");
         assert!(!line.contains(&token), "{line}");
+        assert!(!line.contains(secret), "{line}");
         assert!(!line.contains("hunter2"), "{line}");
     }
 }

@@ -642,5 +642,61 @@ async fn quick_add_reads_a_line_of_text_on_the_api_and_the_new_todo_form() {
         .await;
     assert_eq!(kept["title"], "Buy tickets for Friday");
     assert_eq!(kept["due"], Value::Null);
+
+    // With JavaScript the field shows what it read as chips; a dismissed
+    // chip's words stay in the title, and the rest is still read.
+    let chips = app
+        .site_ok(
+            &web,
+            "/api/todos/quick-add",
+            &[("text", "Buy tickets for Friday at 7pm !high")],
+        )
+        .await;
+    let labels: Vec<(&str, &str, &str)> = chips
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|chip| {
+            (
+                chip["kind"].as_str().unwrap(),
+                chip["typed"].as_str().unwrap(),
+                chip["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("date", "Friday", "Due Fri 11 Dec 2026"),
+            ("time", "at 7pm", "At 19:00"),
+            ("priority", "!high", "High priority"),
+        ],
+        "{chips}"
+    );
+    let left = app
+        .site_ok(
+            &web,
+            "/api/todos/quick-add",
+            &[
+                ("text", "Buy tickets for Friday at 7pm !high"),
+                ("leave", "date,nonsense,date"),
+            ],
+        )
+        .await;
+    assert_eq!(left.as_array().unwrap().len(), 2, "{left}");
+    let made = app
+        .site_ok(
+            &web,
+            "/api/todos/create",
+            &[("title", "Buy tickets for Friday !high"), ("leave", "date")],
+        )
+        .await;
+    assert_eq!(made["title"], "Buy tickets for Friday");
+    assert_eq!(made["priority"], "high");
+    assert_eq!(made["due"], Value::Null);
+    let refused = app
+        .site_call(&web, "/api/todos/quick-add", &[("text", &"x".repeat(501))])
+        .await;
+    assert_eq!(refused.0, 422, "{}", refused.1);
     app.stop().await;
 }

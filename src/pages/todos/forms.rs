@@ -7,6 +7,7 @@ use leptos::{html, prelude::*};
 use super::{
     address::{Address, Fixed},
     page_actions::Actions,
+    quick_chips::{QuickAddChips, QuickChips},
 };
 use crate::reminders::{REMINDER_PRESETS, Reminders, before_words};
 use crate::todos::{Filter, MAX_TITLE_CHARS, Priority, REPEAT_PRESETS, RepeatFrom, RepeatShown};
@@ -19,6 +20,7 @@ pub(super) fn NewTodoForm(
     fixed: Fixed,
     actions: Actions,
     input: NodeRef<html::Input>,
+    chips: QuickChips,
 ) -> impl IntoView {
     view! {
         <ActionForm action=actions.create attr:class="todos__new">
@@ -34,9 +36,11 @@ pub(super) fn NewTodoForm(
                     maxlength=MAX_TITLE_CHARS
                     required
                     node_ref=input
+                    on:input=move |event| chips.typed(event_target_value(&event))
                 />
                 <button class="button" type="submit">"Add"</button>
             </div>
+            <QuickAddChips state=chips />
             <details class="todos__extras">
                 <summary>"Due date, repeat, reminder and priority"</summary>
                 <div class="todos__extras-fields">
@@ -45,7 +49,13 @@ pub(super) fn NewTodoForm(
                     <RepeatFields current=None prefix="new" custom=false />
                     <ReminderField current=None prefix="new" />
                     <label class="todos__as-typed" for="new-as-typed">
-                        <input id="new-as-typed" type="checkbox" name="as_typed" value="on" />
+                        <input
+                            id="new-as-typed"
+                            type="checkbox"
+                            name="as_typed"
+                            value="on"
+                            on:change=move |event| chips.as_typed(event_target_checked(&event))
+                        />
                         "Keep the title as typed"
                     </label>
                 </div>

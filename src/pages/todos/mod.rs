@@ -16,6 +16,7 @@ mod forms;
 mod heading;
 mod keyboard;
 mod page_actions;
+mod quick_chips;
 mod row;
 mod sidebar;
 mod toast;
@@ -170,14 +171,26 @@ pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>)
     });
 
     let new_title: NodeRef<html::Input> = NodeRef::new();
+    let chips = quick_chips::QuickChips::new();
+    // What was sent, which quick add may have shortened into the title.
+    let sent_title = StoredValue::new(String::new());
+    Effect::new(move |_| {
+        if let Some(sent) = actions.creating.get() {
+            sent_title.set_value(sent.title);
+        }
+    });
     // A new todo was saved: empty the field for the next one, unless the
     // next one is already in it (typed while this one was being saved).
     Effect::new(move |_| {
         if let Some(Ok(saved)) = actions.create.value().get()
             && let Some(input) = new_title.get()
-            && input.value().trim() == saved.title
         {
-            input.set_value("");
+            let typed = input.value();
+            let typed = typed.trim();
+            if typed == saved.title || typed == sent_title.get_value().trim() {
+                input.set_value("");
+                chips.clear();
+            }
         }
     });
 
@@ -219,7 +232,7 @@ pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>)
             {sidebar}
             <section class="todos" aria-labelledby="todos-heading">
                 {heading}
-                {fixed.can_add.then(|| view! { <NewTodoForm fixed=fixed.clone() actions input=new_title /> })}
+                {fixed.can_add.then(|| view! { <NewTodoForm fixed=fixed.clone() actions input=new_title chips /> })}
                 <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
                 <Toast notice actions hydrated />
                 {card}
