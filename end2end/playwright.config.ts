@@ -64,6 +64,8 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_OUTPUT_NAME: "taskward",
       LEPTOS_ENV: "PROD",
+      // A push service the browser-list test names; nothing is sent there.
+      WEB_PUSH_ALLOWED_HOSTS: "push.invalid",
     },
   },
 });

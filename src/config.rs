@@ -136,6 +136,59 @@ pub struct Config {
     /// scheduled can wait past its minute.
     pub reminder_poll_interval: Duration,
     pub metrics: MetricsConfig,
+    pub web_push: WebPushConfig,
+}
+
+/// Where pushes may go besides the public internet, and how long one may
+/// take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebPushConfig {
+    /// `WEB_PUSH_ALLOWED_HOSTS`: lower-case `host` or `host:port` entries
+    /// let through over plain `http` and to internal addresses (a private
+    /// push service; the tests' local endpoint).
+    pub allowed_hosts: Vec<String>,
+    /// `WEB_PUSH_TIMEOUT_SECS`: a push service's whole answer, or nothing.
+    pub timeout: Duration,
+}
+
+impl Default for WebPushConfig {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: Vec::new(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The most hosts `WEB_PUSH_ALLOWED_HOSTS` may name.
+pub const MAX_PUSH_HOSTS: usize = 50;
+
+/// `WEB_PUSH_ALLOWED_HOSTS`: hosts or `host:port`, separated by commas, at
+/// most [`MAX_PUSH_HOSTS`], each as a URL would name it; lower-cased.
+pub fn parse_push_hosts(list: &str) -> Result<Vec<String>, String> {
+    let mut hosts = Vec::new();
+    for entry in list
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+    {
+        let entry = entry.to_ascii_lowercase();
+        let refusal = || format!("\u{201c}{entry}\u{201d} is not a host or host:port");
+        let url = url::Url::parse(&format!("http://{entry}/")).map_err(|_| refusal())?;
+        let host = url.host_str().unwrap_or_default();
+        let written = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        if written != entry || url.path() != "/" || url.query().is_some() {
+            return Err(refusal());
+        }
+        hosts.push(entry);
+    }
+    if hosts.len() > MAX_PUSH_HOSTS {
+        return Err(format!("names more than {MAX_PUSH_HOSTS} hosts"));
+    }
+    Ok(hosts)
 }
 
 /// The default of [`Config::reminder_poll_interval`].
@@ -358,6 +411,8 @@ impl fmt::Debug for Config {
             .field("clock", &self.clock)
             .field("mail", &self.mail)
             .field("metrics", &self.metrics)
+            .field("reminder_poll_interval", &self.reminder_poll_interval)
+            .field("web_push", &self.web_push)
             .finish()
     }
 }
@@ -429,6 +484,8 @@ struct Variables {
     mail_retry_secs: Option<u32>,
     mail_poll_secs: Option<u32>,
     reminder_poll_secs: Option<u32>,
+    web_push_allowed_hosts: Option<String>,
+    web_push_timeout_secs: Option<u32>,
     metrics_token: Option<String>,
     metrics_addr: Option<SocketAddr>,
 }
@@ -692,6 +749,20 @@ impl Config {
                 vars.reminder_poll_secs,
                 DEFAULT_REMINDER_POLL,
             )?,
+            web_push: WebPushConfig {
+                allowed_hosts: parse_push_hosts(
+                    vars.web_push_allowed_hosts.as_deref().unwrap_or_default(),
+                )
+                .map_err(|reason| ConfigError::Invalid {
+                    name: "WEB_PUSH_ALLOWED_HOSTS",
+                    reason,
+                })?,
+                timeout: seconds(
+                    "WEB_PUSH_TIMEOUT_SECS",
+                    vars.web_push_timeout_secs,
+                    WebPushConfig::default().timeout,
+                )?,
+            },
         })
     }
 }

@@ -71,6 +71,8 @@ pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod ordering;
 #[cfg(feature = "ssr")]
+pub mod push;
+#[cfg(feature = "ssr")]
 mod refusals;
 #[cfg(feature = "ssr")]
 pub mod telemetry;

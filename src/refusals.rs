@@ -10,6 +10,7 @@ use crate::{
     error::AppError,
     lists::{INBOX_NAME, MAX_LISTS_PER_USER, store::ListRefusal},
     ordering::PlacementRefusal,
+    push::store::PushRefusal,
     signup::{
         MAX_USABLE_INVITATIONS,
         store::{InvitationProblem, SignupRefusal},
@@ -155,6 +156,17 @@ impl From<ImportConflict> for AppError {
                 "Nothing was imported: the list changed while it was written. Try again.".into()
             }
         })
+    }
+}
+
+impl From<PushRefusal> for AppError {
+    fn from(refusal: PushRefusal) -> Self {
+        match refusal {
+            PushRefusal::TooMany { limit } => AppError::Conflict(format!(
+                "You have {limit} browsers set to get reminders, as many as one account can \
+                 keep. Remove one you no longer use on the notifications page, then try again."
+            )),
+        }
     }
 }
 

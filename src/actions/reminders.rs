@@ -22,6 +22,22 @@ pub struct NotificationsOverview {
     pub mail_available: bool,
     /// The newest deliveries, their times on the user's clock.
     pub deliveries: Vec<DeliveryShown>,
+    /// The instance's VAPID public key, for "Notify me in this browser".
+    pub push_key: String,
+    /// The browsers subscribed to push, newest first.
+    pub browsers: Vec<BrowserShown>,
+}
+
+/// A subscribed browser as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BrowserShown {
+    pub id: String,
+    pub name: String,
+    /// The push service's origin.
+    pub service: String,
+    /// "7 Dec 2026 09:00", on the user's clock.
+    pub added: String,
+    pub last_sent: Option<String>,
 }
 
 /// A delivery as the page lists it.
@@ -65,12 +81,32 @@ pub async fn my_notifications() -> Result<NotificationsOverview, AppError> {
                 delivery,
             })
             .collect();
+        let shown_at = |at: chrono::DateTime<chrono::Utc>| {
+            zone.local_at(at).format("%-d %b %Y %H:%M").to_string()
+        };
+        let browsers = crate::push::store::of_user(&db, session.user_id)
+            .await?
+            .into_iter()
+            .map(|row| BrowserShown {
+                id: row.id.to_string(),
+                service: url::Url::parse(&row.endpoint)
+                    .ok()
+                    .and_then(|url| url.host_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                added: shown_at(row.created_at),
+                last_sent: row.last_sent_at.map(shown_at),
+                name: row.name,
+            })
+            .collect();
+        let push = context::provided::<crate::push::sender::PushSender>("push sender")?;
         Ok(NotificationsOverview {
             settings,
             email_verified: account.email_verified,
             email: account.email,
             mail_available: context::provided::<crate::mail::Mailer>("mailer")?.can_send(),
             deliveries,
+            push_key: push.keys().public_key().to_owned(),
+            browsers,
         })
     })
     .await
@@ -120,11 +156,54 @@ pub async fn send_test_reminder() -> Result<(), AppError> {
         reminders::worker::send_test(
             &context::db()?,
             &context::provided::<crate::mail::Mailer>("mailer")?,
+            &context::provided::<crate::push::sender::PushSender>("push sender")?,
             &origin.0,
             session.user_id,
         )
         .await?;
         context::return_to_referer_changed(&["saved"], &[("tested", "1")]);
+        Ok(())
+    })
+    .await
+}
+
+/// "Notify me in this browser": the subscription `public/push.js` got
+/// from the browser's push service, checked (the endpoint by the
+/// instance's rule, the keys by their form) and stored.
+#[server(prefix = "/api", endpoint = "reminders/push-subscribe")]
+pub async fn push_subscribe(
+    endpoint: String,
+    p256dh: String,
+    auth: String,
+    #[server(default)] name: Option<String>,
+) -> Result<(), AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let push = context::provided::<crate::push::sender::PushSender>("push sender")?;
+        let new = crate::push::NewSubscription::parse(
+            &endpoint,
+            &p256dh,
+            &auth,
+            name.as_deref(),
+            push.policy(),
+        )
+        .await?;
+        crate::push::store::subscribe(&context::db()?, session.user_id, &new).await?;
+        context::return_to_referer_changed(&["saved", "tested"], &[]);
+        Ok(())
+    })
+    .await
+}
+
+/// Removes one of the user's browsers: it shows no more reminders.
+#[server(prefix = "/api", endpoint = "reminders/push-remove")]
+pub async fn remove_push_subscription(id: String) -> Result<(), AppError> {
+    context::respond(async {
+        let session = request::session()?;
+        let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+        // Gone already (another tab): the same page.
+        crate::push::store::unsubscribe(&context::db()?, session.user_id, id).await?;
+        context::return_to_referer_changed(&["saved", "tested"], &[]);
         Ok(())
     })
     .await

@@ -98,8 +98,7 @@ pub struct User {
 pub struct ReminderSettingsJson {
     /// By mail, to the confirmed address.
     pub email: bool,
-    /// By Web Push to subscribed browsers: kept for the push channel,
-    /// which this release does not have yet (reminders go by mail).
+    /// By Web Push, to the browsers subscribed on `/api/v1/push/subscriptions`.
     pub push: bool,
     /// When a todo due on a day without a time reminds, in your zone.
     #[schema(example = "09:00")]

@@ -22,6 +22,7 @@ pub mod extract;
 pub mod lists;
 pub mod passkeys;
 pub mod problem;
+pub mod push;
 pub mod reminders;
 pub mod second_factor;
 pub mod sessions;
@@ -78,6 +79,7 @@ pub struct ApiState {
     /// Where the instance is reached: invitation links start with it.
     pub public_origin: PublicOrigin,
     pub mailer: crate::mail::Mailer,
+    pub push: crate::push::sender::PushSender,
 }
 
 #[derive(OpenApi)]
@@ -124,6 +126,7 @@ pub struct ApiState {
         (name = lists::TAG, description = "Your lists"),
         (name = reminders::TAG, description = "What became of your reminders"),
         (name = calendar_feed::TAG, description = "Your todos in your calendar app"),
+        (name = push::TAG, description = "Reminders by Web Push: the browsers you subscribed"),
         (name = transfer::TAG, description = "All your data: export and import"),
         (name = admin::TAG, description = "For administrators: users, the security log, sign-up settings, invitations and mail"),
     )
@@ -193,6 +196,9 @@ fn routes() -> (Router<ApiState>, utoipa::openapi::OpenApi) {
         .routes(routes!(todos::parse))
         .routes(routes!(reminders::deliveries))
         .routes(routes!(reminders::test))
+        .routes(routes!(push::key))
+        .routes(routes!(push::subscriptions, push::subscribe))
+        .routes(routes!(push::unsubscribe))
         .routes(routes!(
             calendar_feed::feed,
             calendar_feed::create_feed,

@@ -123,11 +123,13 @@ pub async fn test(
     State(db): State<Db>,
     State(auth): State<Arc<AuthService>>,
     State(mailer): State<Mailer>,
+    State(push): State<crate::push::sender::PushSender>,
     State(origin): State<PublicOrigin>,
     TodoSession(session): TodoSession,
 ) -> Result<(StatusCode, Json<TestSent>), Problem> {
     auth.spend_test_reminder(&session).await?;
-    let count = reminders::worker::send_test(&db, &mailer, &origin.0, session.user_id).await?;
+    let count =
+        reminders::worker::send_test(&db, &mailer, &push, &origin.0, session.user_id).await?;
     let rows = reminders::store::deliveries(&db, session.user_id, None, count as i64).await?;
     Ok((StatusCode::ACCEPTED, Json(TestSent { items: rows })))
 }

@@ -10,8 +10,8 @@ use leptos_router::hooks::use_query_map;
 use super::auth_form::FormError;
 use crate::{
     actions::reminders::{
-        DeliveryShown, NotificationsOverview, SaveNotificationSettings, SendTestReminder,
-        my_notifications,
+        BrowserShown, DeliveryShown, NotificationsOverview, RemovePushSubscription,
+        SaveNotificationSettings, SendTestReminder, my_notifications,
     },
     components::signed_in::signed_in_page,
     reminders::{DeliveryStatus, REMINDER_PRESETS, before_words},
@@ -59,6 +59,8 @@ fn Notifications(overview: NotificationsOverview) -> impl IntoView {
         email,
         mail_available,
         deliveries,
+        push_key,
+        browsers,
     } = overview;
     let email_note = if !mail_available {
         Some("This instance cannot send mail: ask its administrator to set it up.")
@@ -104,7 +106,10 @@ fn Notifications(overview: NotificationsOverview) -> impl IntoView {
                     {format!("By email, to {email}")}
                 </label>
                 {email_note.map(|note| view! { <p class="muted">{note}</p> })}
-                {settings.push.then(|| view! { <input type="hidden" name="push" value="on" /> })}
+                <label class="checkbox" for="channel-push">
+                    <input id="channel-push" type="checkbox" name="push" value="on" checked=settings.push />
+                    "As notifications in the browsers below"
+                </label>
                 <label class="field" for="time-of-day">
                     <span class="field__label">"A todo due on a day without a time reminds at"</span>
                     <input id="time-of-day" class="input input--short" type="time" name="time_of_day" value=settings.day_time() required />
@@ -117,6 +122,7 @@ fn Notifications(overview: NotificationsOverview) -> impl IntoView {
                 <button class="button button--small" type="submit">"Save"</button>
             </form>
         </section>
+        <Browsers browsers push_key />
         <section class="card stack" aria-labelledby="reminder-test">
             <h2 id="reminder-test">"Send me a test"</h2>
             <p>"A test reminder, now, through each channel that is on (5 an hour)."</p>
@@ -128,6 +134,59 @@ fn Notifications(overview: NotificationsOverview) -> impl IntoView {
         <section class="card stack" aria-labelledby="reminder-log">
             <h2 id="reminder-log">"Recent reminders"</h2>
             <DeliveryLog deliveries />
+        </section>
+    }
+}
+
+/// The browsers that show reminders, each removable with a plain form,
+/// and "Notify me in this browser", which needs JavaScript
+/// (`public/push.js`): the browser asks for permission only when it is
+/// pressed.
+#[component]
+fn Browsers(browsers: Vec<BrowserShown>, push_key: String) -> impl IntoView {
+    let listed = if browsers.is_empty() {
+        view! { <p class="muted">"No browser shows your reminders yet."</p> }.into_any()
+    } else {
+        view! {
+            <ul class="stack browser-list">
+                {browsers.into_iter().map(|browser| {
+                    let label = format!("Remove {}", browser.name);
+                    let sent = browser.last_sent.map_or_else(
+                        || "nothing sent yet".to_owned(),
+                        |at| format!("last sent {at}"),
+                    );
+                    view! {
+                        <li class="browser-list__item">
+                            <span>
+                                <strong>{browser.name}</strong>
+                                <span class="muted">{format!(" via {}, added {}, {sent}", browser.service, browser.added)}</span>
+                            </span>
+                            <form method="post" action=RemovePushSubscription::url()>
+                                <input type="hidden" name="id" value=browser.id />
+                                <button class="button button--small button--ghost" type="submit" aria-label=label>"Remove"</button>
+                            </form>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card stack" aria-labelledby="push-browsers">
+            <h2 id="push-browsers">"Browsers"</h2>
+            <p>
+                "A browser you set up here shows your reminders as notifications, even with \
+                 Taskward closed. It asks for permission when you press the button."
+            </p>
+            {listed}
+            <button id="push-subscribe" class="button button--small" type="button" data-key=push_key hidden>
+                "Notify me in this browser"
+            </button>
+            <p id="push-status" class="muted" role="status">
+                <noscript>"Setting up a browser needs JavaScript."</noscript>
+            </p>
+            <script type="module" src="/push.js"></script>
         </section>
     }
 }

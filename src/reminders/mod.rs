@@ -223,8 +223,7 @@ pub fn before_words(before: u32) -> String {
 pub struct ReminderSettings {
     /// Reminders by mail (to a confirmed address).
     pub email: bool,
-    /// Reminders by Web Push to the browsers the user subscribed (kept
-    /// for that channel, which is not built yet).
+    /// Reminders by Web Push to the browsers the user subscribed.
     pub push: bool,
     /// When a todo due on a day without a time reminds: minutes after
     /// midnight in the user's zone.

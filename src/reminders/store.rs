@@ -105,17 +105,20 @@ pub struct NewDelivery {
     pub test: bool,
     pub detail: Option<String>,
     pub mail_id: Option<i64>,
+    /// The browser a push goes to.
+    pub push_subscription_id: Option<Uuid>,
 }
 
-/// Logs `delivery` in the caller's transaction.
+/// Logs `delivery` in the caller's transaction; its id.
 pub async fn record_in<DB: Engine>(
     tx: &mut Transaction<'_, DB>,
     delivery: &NewDelivery,
     at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let mut insert = QueryBuilder::new(
         "INSERT INTO reminder_deliveries (user_id, todo_id, title, channel, due_at, \
-         created_at, status, late, test, detail, mail_id, sent_at) VALUES (",
+         created_at, status, late, test, detail, mail_id, push_subscription_id, sent_at) \
+         VALUES (",
     );
     let sent_at = (delivery.status == DeliveryStatus::Sent).then_some(at);
     insert
@@ -130,16 +133,41 @@ pub async fn record_in<DB: Engine>(
         .and_bind(delivery.test)
         .and_bind(delivery.detail.clone())
         .and_bind(delivery.mail_id)
+        .and_bind(delivery.push_subscription_id)
         .and_bind(sent_at)
-        .push(")");
-    DB::execute(tx, insert).await?;
-    Ok(())
+        .push(") RETURNING id");
+    let id: Option<(i64,)> = DB::fetch_optional(tx, insert).await?;
+    id.map(|(id,)| id).ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Writes what became of a push logged as queued.
+pub async fn finish_push(
+    db: &Db,
+    id: i64,
+    status: DeliveryStatus,
+    detail: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let sent_at = (status == DeliveryStatus::Sent).then_some(at);
+    on_db!(db, pool => {
+        sqlx::query(
+            "UPDATE reminder_deliveries SET status = $1, detail = $2, sent_at = $3 WHERE id = $4",
+        )
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(sent_at)
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
 }
 
 /// What a reminder's delivery needs to know of its todo and its owner.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Target {
     pub todo_id: Uuid,
+    pub user_id: Uuid,
     pub title: String,
     pub completed: bool,
     pub due_date: Option<NaiveDate>,
@@ -148,6 +176,7 @@ pub struct Target {
     pub email_verified_at: Option<DateTime<Utc>>,
     pub time_zone: String,
     pub email_enabled: Option<bool>,
+    pub push_enabled: Option<bool>,
 }
 
 /// The todos `ids` with their owners' addresses and channels, read in the
@@ -159,8 +188,8 @@ pub async fn targets_in<DB: Engine>(
     let mut targets = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(5_000) {
         let mut query = QueryBuilder::new(
-            "SELECT t.id AS todo_id, t.title, t.completed, t.due_date, t.due_time, u.email, \
-             u.email_verified_at, u.time_zone, s.email_enabled \
+            "SELECT t.id AS todo_id, t.user_id, t.title, t.completed, t.due_date, t.due_time, \
+             u.email, u.email_verified_at, u.time_zone, s.email_enabled, s.push_enabled \
              FROM todos t JOIN users u ON u.id = t.user_id \
              LEFT JOIN reminder_settings s ON s.user_id = t.user_id WHERE t.id IN (",
         );

@@ -1,12 +1,14 @@
 //! The reminder loop every instance runs: claim the reminders that are
-//! due, queue each one's deliveries (a mail in the outbox; the log row),
-//! and mark it fired, all in one transaction; then sleep until the next
-//! one is due, the poll interval passes (reminders another instance
-//! scheduled) or the instance stops.
+//! due, queue each one's deliveries (a mail in the outbox, a push per
+//! subscribed browser; the log rows), and mark it fired, all in one
+//! transaction; then send the pushes, and sleep until the next one is
+//! due, the poll interval passes (reminders another instance scheduled)
+//! or the instance stops.
 
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use futures::StreamExt as _;
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -20,6 +22,11 @@ use crate::{
     db::{Db, WritePool as _},
     mail::{Mailer, compose},
     on_db,
+    push::{
+        PushMessage,
+        sender::{PushOutcome, PushSender},
+        store::SubscriptionRow,
+    },
 };
 
 /// Reminders claimed in one transaction.
@@ -28,12 +35,15 @@ const CLAIM_BATCH: i64 = 500;
 pub const LATE_AFTER: TimeDelta = TimeDelta::minutes(2);
 /// One that could not be sent within this is dropped, with a log entry.
 pub const DROP_AFTER: TimeDelta = TimeDelta::hours(24);
+/// Pushes sent at once: each waits on a push service's answer.
+const PUSHES_AT_ONCE: usize = 8;
 
 /// What the worker needs besides the database.
 #[derive(Clone)]
 pub struct ReminderWorker {
     pub db: Db,
     pub mailer: Mailer,
+    pub push: PushSender,
     pub clock: Clock,
     pub origin: String,
     /// The longest sleep: how soon reminders another instance scheduled
@@ -89,7 +99,7 @@ async fn next_due(db: &Db) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
 pub async fn fire_due(worker: &ReminderWorker) -> Result<usize, sqlx::Error> {
     let now = worker.clock.now();
     let written_at = crate::db::now();
-    let (claimed, mailed) = on_db!(&worker.db, pool => {
+    let (claimed, mailed, pushes) = on_db!(&worker.db, pool => {
         let mut tx = pool.begin_write().await?;
         let due = schedule::claim_due(&mut tx, now, CLAIM_BATCH).await?;
         if due.is_empty() {
@@ -98,48 +108,112 @@ pub async fn fire_due(worker: &ReminderWorker) -> Result<usize, sqlx::Error> {
         }
         let ids: Vec<uuid::Uuid> = due.iter().map(|reminder| reminder.todo_id).collect();
         let targets = store::targets_in(&mut tx, &ids).await?;
+        let pushing: Vec<Uuid> = targets
+            .iter()
+            .filter(|target| target.push_enabled.unwrap_or(true))
+            .map(|target| target.user_id)
+            .collect();
+        let browsers = crate::push::store::of_users_in(&mut tx, &pushing).await?;
         let mut mailed = 0;
+        let mut pushes = Vec::new();
         for reminder in &due {
             let Some(target) = targets.iter().find(|target| target.todo_id == reminder.todo_id)
             else {
                 continue;
             };
-            for delivery in deliveries(worker, reminder, target, now) {
+            let theirs: Vec<&SubscriptionRow> = if target.push_enabled.unwrap_or(true) {
+                browsers.iter().filter(|browser| browser.user_id == target.user_id).collect()
+            } else {
+                Vec::new()
+            };
+            for delivery in deliveries(worker, reminder, target, &theirs, now) {
                 let mut delivery = delivery;
                 if let Some(mail) = delivery.mail.take() {
                     delivery.log.mail_id =
                         Some(crate::mail::store::enqueue(&mut tx, &mail, written_at).await?);
                     mailed += 1;
                 }
-                store::record_in(&mut tx, &delivery.log, written_at).await?;
+                let id = store::record_in(&mut tx, &delivery.log, written_at).await?;
+                if let Some((browser, message)) = delivery.push.take() {
+                    pushes.push(PushJob { delivery_id: id, browser, message });
+                }
             }
         }
         tx.commit().await?;
-        (due.len(), mailed)
+        (due.len(), mailed, pushes)
     });
     if mailed > 0 {
         worker.mailer.wake();
     }
+    send_pushes(&worker.db, &worker.push, pushes).await;
     Ok(claimed)
+}
+
+/// A push logged as queued, to send once its transaction is committed.
+struct PushJob {
+    delivery_id: i64,
+    browser: SubscriptionRow,
+    message: Vec<u8>,
+}
+
+/// Sends the pushes a few at once and logs what became of each: sent;
+/// failed, with why; or, when the push service no longer knows the
+/// browser (404, 410), failed and its subscription removed.
+async fn send_pushes(db: &Db, sender: &PushSender, jobs: Vec<PushJob>) {
+    futures::stream::iter(jobs)
+        .for_each_concurrent(PUSHES_AT_ONCE, |job| async move {
+            let outcome = sender.send(&job.browser, &job.message).await;
+            let at = crate::db::now();
+            let (status, detail) = match &outcome {
+                PushOutcome::Sent => (DeliveryStatus::Sent, format!("To {}.", job.browser.name)),
+                PushOutcome::Gone { status } => (
+                    DeliveryStatus::Failed,
+                    format!(
+                        "{} no longer takes pushes (its push service answered {status}); it was \
+                         removed.",
+                        job.browser.name
+                    ),
+                ),
+                PushOutcome::Failed(why) => (
+                    DeliveryStatus::Failed,
+                    format!("To {}: {why}", job.browser.name),
+                ),
+            };
+            let recorded = async {
+                store::finish_push(db, job.delivery_id, status, Some(&detail), at).await?;
+                match outcome {
+                    PushOutcome::Sent => crate::push::store::mark_sent(db, job.browser.id, at).await,
+                    PushOutcome::Gone { .. } => crate::push::store::forget(db, job.browser.id).await,
+                    PushOutcome::Failed(_) => Ok(()),
+                }
+            };
+            if let Err(error) = recorded.await {
+                tracing::warn!(%error, delivery = job.delivery_id, "could not record a push's outcome");
+            }
+        })
+        .await;
 }
 
 struct Planned {
     log: NewDelivery,
     mail: Option<compose::Mail>,
+    push: Option<(SubscriptionRow, Vec<u8>)>,
 }
 
 /// What one due reminder turns into: a delivery per channel the user has
-/// on, or a log entry that says why it went nowhere.
+/// on (a push per browser), or a log entry that says why it went nowhere.
 fn deliveries(
     worker: &ReminderWorker,
     reminder: &DueReminder,
     target: &Target,
+    browsers: &[&SubscriptionRow],
     now: DateTime<Utc>,
 ) -> Vec<Planned> {
     if target.completed {
         return Vec::new();
     }
     let lateness = now - reminder.remind_at;
+    let late = lateness > LATE_AFTER;
     let entry = |channel, status, detail: Option<String>| NewDelivery {
         user_id: reminder.user_id,
         todo_id: Some(reminder.todo_id),
@@ -147,10 +221,11 @@ fn deliveries(
         channel,
         due_at: reminder.remind_at,
         status,
-        late: lateness > LATE_AFTER,
+        late,
         test: false,
         detail,
         mail_id: None,
+        push_subscription_id: None,
     };
     if lateness > DROP_AFTER {
         tracing::warn!(
@@ -165,9 +240,28 @@ fn deliveries(
                 Some("Due more than 24 hours before Taskward could send it.".into()),
             ),
             mail: None,
+            push: None,
         }];
     }
     let zone = TimeZone::from_stored(&target.time_zone);
+    let due = due_words(target, zone, now);
+    let message = || {
+        PushMessage {
+            title: target.title.clone(),
+            body: if late {
+                format!("Was due {due} (sent late)")
+            } else {
+                format!("Due {due}")
+            },
+            url: format!(
+                "{}/todos?open={}",
+                worker.origin.trim_end_matches('/'),
+                reminder.todo_id
+            ),
+            tag: reminder.todo_id.to_string(),
+        }
+        .to_bytes()
+    };
     plan(
         &worker.mailer,
         target.email_enabled.unwrap_or(true),
@@ -177,22 +271,27 @@ fn deliveries(
                 &target.email,
                 reminder.user_id,
                 &target.title,
-                &due_words(target, zone, now),
-                lateness > LATE_AFTER,
+                &due,
+                late,
                 &worker.origin,
             )
         },
+        browsers,
+        message,
         entry,
     )
 }
 
 /// A delivery per channel that is on (email: the mail `mail` makes, when
-/// it can go), or one entry that says no channel is.
+/// it can go; push: `message` to each of `browsers`), or one entry that
+/// says no channel is.
 fn plan(
     mailer: &Mailer,
     email_on: bool,
     verified: bool,
     mail: impl FnOnce() -> compose::Mail,
+    browsers: &[&SubscriptionRow],
+    message: impl Fn() -> Vec<u8>,
     entry: impl Fn(Channel, DeliveryStatus, Option<String>) -> NewDelivery,
 ) -> Vec<Planned> {
     let mut planned = Vec::new();
@@ -201,6 +300,20 @@ fn plan(
         planned.push(Planned {
             mail: (status == DeliveryStatus::Queued).then(mail),
             log: entry(Channel::Email, status, detail),
+            push: None,
+        });
+    }
+    for browser in browsers {
+        let mut log = entry(
+            Channel::Push,
+            DeliveryStatus::Queued,
+            Some(format!("To {}.", browser.name)),
+        );
+        log.push_subscription_id = Some(browser.id);
+        planned.push(Planned {
+            log,
+            mail: None,
+            push: Some(((*browser).clone(), message())),
         });
     }
     if planned.is_empty() {
@@ -208,9 +321,14 @@ fn plan(
             log: entry(
                 Channel::None,
                 DeliveryStatus::Skipped,
-                Some("No channel is turned on.".into()),
+                Some(
+                    "No channel is on: turn on email, or this browser\u{2019}s notifications, on \
+                     the notifications page."
+                        .into(),
+                ),
             ),
             mail: None,
+            push: None,
         });
     }
     planned
@@ -235,10 +353,13 @@ fn email_refusal(mailer: &Mailer, verified: bool) -> (DeliveryStatus, Option<Str
 
 /// "Send me a test": a test reminder now through each channel the user
 /// has on (429 past [`crate::auth::attempts::TEST_REMINDERS_PER_HOUR`] an
-/// hour, spent by the caller); how many deliveries it logged.
+/// hour, spent by the caller); how many deliveries it logged. Its pushes
+/// are sent before it returns, so the log it answers with says whether
+/// they went.
 pub async fn send_test(
     db: &Db,
     mailer: &Mailer,
+    push: &PushSender,
     origin: &str,
     user_id: Uuid,
 ) -> Result<usize, sqlx::Error> {
@@ -246,6 +367,12 @@ pub async fn send_test(
     let Some((email, verified)) = store::recipient(db, user_id).await? else {
         return Ok(0);
     };
+    let browsers = if settings.push {
+        crate::push::store::of_user(db, user_id).await?
+    } else {
+        Vec::new()
+    };
+    let browsers: Vec<&SubscriptionRow> = browsers.iter().collect();
     let now = crate::db::now();
     let entry = |channel, status, detail: Option<String>| NewDelivery {
         user_id,
@@ -258,31 +385,48 @@ pub async fn send_test(
         test: true,
         detail,
         mail_id: None,
+        push_subscription_id: None,
+    };
+    let message = || {
+        PushMessage {
+            title: "Test reminder".into(),
+            body: "This is how Taskward\u{2019}s reminders look in this browser.".into(),
+            url: format!("{}/account/notifications", origin.trim_end_matches('/')),
+            tag: "taskward-test".into(),
+        }
+        .to_bytes()
     };
     let planned = plan(
         mailer,
         settings.email,
         verified,
         || compose::reminder_test(&email, user_id, origin),
+        &browsers,
+        message,
         entry,
     );
     let count = planned.len();
-    let mailed = on_db!(db, pool => {
+    let (mailed, pushes) = on_db!(db, pool => {
         let mut tx = pool.begin_write().await?;
         let mut mailed = false;
+        let mut pushes = Vec::new();
         for mut delivery in planned {
             if let Some(mail) = delivery.mail.take() {
                 delivery.log.mail_id = Some(crate::mail::store::enqueue(&mut tx, &mail, now).await?);
                 mailed = true;
             }
-            store::record_in(&mut tx, &delivery.log, now).await?;
+            let id = store::record_in(&mut tx, &delivery.log, now).await?;
+            if let Some((browser, message)) = delivery.push.take() {
+                pushes.push(PushJob { delivery_id: id, browser, message });
+            }
         }
         tx.commit().await?;
-        mailed
+        (mailed, pushes)
     });
     if mailed {
         mailer.wake();
     }
+    send_pushes(db, push, pushes).await;
     Ok(count)
 }
 

@@ -80,6 +80,7 @@ struct AppState {
     content_security_policy: ContentSecurityPolicy,
     exports: Arc<RunningExports>,
     mailer: Mailer,
+    push: crate::push::sender::PushSender,
     requests: metrics::RequestMetrics,
 }
 
@@ -94,6 +95,7 @@ impl FromRef<AppState> for ApiState {
             exports: state.exports.clone(),
             public_origin: PublicOrigin(state.config.public_origin.clone()),
             mailer: state.mailer.clone(),
+            push: state.push.clone(),
         }
     }
 }
@@ -108,6 +110,8 @@ pub enum StartupError {
     Mail(#[from] BadRelayUrl),
     #[error(transparent)]
     InstanceLock(#[from] crate::db::backup::BackupError),
+    #[error("could not set up Web Push: {0}")]
+    Push(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -182,6 +186,16 @@ impl Application {
             ),
         }
 
+        let push = crate::push::sender::PushSender::new(
+            crate::push::keys::load_or_create(&db)
+                .await
+                .map_err(|error| StartupError::Push(error.to_string()))?,
+            crate::push::endpoint::EndpointPolicy::allowing(config.web_push.allowed_hosts.clone()),
+            push_contact(&config.public_origin),
+            config.web_push.timeout,
+        )
+        .map_err(|error| StartupError::Push(error.to_string()))?;
+
         let auth = AuthService::new(
             db.clone(),
             &config.jwt_secret,
@@ -204,6 +218,7 @@ impl Application {
                 auth.refusals(),
             ),
             mailer: mailer.clone(),
+            push: push.clone(),
             requests: metrics::RequestMetrics::new(),
             auth,
             config: Arc::new(config),
@@ -251,6 +266,7 @@ impl Application {
         let reminders = crate::reminders::worker::ReminderWorker {
             db: db.clone(),
             mailer: mailer.clone(),
+            push,
             clock: state.config.clock,
             origin: state.config.public_origin.clone(),
             poll_interval: state.config.reminder_poll_interval,
@@ -442,6 +458,17 @@ fn router(
                 .service(site::files_or_not_found(&state)),
         )
         .layer(common)
+}
+
+/// The VAPID `sub` (RFC 8292): the instance's address when it is https,
+/// which push services accept as a contact; a placeholder address
+/// otherwise (a development instance).
+fn push_contact(origin: &str) -> String {
+    if origin.starts_with("https://") {
+        origin.to_owned()
+    } else {
+        "mailto:taskward@localhost".to_owned()
+    }
 }
 
 /// A request's path as the log shows it: a calendar feed's address is

@@ -68,9 +68,11 @@ fn render_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static
     let (clock, undo_window) = (state.config.clock, state.config.undo_window);
     let public_origin = PublicOrigin(state.config.public_origin.clone());
     let mailer = state.mailer.clone();
+    let push = state.push.clone();
     move || {
         provide_context(public_origin.clone());
         provide_context(mailer.clone());
+        provide_context(push.clone());
         provide_context(db.clone());
         provide_context(auth.clone());
         provide_context(todo_limit);

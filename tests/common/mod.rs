@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod api;
 pub mod passkey;
+pub mod push_endpoint;
 pub mod seed;
 pub mod site;
 pub mod smtp_sink;
@@ -151,6 +152,7 @@ fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         mail: taskward::config::MailConfig::default(),
         reminder_poll_interval: std::time::Duration::from_secs(1),
         metrics: taskward::config::MetricsConfig::default(),
+        web_push: taskward::config::WebPushConfig::default(),
     }
 }
 

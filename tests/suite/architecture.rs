@@ -231,6 +231,8 @@ fn each_table_is_written_by_its_owner() {
         ("email_confirmations", &["auth/store.rs"]),
         ("api_tokens", &["auth/store.rs"]),
         ("calendar_feeds", &["auth/calendar_feed.rs"]),
+        ("push_keys", &["push/keys.rs"]),
+        ("push_subscriptions", &["push/store.rs"]),
         ("instance_settings", &["signup/store.rs"]),
         ("invitations", &["signup/store.rs"]),
         ("mail_outbox", &["mail/store.rs"]),

@@ -32,6 +32,7 @@ mod page_cache;
 mod pages;
 mod passkeys;
 mod planning;
+mod push;
 mod recovery;
 mod reminders;
 mod repeats;

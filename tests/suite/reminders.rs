@@ -635,7 +635,7 @@ async fn the_notifications_page_saves_settings_and_shows_the_log_without_javascr
         .unwrap();
     assert!(page.contains("Test sent"));
     assert!(
-        page.contains("Test reminder") && page.contains("No channel is turned on."),
+        page.contains("Test reminder") && page.contains("No channel is on"),
         "{page}"
     );
 }

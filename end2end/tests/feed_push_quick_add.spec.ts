@@ -1,3 +1,4 @@
+import { createECDH, randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { expectNoSevereViolations, hydrated, PASSWORD, signUp, uniqueEmail } from "./support";
 
@@ -89,5 +90,51 @@ test.describe("without JavaScript", () => {
     await expect(card.getByLabel("Feed address")).toHaveValue(/\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
     await card.getByRole("button", { name: "Turn the feed off" }).click();
     await expect(card.getByRole("button", { name: "Make a feed address" })).toBeVisible();
+  });
+});
+
+test.describe("browsers for reminders", () => {
+  test("the notifications page lists a subscribed browser, removes it, and offers this browser with JavaScript", async ({ browser, request }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const email = uniqueEmail();
+    await signUp(page, email);
+    const signedIn = await request.post("/api/v1/auth/signin", { data: { email, password: PASSWORD } });
+    const token = (await signedIn.json()).access_token as string;
+    const key = await (await request.get("/api/v1/push/key")).json();
+    expect(key.public_key).toMatch(/^[A-Za-z0-9_-]{87}$/);
+    // A subscription as a browser's push service would make it (the host
+    // is one the e2e server allows; nothing is sent there).
+    const made = await request.post("/api/v1/push/subscriptions", {
+      headers: { authorization: `Bearer ${token}` },
+      data: {
+        endpoint: "http://push.invalid/send/abc",
+        keys: {
+          p256dh: createECDH("prime256v1").generateKeys().toString("base64url"),
+          auth: randomBytes(16).toString("base64url"),
+        },
+        name: "Firefox on the laptop",
+      },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+
+    await page.goto("/account/notifications");
+    await hydrated(page);
+    const browsers = page.locator("section", { has: page.getByRole("heading", { name: "Browsers" }) });
+    await expect(browsers.getByText("Firefox on the laptop")).toBeVisible();
+    await expect(browsers.getByText(/via push\.invalid/)).toBeVisible();
+    // With JavaScript the button shows; pressing it is what asks for permission.
+    await expect(browsers.getByRole("button", { name: "Notify me in this browser" })).toBeVisible();
+    await expectNoSevereViolations(page, "/account/notifications with a browser");
+
+    await browsers.getByRole("button", { name: "Remove Firefox on the laptop" }).click();
+    await expect(browsers.getByText("No browser shows your reminders yet.")).toBeVisible();
+    const listed = await request.get("/api/v1/push/subscriptions", { headers: { authorization: `Bearer ${token}` } });
+    expect((await listed.json()).items).toEqual([]);
+
+    const worker = await request.get("/sw.js");
+    expect(worker.status()).toBe(200);
+    expect(worker.headers()["content-type"]).toContain("javascript");
+    await context.close();
   });
 });
