@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod clock;
 pub mod passkey;
 pub mod push_endpoint;
 pub mod seed;

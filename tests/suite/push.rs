@@ -1,7 +1,8 @@
 //! Reminders by Web Push, against a local push endpoint that decrypts each
 //! push with its own browser keys (RFC 8291) and checks its VAPID
 //! signature (RFC 8292): at the reminder's minute, once with two
-//! instances; a test push; 404 and 410 removing the browser. And the
+//! instances, none for a todo done before it, late (and said so) after a
+//! restart; a test push; 404 and 410 removing the browser. And the
 //! endpoint rule tried as an attacker would: http, loopback and private
 //! addresses however written, names that resolve inward, credentials,
 //! redirects, huge and slow answers, and an endpoint the rule stopped
@@ -11,26 +12,16 @@ use crate::common;
 
 use std::time::Duration;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DurationRound, TimeDelta, Utc};
 use common::{
     TestApp,
+    clock::just_before_a_minute,
     push_endpoint::{Answer, PushEndpoint, check_vapid},
     spawn_app_configured, spawn_second_instance,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
 use taskward::{calendar::Clock, config::Config};
-
-/// A clock `lead` before a minute at least ten minutes away, and that
-/// minute (as in the mail reminders' tests).
-fn just_before_a_minute(lead: Duration) -> (Clock, DateTime<Utc>) {
-    let now = Utc::now();
-    let minute = (now + TimeDelta::minutes(11))
-        .duration_trunc(TimeDelta::minutes(1))
-        .unwrap();
-    let shift = minute - TimeDelta::from_std(lead).unwrap() - now;
-    (Clock::Shifted(shift), minute)
-}
 
 /// Pushes may go to `endpoint` (plain http on loopback), on `clock`.
 fn pushing_to(endpoint: &PushEndpoint, clock: Clock) -> impl FnOnce(&mut Config) + use<> {
@@ -122,13 +113,32 @@ async fn a_reminder_reaches_each_browser_encrypted_and_signed_once_with_two_inst
             }),
         )
         .await;
+    // One done before its minute: its reminder is cancelled.
+    let gym = app
+        .todo_with(
+            &token,
+            json!({
+                "title": "Go to the gym",
+                "due": minute.format("%Y-%m-%dT%H:%M:00Z").to_string(),
+                "reminders": [{ "before_minutes": 0 }],
+            }),
+        )
+        .await;
+    app.api_ok(
+        Method::PATCH,
+        &format!("/todos/{}", gym["id"].as_str().unwrap()),
+        &token,
+        Some(json!({ "completed": true })),
+    )
+    .await;
+    assert!(endpoint.received().is_empty(), "nothing before the minute");
 
     let pushes = endpoint.wait_for(2).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         endpoint.received().len(),
         2,
-        "once per browser, however many instances"
+        "once per browser, however many instances, and none for the todo done"
     );
     for push in &pushes {
         assert_eq!(push.message["title"], "Feed the cat");
@@ -169,6 +179,43 @@ async fn a_reminder_reaches_each_browser_encrypted_and_signed_once_with_two_inst
             .iter()
             .all(|browser| browser["push_service"] == format!("http://{}", endpoint.host()))
     );
+}
+
+#[tokio::test]
+async fn a_push_due_while_the_service_was_down_goes_out_late_once_after_the_restart() {
+    let endpoint = PushEndpoint::start(Answer::Created).await;
+    let app = spawn_app_configured(pushing_to(&endpoint, Clock::System)).await;
+    let token = app.api_user_in("UTC").await;
+    app.subscribe_browser(&token, &endpoint, "desk").await;
+    let minute = (Utc::now() + TimeDelta::minutes(5))
+        .duration_trunc(TimeDelta::minutes(1))
+        .unwrap();
+    app.todo_with(
+        &token,
+        json!({
+            "title": "Call the bank",
+            "due": minute.format("%Y-%m-%dT%H:%M:00Z").to_string(),
+            "reminders": [{ "before_minutes": 0 }],
+        }),
+    )
+    .await;
+    app.stop().await;
+
+    // Back half an hour later: pushed at once, said to be late, once.
+    spawn_second_instance(
+        &app,
+        pushing_to(&endpoint, Clock::Shifted(TimeDelta::minutes(35))),
+    )
+    .await;
+    let pushes = endpoint.wait_for(1).await;
+    assert_eq!(pushes[0].message["title"], "Call the bank");
+    let body = pushes[0].message["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Was due") && body.ends_with("(sent late)"),
+        "{body}"
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(endpoint.received().len(), 1, "once");
 }
 
 #[tokio::test]

@@ -11,24 +11,13 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use common::{
     TestApp,
     accounts::{PASSWORD, unique_email},
+    clock::just_before_a_minute,
     smtp_sink::{Behaviour, SmtpSink, link_token, relay_at},
     spawn_app_configured, spawn_second_instance,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
 use taskward::{calendar::Clock, config::Config};
-
-/// A clock for the app that reads `lead` before the next minute that is at
-/// least ten minutes away, and that minute: a reminder set for it falls
-/// due a moment after the test starts, without waiting for the wall clock.
-fn just_before_a_minute(lead: Duration) -> (Clock, DateTime<Utc>) {
-    let now = Utc::now();
-    let minute = (now + TimeDelta::minutes(11))
-        .duration_trunc(TimeDelta::minutes(1))
-        .unwrap();
-    let shift = minute - TimeDelta::from_std(lead).unwrap() - now;
-    (Clock::Shifted(shift), minute)
-}
 
 /// The app's settings: mail through `sink`, and `clock`.
 fn mailing(sink: &SmtpSink, clock: Clock) -> impl FnOnce(&mut Config) {
