@@ -271,17 +271,26 @@ async fn queued_mail_survives_a_restart_and_is_sent_after_it() {
     let (_, restarted) = spawn_second_instance(&app, relay_at(sink.url())).await;
     let mail = &sink.wait_for_about(TEST_MAIL, 1).await[0];
     assert_eq!(mail["to"], json!(["later@example.com"]));
-    let shown: Value = app
-        .client
-        .get(format!("{restarted}/api/v1/admin/mail"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let shown = &shown["items"][0];
+    // The relay has it; the outbox records it once the batch it was sent
+    // in is done, a moment later.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let shown = loop {
+        let listed: Value = app
+            .client
+            .get(format!("{restarted}/api/v1/admin/mail"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let shown = listed["items"][0].clone();
+        if shown["status"] != "queued" || tokio::time::Instant::now() >= deadline {
+            break shown;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(shown["id"], id);
     assert_eq!(shown["status"], "sent", "{shown}");
     assert_eq!(shown["attempts"], 2);
