@@ -162,13 +162,18 @@ impl PushSender {
 }
 
 /// Why a connection failed, without the address: the log is the user's.
+/// The resolver's refusal is found in the error's sources, not its text.
 fn connect_reason(error: &reqwest::Error) -> &'static str {
-    let text = format!("{error:?}");
-    if text.contains("internal address") || text.contains("Internal") {
-        "its address is internal"
-    } else {
-        "connection refused or no route"
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause.downcast_ref::<super::endpoint::EndpointRefusal>()
+            == Some(&super::endpoint::EndpointRefusal::Internal)
+        {
+            return "its address is internal";
+        }
+        source = cause.source();
     }
+    "connection refused or no route"
 }
 
 /// Up to [`MAX_ANSWER_BYTES`] of an answer, as text for the log: a push
