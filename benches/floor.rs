@@ -192,9 +192,10 @@ async fn render(floor: &Floor, headers: &HeaderMap) -> Result<Option<String>, sq
         return Ok(None);
     };
     let (inbox,): (Uuid,) = on_pool!(&floor.pool, pool => {
-        sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND is_inbox = $2")
+        // `TRUE` written, as the app writes it: bound, SQLite would prepare
+        // the statement again on every run (see lists::store::list_id_in).
+        sqlx::query_as("SELECT id FROM lists WHERE user_id = $1 AND is_inbox = TRUE")
             .bind(session.user_id)
-            .bind(true)
             .fetch_one(pool)
             .await?
     });

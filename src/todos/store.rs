@@ -311,10 +311,11 @@ pub struct RecordPage {
     pub following: Option<Uuid>,
 }
 
-/// A scope whose list, if it names one, is known to be the user's.
+/// A scope whose list, if it names one, is known to be the user's; except
+/// a whole list's, which is read without a lookup first (see [`list`]).
 enum Resolved<'a> {
     All,
-    List(Uuid),
+    List(ListRef),
     Today(Option<Uuid>),
     Upcoming(Option<Uuid>),
     Search(&'a SearchTerms, Option<Uuid>),
@@ -330,12 +331,7 @@ async fn resolve<'a>(db: &Db, user_id: Uuid, scope: &'a Scope) -> Result<Resolve
     };
     Ok(match scope {
         Scope::All => Resolved::All,
-        Scope::List(reference) => Resolved::List(
-            lists::find(db, user_id, *reference)
-                .await
-                .map_err(StoreError::widen)?
-                .id,
-        ),
+        Scope::List(reference) => Resolved::List(*reference),
         Scope::Today(reference) => Resolved::Today(list(*reference).await?),
         Scope::Upcoming(reference) => Resolved::Upcoming(list(*reference).await?),
         Scope::Search(terms, reference) => Resolved::Search(terms, list(*reference).await?),
@@ -352,10 +348,26 @@ fn push_scope<DB: Engine>(
 ) {
     query.push(" FROM todos t WHERE t.user_id = ").bind(user_id);
     let list = match scope {
-        Resolved::All => None,
-        Resolved::List(list) => Some(*list),
+        Resolved::All | Resolved::List(_) => None,
         Resolved::Today(list) | Resolved::Upcoming(list) | Resolved::Search(_, list) => *list,
     };
+    // The rows are the user's whatever the list: another user's list, or
+    // none, simply has none of them.
+    match scope {
+        Resolved::List(ListRef::Id(list)) => {
+            query.push(" AND t.list_id = ").bind(*list);
+        }
+        Resolved::List(ListRef::Inbox) => {
+            // `TRUE` written, not bound: a bound value compared with a
+            // partial index's condition (`lists_one_inbox_per_user`) makes
+            // SQLite prepare the statement again on every run.
+            query
+                .push(" AND t.list_id = (SELECT l.id FROM lists l WHERE l.user_id = ")
+                .bind(user_id)
+                .push(" AND l.is_inbox = TRUE)");
+        }
+        _ => {}
+    }
     if let Some(list) = list {
         query.push(" AND t.list_id = ").bind(list);
     }
@@ -536,6 +548,15 @@ pub async fn list(
         sql.build_query_as().fetch_all(pool).await
     })?;
 
+    // A list is looked up only when it shows nothing, to tell an empty
+    // list from one the user does not have (one query fewer per page).
+    if rows.is_empty()
+        && let Resolved::List(reference) = &scope
+    {
+        lists::find(db, user_id, *reference)
+            .await
+            .map_err(StoreError::widen)?;
+    }
     let following = rows.get(query.limit).map(|row| row.id);
     let next_cursor = next_cursor(&mut rows, query);
     // In manual order, the todo just above this page, so its first row can
@@ -716,6 +737,13 @@ pub async fn totals(
             sql.build_query_as().fetch_one(pool).await
         })?,
     };
+    if total == 0
+        && let Resolved::List(reference) = &scope
+    {
+        lists::find(db, user_id, *reference)
+            .await
+            .map_err(StoreError::widen)?;
+    }
     Ok(TodoTotals {
         total,
         active: total - completed,

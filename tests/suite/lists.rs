@@ -426,14 +426,24 @@ async fn two_users_never_see_or_touch_each_others_lists() {
         .await
         .problem(404);
         let list = path.trim_start_matches("/lists/");
-        app.api_send(
-            Method::GET,
-            &format!("/todos?list={list}"),
-            Some(&bob),
-            None,
-        )
-        .await
-        .problem(404);
+        // The page is read before the list is checked: a stranger's list
+        // shows no rows under any filter, order or size, and is a 404.
+        for query in [
+            "",
+            "&filter=completed",
+            "&filter=active",
+            "&sort=priority",
+            "&limit=1",
+        ] {
+            app.api_send(
+                Method::GET,
+                &format!("/todos?list={list}{query}"),
+                Some(&bob),
+                None,
+            )
+            .await
+            .problem(404);
+        }
         app.api_send(
             Method::GET,
             &format!("/todos?view=today&list={list}"),
