@@ -50,10 +50,13 @@ pub async fn queue(db: &Db, mail: &Mail) -> Result<i64, sqlx::Error> {
 
 /// The queued mails, and when the oldest of them was queued.
 pub async fn backlog(db: &Db) -> Result<(i64, Option<DateTime<Utc>>), sqlx::Error> {
-    let query = "SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status = $1";
+    // Written, not bound: see `claim_in`.
+    let query = format!(
+        "SELECT COUNT(*), MIN(created_at) FROM mail_outbox WHERE status = '{}'",
+        MailStatus::Queued.as_str()
+    );
     on_db!(db, pool => {
-        sqlx::query_as(query)
-            .bind(MailStatus::Queued.as_str())
+        sqlx::query_as(&query)
             .fetch_one(pool)
             .await
     })
@@ -96,9 +99,15 @@ async fn claim_in<DB: Engine>(
 ) -> Result<Vec<ClaimedMail>, sqlx::Error> {
     // Rows another instance is claiming right now are skipped, not waited
     // for (PostgreSQL); SQLite's write transaction holds the database.
-    let mut due = QueryBuilder::new("SELECT id FROM mail_outbox WHERE status = ");
-    due.bind(MailStatus::Queued.as_str())
-        .push(" AND next_attempt_at <= ")
+    // The status is written into the text, not bound: it is the condition
+    // of the partial index `mail_outbox_due`, which a bound value would
+    // make SQLite prepare the statement again for on every run (and keep
+    // PostgreSQL's generic plan off that index).
+    let mut due = QueryBuilder::new(format!(
+        "SELECT id FROM mail_outbox WHERE status = '{}'",
+        MailStatus::Queued.as_str()
+    ));
+    due.push(" AND next_attempt_at <= ")
         .bind(now)
         .push(" AND (locked_until IS NULL OR locked_until <= ")
         .bind(now)
