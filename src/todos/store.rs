@@ -312,7 +312,7 @@ pub struct RecordPage {
 }
 
 /// A scope whose list, if it names one, is known to be the user's; except
-/// a whole list's, which is read without a lookup first (see [`list`]).
+/// a whole list's, which is read without a lookup first (see [`confirm_list`]).
 enum Resolved<'a> {
     All,
     List(ListRef),
@@ -338,6 +338,19 @@ async fn resolve<'a>(db: &Db, user_id: Uuid, scope: &'a Scope) -> Result<Resolve
     })
 }
 
+/// For a whole list's scope that found no rows: `NotFound` unless the list
+/// is the user's. Its rows are read without looking it up first (one query
+/// fewer per page), so only an empty result needs telling an empty list
+/// from one the user does not have.
+async fn confirm_list(db: &Db, user_id: Uuid, scope: &Resolved<'_>) -> Result<(), Refused> {
+    if let Resolved::List(reference) = scope {
+        lists::find(db, user_id, *reference)
+            .await
+            .map_err(StoreError::widen)?;
+    }
+    Ok(())
+}
+
 /// `FROM` and `WHERE` of the rows of `scope` (the filter aside), after
 /// the caller's `SELECT`.
 fn push_scope<DB: Engine>(
@@ -347,29 +360,23 @@ fn push_scope<DB: Engine>(
     today: NaiveDate,
 ) {
     query.push(" FROM todos t WHERE t.user_id = ").bind(user_id);
-    let list = match scope {
-        Resolved::All | Resolved::List(_) => None,
-        Resolved::Today(list) | Resolved::Upcoming(list) | Resolved::Search(_, list) => *list,
-    };
     // The rows are the user's whatever the list: another user's list, or
     // none, simply has none of them.
     match scope {
-        Resolved::List(ListRef::Id(list)) => {
+        Resolved::List(ListRef::Id(list))
+        | Resolved::Today(Some(list))
+        | Resolved::Upcoming(Some(list))
+        | Resolved::Search(_, Some(list)) => {
             query.push(" AND t.list_id = ").bind(*list);
         }
+        // `TRUE` written, not bound: see `lists::store::list_id_in`.
         Resolved::List(ListRef::Inbox) => {
-            // `TRUE` written, not bound: a bound value compared with a
-            // partial index's condition (`lists_one_inbox_per_user`) makes
-            // SQLite prepare the statement again on every run.
             query
                 .push(" AND t.list_id = (SELECT l.id FROM lists l WHERE l.user_id = ")
                 .bind(user_id)
                 .push(" AND l.is_inbox = TRUE)");
         }
         _ => {}
-    }
-    if let Some(list) = list {
-        query.push(" AND t.list_id = ").bind(list);
     }
     match scope {
         Resolved::Today(_) => {
@@ -548,14 +555,8 @@ pub async fn list(
         sql.build_query_as().fetch_all(pool).await
     })?;
 
-    // A list is looked up only when it shows nothing, to tell an empty
-    // list from one the user does not have (one query fewer per page).
-    if rows.is_empty()
-        && let Resolved::List(reference) = &scope
-    {
-        lists::find(db, user_id, *reference)
-            .await
-            .map_err(StoreError::widen)?;
+    if rows.is_empty() {
+        confirm_list(db, user_id, &scope).await?;
     }
     let following = rows.get(query.limit).map(|row| row.id);
     let next_cursor = next_cursor(&mut rows, query);
@@ -737,12 +738,8 @@ pub async fn totals(
             sql.build_query_as().fetch_one(pool).await
         })?,
     };
-    if total == 0
-        && let Resolved::List(reference) = &scope
-    {
-        lists::find(db, user_id, *reference)
-            .await
-            .map_err(StoreError::widen)?;
+    if total == 0 {
+        confirm_list(db, user_id, &scope).await?;
     }
     Ok(TodoTotals {
         total,
