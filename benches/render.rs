@@ -1,5 +1,5 @@
 //! Server rendering of the list page's workspace (the sidebar, the heading,
-//! the 50 rows of a list and its footer, and the island's props), as
+//! the 50 rows of a list and its footer, and the controls island), as
 //! `GET /todos` renders it for every request the page cache misses:
 //! `cargo bench --bench render`.
 

@@ -92,6 +92,45 @@ test("the next title typed while one is saving is kept", async ({ page }) => {
   await expect(input).toHaveValue("");
 });
 
+test("a title being edited survives the reload after another change", async ({ page }) => {
+  await signUp(page, uniqueEmail());
+  await page.goto("/todos");
+  await hydrated(page);
+  await addTodo(page, "Book the hall");
+  await addTodo(page, "Send invites");
+  // Hold the first change until the edit has begun.
+  let release!: () => void;
+  const editing = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/todos/update", async (route) => {
+    await editing;
+    await route.continue();
+  });
+  await page.getByRole("button", { name: "Mark “Book the hall” as done" }).click();
+  await page.getByLabel("Edit “Send invites”").click();
+  const editor = page.getByLabel("Title", { exact: true });
+  await editor.fill("Send the invites");
+  release();
+  // The count changes only once the page has been swapped in again.
+  await expect(page.getByText("1 item left")).toBeVisible();
+  await expect(editor, "still editing, as typed").toHaveValue("Send the invites");
+  await expect(editor).toBeFocused();
+  await editor.press("Enter");
+  await expect(titles(page)).toHaveText(["Send the invites", "Book the hall"]);
+});
+
+test("a change that never reaches the server is undone on screen and explained", async ({ page }) => {
+  await signUp(page, uniqueEmail());
+  await page.goto("/todos");
+  await hydrated(page);
+  await addTodo(page, "Pay the bill");
+  await page.route("**/api/todos/update", (route) => route.abort());
+  await page.getByRole("button", { name: "Mark “Pay the bill” as done" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "We couldn't reach Taskward." })).toBeVisible();
+  const check = page.getByRole("button", { name: "Mark “Pay the bill” as done" });
+  await expect(check, "rolled back to what the server has").toHaveAttribute("aria-pressed", "false");
+  await expect(page.getByText("1 item left")).toBeVisible();
+});
+
 test("filters live in the URL and survive a reload", async ({ page }) => {
   await signUp(page, uniqueEmail());
   await page.goto("/todos");

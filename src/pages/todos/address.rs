@@ -101,6 +101,16 @@ impl Address {
     }
 }
 
+/// Where the new-todo form puts a todo, and the due date it starts with:
+/// all the controls island needs to know of the page's address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTodo {
+    /// The list shown (a list page); none puts it in the Inbox.
+    pub list_id: Option<String>,
+    /// Today, on the Today page.
+    pub due_today: Option<String>,
+}
+
 /// What the page's address fixes for its whole life: where rows link to,
 /// which forms it has, and where a new todo goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +149,14 @@ impl Fixed {
             shows_lists: list.is_none(),
             can_add: listing.is_some_and(|listing| !matches!(listing.showing, Showing::Search(_))),
         }
+    }
+
+    /// The new-todo form's settings, where the page has the form.
+    pub(super) fn new_todo(&self) -> Option<NewTodo> {
+        self.can_add.then(|| NewTodo {
+            list_id: self.list_id.clone(),
+            due_today: self.due_today.clone(),
+        })
     }
 
     pub(super) fn edit_href(&self, id: &str) -> String {

@@ -7,8 +7,7 @@ use leptos::{either::Either, prelude::*};
 
 use super::{
     address::Fixed,
-    forms::{ClearCompletedForm, EmptyState, FilterLinks, PendingNewTodo, ToggleAllForm},
-    page_actions::Actions,
+    forms::{ClearCompletedForm, EmptyState, FilterLinks, ToggleAllForm},
     row::{RowPlace, TodoItem, TodoTitleForm},
 };
 use crate::{
@@ -58,7 +57,7 @@ pub(super) fn groups(listing: &TodoListing, items: Vec<Todo>) -> Vec<Group> {
 
 /// The card with the rows, the paging link and the footer.
 #[component]
-pub(super) fn TodoCard(mut listing: TodoListing, fixed: Fixed, actions: Actions) -> impl IntoView {
+pub(super) fn TodoCard(mut listing: TodoListing, fixed: Fixed) -> impl IntoView {
     let TodoPage {
         items,
         next_cursor,
@@ -85,8 +84,7 @@ pub(super) fn TodoCard(mut listing: TodoListing, fixed: Fixed, actions: Actions)
     let mut index = 0;
     let groups = groups(&listing, items)
         .into_iter()
-        .enumerate()
-        .map(|(number, group)| {
+        .map(|group| {
             let places: Vec<RowPlace> = group
                 .items
                 .iter()
@@ -101,8 +99,6 @@ pub(super) fn TodoCard(mut listing: TodoListing, fixed: Fixed, actions: Actions)
                     places
                     fixed=fixed.clone()
                     lists=lists.clone()
-                    actions
-                    pending_first=number == 0
                 />
             };
             match group.heading {
@@ -121,9 +117,9 @@ pub(super) fn TodoCard(mut listing: TodoListing, fixed: Fixed, actions: Actions)
         view! { <a class="button button--ghost todos__more" href=href>"Show more"</a> }
     });
     view! {
-        <div class="card todos__card" class:todos__card--busy=move || actions.toggle_all.pending().get() || actions.clear.pending().get()>
+        <div class="card todos__card">
             {fixed.one_list.then(|| view! {
-                <ToggleAllForm actions list_id=fixed.list_id.clone() all_done={totals.total > 0 && totals.active == 0} show={totals.total > 0} />
+                <ToggleAllForm list_id=fixed.list_id.clone() all_done={totals.total > 0 && totals.active == 0} show={totals.total > 0} />
             })}
             {groups}
             <EmptyState showing=listing.showing.clone() filter total=totals.total shown=nothing_shown />
@@ -136,25 +132,20 @@ pub(super) fn TodoCard(mut listing: TodoListing, fixed: Fixed, actions: Actions)
                     }}
                 </span>
                 <FilterLinks current=filter address=fixed.address.clone() />
-                {fixed.one_list.then(|| view! { <ClearCompletedForm actions list_id=fixed.list_id.clone() show={totals.completed > 0} /> })}
+                {fixed.one_list.then(|| view! { <ClearCompletedForm list_id=fixed.list_id.clone() show={totals.completed > 0} /> })}
             </footer>
         </div>
     }
 }
 
-/// A group's rows: the todo being added (in the first group), then the
-/// todos. A plain list rather than a keyed `<For>`: the island replaces the
-/// whole card when the listing reloads, so rows are never kept across
-/// reloads, and the server renders them without copying them all again or
-/// hashing their keys.
+/// A group's rows, as plain server HTML. (The todo being added shows at
+/// the top of the first group's list: the page's controls put it there.)
 #[component]
 pub(super) fn TodoRows(
     items: Vec<Todo>,
     places: Vec<RowPlace>,
     fixed: Fixed,
     lists: Arc<[ListSummary]>,
-    actions: Actions,
-    pending_first: bool,
 ) -> impl IntoView {
     let rows = items
         .into_iter()
@@ -163,14 +154,13 @@ pub(super) fn TodoRows(
             if fixed.address.edit.as_deref() == Some(todo.id.as_str()) {
                 Either::Left(view! { <TodoTitleForm todo cancel_href=fixed.here() /> })
             } else {
-                Either::Right(view! { <TodoItem todo place fixed=fixed.clone() lists=lists.clone() actions /> })
+                Either::Right(
+                    view! { <TodoItem todo place fixed=fixed.clone() lists=lists.clone() /> },
+                )
             }
         })
         .collect_view();
     view! {
-        <ul class="todo-list">
-            {pending_first.then(|| view! { <PendingNewTodo actions /> })}
-            {rows}
-        </ul>
+        <ul class="todo-list">{rows}</ul>
     }
 }

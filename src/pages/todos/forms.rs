@@ -2,13 +2,14 @@
 //! priority fields, which rows share), marking all done, clearing the
 //! completed, the filter links and the empty state.
 
-use leptos::{html, prelude::*};
+use leptos::{html, prelude::*, server_fn::ServerFn};
 
 use super::{
-    address::{Address, Fixed},
+    address::{Address, NewTodo},
     page_actions::Actions,
     quick_chips::{QuickAddChips, QuickChips},
 };
+use crate::actions::todos::{ClearCompleted, ToggleAll};
 use crate::reminders::{REMINDER_PRESETS, Reminders, before_words};
 use crate::todos::{Filter, MAX_TITLE_CHARS, Priority, REPEAT_PRESETS, RepeatFrom, RepeatShown};
 use crate::views::Showing;
@@ -17,14 +18,14 @@ use crate::views::Showing;
 /// and a priority (under "Details").
 #[component]
 pub(super) fn NewTodoForm(
-    fixed: Fixed,
+    target: NewTodo,
     actions: Actions,
     input: NodeRef<html::Input>,
     chips: QuickChips,
 ) -> impl IntoView {
     view! {
         <ActionForm action=actions.create attr:class="todos__new">
-            {fixed.list_id.clone().map(|id| view! { <input type="hidden" name="list_id" value=id /> })}
+            {target.list_id.map(|id| view! { <input type="hidden" name="list_id" value=id /> })}
             <div class="todos__new-main">
                 <label class="visually-hidden" for="new-todo">"New todo"</label>
                 <input
@@ -44,7 +45,7 @@ pub(super) fn NewTodoForm(
             <details class="todos__extras">
                 <summary>"Due date, repeat, reminder and priority"</summary>
                 <div class="todos__extras-fields">
-                    <DueFields date=fixed.due_today.clone() time=None prefix="new" />
+                    <DueFields date=target.due_today time=None prefix="new" />
                     <PriorityField current=Priority::None id="new-priority" />
                     <RepeatFields current=None prefix="new" custom=false />
                     <ReminderField current=None prefix="new" />
@@ -314,53 +315,29 @@ pub(crate) fn PriorityField(current: Priority, #[prop(into)] id: String) -> impl
     }
 }
 
-/// The todo being added, shown before the server confirms it.
 #[component]
-pub(super) fn PendingNewTodo(actions: Actions) -> impl IntoView {
-    move || {
-        actions.creating.get().map(|input| {
-            view! {
-                <li class="todo todo--pending" aria-busy="true">
-                    <span class="todo__check" aria-hidden="true"></span>
-                    <span class="todo__title">{input.title}</span>
-                </li>
-            }
-        })
-    }
-}
-
-#[component]
-pub(super) fn ToggleAllForm(
-    actions: Actions,
-    list_id: Option<String>,
-    all_done: bool,
-    show: bool,
-) -> impl IntoView {
+pub(super) fn ToggleAllForm(list_id: Option<String>, all_done: bool, show: bool) -> impl IntoView {
     show.then(|| {
         view! {
-            <ActionForm action=actions.toggle_all attr:class="todos__toggle-all">
+            <form class="todos__toggle-all" method="post" action=ToggleAll::url()>
                 <input type="hidden" name="completed" value=(!all_done).to_string() />
                 {list_id.map(|id| view! { <input type="hidden" name="list_id" value=id /> })}
                 <button class="button button--ghost button--small" type="submit">
                     {if all_done { "Mark all as not done" } else { "Mark all as done" }}
                 </button>
-            </ActionForm>
+            </form>
         }
     })
 }
 
 #[component]
-pub(super) fn ClearCompletedForm(
-    actions: Actions,
-    list_id: Option<String>,
-    show: bool,
-) -> impl IntoView {
+pub(super) fn ClearCompletedForm(list_id: Option<String>, show: bool) -> impl IntoView {
     show.then(|| {
         view! {
-            <ActionForm action=actions.clear attr:class="todos__clear">
+            <form class="todos__clear" method="post" action=ClearCompleted::url()>
                 {list_id.map(|id| view! { <input type="hidden" name="list_id" value=id /> })}
                 <button class="todo__action" type="submit">"Clear completed"</button>
-            </ActionForm>
+            </form>
         }
     })
 }

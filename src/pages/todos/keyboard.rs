@@ -5,7 +5,7 @@
 //! dialog is open; each acts through the row's own buttons, so it behaves
 //! exactly as a click does, focus handling included.
 
-use leptos::{ev, html, prelude::*};
+use leptos::prelude::*;
 
 /// Each shortcut, as the dialog lists it.
 const SHORTCUTS: &[(&str, &str)] = &[
@@ -19,11 +19,14 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("?", "Show these shortcuts"),
 ];
 
+/// The id of the dialog that lists the shortcuts.
+const DIALOG_ID: &str = "shortcuts";
+
 /// The dialog that lists the shortcuts (`?`, or the button under the list).
 #[component]
-pub(super) fn ShortcutsDialog(dialog: NodeRef<html::Dialog>) -> impl IntoView {
+pub(super) fn ShortcutsDialog() -> impl IntoView {
     view! {
-        <dialog class="dialog" node_ref=dialog aria-labelledby="shortcuts-title">
+        <dialog class="dialog" id=DIALOG_ID aria-labelledby="shortcuts-title">
             <h2 id="shortcuts-title" class="dialog__title">"Keyboard shortcuts"</h2>
             <dl class="shortcuts">
                 {SHORTCUTS
@@ -44,35 +47,43 @@ pub(super) fn ShortcutsDialog(dialog: NodeRef<html::Dialog>) -> impl IntoView {
     }
 }
 
+/// The button that opens the dialog. It only works with JavaScript, so
+/// the style sheet shows it once the page is interactive.
 #[component]
-pub(super) fn ShortcutsButton(dialog: NodeRef<html::Dialog>) -> impl IntoView {
-    let open = move |_| open_dialog(dialog);
+pub(super) fn ShortcutsButton() -> impl IntoView {
     view! {
-        <button class="button button--ghost button--small todos__shortcuts" type="button" aria-haspopup="dialog" on:click=open>
+        <button class="button button--ghost button--small todos__shortcuts" type="button" aria-haspopup="dialog">
             "Keyboard shortcuts " <kbd>"?"</kbd>
         </button>
     }
 }
 
-fn open_dialog(dialog: NodeRef<html::Dialog>) {
-    if let Some(dialog) = dialog.get_untracked()
+/// The dialog, while the page has it.
+#[cfg(feature = "hydrate")]
+fn dialog() -> Option<leptos::web_sys::HtmlDialogElement> {
+    use leptos::wasm_bindgen::JsCast;
+    document().get_element_by_id(DIALOG_ID)?.dyn_into().ok()
+}
+
+#[cfg(feature = "hydrate")]
+pub(super) fn open_dialog() {
+    if let Some(dialog) = dialog()
         && !dialog.open()
     {
         let _ = dialog.show_modal();
     }
 }
 
-/// Listens for the shortcuts on the whole page until the island goes.
-pub(super) fn listen(dialog: NodeRef<html::Dialog>) {
-    let handle = window_event_listener(ev::keydown, move |event| {
-        if let Some(shortcut) = Shortcut::of(&event, dialog) {
-            event.prevent_default();
-            shortcut.run(dialog);
-        }
-    });
-    on_cleanup(move || handle.remove());
+/// Runs the shortcut a key press asks for, if it is one.
+#[cfg(feature = "hydrate")]
+pub(super) fn on_keydown(event: &leptos::web_sys::KeyboardEvent) {
+    if let Some(shortcut) = Shortcut::of(event) {
+        event.prevent_default();
+        shortcut.run();
+    }
 }
 
+#[cfg(feature = "hydrate")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shortcut {
     NewTodo,
@@ -85,14 +96,15 @@ enum Shortcut {
     Help,
 }
 
+#[cfg(feature = "hydrate")]
 impl Shortcut {
     /// The shortcut `event` asks for, if it is one and nobody is typing.
-    fn of(event: &leptos::web_sys::KeyboardEvent, dialog: NodeRef<html::Dialog>) -> Option<Self> {
+    fn of(event: &leptos::web_sys::KeyboardEvent) -> Option<Self> {
         use leptos::wasm_bindgen::JsCast;
         if event.default_prevented() || event.ctrl_key() || event.meta_key() || event.alt_key() {
             return None;
         }
-        if dialog.get_untracked().is_some_and(|dialog| dialog.open()) {
+        if dialog().is_some_and(|dialog| dialog.open()) {
             return None;
         }
         let target = event
@@ -119,7 +131,7 @@ impl Shortcut {
         })
     }
 
-    fn run(self, dialog: NodeRef<html::Dialog>) {
+    fn run(self) {
         match self {
             Shortcut::NewTodo => focus_by_id("new-todo"),
             Shortcut::Search => focus_by_id("search"),
@@ -128,17 +140,19 @@ impl Shortcut {
             Shortcut::Toggle => click_in_current_row(".todo__check"),
             Shortcut::Edit => click_in_current_row(".todo__edit"),
             Shortcut::Delete => click_in_current_row(".todo__delete"),
-            Shortcut::Help => open_dialog(dialog),
+            Shortcut::Help => open_dialog(),
         }
     }
 }
 
+#[cfg(feature = "hydrate")]
 /// Fields where keys are text: shortcuts stay out of them.
 fn is_typing_target(element: &leptos::web_sys::HtmlElement) -> bool {
     matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
         || element.is_content_editable()
 }
 
+#[cfg(feature = "hydrate")]
 fn focus_by_id(id: &str) {
     use leptos::wasm_bindgen::JsCast;
     if let Some(element) = document()
@@ -149,6 +163,7 @@ fn focus_by_id(id: &str) {
     }
 }
 
+#[cfg(feature = "hydrate")]
 /// The rows shown, in order (not the one being added).
 fn rows() -> Vec<leptos::web_sys::HtmlElement> {
     use leptos::wasm_bindgen::JsCast;
@@ -161,6 +176,7 @@ fn rows() -> Vec<leptos::web_sys::HtmlElement> {
         .collect()
 }
 
+#[cfg(feature = "hydrate")]
 /// The row that has focus, or holds the element that has.
 fn current_row() -> Option<leptos::web_sys::HtmlElement> {
     use leptos::wasm_bindgen::JsCast;
@@ -173,6 +189,7 @@ fn current_row() -> Option<leptos::web_sys::HtmlElement> {
         .ok()
 }
 
+#[cfg(feature = "hydrate")]
 /// Focuses the row `by` rows from the current one (the first when none
 /// is), stopping at the ends.
 fn step(by: isize) {
@@ -189,6 +206,7 @@ fn step(by: isize) {
     }
 }
 
+#[cfg(feature = "hydrate")]
 fn click_in_current_row(selector: &str) {
     use leptos::wasm_bindgen::JsCast;
     let Some(row) = current_row() else {

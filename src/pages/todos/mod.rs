@@ -1,8 +1,10 @@
 //! `/todos`: one list (the Inbox unless `?list=` names another), a dated
 //! view (`?view=today`, `?view=upcoming`) or the results of a search
 //! (`?q=`), server-rendered whole, then interactive. The page around it is
-//! server-only HTML; the workspace (the sidebar of lists and the todos) is
-//! an island, the part of the page the browser bundle hydrates.
+//! server-only HTML too: the sidebar of lists, the heading and the rows are
+//! plain HTML, and the island in it ([`TodoControls`]) holds only what the
+//! browser must: the new-todo form, messages, and listeners that act on
+//! the rows' own forms and swap in the server's HTML after a change.
 //!
 //! Every action is a form, so it works as a plain form post without
 //! JavaScript (a title is then edited on `?edit=<id>`, a todo's details on
@@ -12,6 +14,8 @@
 
 mod address;
 mod card;
+#[cfg(feature = "hydrate")]
+mod controls;
 mod forms;
 mod heading;
 mod keyboard;
@@ -35,14 +39,15 @@ use crate::{
     views::{Showing, TodoListing},
 };
 pub use address::Address;
-use address::Fixed;
+use address::{Fixed, NewTodo};
 use card::TodoCard;
 use forms::NewTodoForm;
 pub(crate) use forms::{DueFields, PriorityField, ReminderField, RepeatFields};
 use heading::heading_view;
 use page_actions::Actions;
 use sidebar::Sidebar;
-pub(crate) use toast::focus_soon;
+#[cfg(feature = "hydrate")]
+use toast::focus_soon;
 use toast::{Notice, Toast, watch_for_notices};
 
 /// What the page shows: the listing, or why not.
@@ -65,52 +70,13 @@ fn title_of(shown: &Shown) -> String {
     }
 }
 
-/// What the island shows. On the server: `first`. In the browser: an
-/// `AsyncDerived` keyed on the actions' versions (the primitive a
-/// `Resource` is made of, used as the Leptos todo example uses one): `first`
-/// until an action completes, then the listing loaded again with the same
-/// address; a load overtaken by a newer one is dropped. Not a `Resource`
-/// itself: `first` already travels in the island's props, and a `Resource`
-/// would send it to the browser a second time (a `LocalResource` would
-/// render nothing on the server, which pages without JavaScript need).
-fn listing(first: Shown, address: Address, actions: Actions) -> Signal<Shown> {
-    #[cfg(feature = "hydrate")]
-    {
-        let shown_first = first.clone();
-        let loaded = AsyncDerived::new_unsync_with_initial(Some(first.clone()), move || {
-            let acted = actions.version() != Actions::NONE_DONE;
-            let address = address.clone();
-            let first = (!acted).then(|| first.clone());
-            async move {
-                match first {
-                    Some(first) => first,
-                    None => load(address).await,
-                }
-            }
-        });
-        // Focus goes back to the button that acted, now redrawn.
-        Effect::watch(
-            move || loaded.track(),
-            move |_, _, _| toast::refocus(actions.refocus),
-            false,
-        );
-        Signal::derive(move || loaded.get().unwrap_or_else(|| shown_first.clone()))
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (address, actions);
-        // Sync storage: the server may drop the page on another thread.
-        Signal::stored(first)
-    }
-}
-
 #[component]
 pub fn TodosPage() -> impl IntoView {
     let address = Address::from_query();
     // A delete made without JavaScript returns here with its undo batch.
     let undo_batch = use_query_map().with_untracked(|query| query.get(UNDO_QUERY_KEY));
-    // Awaited in the view rather than through a `Resource`: only the island
-    // below runs in the browser, and it gets the data as its props. Made
+    // Awaited in the view rather than through a `Resource`: nothing of the
+    // listing runs in the browser. Made
     // here, outside the `<Suspense>`, so that it runs once (see LoadOnce).
     let loaded = {
         let address = address.clone();
@@ -145,23 +111,75 @@ pub fn TodosPage() -> impl IntoView {
     }
 }
 
-/// The sidebar and the todos, hydrated in the browser. `first` is what the
-/// server loaded for this page; after every completed action the island
-/// loads it again, with the same address ([`listing`]).
-#[island]
+/// The sidebar and the todos, as plain server HTML, with the controls
+/// island between the heading and the card.
+#[component]
 pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>) -> impl IntoView {
-    let actions = Actions::new(address.open.clone());
+    let fixed = Fixed::of(&address, &first);
+    let heading = heading_view(&first, address.clone());
+    let controls = view! {
+        <TodoControls here=address.here() open=address.open.clone() new_todo=fixed.new_todo() undoable />
+    };
+    let (sidebar, card) = match first {
+        Ok(listing) => (
+            Some(view! {
+                <Sidebar lists=listing.lists.clone() showing=listing.showing.clone() due=listing.due />
+            }),
+            Either::Left(view! { <TodoCard listing fixed /> }),
+        ),
+        Err(AppError::EmailUnverified) => (
+            None,
+            Either::Right(Either::Left(
+                view! { <LoadFailed error=AppError::EmailUnverified /> },
+            )),
+        ),
+        Err(error) => (
+            None,
+            Either::Right(Either::Right(view! {
+                <div class="card">
+                    <p class="form-error" role="alert">{error.to_string()}</p>
+                    <a class="button button--ghost" href="/todos">"Back to your Inbox"</a>
+                </div>
+            })),
+        ),
+    };
+    view! {
+        <div class="workspace">
+            {sidebar}
+            <section class="todos" aria-labelledby="todos-heading">
+                {heading}
+                {controls}
+                {card}
+                <keyboard::ShortcutsButton />
+            </section>
+            <keyboard::ShortcutsDialog />
+        </div>
+    }
+}
+
+/// What runs in the browser: the new-todo form (with quick add's chips),
+/// the line that says why a change was refused, the message after a
+/// delete, and the listeners of [`controls`] that act on the server's
+/// HTML around it. Its props are a few strings: the rows never travel as
+/// data. `here` is the page's address, reloaded after each change; `open`
+/// the todo whose details are open.
+#[island]
+pub fn TodoControls(
+    here: String,
+    open: Option<String>,
+    new_todo: Option<NewTodo>,
+    undoable: Option<Undoable>,
+) -> impl IntoView {
+    let actions = Actions::new(open);
     let notice = RwSignal::new(undoable.map(Notice::Undo));
     watch_for_notices(actions, notice);
-    let shortcuts: NodeRef<html::Dialog> = NodeRef::new();
     // Parts that only work with JavaScript appear once it runs.
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| {
-        hydrated.set(true);
-        keyboard::listen(shortcuts);
-    });
-    let fixed = Fixed::of(&address, &first);
-    let shown = listing(first, address.clone(), actions);
+    Effect::new(move |_| hydrated.set(true));
+    #[cfg(feature = "hydrate")]
+    controls::listen(actions, controls::Reloader::new(actions, here));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = here;
 
     // A new list was made: show it.
     Effect::new(move |_| {
@@ -194,53 +212,9 @@ pub fn TodoWorkspace(address: Address, first: Shown, undoable: Option<Undoable>)
         }
     });
 
-    // The sidebar and the heading take only their parts of the listing:
-    // copying all of it (every todo) for each would double the render.
-    let sidebar = move || {
-        shown.with(|shown| {
-            shown.as_ref().ok().map(|listing| {
-                view! {
-                    <Sidebar
-                        lists=listing.lists.clone()
-                        showing=listing.showing.clone()
-                        due=listing.due
-                        actions
-                    />
-                }
-            })
-        })
-    };
-    let heading = move || shown.with(|shown| heading_view(shown, address.clone()));
-    let card = {
-        let fixed = fixed.clone();
-        move || match shown.get() {
-            Ok(listing) => Either::Left(view! { <TodoCard listing fixed=fixed.clone() actions /> }),
-            Err(AppError::EmailUnverified) => Either::Right(Either::Left(view! {
-                <LoadFailed error=AppError::EmailUnverified />
-            })),
-            Err(error) => Either::Right(Either::Right(view! {
-                <div class="card">
-                    <p class="form-error" role="alert">{error.to_string()}</p>
-                    <a class="button button--ghost" href="/todos">"Back to your Inbox"</a>
-                </div>
-            })),
-        }
-    };
-
     view! {
-        <div class="workspace">
-            {sidebar}
-            <section class="todos" aria-labelledby="todos-heading">
-                {heading}
-                {fixed.can_add.then(|| view! { <NewTodoForm fixed=fixed.clone() actions input=new_title chips /> })}
-                <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
-                <Toast notice actions hydrated />
-                {card}
-                <Show when=move || hydrated.get()>
-                    <keyboard::ShortcutsButton dialog=shortcuts />
-                </Show>
-            </section>
-            <keyboard::ShortcutsDialog dialog=shortcuts />
-        </div>
+        {new_todo.map(|target| view! { <NewTodoForm target actions input=new_title chips /> })}
+        <p class="form-error todos__error" role="alert">{move || actions.latest_error()}</p>
+        <Toast notice actions hydrated />
     }
 }

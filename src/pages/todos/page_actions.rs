@@ -1,5 +1,6 @@
-//! The server actions of the page, shared by the rows, with the inputs in
-//! flight that the rows show before the server answers.
+//! The server actions of the page, which the controls island dispatches:
+//! from its own forms (a new todo, Undo) and from the rows' plain forms,
+//! whose submits it takes over.
 
 use leptos::prelude::*;
 
@@ -12,7 +13,7 @@ use crate::{
     error::AppError,
 };
 
-/// The actions of the page; rows share them.
+/// The actions of the page, and what the controls remember between them.
 #[derive(Clone, Copy)]
 pub(crate) struct Actions {
     pub(super) create: ServerAction<CreateTodo>,
@@ -22,50 +23,41 @@ pub(crate) struct Actions {
     pub(super) toggle_all: ServerAction<ToggleAll>,
     pub(super) clear: ServerAction<ClearCompleted>,
     pub(super) undo: ServerAction<Undo>,
-    // The inputs in flight, for optimistic rendering. Made once per page:
-    // each `ServerAction::input()` call creates and registers a new signal.
+    /// The new todo in flight, shown until the server has it. (Made once
+    /// per page: each `ServerAction::input()` call registers a new signal.)
     pub(super) creating: MappedSignal<Option<CreateTodo>>,
-    pub(super) updating: MappedSignal<Option<UpdateTodo>>,
-    pub(super) deleting: MappedSignal<Option<DeleteTodo>>,
-    /// The todo whose details are open.
-    pub(super) opened: RwSignal<Option<String>>,
+    /// The todo whose details are open: the page is reloaded with it open.
+    /// (This and `dragging` are read by the browser's listeners only.)
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) opened: StoredValue<Option<String>>,
     /// The element to focus again once the list has reloaded after an
     /// action (the button that did it), so focus is never lost.
     pub(super) refocus: StoredValue<Option<String>>,
     /// The todo being dragged, in manual order.
-    pub(super) dragging: RwSignal<Option<String>>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) dragging: StoredValue<Option<String>>,
     /// A new list: once made, the page goes to it.
     pub(super) create_list: ServerAction<CreateList>,
 }
 
 impl Actions {
     pub(super) fn new(opened: Option<String>) -> Self {
-        let (create, update, delete) = (
-            ServerAction::<CreateTodo>::new(),
-            ServerAction::<UpdateTodo>::new(),
-            ServerAction::<DeleteTodo>::new(),
-        );
+        let create = ServerAction::<CreateTodo>::new();
         Self {
             create,
-            update,
-            delete,
+            update: ServerAction::new(),
+            delete: ServerAction::new(),
             move_todo: ServerAction::new(),
             toggle_all: ServerAction::new(),
             clear: ServerAction::new(),
             undo: ServerAction::new(),
             creating: create.input(),
-            updating: update.input(),
-            deleting: delete.input(),
-            opened: RwSignal::new(opened),
+            opened: StoredValue::new(opened),
             refocus: StoredValue::new(None),
-            dragging: RwSignal::new(None),
+            dragging: StoredValue::new(None),
             create_list: ServerAction::new(),
         }
     }
-
-    /// [`Self::version`] before any action has completed.
-    #[cfg(feature = "hydrate")]
-    pub(super) const NONE_DONE: [usize; 7] = [0; 7];
 
     /// Changes whenever any action completes, to reload the list.
     #[cfg(feature = "hydrate")]
@@ -96,8 +88,9 @@ impl Actions {
             .or_else(|| error_of(self.create_list.value().get()))
     }
 
-    /// Moves `id` as the form fields of its buttons say, keeping focus on
-    /// `focus` (a button's id) once the list has reloaded.
+    /// Moves `id` before or after another todo, keeping focus on `focus`
+    /// (a button's id) once the list has reloaded.
+    #[cfg(feature = "hydrate")]
     pub(super) fn move_to(
         &self,
         id: &str,

@@ -2,22 +2,17 @@
 //! each with how many todos are open in it, and a form for a new list. On a
 //! narrow screen it becomes a row above the todos.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
-use super::Actions;
 use crate::{
+    actions::lists::CreateList,
     lists::{ListSummary, MAX_LIST_NAME_CHARS},
     todos::DueCounts,
     views::Showing,
 };
 
 #[component]
-pub(crate) fn Sidebar(
-    lists: Vec<ListSummary>,
-    showing: Showing,
-    due: DueCounts,
-    actions: Actions,
-) -> impl IntoView {
+pub(crate) fn Sidebar(lists: Vec<ListSummary>, showing: Showing, due: DueCounts) -> impl IntoView {
     let current = |here: bool| here.then_some("page");
     let is_list = |id: &str| matches!(&showing, Showing::List(list) if list.id == id);
     let lists = lists
@@ -54,11 +49,11 @@ pub(crate) fn Sidebar(
             </ul>
             <h2 class="sidebar__heading">"Lists"</h2>
             <ul class="sidebar__group">{lists}</ul>
-            <ActionForm action=actions.create_list attr:class="sidebar__new">
+            <form class="sidebar__new" method="post" action=CreateList::url()>
                 <label class="visually-hidden" for="new-list">"New list"</label>
                 <input id="new-list" class="input input--small" name="name" placeholder="New list" maxlength=MAX_LIST_NAME_CHARS required autocomplete="off" />
                 <button class="button button--small" type="submit">"Add list"</button>
-            </ActionForm>
+            </form>
             <a class="sidebar__manage" href="/lists">"Rename, order or delete lists"</a>
         </nav>
     }

@@ -82,18 +82,6 @@ pub(super) fn Toast(
     }
 }
 
-/// Focuses the element `refocus` names once the browser has drawn the
-/// reloaded list, or, if it is gone, the Undo button or the new-todo
-/// field, so focus is never lost.
-#[cfg(feature = "hydrate")]
-pub(super) fn refocus(refocus: StoredValue<Option<String>>) {
-    let Some(id) = refocus.get_value() else {
-        return;
-    };
-    refocus.set_value(None);
-    focus_soon(id);
-}
-
 /// Focuses the element with the id `id` (or a fallback) after the next
 /// frame is drawn.
 pub(crate) fn focus_soon(id: String) {
