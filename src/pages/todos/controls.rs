@@ -236,60 +236,70 @@ fn on_submit(event: &leptos::web_sys::SubmitEvent, actions: Actions) {
         .and_then(|submitter| submitter.get_attribute("formaction"))
         .or_else(|| form.get_attribute("action"))
         .unwrap_or_default();
-    let row = row_of(&form);
+    let row = row_of(&form).map(|(row, _)| row);
     let event: &leptos::web_sys::Event = event;
-    if action == UpdateTodo::url() {
-        let Ok(input) = UpdateTodo::from_event(event) else {
-            return;
-        };
-        event.prevent_default();
-        if let (Some(check), Some((row, _))) = (&submitter, &row)
-            && check.class_list().contains("todo__check")
-        {
-            show_toggled(row, check);
-            actions.refocus.set_value(Some(check.id()));
+    match action.as_str() {
+        url if url == UpdateTodo::url() => {
+            let Some(input) = input_of::<UpdateTodo>(event) else {
+                return;
+            };
+            if let (Some(check), Some(row)) = (&submitter, &row)
+                && check.class_list().contains("todo__check")
+            {
+                show_toggled(row, check);
+                actions.refocus.set_value(Some(check.id()));
+            }
+            actions.update.dispatch(input);
         }
-        actions.update.dispatch(input);
-    } else if action == DeleteTodo::url() {
-        let Ok(input) = DeleteTodo::from_event(event) else {
-            return;
-        };
-        event.prevent_default();
-        if let Some((row, _)) = &row {
-            let _ = row.class_list().add_1("todo--deleting");
-            actions.refocus.set_value(Some(focus_after_delete(row)));
+        url if url == DeleteTodo::url() => {
+            let Some(input) = input_of::<DeleteTodo>(event) else {
+                return;
+            };
+            if let Some(row) = &row {
+                let _ = row.class_list().add_1("todo--deleting");
+                actions.refocus.set_value(Some(focus_after_delete(row)));
+            }
+            actions.delete.dispatch(input);
         }
-        actions.delete.dispatch(input);
-    } else if action == MoveTodo::url() {
-        let Ok(input) = MoveTodo::from_event(event) else {
-            return;
-        };
-        event.prevent_default();
-        if let Some(button) = &submitter {
-            actions.refocus.set_value(Some(button.id()));
+        url if url == MoveTodo::url() => {
+            let Some(input) = input_of::<MoveTodo>(event) else {
+                return;
+            };
+            actions
+                .refocus
+                .set_value(submitter.map(|button| button.id()));
+            actions.move_todo.dispatch(input);
         }
-        actions.move_todo.dispatch(input);
-    } else if action == ToggleAll::url() {
-        let Ok(input) = ToggleAll::from_event(event) else {
-            return;
-        };
-        event.prevent_default();
-        show_busy();
-        actions.toggle_all.dispatch(input);
-    } else if action == ClearCompleted::url() {
-        let Ok(input) = ClearCompleted::from_event(event) else {
-            return;
-        };
-        event.prevent_default();
-        show_busy();
-        actions.clear.dispatch(input);
-    } else if action == CreateList::url() {
-        let Ok(input) = CreateList::from_event(event) else {
-            return;
-        };
-        event.prevent_default();
-        actions.create_list.dispatch(input);
+        url if url == ToggleAll::url() => {
+            let Some(input) = input_of::<ToggleAll>(event) else {
+                return;
+            };
+            show_busy();
+            actions.toggle_all.dispatch(input);
+        }
+        url if url == ClearCompleted::url() => {
+            let Some(input) = input_of::<ClearCompleted>(event) else {
+                return;
+            };
+            show_busy();
+            actions.clear.dispatch(input);
+        }
+        url if url == CreateList::url() => {
+            if let Some(input) = input_of::<CreateList>(event) {
+                actions.create_list.dispatch(input);
+            }
+        }
+        _ => {}
     }
+}
+
+/// The form's fields as an action's input, with the browser's own post
+/// cancelled; none when they do not read as one, and then the browser
+/// posts the form as it would without JavaScript.
+fn input_of<Input: FromFormData>(event: &leptos::web_sys::Event) -> Option<Input> {
+    let input = Input::from_event(event).ok()?;
+    event.prevent_default();
+    Some(input)
 }
 
 /// Shows a row done (or not) before the server answers.
