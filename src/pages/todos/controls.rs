@@ -38,9 +38,6 @@ use crate::{
 /// the field being typed in, the toast) stays as it is.
 const CHANGING_PARTS: [&str; 3] = [".sidebar", ".todos__head", ".todos__card"];
 
-/// The rows, in the order shown (not the one being added).
-const ROWS: &str = ".todos__card li.todo[id^='todo-']";
-
 /// Loads the page again after a change and swaps in what changed.
 #[derive(Clone, Copy)]
 pub(super) struct Reloader {
@@ -322,16 +319,7 @@ fn show_toggled(row: &HtmlElement, check: &HtmlElement) {
 /// Where focus goes once a row is deleted: the next row, else the one
 /// above, else the Undo button.
 fn focus_after_delete(row: &HtmlElement) -> String {
-    let rows = document().query_selector_all(ROWS).ok();
-    let ids: Vec<String> = rows
-        .map(|rows| {
-            (0..rows.length())
-                .filter_map(|index| rows.item(index))
-                .filter_map(|node| node.dyn_into::<Element>().ok())
-                .map(|element| element.id())
-                .collect()
-        })
-        .unwrap_or_default();
+    let ids: Vec<String> = keyboard::rows().iter().map(|row| row.id()).collect();
     let index = ids.iter().position(|id| *id == row.id());
     index
         .and_then(|index| {
@@ -594,16 +582,10 @@ fn listen_for_drags(actions: Actions) {
         if dragged == target {
             return;
         }
-        let order: Vec<String> = document()
-            .query_selector_all(ROWS)
-            .map(|rows| {
-                (0..rows.length())
-                    .filter_map(|index| rows.item(index))
-                    .filter_map(|node| node.dyn_into::<Element>().ok())
-                    .map(|row| row.id().trim_start_matches("todo-").to_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let order: Vec<String> = keyboard::rows()
+            .iter()
+            .map(|row| row.id().trim_start_matches("todo-").to_owned())
+            .collect();
         let from = order.iter().position(|id| *id == dragged);
         let to = order.iter().position(|id| *id == target);
         let focus = format!("check-{dragged}");

@@ -165,7 +165,7 @@ fn focus_by_id(id: &str) {
 
 #[cfg(feature = "hydrate")]
 /// The rows shown, in order (not the one being added).
-fn rows() -> Vec<leptos::web_sys::HtmlElement> {
+pub(super) fn rows() -> Vec<leptos::web_sys::HtmlElement> {
     use leptos::wasm_bindgen::JsCast;
     let Ok(found) = document().query_selector_all(".todos li.todo[id^='todo-']") else {
         return Vec::new();
