@@ -4,7 +4,8 @@
 //!
 //! The backend comes from `TASKWARD_TEST_DATABASE` (`sqlite`, the default,
 //! or `postgres`). PostgreSQL tests create a database on the server named by
-//! `TASKWARD_TEST_POSTGRES_URL` and drop it when the test ends.
+//! `TASKWARD_TEST_POSTGRES_URL` and drop it when the test ends. Either way a
+//! test's database starts as a copy of a migrated template (`template`).
 
 #![allow(dead_code)] // Each test file uses a different part of the harness.
 
@@ -17,6 +18,7 @@ pub mod seed;
 pub mod site;
 pub mod smtp_sink;
 pub mod tcp_proxy;
+mod template;
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -97,7 +99,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with settings changed by `configure`.
 pub async fn spawn_app_configured(configure: impl FnOnce(&mut Config)) -> TestApp {
-    let database = TestDatabase::create(backend_under_test()).await;
+    let database = TestDatabase::migrated(backend_under_test()).await;
     let url = database.url.clone();
     spawn(database, url, configure).await
 }
@@ -225,22 +227,50 @@ pub fn postgres_server_url() -> String {
 }
 
 impl TestDatabase {
+    /// A fresh database already at this build's schema: a copy of a
+    /// template migrated once per set of migrations (see `template`), so a
+    /// test does not pay for running every migration. The app still runs
+    /// its migrator on start, which finds nothing to do.
+    pub async fn migrated(backend: Backend) -> Self {
+        Self::new(backend, true).await
+    }
+
+    /// A fresh, empty database (no tables): for the tests of migrating.
     pub async fn create(backend: Backend) -> Self {
+        Self::new(backend, false).await
+    }
+
+    async fn new(backend: Backend, from_template: bool) -> Self {
         let data_dir = tempfile::tempdir().expect("temporary folder");
         match backend {
-            Backend::Sqlite => Self {
-                backend,
-                url: format!("sqlite://{}/taskward.db", data_dir.path().display()),
-                data_dir: data_dir.path().to_path_buf(),
-                cleanup: Cleanup::Sqlite(data_dir),
-            },
+            Backend::Sqlite => {
+                if from_template {
+                    std::fs::copy(
+                        template::sqlite().await,
+                        data_dir.path().join("taskward.db"),
+                    )
+                    .expect("copy the migrated SQLite template");
+                }
+                Self {
+                    backend,
+                    url: format!("sqlite://{}/taskward.db", data_dir.path().display()),
+                    data_dir: data_dir.path().to_path_buf(),
+                    cleanup: Cleanup::Sqlite(data_dir),
+                }
+            }
             Backend::Postgres => {
                 let server_url = postgres_server_url();
                 let name = format!("taskward_test_{}", uuid::Uuid::new_v4().simple());
                 let mut connection = PgConnection::connect(&server_url)
                     .await
                     .expect("connect to the PostgreSQL test server");
-                sqlx::query(&format!(r#"CREATE DATABASE "{name}""#))
+                let create = if from_template {
+                    let template = template::postgres(&server_url).await;
+                    format!(r#"CREATE DATABASE "{name}" TEMPLATE "{template}""#)
+                } else {
+                    format!(r#"CREATE DATABASE "{name}""#)
+                };
+                sqlx::query(&create)
                     .execute(&mut connection)
                     .await
                     .expect("create the test database");
