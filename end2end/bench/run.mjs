@@ -29,7 +29,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
 const binary = process.env.TASKWARD_BIN ?? path.join(repo, "target", "release", "taskward");
 const siteRoot = path.join(repo, "target", "site");
-const duration = smoke ? "2s" : "10s";
+const duration = smoke ? "1s" : "10s";
 const bigListSize = smoke ? 500 : 10_000;
 const PASSWORD = "velvet tractor umbrella sings";
 const SECRET = "b3nchb3nchb3nch0123456789abcdef0123456789abcdef0123456789abcdef01";
@@ -140,7 +140,7 @@ async function startFloor(databaseUrl, dataDir, port) {
  *  concurrency. */
 function mixedLoad(base) {
   const args = smoke
-    ? ["--base", base, "--users", "40", "--todos-per-user", "5", "--seconds", "2", "--connections", "16"]
+    ? ["--base", base, "--users", "40", "--todos-per-user", "5", "--seconds", "1", "--connections", "16"]
     : ["--base", base, "--users", "500", "--todos-per-user", "20", "--seconds", "10", "--connections", "8,16,32,64"];
   const out = execFileSync(process.env.TASKWARD_MIXED_LOAD_BIN, args, { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
   return out.toString().split("\n").filter(Boolean).map((line) => JSON.parse(line));
